@@ -1,0 +1,236 @@
+"""Linking: turn a file's stored occurrences into typed edges between nodes.
+
+A file is linked after its rows are written and whenever a file it depends
+on gains or loses definitions.  Linking reads the file back from the index
+(so a crash between writing and linking is repaired by linking again: files
+carry ``linked = 0`` until their edges are stored) and replaces exactly that
+file's edges in one transaction.
+
+Edge kinds: calls, instantiates, inherits, implements, overrides, imports,
+uses_type, decorates, references.  ``contains`` is the nodes' parent column.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from codeidx.index.resolve import CALLABLE, CLASS_LIKE, LOCAL, Resolver, Target
+from codeidx.parse import registry
+from codeidx.store import edges as edge_store
+from codeidx.store import symbols
+from codeidx.store.symbols import FileFacts
+
+_INTERFACE_KINDS = frozenset({"interface", "trait"})
+# Reads and writes become "references" edges only for names that resolve
+# exactly to something worth navigating to (not to a local variable).
+_REFERENCE_KINDS = frozenset(
+    {"function", "class", "struct", "constant", "variable", "enum", "interface", "trait",
+     "type_alias", "union", "macro", "method", "constructor", "field", "property", "enum_member"}
+)
+
+
+@dataclass(slots=True)
+class _Edge:
+    confidence: float
+    resolution: str
+    sites: array[int] = field(default_factory=lambda: array("I"))
+
+
+def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
+    """Compute the edges stated by one file."""
+    nodes = facts.nodes
+    ids = [n.node_id for n in nodes]
+    found: dict[tuple[int, int, str], _Edge] = {}
+    resolver.prefetch(set(facts.occurrences))
+    memo: dict[tuple[str, str, int, str], list[Target] | str] = {}
+
+    def add(src: int, dst: int, kind: str, target: Target, line: int, col: int) -> None:
+        key = (src, dst, kind)
+        edge = found.get(key)
+        if edge is None:
+            edge = found[key] = _Edge(target.confidence, target.resolution)
+        elif target.confidence > edge.confidence:
+            edge.confidence, edge.resolution = target.confidence, target.resolution
+        edge.sites.extend((line, col))
+
+    for name, occs in facts.occurrences.items():
+        for occ in occs:
+            role = occ.role
+            if role in ("read", "write") and occ.receiver and not _plain(occ.receiver):
+                continue
+            scope = _scope(facts, occ.enclosing)
+            key = (name, occ.receiver, scope, role if role == "call" else "")
+            targets = memo.get(key)
+            if targets is None:
+                targets = memo[key] = resolver.resolve(
+                    facts, name, occ.receiver, occ.enclosing, role
+                )
+            if targets == LOCAL or not targets:
+                continue
+            assert isinstance(targets, list)
+            src = ids[occ.enclosing] if occ.enclosing < len(ids) else ids[0]
+            for target in targets:
+                if target.node_id == src and role not in ("call", "instantiate"):
+                    continue
+                kind = _edge_kind(role, target, facts, occ.enclosing)
+                if kind is None:
+                    continue
+                if kind == "decorates":
+                    decorated = _decorated(facts, occ.start_byte, occ.enclosing)
+                    if decorated is None:
+                        continue
+                    add(target.node_id, decorated, kind, target, occ.line, occ.col)
+                    continue
+                if kind == "imports":
+                    src_id = ids[0]
+                elif kind in ("inherits", "implements"):
+                    src_id = src
+                else:
+                    src_id = src
+                add(src_id, target.node_id, kind, target, occ.line, occ.col)
+    _module_imports(resolver, facts, ids[0], add)
+    _overrides(resolver, facts, add)
+    return [
+        edge_store.EdgeRow(src, dst, kind, e.confidence, e.resolution, len(e.sites) // 2, e.sites.tobytes())
+        for (src, dst, kind), e in found.items()
+    ]
+
+
+def _plain(receiver: str) -> bool:
+    """Whether a receiver is a name path worth resolving (``self``, ``os.path``)."""
+    return all(part.isidentifier() for part in receiver.replace("::", ".").split("."))
+
+
+def _scope(facts: FileFacts, ordinal: int) -> int:
+    """The innermost function or class around an occurrence: memo granularity."""
+    return ordinal
+
+
+def _edge_kind(role: str, target: Target, facts: FileFacts, enclosing: int) -> str | None:
+    tk = target.kind
+    if role == "call":
+        if tk in CLASS_LIKE:
+            return "instantiates"
+        if tk in CALLABLE or tk in ("macro",):
+            return "calls"
+        return "references"
+    if role == "instantiate":
+        return "instantiates" if tk in CLASS_LIKE or tk in CALLABLE else None
+    if role == "inherit":
+        if tk in _INTERFACE_KINDS:
+            return "implements"
+        return "inherits" if tk in CLASS_LIKE else None
+    if role == "type":
+        return "uses_type" if tk in CLASS_LIKE or tk in ("type_alias", "enum") else None
+    if role == "decorator":
+        return "decorates" if tk in CALLABLE or tk in CLASS_LIKE else None
+    if role == "import":
+        return "imports"
+    if target.resolution == "exact" and tk in _REFERENCE_KINDS:
+        return "references"
+    return None
+
+
+def _decorated(facts: FileFacts, start: int, enclosing: int) -> int | None:
+    """The definition a decorator/attribute written at ``start`` applies to."""
+    best = None
+    for n in facts.nodes:
+        if n.parent == enclosing and n.start_byte > start and (
+            best is None or n.start_byte < best.start_byte
+        ):
+            best = n
+    return best.node_id if best is not None else None
+
+
+def _module_imports(
+    resolver: Resolver,
+    facts: FileFacts,
+    module_id: int,
+    add: Callable[[int, int, str, Target, int, int], None],
+) -> None:
+    for imp in facts.imports:
+        module = resolver.module_of_path(imp.target_path)
+        if module is None:
+            continue
+        for target in resolver.module_targets(module):
+            if target.node_id != module_id:
+                add(module_id, target.node_id, "imports", target, imp.line, 0)
+
+
+def _overrides(
+    resolver: Resolver,
+    facts: FileFacts,
+    add: Callable[[int, int, str, Target, int, int], None],
+) -> None:
+    nodes = facts.nodes
+    for n in nodes:
+        if n.kind not in CALLABLE or n.parent is None:
+            continue
+        owner = nodes[n.parent]
+        if owner.kind not in CLASS_LIKE or not owner.bases:
+            continue
+        hooks = registry.hooks(facts.language).HOOKS
+        for _role, base_text in owner.bases:
+            bases = resolver.resolve_expr(facts, base_text, owner.parent or 0, hooks)
+            if not isinstance(bases, list):
+                continue
+            hit = False
+            for base in bases:
+                if base.kind not in CLASS_LIKE or base.node_id == owner.node_id:
+                    continue
+                for target in resolver.members(base.node_id, n.name, facts):
+                    if target.kind in CALLABLE and target.node_id != n.node_id:
+                        add(n.node_id, target.node_id, "overrides", target, 0, 0)
+                        hit = True
+            if hit:
+                break
+
+
+def link_files(
+    conn: sqlite3.Connection,
+    file_ids: list[int],
+    *,
+    preload: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Link files and store their edges, one transaction per batch; returns edges written.
+
+    Runs on the writer's connection.  Stops early (leaving the rest marked
+    unlinked, to be linked by the next run) when ``should_stop`` says so.
+    """
+    resolver = Resolver(conn, preload=preload)
+    written = 0
+    batch: list[tuple[int, list[edge_store.EdgeRow]]] = []
+    for i, file_id in enumerate(file_ids):
+        if should_stop is not None and should_stop():
+            break
+        facts = symbols.file_facts(conn, file_id)
+        if facts is None:
+            continue
+        batch.append((file_id, link_file(resolver, facts)))
+        if len(batch) >= 64 or i == len(file_ids) - 1:
+            written += _flush(conn, batch)
+            batch = []
+        if progress is not None:
+            progress(i + 1)
+    if batch:
+        written += _flush(conn, batch)
+    return written
+
+
+def _flush(conn: sqlite3.Connection, batch: list[tuple[int, list[edge_store.EdgeRow]]]) -> int:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        count = 0
+        for file_id, rows in batch:
+            edge_store.replace_edges(conn, file_id, rows)
+            count += len(rows)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return count

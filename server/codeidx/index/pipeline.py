@@ -1,0 +1,386 @@
+"""The index run: discover → fingerprint → parse (in processes) → write → link.
+
+This is the only code that writes the index.  One run holds the writer lock
+for its whole duration.  Each file is written in its own transaction, so a
+Ctrl-C or a kill leaves every file either at its old or its new version;
+files stay marked unlinked until their edges are stored, so the next run
+finishes what a killed one started.  Vanished files are pruned only by a run
+that saw the whole workspace.
+
+Parsing holds the GIL, so parsing runs in worker processes (one per core);
+the parent only writes.  A run over a handful of files parses inline, which
+is faster than starting workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codeidx.index import link
+from codeidx.index.changes import git_head
+from codeidx.index.discovery import Candidate, DiscoveryOptions, discover
+from codeidx.index.worker import Job, Outcome, init_worker, parse_job, read_configs
+from codeidx.parse.hooks import Workspace
+from codeidx.parse.registry import language_for_path
+from codeidx.store import db, edges, files, migrate, sessions
+from codeidx.store.sessions import SessionCounts
+from codeidx.support.paths import WriterLock
+
+log = logging.getLogger(__name__)
+
+#: Below this many files to parse, workers cost more than they save.
+INLINE_LIMIT = 48
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexOptions:
+    """What a run does; every field has a default a user would want."""
+
+    force: bool = False
+    max_file_bytes: int = 2_000_000
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    workers: int = 0  # 0: one per core
+    #: Index only these workspace-relative paths (a save); such a run never prunes.
+    only: tuple[str, ...] | None = None
+
+
+@dataclass(slots=True)
+class RunResult:
+    """The outcome of one run, as recorded in its session."""
+
+    session_id: int
+    status: str  # complete | interrupted | failed
+    counts: SessionCounts
+    saw_everything: bool
+    skipped_examples: list[tuple[str, str]] = field(default_factory=list)
+    changed_paths: list[str] = field(default_factory=list)
+
+
+def run_index(
+    root: Path,
+    index_dir: Path,
+    options: IndexOptions = IndexOptions(),
+    progress: ProgressFn | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> RunResult:
+    """Bring the index of ``root`` up to date (see module doc)."""
+    root = root.resolve()
+    stop = should_stop or (lambda: False)
+    report = progress or (lambda phase, done, total: None)
+    lock = WriterLock(index_dir)
+    lock.acquire(on_wait)
+    conn = db.connect_writer(index_dir / db.DB_NAME)
+    try:
+        migrate.apply_migrations(conn)
+        sessions.close_abandoned(conn)
+        mode = "force" if options.force else ("files" if options.only is not None else "incremental")
+        session_id = sessions.start_session(conn, mode, git_head(root))
+        run = _Run(conn, root, options, session_id, report, stop)
+        try:
+            run.execute()
+        except BaseException as exc:
+            _rollback(conn)
+            sessions.finish_session(
+                conn, session_id, "failed", run.counts, False, f"{type(exc).__name__}: {exc}"
+            )
+            raise
+        status = "interrupted" if run.stopped else "complete"
+        sessions.finish_session(conn, session_id, status, run.counts, run.saw_everything)
+        if run.counts.files_parsed + run.counts.files_deleted > 200:
+            conn.execute("PRAGMA optimize")
+            db.checkpoint(conn)
+        return RunResult(
+            session_id,
+            status,
+            run.counts,
+            run.saw_everything,
+            run.skipped_examples,
+            run.changed_paths,
+        )
+    finally:
+        conn.close()
+        lock.release()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+class _Run:
+    """The state of one run; split out so each step reads on its own."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        root: Path,
+        options: IndexOptions,
+        session_id: int,
+        report: ProgressFn,
+        stop: Callable[[], bool],
+    ) -> None:
+        self.conn = conn
+        self.root = root
+        self.options = options
+        self.session_id = session_id
+        self.report = report
+        self.stop = stop
+        self.counts = SessionCounts()
+        self.reasons: Counter[str] = Counter()
+        self.stopped = False
+        self.saw_everything = False
+        self.skipped_examples: list[tuple[str, str]] = []
+        self.changed_paths: list[str] = []
+        self.names = files.NameTable(conn)
+
+    def execute(self) -> None:
+        started = time.perf_counter()
+        candidates, complete = self._discover()
+        self.counts.timings["discover"] = time.perf_counter() - started
+        known = files.load_fingerprints(self.conn)
+        fresh_db = not known
+        jobs: list[Job] = []
+        snapshots = self._snapshot_index()
+        for c in candidates:
+            fp = known.get(c.path)
+            if (
+                not self.options.force
+                and fp is not None
+                and fp.size == c.size
+                and fp.mtime_ns == c.mtime_ns
+                and fp.language == c.language
+            ):
+                self.counts.files_unchanged += 1
+                continue
+            jobs.append(
+                Job(
+                    c.path,
+                    str(c.abs_path),
+                    c.language,
+                    None if self.options.force or fp is None else fp.content_hash,
+                    frozenset() if self.options.force else snapshots.get(c.path, frozenset()),
+                    self.options.max_file_bytes,
+                )
+            )
+        paths = {c.path for c in candidates}
+        if self.options.only is not None:
+            paths |= set(known)
+        workspace = Workspace.of(paths, configs=read_configs(self.root, paths))
+        t = time.perf_counter()
+        self._parse_and_write(jobs, workspace, fresh_db)
+        self.counts.timings["parse_write"] = time.perf_counter() - t
+        self.saw_everything = complete and not self.stopped and self.options.only is None
+        if self.saw_everything:
+            self._prune(set(known) - {c.path for c in candidates})
+        if self.stopped:
+            return
+        t = time.perf_counter()
+        unlinked = edges.unlinked_files(self.conn)
+        if unlinked:
+            self.report("link", 0, len(unlinked))
+            link.link_files(
+                self.conn,
+                unlinked,
+                preload=len(unlinked) > 200,
+                should_stop=self._check_stop,
+                progress=lambda done: self.report("link", done, len(unlinked)),
+            )
+        self.counts.timings["link"] = time.perf_counter() - t
+        self.counts.nodes = int(self.conn.execute("SELECT COUNT(*) FROM nodes").fetchone()[0])
+        self.counts.edges = int(self.conn.execute("SELECT COUNT(*) FROM edges").fetchone()[0])
+        self.counts.reasons = dict(self.reasons)
+        files.prune_snapshots(self.conn)
+
+    def _check_stop(self) -> bool:
+        if not self.stopped and self.stop():
+            self.stopped = True
+        return self.stopped
+
+    def _discover(self) -> tuple[list[Candidate], bool]:
+        self.report("discover", 0, 0)
+        if self.options.only is not None:
+            return self._explicit(self.options.only), True
+        result = discover(
+            self.root,
+            language_for_path,
+            DiscoveryOptions(
+                max_file_bytes=self.options.max_file_bytes,
+                include=self.options.include,
+                exclude=self.options.exclude,
+            ),
+            should_stop=self._check_stop,
+        )
+        self.counts.files_seen = len(result.files)
+        for reason, n in result.skipped.items():
+            self.reasons[reason] += n
+            self.counts.files_skipped += n
+        self.skipped_examples = list(result.skipped_examples)
+        return result.files, result.complete
+
+    def _explicit(self, only: tuple[str, ...]) -> list[Candidate]:
+        out = []
+        for rel in only:
+            language = language_for_path(rel)
+            if language is None:
+                continue
+            abs_path = self.root / rel
+            try:
+                st = abs_path.stat()
+            except OSError:
+                self._delete(rel)
+                continue
+            if st.st_size > self.options.max_file_bytes:
+                self._skip(rel, "oversize")
+                continue
+            out.append(Candidate(rel, abs_path, st.st_size, st.st_mtime_ns, language))
+        self.counts.files_seen = len(out)
+        return out
+
+    def _snapshot_index(self) -> dict[str, frozenset[str]]:
+        found: dict[str, set[str]] = {}
+        for path, digest in self.conn.execute("SELECT path, content_hash FROM snapshots"):
+            found.setdefault(str(path), set()).add(str(digest))
+        return {k: frozenset(v) for k, v in found.items()}
+
+    def _outcomes(self, jobs: list[Job], workspace: Workspace) -> Iterator[Outcome]:
+        workers = self.options.workers or os.cpu_count() or 1
+        if len(jobs) <= INLINE_LIMIT or workers <= 1:
+            init_worker(workspace, ignore_sigint=False)
+            for job in jobs:
+                yield parse_job(job)
+            return
+        # Largest files first so no worker is left with a big file at the end.
+        jobs = sorted(jobs, key=lambda j: -_size(j.abs_path))
+        method = "fork" if threading.active_count() == 1 else "spawn"
+        ctx = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(workspace, True)
+        ) as pool:
+            try:
+                yield from pool.map(parse_job, jobs, chunksize=4)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _parse_and_write(self, jobs: list[Job], workspace: Workspace, fresh_db: bool) -> None:
+        total = len(jobs)
+        self.report("parse", 0, total)
+        for done, outcome in enumerate(self._outcomes(jobs, workspace), start=1):
+            if self._check_stop():
+                break
+            self._apply(outcome, fresh_db)
+            self.report("parse", done, total)
+
+    def _apply(self, outcome: Outcome, fresh_db: bool) -> None:
+        conn = self.conn
+        if outcome.skip_reason is not None:
+            self._skip(outcome.path, outcome.skip_reason)
+            if outcome.skip_reason in {"vanished", "unreadable", "binary", "oversize"}:
+                self._delete(outcome.path)
+            return
+        if outcome.rows is None:
+            assert outcome.content_hash is not None
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if outcome.restore:
+                    delta = files.restore_snapshot(
+                        conn, outcome.path, outcome.content_hash, outcome.mtime_ns, self.session_id
+                    )
+                    if delta is not None:
+                        self.counts.files_restored += 1
+                        self._track(outcome.path, outcome.content_hash, delta, mark=True)
+                else:
+                    fid = conn.execute(
+                        "SELECT file_id FROM files WHERE path = ?", (outcome.path,)
+                    ).fetchone()
+                    if fid is not None:
+                        files.touch_file(conn, int(fid[0]), outcome.size, outcome.mtime_ns)
+                    self.counts.files_unchanged += 1
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                self.names.forget()
+                raise
+            return
+        rows = outcome.rows
+        for problem in rows.problems:
+            self.reasons[problem.reason] += 1
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            delta = files.write_file(conn, rows, self.session_id, self.names)
+            self._track(rows.path, rows.content_hash, delta, mark=not fresh_db)
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            self.names.forget()
+            raise
+        self.counts.files_parsed += 1
+
+    def _track(self, path: str, digest: str, delta: files.FileDelta, mark: bool) -> None:
+        if mark and (delta.removed or delta.added_names):
+            edges.mark_dependents(self.conn, path, delta.removed, delta.added_names)
+        if delta.change == "modified" and not (delta.added or delta.removed or delta.changed):
+            if delta.previous_hash == digest:
+                return
+        sessions.record_change(
+            self.conn,
+            self.session_id,
+            path,
+            delta.change,
+            digest,
+            delta.previous_hash,
+            delta.added,
+            delta.removed,
+            delta.changed,
+        )
+        self.changed_paths.append(path)
+
+    def _skip(self, path: str, reason: str) -> None:
+        self.reasons[reason] += 1
+        self.counts.files_skipped += 1
+        if len(self.skipped_examples) < 50:
+            self.skipped_examples.append((path, reason))
+
+    def _delete(self, path: str) -> None:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            delta = files.delete_file(conn, path)
+            if delta is not None:
+                edges.mark_dependents(conn, path, delta.removed, ())
+                sessions.record_change(
+                    conn, self.session_id, path, "deleted", None, delta.previous_hash,
+                    [], delta.removed, [],
+                )
+                self.counts.files_deleted += 1
+                self.changed_paths.append(path)
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+
+    def _prune(self, vanished: set[str]) -> None:
+        for path in sorted(vanished):
+            if self._check_stop():
+                return
+            self._delete(path)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0

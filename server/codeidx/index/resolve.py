@@ -1,0 +1,376 @@
+"""Name resolution: which definition an identifier occurrence refers to.
+
+Resolution is scope- and import-aware: function locals and parameters
+shadow everything; nested definitions, then module-level ones, then import
+bindings (followed through re-exports and ``*`` imports), then the rest of a
+multi-file module (Go and Java packages); only then a workspace-wide match by
+name, whose confidence falls with the number of candidates.  ``self``-like
+receivers resolve in the enclosing class and its bases; module and class
+receivers resolve inside them.
+
+The linker uses this to build typed edges; the query layer uses it to answer
+"go to definition".  It only reads (through ``store.symbols``), so any thread
+may use a Resolver on a connection it owns; a Resolver caches what it reads
+and must be dropped when the index changes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from codeidx.parse import registry
+from codeidx.parse.hooks import LanguageHooks
+from codeidx.store import symbols
+from codeidx.store.symbols import Def, FileFacts, FileNode
+
+CALLABLE = frozenset({"function", "method", "constructor"})
+CLASS_LIKE = frozenset({"class", "struct", "interface", "trait", "impl", "enum", "union"})
+_MAX_BY_NAME = 8
+_MAX_DEPTH = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A definition an occurrence may refer to."""
+
+    node_id: int
+    kind: str
+    confidence: float
+    resolution: str  # exact | by_name
+
+
+LOCAL = "local"
+
+
+class Resolver:
+    """Resolves occurrences against the index (see module doc)."""
+
+    def __init__(self, conn: sqlite3.Connection, preload: bool = False) -> None:
+        self._conn = conn
+        self._defs: dict[str, list[Def]] = symbols.all_defs(conn) if preload else {}
+        self._complete = preload
+        self._files = symbols.file_index(conn)
+        self._modules: dict[str, list[tuple[int, str]]] = {}
+        for path, (fid, module, _lang) in self._files.items():
+            self._modules.setdefault(module, []).append((fid, path))
+        self._facts: dict[int, FileFacts] = {}
+        self._module_cache: dict[tuple[str, str], list[Target]] = {}
+        self._member_cache: dict[tuple[int, str], list[Target]] = {}
+        self._defs_by_id: dict[int, Def] = {}
+
+    # Lookups -----------------------------------------------------------
+
+    def defs(self, name: str) -> list[Def]:
+        found = self._defs.get(name)
+        if found is None:
+            if self._complete:
+                return []
+            found = symbols.defs_named(self._conn, [name])[name]
+            self._defs[name] = found
+        return found
+
+    def prefetch(self, names: set[str]) -> None:
+        """Load definitions for many names in a few statements."""
+        if self._complete:
+            return
+        missing = [n for n in names if n not in self._defs]
+        if missing:
+            self._defs.update(symbols.defs_named(self._conn, missing))
+
+    def def_by_id(self, node_id: int) -> Def | None:
+        return self._defs_by_id.get(node_id)
+
+    def facts(self, file_id: int) -> FileFacts | None:
+        facts = self._facts.get(file_id)
+        if facts is None:
+            facts = symbols.file_facts(self._conn, file_id, with_occurrences=False)
+            if facts is None:
+                return None
+            if len(self._facts) > 512:
+                self._facts.clear()
+            self._facts[file_id] = facts
+        return facts
+
+    def module_of_path(self, path: str | None) -> str | None:
+        if path is None:
+            return None
+        entry = self._files.get(path)
+        return entry[1] if entry else None
+
+    def module_exists(self, module: str) -> bool:
+        return module in self._modules
+
+    def module_targets(self, module: str) -> list[Target]:
+        return [
+            Target(d.node_id, "module", 1.0, "exact")
+            for d in symbols.module_defs(self._conn, module)
+        ]
+
+    # Resolution --------------------------------------------------------
+
+    def resolve(
+        self, facts: FileFacts, name: str, receiver: str, enclosing: int, role: str
+    ) -> list[Target] | str:
+        """Targets of one occurrence, ``LOCAL`` for a local binding, [] when unknown."""
+        hooks: LanguageHooks = registry.hooks(facts.language).HOOKS
+        if not receiver:
+            return self.resolve_name(facts, name, enclosing, hooks)
+        if receiver in hooks.self_names:
+            cls = _enclosing_class(facts, enclosing)
+            if cls is not None:
+                found = self.members(cls.node_id, name, facts)
+                if found:
+                    return found
+            return self._by_name_members(name) if role == "call" else []
+        owners = self.resolve_expr(facts, receiver, enclosing, hooks)
+        if isinstance(owners, list) and owners:
+            out: list[Target] = []
+            for owner in owners:
+                out.extend(self.inside(owner, name, facts))
+            if out:
+                return _dedupe(out)
+        return self._by_name_members(name) if role == "call" else []
+
+    def resolve_name(
+        self, facts: FileFacts, name: str, enclosing: int, hooks: LanguageHooks
+    ) -> list[Target] | str:
+        nodes = facts.nodes
+        scope: int | None = enclosing
+        innermost = True
+        # Parents always have smaller ordinals, so the walk ends; the bound
+        # keeps a damaged index from looping.
+        while scope is not None and scope < len(nodes) and nodes[scope].ordinal <= enclosing:
+            node = nodes[scope]
+            if node.kind in CALLABLE or node.kind == "module" or (
+                node.kind in CLASS_LIKE and (innermost or hooks.members_in_scope)
+            ):
+                local = [
+                    Target(n.node_id, n.kind, 1.0, "exact") for n in facts.children(scope, name)
+                ]
+                if local:
+                    return local
+                if node.kind in CALLABLE and name in facts.locals.get(scope, ()):
+                    return LOCAL
+                if node.kind in CLASS_LIKE and hooks.members_in_scope:
+                    inherited = self.members(node.node_id, name, facts)
+                    if inherited:
+                        return inherited
+            innermost = False
+            if node.parent is not None and node.parent >= scope:
+                break
+            scope = node.parent
+        bound = self._imported(facts, name, hooks)
+        if bound:
+            return bound
+        same_module = [
+            Target(d.node_id, d.kind, 1.0, "exact")
+            for d in self.defs(name)
+            if d.top and d.module_name == facts.module_name and d.file_id != facts.file_id
+        ]
+        if same_module:
+            return same_module
+        candidates = [
+            d for d in self.defs(name) if d.top and _same_family(d.language, facts.language)
+        ]
+        if 0 < len(candidates) <= _MAX_BY_NAME:
+            conf = round(0.5 / len(candidates), 3)
+            return [Target(d.node_id, d.kind, conf, "by_name") for d in candidates]
+        return []
+
+    def _imported(self, facts: FileFacts, name: str, hooks: LanguageHooks) -> list[Target]:
+        for imp in facts.imports:
+            target_module = self.module_of_path(imp.target_path)
+            if imp.bind == name:
+                if target_module is not None:
+                    return self.module_targets(target_module) or []
+                return []
+            for original, alias in imp.names:
+                if (alias or original) != name or original == "*":
+                    continue
+                if target_module is None:
+                    return []
+                found = self.in_module(target_module, original, 0)
+                if found:
+                    return found
+                sub = f"{target_module}{registry.LANGUAGES[facts.language].separator}{original}"
+                if self.module_exists(sub):
+                    return self.module_targets(sub)
+                return []
+        for imp in facts.imports:
+            if any(original == "*" for original, _ in imp.names):
+                target_module = self.module_of_path(imp.target_path)
+                if target_module is not None:
+                    found = self.in_module(target_module, name, 1)
+                    if found:
+                        return found
+        return []
+
+    def in_module(self, module: str, name: str, depth: int) -> list[Target]:
+        """Top-level definitions named ``name`` in a module, following re-exports."""
+        key = (module, name)
+        cached = self._module_cache.get(key)
+        if cached is not None:
+            return cached
+        self._module_cache[key] = []  # guards cycles of re-exports
+        found = [
+            Target(d.node_id, d.kind, 1.0, "exact")
+            for d in self.defs(name)
+            if d.top and d.module_name == module
+        ]
+        if not found and depth < _MAX_DEPTH:
+            for fid, _path in self._modules.get(module, []):
+                facts = self.facts(fid)
+                if facts is None:
+                    continue
+                hooks = registry.hooks(facts.language).HOOKS
+                bound = self._imported(facts, name, hooks)
+                if bound:
+                    found = bound
+                    break
+            if not found:
+                for fid, _path in self._modules.get(module, []):
+                    facts = self.facts(fid)
+                    if facts is None:
+                        continue
+                    sep = registry.LANGUAGES[facts.language].separator
+                    if self.module_exists(f"{module}{sep}{name}"):
+                        found = self.module_targets(f"{module}{sep}{name}")
+                    break
+        self._module_cache[key] = found
+        return found
+
+    def inside(self, owner: Target, name: str, facts: FileFacts) -> list[Target]:
+        """``name`` looked up inside a module or a class-like target."""
+        if owner.kind == "module":
+            module = self._module_name_of_node(owner.node_id)
+            return self.in_module(module, name, 0) if module is not None else []
+        if owner.kind in CLASS_LIKE:
+            return self.members(owner.node_id, name, facts)
+        return []
+
+    def _module_name_of_node(self, node_id: int) -> str | None:
+        row = self._conn.execute(
+            "SELECT f.module_name FROM nodes n JOIN files f ON f.file_id = n.file_id"
+            " WHERE n.node_id = ?",
+            (node_id,),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def members(
+        self, class_id: int, name: str, facts: FileFacts, depth: int = 0
+    ) -> list[Target]:
+        """Members named ``name`` of a class, its impls and (recursively) its bases."""
+        key = (class_id, name)
+        cached = self._member_cache.get(key)
+        if cached is not None:
+            return cached
+        self._member_cache[key] = []
+        defs = self.defs(name)
+        owner = self._class_def(class_id)
+        found = [Target(d.node_id, d.kind, 1.0, "exact") for d in defs if d.parent_id == class_id]
+        if not found and owner is not None:
+            # Rust impls and Go receivers attach methods to a type by name.
+            found = [
+                Target(d.node_id, d.kind, 0.9, "exact")
+                for d in defs
+                if d.parent_kind == "impl"
+                and d.parent_name == owner.name
+                and d.module_name == owner.module_name
+            ]
+        if not found and owner is not None and depth < _MAX_DEPTH:
+            owner_facts = self.facts(owner.file_id)
+            if owner_facts is not None:
+                hooks = registry.hooks(owner_facts.language).HOOKS
+                enclosing = owner_facts.ordinal_of(class_id)
+                parent = owner_facts.nodes[enclosing].parent if enclosing is not None else 0
+                for _role, base_text in owner.bases:
+                    bases = self.resolve_expr(owner_facts, base_text, parent or 0, hooks)
+                    if not isinstance(bases, list):
+                        continue
+                    for base in bases:
+                        if base.kind in CLASS_LIKE and base.node_id != class_id:
+                            inherited = self.members(base.node_id, name, owner_facts, depth + 1)
+                            found.extend(
+                                Target(t.node_id, t.kind, min(t.confidence, 0.9), t.resolution)
+                                for t in inherited
+                            )
+                    if found:
+                        break
+        found = _dedupe(found)
+        self._member_cache[key] = found
+        return found
+
+    def _class_def(self, class_id: int) -> Def | None:
+        known = self._defs_by_id.get(class_id)
+        if known is not None:
+            return known
+        row = self._conn.execute("SELECT name FROM nodes WHERE node_id = ?", (class_id,)).fetchone()
+        if row is None:
+            return None
+        for d in self.defs(str(row[0])):
+            self._defs_by_id[d.node_id] = d
+        return self._defs_by_id.get(class_id)
+
+    def resolve_expr(
+        self, facts: FileFacts, expr: str, enclosing: int, hooks: LanguageHooks
+    ) -> list[Target] | str:
+        """Resolve a dotted or scoped expression (``a.b.C``, ``a::b``) to targets."""
+        sep = registry.LANGUAGES[facts.language].separator
+        parts = [p for p in expr.replace(sep, ".").split(".") if p]
+        if not parts or not all(p.isidentifier() for p in parts):
+            return []
+        if parts[0] in hooks.self_names:
+            cls = _enclosing_class(facts, enclosing)
+            if cls is None:
+                return []
+            current: list[Target] = [Target(cls.node_id, cls.kind, 1.0, "exact")]
+        else:
+            first = self.resolve_name(facts, parts[0], enclosing, hooks)
+            if not isinstance(first, list):
+                return first
+            current = first
+        for part in parts[1:]:
+            nxt: list[Target] = []
+            for owner in current:
+                nxt.extend(self.inside(owner, part, facts))
+            if not nxt:
+                return []
+            current = _dedupe(nxt)
+        return current
+
+    def _by_name_members(self, name: str) -> list[Target]:
+        candidates = [d for d in self.defs(name) if d.kind in CALLABLE and not d.top]
+        if 0 < len(candidates) <= _MAX_BY_NAME:
+            conf = round(0.4 / len(candidates), 3)
+            return [Target(d.node_id, d.kind, conf, "by_name") for d in candidates]
+        return []
+
+
+def _enclosing_class(facts: FileFacts, ordinal: int) -> FileNode | None:
+    scope: int | None = ordinal
+    while scope is not None and scope < len(facts.nodes):
+        node = facts.nodes[scope]
+        if node.kind in CLASS_LIKE:
+            return node
+        if node.parent is not None and node.parent >= scope:
+            return None
+        scope = node.parent
+    return None
+
+
+def _dedupe(targets: list[Target]) -> list[Target]:
+    seen: dict[int, Target] = {}
+    for t in targets:
+        prev = seen.get(t.node_id)
+        if prev is None or t.confidence > prev.confidence:
+            seen[t.node_id] = t
+    return list(seen.values())
+
+
+_FAMILIES = {"javascript": "js", "typescript": "js", "tsx": "js", "c": "c", "cpp": "c"}
+
+
+def _same_family(a: str, b: str) -> bool:
+    """Whether a name in language ``a`` can be referenced from language ``b``."""
+    return _FAMILIES.get(a, a) == _FAMILIES.get(b, b)

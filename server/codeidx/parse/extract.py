@@ -1,0 +1,312 @@
+"""Turn one file's bytes into plain records with tree-sitter.
+
+The extraction is driven by each language's query files:
+
+* ``tags.scm`` captures definitions as ``@definition.<kind>`` with an inner
+  ``@name`` (the tags convention of tree-sitter's code navigation);
+* ``refs.scm`` captures references as ``@reference.<role>`` with an inner
+  ``@name`` and, where there is one, the ``@receiver`` qualifying it.
+
+Every other identifier leaf (per ``LanguageSpec.identifier_types``) is an
+occurrence with role ``read``.  Language details come from the hooks module.
+
+This module never raises on broken code: syntax errors are counted and what
+tree-sitter recovered is indexed; invalid UTF-8 is decoded with replacement
+and reported as a problem.  It knows no SQL, no LSP and no threads.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from tree_sitter import Query, QueryCursor
+
+from codeidx.parse import registry
+from codeidx.parse.hooks import LanguageHooks, body_hash
+from codeidx.parse.records import (
+    NodeRecord,
+    Occurrence,
+    ParseResult,
+    Problem,
+    Span,
+)
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
+
+# When one identifier is captured by several reference patterns, the most
+# specific role wins.  ``read`` is the fallback for every identifier.
+_ROLE_PRIORITY = {
+    "import": 0,
+    "decorator": 1,
+    "inherit": 2,
+    "instantiate": 3,
+    "call": 4,
+    "type": 5,
+    "write": 6,
+    "read": 7,
+}
+# Variables are defined where first assigned; later assignments in the same
+# scope are writes, not new definitions.
+_FIRST_ASSIGNMENT_KINDS = frozenset({"variable", "constant"})
+_CALLABLE_KINDS = frozenset({"function", "method", "constructor"})
+_MAX_RECEIVER = 120
+
+
+@dataclass(slots=True)
+class _Compiled:
+    tags: Query
+    refs: Query | None
+    identifiers: Query
+    errors: Query
+    hooks: LanguageHooks
+
+
+@cache
+def _compiled(language: str) -> _Compiled:
+    lang = registry.grammar(language)
+    spec = registry.LANGUAGES[language]
+    refs_src = registry.query_source(language, "refs")
+    ident = " ".join(f"({t})" for t in spec.identifier_types)
+    return _Compiled(
+        tags=Query(lang, registry.query_source(language, "tags")),
+        refs=Query(lang, refs_src) if refs_src.strip() else None,
+        identifiers=Query(lang, f"[{ident}] @id"),
+        errors=Query(lang, "(ERROR) @error"),
+        hooks=registry.hooks(language).HOOKS,
+    )
+
+
+class _Columns:
+    """Byte column → UTF-16 column, cheap for the common all-ASCII file."""
+
+    __slots__ = ("_line_starts", "_src", "ascii")
+
+    def __init__(self, src: bytes) -> None:
+        self._src = src
+        self.ascii = src.isascii()
+        self._line_starts: list[int] | None = None
+
+    def col(self, row: int, byte_col: int) -> int:
+        if self.ascii or byte_col == 0:
+            return byte_col
+        if self._line_starts is None:
+            starts = [0]
+            find = self._src.find
+            i = find(b"\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = find(b"\n", i + 1)
+            self._line_starts = starts
+        start = self._line_starts[row] if row < len(self._line_starts) else 0
+        prefix = self._src[start : start + byte_col]
+        if prefix.isascii():
+            return byte_col
+        return len(prefix.decode("utf-8", "replace").encode("utf-16-le")) // 2
+
+    def span(self, node: Node) -> Span:
+        (sr, sc), (er, ec) = node.start_point, node.end_point
+        return Span(node.start_byte, node.end_byte, sr, self.col(sr, sc), er, self.col(er, ec))
+
+
+class Extractor:
+    """Parses files of any registered language; one instance per thread or process.
+
+    Parsers keep state, so an extractor must not be shared between threads.
+    """
+
+    def __init__(self) -> None:
+        self._parsers: dict[str, Parser] = {}
+
+    def parse(self, language: str, data: bytes, module_name: str) -> ParseResult:
+        """Extract nodes, occurrences and imports from one file's bytes."""
+        parser = self._parsers.get(language)
+        if parser is None:
+            parser = self._parsers[language] = registry.new_parser(language)
+        tree = parser.parse(data)
+        return extract_tree(language, tree.root_node, data, module_name)
+
+
+def extract_tree(language: str, root: Node, src: bytes, module_name: str) -> ParseResult:
+    """Extract records from an already parsed tree (used for live buffers too)."""
+    compiled = _compiled(language)
+    spec = registry.LANGUAGES[language]
+    problems: list[Problem] = []
+    try:
+        src.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = src.count(b"\n", 0, exc.start)
+        problems.append(Problem("invalid_utf8", f"byte {exc.start}", line))
+    error_count = 0
+    if root.has_error:
+        errors = QueryCursor(compiled.errors).captures(root).get("error", [])
+        error_count = max(1, len(errors))
+        first = errors[0].start_point[0] if errors else None
+        problems.append(Problem("syntax_error", f"{error_count} error node(s)", first))
+    columns = _Columns(src)
+    module_name = compiled.hooks.tree_module_name(root, src, module_name)
+    nodes = _definitions(compiled, spec.separator, root, src, module_name, columns)
+    def_names = {n.name_span.start_byte for n in nodes[1:]}
+    occurrences = _occurrences(compiled, root, src, nodes, def_names, columns)
+    locals_: dict[int, list[str]] = {}
+    for occ in occurrences:
+        if occ.role == "write" and not occ.receiver:
+            kind = nodes[occ.enclosing].kind
+            if kind in {"function", "method", "constructor"}:
+                names = locals_.setdefault(occ.enclosing, [])
+                if occ.name not in names:
+                    names.append(occ.name)
+    imports = compiled.hooks.extract_imports(root, src)
+    return ParseResult(
+        language=language,
+        nodes=nodes,
+        occurrences=occurrences,
+        imports=imports,
+        problems=problems,
+        locals=locals_,
+        line_count=src.count(b"\n") + (1 if src and not src.endswith(b"\n") else 0),
+        error_count=error_count,
+    )
+
+
+def _definitions(
+    compiled: _Compiled,
+    sep: str,
+    root: Node,
+    src: bytes,
+    module_name: str,
+    columns: _Columns,
+) -> list[NodeRecord]:
+    found: dict[tuple[int, int], tuple[Node, str, Node]] = {}
+    for _, caps in QueryCursor(compiled.tags).matches(root):
+        name_nodes = caps.get("name")
+        if not name_nodes:
+            continue
+        for key, value in caps.items():
+            if key.startswith("definition."):
+                node = value[0]
+                found.setdefault((node.start_byte, node.end_byte), (node, key[11:], name_nodes[0]))
+                break
+    module_span = columns.span(root)
+    module_leaf = module_name.rsplit(sep, 1)[-1].rsplit("/", 1)[-1]
+    module_node = NodeRecord(
+        ordinal=0,
+        kind="module",
+        name=module_leaf,
+        qualified_name=module_name,
+        parent=None,
+        span=module_span,
+        name_span=Span(0, 0, 0, 0, 0, 0),
+        doc=compiled.hooks.describe(root, "module", module_leaf, src).doc,
+    )
+    out = [module_node]
+    stack: list[NodeRecord] = [module_node]
+    seen: dict[tuple[int, str, str], int] = {}
+    hooks = compiled.hooks
+    for (start, end), (node, kind, name_node) in sorted(found.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        while len(stack) > 1 and stack[-1].span.end_byte <= start:
+            stack.pop()
+        parent = stack[-1]
+        kind = hooks.refine_kind(node, kind, parent.kind)
+        name = src[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
+        extra = hooks.extra_qualifier(node, kind, src)
+        prefix = parent.qualified_name
+        if parent.ordinal == 0 and not hooks.module_prefix:
+            prefix = ""
+        if extra:
+            prefix = f"{prefix}{sep}{extra}" if prefix else extra
+        key = (parent.ordinal, name, kind)
+        count = seen.get(key, 0)
+        if kind in _FIRST_ASSIGNMENT_KINDS and (count or parent.kind in _CALLABLE_KINDS):
+            # A re-assignment, or a local variable: an occurrence, not a definition.
+            continue
+        seen[key] = count + 1
+        details = hooks.describe(node, kind, name, src)
+        record = NodeRecord(
+            ordinal=len(out),
+            kind=kind,
+            name=name,
+            qualified_name=f"{prefix}{sep}{name}" if prefix else name,
+            parent=parent.ordinal,
+            span=columns.span(node),
+            name_span=columns.span(name_node),
+            visibility=details.visibility,
+            signature=details.signature,
+            doc=details.doc,
+            decorators=details.decorators,
+            params=details.params,
+            type_params=details.type_params,
+            body_hash=body_hash(node, src),
+            disambiguator=count,
+            bases=details.bases,
+        )
+        out.append(record)
+        if end > start:
+            stack.append(record)
+    return out
+
+
+def _occurrences(
+    compiled: _Compiled,
+    root: Node,
+    src: bytes,
+    nodes: list[NodeRecord],
+    def_names: set[int],
+    columns: _Columns,
+) -> list[Occurrence]:
+    roles: dict[int, tuple[str, str]] = {}
+    if compiled.refs is not None:
+        for _, caps in QueryCursor(compiled.refs).matches(root):
+            names = caps.get("name")
+            if not names:
+                continue
+            role = ""
+            for key in caps:
+                if key.startswith("reference."):
+                    role = key[10:]
+                    break
+            if not role:
+                continue
+            recv = caps.get("receiver")
+            receiver = ""
+            if recv:
+                r = recv[0]
+                receiver = src[r.start_byte : min(r.end_byte, r.start_byte + _MAX_RECEIVER)].decode(
+                    "utf-8", "replace"
+                )
+            for name_node in names:
+                sb = name_node.start_byte
+                prev = roles.get(sb)
+                if prev is None or _ROLE_PRIORITY[role] < _ROLE_PRIORITY[prev[0]]:
+                    roles[sb] = (role, receiver or (prev[1] if prev else ""))
+                elif receiver and not prev[1]:
+                    roles[sb] = (prev[0], receiver)
+    idents = QueryCursor(compiled.identifiers).captures(root).get("id", [])
+    idents.sort(key=lambda n: n.start_byte)
+    starts = [n.span.start_byte for n in nodes]
+    ends = [n.span.end_byte for n in nodes]
+    parents = [n.parent for n in nodes]
+    names: dict[bytes, str] = {}
+    out: list[Occurrence] = []
+    append = out.append
+    col = columns.col
+    for ident in idents:
+        sb = ident.start_byte
+        if sb in def_names:
+            continue
+        raw = src[sb : ident.end_byte]
+        name = names.get(raw)
+        if name is None:
+            name = names[raw] = raw.decode("utf-8", "replace")
+        # Innermost definition containing the occurrence: the last node that
+        # starts at or before it, walked up until it also contains it.
+        enc = bisect.bisect_right(starts, sb) - 1
+        while enc > 0 and ends[enc] <= sb:
+            enc = parents[enc] or 0
+        row, bcol = ident.start_point
+        role, receiver = roles.get(sb, ("read", ""))
+        append(Occurrence(name, role, sb, row, col(row, bcol), max(enc, 0), receiver))
+    return out

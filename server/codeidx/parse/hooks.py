@@ -1,0 +1,221 @@
+"""The per-language hooks interface, with generic defaults.
+
+Query files say *where* definitions and references are; hooks say what the
+grammar-specific details mean: parameters, docs, decorators, visibility,
+supertypes, imports, module names and how an import finds its file.  Each
+language's module in ``parse/resolvers`` subclasses :class:`LanguageHooks`
+and exports an instance named ``HOOKS``.
+
+Hooks are pure: they take tree-sitter nodes or plain paths and return plain
+records.  They never touch the file system (the workspace is passed in as a
+set of paths), SQL or LSP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from codeidx.parse.records import ImportRecord, Param, TypeParam
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+MAX_SIGNATURE = 400
+MAX_DOC = 4000
+
+
+@dataclass(slots=True)
+class Details:
+    """What hooks add to a definition beyond its name and range."""
+
+    signature: str = ""
+    doc: str | None = None
+    decorators: list[str] = field(default_factory=list)
+    params: list[Param] = field(default_factory=list)
+    type_params: list[TypeParam] = field(default_factory=list)
+    visibility: str = "public"
+    bases: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Workspace:
+    """The set of indexed paths, for module naming and import resolution.
+
+    ``files`` holds workspace-relative POSIX paths; ``dirs`` every directory
+    that contains one.  ``extra`` carries language-specific facts gathered by
+    the index layer (``go.mod`` module paths, ``tsconfig.json`` path maps).
+    """
+
+    files: frozenset[str]
+    dirs: frozenset[str] = frozenset()
+    extra: dict[str, object] = field(default_factory=dict)
+    #: Text of language configuration files (``go.mod``, ``tsconfig.json``,
+    #: ``Cargo.toml``), keyed by workspace-relative path.  The index layer
+    #: reads the names hooks list in ``config_files``; hooks only parse text.
+    configs: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        paths: set[str] | frozenset[str],
+        extra: dict[str, object] | None = None,
+        configs: dict[str, str] | None = None,
+    ) -> Workspace:
+        dirs: set[str] = set()
+        for p in paths:
+            d = posixpath.dirname(p)
+            while d and d not in dirs:
+                dirs.add(d)
+                d = posixpath.dirname(d)
+        dirs.add("")
+        return cls(frozenset(paths), frozenset(dirs), extra or {}, configs or {})
+
+
+def text(node: Node | None, src: bytes) -> str:
+    """The source text of a node, decoded leniently (bad UTF-8 never raises)."""
+    if node is None:
+        return ""
+    return src[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def squash(value: str, limit: int = MAX_SIGNATURE) -> str:
+    """Collapse whitespace runs so signatures fit on one line."""
+    out = " ".join(value.split())
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def body_hash(node: Node, src: bytes) -> str:
+    """A short hash of a definition's full text, to tell edits from moves."""
+    return hashlib.blake2b(src[node.start_byte : node.end_byte], digest_size=8).hexdigest()
+
+
+def clean_comment(raw: str) -> str:
+    """Strip comment markers (``//``, ``///``, ``/** */``, ``#``) from a doc comment."""
+    lines = []
+    for line in raw.splitlines():
+        s = line.strip()
+        for prefix in ("/**", "/*!", "/*", "///", "//!", "//", "#"):
+            if s.startswith(prefix):
+                s = s[len(prefix) :]
+                break
+        if s.endswith("*/"):
+            s = s[:-2]
+        s = s.strip()
+        if s.startswith("* "):
+            s = s[2:]
+        elif s == "*":
+            s = ""
+        lines.append(s)
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)[:MAX_DOC]
+
+
+class LanguageHooks:
+    """Generic behaviour that suits C-like grammars; languages override parts."""
+
+    #: Node types that are comments, for doc comments above definitions.
+    comment_types: tuple[str, ...] = ("comment", "line_comment", "block_comment")
+    #: Field names that hold a definition's body (the signature ends there).
+    body_fields: tuple[str, ...] = ("body",)
+    #: Configuration file names the index layer should read for this language
+    #: (found in any folder holding indexed files) into ``Workspace.configs``.
+    config_files: tuple[str, ...] = ()
+    #: Whether qualified names start with the module name.  C and C++ have one
+    #: global namespace, so their names start bare (``ns::Class::method``).
+    module_prefix: bool = True
+    #: Receiver names that mean "the enclosing class's instance or type".
+    self_names: tuple[str, ...] = ("this",)
+    #: Whether a class's members are in scope unqualified inside its methods
+    #: (Java, C++), rather than only through ``self``/``this`` (Python, JS).
+    members_in_scope: bool = False
+
+    def tree_module_name(self, root: Node, src: bytes, default: str) -> str:
+        """The module name as the file declares it (Java's ``package``), else the default."""
+        return default
+
+    def extra_qualifier(self, node: Node, kind: str, src: bytes) -> str | None:
+        """A container named outside the nesting (a Go method's receiver type), if any."""
+        return None
+
+    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str:
+        """Adjust a captured kind by context (a function inside a class is a method)."""
+        if kind == "function" and parent_kind in {"class", "struct", "interface", "trait", "impl"}:
+            return "method"
+        return kind
+
+    def describe(self, node: Node, kind: str, name: str, src: bytes) -> Details:
+        """Signature, doc, parameters and the rest for one definition."""
+        return Details(
+            signature=self.signature(node, src),
+            doc=self.doc_comment(node, src),
+            params=self.params(node, src),
+            type_params=self.type_params(node, src),
+            visibility=self.visibility(node, name, src),
+        )
+
+    def signature(self, node: Node, src: bytes) -> str:
+        """The definition's text up to its body, on one line."""
+        end = node.end_byte
+        for name in self.body_fields:
+            body = node.child_by_field_name(name)
+            if body is not None:
+                end = body.start_byte
+                break
+        raw = src[node.start_byte : end].decode("utf-8", "replace")
+        if end == node.end_byte:
+            # No body field: a one-line declaration, or a block we cannot cut.
+            raw = raw.split("\n", 1)[0]
+        return squash(raw.rstrip(" {:=\n\t"))
+
+    def doc_comment(self, node: Node, src: bytes) -> str | None:
+        """Comments directly above a definition (no blank line between)."""
+        parts: list[str] = []
+        anchor = node
+        prev = node.prev_sibling
+        while prev is not None and prev.type in self.comment_types:
+            if anchor.start_point[0] - prev.end_point[0] > 1:
+                break
+            parts.append(text(prev, src))
+            anchor = prev
+            prev = prev.prev_sibling
+        if not parts:
+            return None
+        return clean_comment("\n".join(reversed(parts))) or None
+
+    def params(self, node: Node, src: bytes) -> list[Param]:
+        """Formal parameters; the default knows nothing and returns none."""
+        return []
+
+    def type_params(self, node: Node, src: bytes) -> list[TypeParam]:
+        """Generic parameters from a ``type_parameters`` field, names only."""
+        tps = node.child_by_field_name("type_parameters")
+        if tps is None:
+            return []
+        out = []
+        for child in tps.named_children:
+            name = child.child_by_field_name("name")
+            label = text(name, src) if name is not None else text(child, src)
+            out.append(TypeParam(name=label))
+        return out
+
+    def visibility(self, node: Node, name: str, src: bytes) -> str:
+        return "public"
+
+    def extract_imports(self, root: Node, src: bytes) -> list[ImportRecord]:
+        """Import statements of a file; languages without imports return none."""
+        return []
+
+    def module_name(self, path: str, workspace: Workspace) -> str:
+        """The qualified name of the file's module: the path without extension."""
+        return posixpath.splitext(path)[0]
+
+    def resolve_import(self, imp: ImportRecord, path: str, workspace: Workspace) -> str | None:
+        """The workspace file an import refers to, or None when external/unknown."""
+        return None
+

@@ -1,0 +1,213 @@
+; References in TypeScript and TSX: @reference.<role> around, @name inside,
+; @receiver for the qualifier.  One file serves both grammars, so JSX is
+; matched without naming JSX nodes (see the end).  Identifiers matched by
+; nothing here are reads; when several patterns match one identifier the
+; engine keeps the most specific role.
+
+; Calls: `f()`, `f<T>()`, `obj.m()`, `this.m()`, `obj?.m()`.
+(call_expression
+  function: (identifier) @name) @reference.call
+
+(call_expression
+  function: (member_expression
+    object: (_) @receiver
+    property: [(property_identifier) (private_property_identifier)] @name)) @reference.call
+
+; `new Foo()` and `new ns.Foo()`.
+(new_expression
+  constructor: (identifier) @name) @reference.instantiate
+
+(new_expression
+  constructor: (member_expression
+    object: (_) @receiver
+    property: (property_identifier) @name)) @reference.instantiate
+
+; `extends` of classes and interfaces, and `implements`, are all inherit; the
+; linker tells implementing from inheriting by the target's kind.
+(extends_clause
+  value: (identifier) @name) @reference.inherit
+
+(extends_clause
+  value: (member_expression
+    object: (_) @receiver
+    property: (property_identifier) @name)) @reference.inherit
+
+(implements_clause
+  [
+    (type_identifier) @name
+    (generic_type
+      name: (type_identifier) @name)
+  ]) @reference.inherit
+
+(implements_clause
+  [
+    (nested_type_identifier
+      module: (_) @receiver
+      name: (type_identifier) @name)
+    (generic_type
+      name: (nested_type_identifier
+        module: (_) @receiver
+        name: (type_identifier) @name))
+  ]) @reference.inherit
+
+(extends_type_clause
+  [
+    (type_identifier) @name
+    (generic_type
+      name: (type_identifier) @name)
+  ]) @reference.inherit
+
+(extends_type_clause
+  [
+    (nested_type_identifier
+      module: (_) @receiver
+      name: (type_identifier) @name)
+    (generic_type
+      name: (nested_type_identifier
+        module: (_) @receiver
+        name: (type_identifier) @name))
+  ]) @reference.inherit
+
+; Every other type name is a type reference: annotations, type arguments,
+; `as`/`satisfies`, aliases, constraints.  `ns.T` has receiver "ns".
+(type_identifier) @name @reference.type
+
+(nested_type_identifier
+  module: (_) @receiver
+  name: (type_identifier) @name) @reference.type
+
+; Decorators: `@dec`, `@ns.dec`, `@dec(args)`, `@ns.dec(args)`.
+(decorator
+  (identifier) @name) @reference.decorator
+
+(decorator
+  (member_expression
+    object: (_) @receiver
+    property: (property_identifier) @name)) @reference.decorator
+
+(decorator
+  (call_expression
+    function: (identifier) @name)) @reference.decorator
+
+(decorator
+  (call_expression
+    function: (member_expression
+      object: (_) @receiver
+      property: (property_identifier) @name))) @reference.decorator
+
+; Member reads: `a.b` has receiver "a".
+(member_expression
+  object: (_) @receiver
+  property: [(property_identifier) (private_property_identifier)] @name) @reference.read
+
+; Writes: declarations, assignments, updates, loop and catch bindings.
+(variable_declarator
+  name: (identifier) @name) @reference.write
+
+(assignment_expression
+  left: (identifier) @name) @reference.write
+
+(assignment_expression
+  left: (member_expression
+    object: (_) @receiver
+    property: [(property_identifier) (private_property_identifier)] @name)) @reference.write
+
+(augmented_assignment_expression
+  left: (identifier) @name) @reference.write
+
+(augmented_assignment_expression
+  left: (member_expression
+    object: (_) @receiver
+    property: [(property_identifier) (private_property_identifier)] @name)) @reference.write
+
+(update_expression
+  argument: (identifier) @name) @reference.write
+
+(for_in_statement
+  left: (identifier) @name) @reference.write
+
+(catch_clause
+  parameter: (identifier) @name) @reference.write
+
+; Parameters and destructuring bindings.
+(required_parameter
+  pattern: (identifier) @name) @reference.write
+
+(optional_parameter
+  pattern: (identifier) @name) @reference.write
+
+(arrow_function
+  parameter: (identifier) @name) @reference.write
+
+(assignment_pattern
+  left: (identifier) @name) @reference.write
+
+(rest_pattern
+  (identifier) @name) @reference.write
+
+(array_pattern
+  (identifier) @name) @reference.write
+
+(pair_pattern
+  value: (identifier) @name) @reference.write
+
+; `{ a }` and `{ a = 1 }` in a pattern bind `a`.  These leaves count as
+; occurrences only once the registry lists their type as an identifier type.
+(shorthand_property_identifier_pattern) @name @reference.write
+
+; Imports and re-exports: every name an import statement binds or names.
+(import_clause
+  (identifier) @name) @reference.import
+
+(namespace_import
+  (identifier) @name) @reference.import
+
+(import_specifier
+  name: (identifier) @name) @reference.import
+
+(import_specifier
+  alias: (identifier) @name) @reference.import
+
+(import_require_clause
+  (identifier) @name) @reference.import
+
+(export_statement
+  (export_clause
+    (export_specifier
+      name: (_) @name))
+  source: (_)) @reference.import
+
+(export_statement
+  (export_clause
+    (export_specifier
+      alias: (_) @name))
+  source: (_)) @reference.import
+
+(namespace_export
+  (identifier) @name) @reference.import
+
+; `const x = require("x")` binds an imported module.
+((variable_declarator
+  name: (identifier) @name
+  value: (call_expression
+    function: (identifier) @_require
+    arguments: (arguments . (string) .))) @reference.import
+  (#eq? @_require "require"))
+
+; JSX (TSX only).  The TypeScript grammar has no JSX nodes, so a query naming
+; them would not compile for .ts files; an element is instead "a node whose
+; `name` field directly follows `<`", which only JSX opening and
+; self-closing tags are.  A capitalised name invokes a component; lower-case
+; names are HTML elements and stay reads, as do closing tags.
+((_
+  "<"
+  .
+  name: (identifier) @name) @reference.call
+  (#match? @name "^[A-Z]"))
+
+(_
+  "<"
+  .
+  name: (member_expression
+    object: (_) @receiver
+    property: (property_identifier) @name)) @reference.call

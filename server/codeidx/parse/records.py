@@ -1,0 +1,187 @@
+"""Plain records produced by parsing one file.
+
+The parse layer returns these and nothing else: no SQL, no LSP types, no
+tree-sitter nodes.  They must be cheap to pickle because workers in other
+processes build them and send them to the single writer.
+
+Positions: ``*_byte`` are UTF-8 byte offsets into the file; ``*_line`` is
+0-based; ``*_col`` is the 0-based column in UTF-16 code units, because every
+consumer that shows a column (LSP, editors) counts in UTF-16 and converting
+later would need the file's text again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Node kinds.  Query files use these names after ``@definition.``.
+NODE_KINDS = (
+    "module",
+    "namespace",
+    "class",
+    "struct",
+    "union",
+    "enum",
+    "enum_member",
+    "interface",
+    "trait",
+    "impl",
+    "function",
+    "method",
+    "constructor",
+    "field",
+    "property",
+    "constant",
+    "variable",
+    "type_alias",
+    "macro",
+)
+
+# Reference roles.  Query files use these names after ``@reference.``.
+ROLES = ("call", "read", "write", "import", "type", "inherit", "decorator", "instantiate")
+ROLE_CODES = {name: code for code, name in enumerate(ROLES)}
+
+# Relationship kinds stored as typed edges between nodes.
+EDGE_KINDS = (
+    "contains",
+    "calls",
+    "inherits",
+    "implements",
+    "overrides",
+    "imports",
+    "uses_type",
+    "instantiates",
+    "decorates",
+    "references",
+)
+
+
+@dataclass(slots=True)
+class Param:
+    """One formal parameter of a function, method or constructor."""
+
+    name: str
+    type: str | None = None
+    default: str | None = None
+    variadic: str | None = None  # "*", "**", "..." or None
+
+
+@dataclass(slots=True)
+class TypeParam:
+    """One generic or template parameter with its bound, if any."""
+
+    name: str
+    constraint: str | None = None
+
+
+@dataclass(slots=True)
+class Span:
+    """A source range: byte offsets plus 0-based line and UTF-16 column."""
+
+    start_byte: int
+    end_byte: int
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(slots=True)
+class NodeRecord:
+    """A definition found in a file.
+
+    ``ordinal`` is the node's index in the file's node list (document order);
+    ``parent`` is the ordinal of the enclosing definition or None for the
+    module node itself.  ``disambiguator`` separates same-named siblings of
+    the same kind (overloads, redefinitions) so stable ids stay unique.
+    """
+
+    ordinal: int
+    kind: str
+    name: str
+    qualified_name: str
+    parent: int | None
+    span: Span
+    name_span: Span
+    visibility: str = "public"
+    signature: str = ""
+    doc: str | None = None
+    decorators: list[str] = field(default_factory=list)
+    params: list[Param] = field(default_factory=list)
+    type_params: list[TypeParam] = field(default_factory=list)
+    body_hash: str = ""
+    disambiguator: int = 0
+    # Declared supertypes as written (`Base`, `pkg.Base`, `Trait for`), resolved later.
+    bases: list[tuple[str, str]] = field(default_factory=list)  # (role, text)
+
+
+@dataclass(slots=True)
+class Occurrence:
+    """An identifier occurrence that is not the name of a definition.
+
+    ``enclosing`` is the ordinal of the innermost definition containing it.
+    ``receiver`` is the qualifier text before the name (``self``, ``pkg.mod``,
+    ``obj``) or "" when the name stands alone.
+    """
+
+    name: str
+    role: str
+    start_byte: int
+    line: int
+    col: int
+    enclosing: int
+    receiver: str = ""
+
+
+@dataclass(slots=True)
+class ImportedName:
+    """One name brought in by an import statement."""
+
+    name: str  # the name as exported by the source ("*" for a glob import)
+    alias: str | None = None  # the local name when renamed
+
+
+@dataclass(slots=True)
+class ImportRecord:
+    """An import, include, use or require statement.
+
+    ``module`` is the imported module path as the language writes it
+    (``os.path``, ``./util``, ``crate::a::b``, ``"foo.h"``); ``level`` counts
+    leading dots of a Python relative import.  ``bind`` is the local name the
+    module itself is bound to (``import numpy as np`` → ``np``), if any.
+    """
+
+    text: str
+    module: str
+    line: int
+    names: list[ImportedName] = field(default_factory=list)
+    relative: bool = False
+    level: int = 0
+    bind: str | None = None
+    kind: str = "import"  # import, include, use, require, mod, export
+
+
+@dataclass(slots=True)
+class Problem:
+    """Something wrong with the input that did not stop parsing."""
+
+    reason: str  # e.g. "syntax_error", "invalid_utf8"
+    detail: str = ""
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """Everything extracted from one file."""
+
+    language: str
+    nodes: list[NodeRecord]
+    occurrences: list[Occurrence]
+    imports: list[ImportRecord]
+    problems: list[Problem]
+    # Local bindings per definition ordinal: names that are parameters or
+    # assigned inside that function, so later resolution can let locals
+    # shadow globals without storing a scope tree.
+    locals: dict[int, list[str]] = field(default_factory=dict)
+    line_count: int = 0
+    error_count: int = 0

@@ -1,0 +1,518 @@
+"""Rust: signatures, doc comments, attributes, generics, `use` imports and crate modules.
+
+This module owns what the Rust grammar means beyond where definitions are:
+parameters (``self`` receivers included), generics with their trait bounds
+and simple ``where`` clauses, ``///``/``//!``/``/** */`` docs, attributes as
+decorators, visibility, supertraits and implemented traits, ``use``/``mod``/
+``extern crate`` imports, crate-relative module names and import resolution.
+It only reads tree-sitter nodes and the workspace's path set and
+``Cargo.toml`` texts; it must not touch the file system, SQL or LSP.
+
+Module names are crate-relative paths prefixed by the crate's name (from
+``Cargo.toml``, ``[lib] name`` over ``[package] name``, dashes made
+underscores; else the crate folder's name; ``crate`` for a nameless crate at
+the workspace root), so modules of different crates never collide:
+``src/lib.rs`` and ``src/main.rs`` are ``mycrate``, ``src/a.rs`` and
+``src/a/mod.rs`` are ``mycrate::a``.  Other targets of a package are named
+under it: ``src/bin/tool.rs`` is ``mycrate::bin::tool`` and
+``tests/it.rs`` is ``mycrate::tests::it``.  A crate is the nearest ancestor
+folder holding a ``Cargo.toml`` (from ``Workspace.configs``) or a ``src``
+folder; files outside any crate are named by their path (``a/b.rs`` is
+``a::b``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import tomllib
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import TYPE_CHECKING
+
+from tree_sitter import Query, QueryCursor
+
+from codeidx.parse import registry
+from codeidx.parse.hooks import Details, LanguageHooks, Workspace, clean_comment, squash, text
+from codeidx.parse.records import ImportedName, ImportRecord, Param, TypeParam
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+_SEP = "::"
+# Body node types where a signature ends; other definitions keep their whole text.
+_BODY_TYPES = frozenset(
+    {"block", "declaration_list", "field_declaration_list", "enum_variant_list"}
+)
+_COMMENTS = frozenset({"line_comment", "block_comment"})
+_OUTER_DOC, _INNER_DOC, _NOT_DOC = ("///", "/**"), ("//!", "/*!"), ("////", "/***", "/**/")
+_CALLABLE = frozenset({"function", "method"})
+_CONTAINERS = frozenset({"trait", "impl"})
+# Package targets that are crate roots of their own, named under the package.
+_TARGET_DIRS = frozenset({"bin", "tests", "examples", "benches"})
+_ROOT_STEMS = frozenset({"lib", "main"})
+_TYPE_PARAMS = frozenset(
+    {"type_parameter", "lifetime_parameter", "const_parameter", "constrained_type_parameter"}
+)
+
+
+class RustHooks(LanguageHooks):
+    """Rust's details; qualified names use ``::`` (set in the registry)."""
+
+    comment_types = ("line_comment", "block_comment")
+    config_files = ("Cargo.toml",)
+    self_names = ("self", "Self")
+
+    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str:
+        if kind == "function" and parent_kind in _CONTAINERS:
+            return "method"
+        # `static mut` is the one mutable global Rust has.
+        if (
+            kind == "constant"
+            and node.type == "static_item"
+            and any(c.type == "mutable_specifier" for c in node.children)
+        ):
+            return "variable"
+        return kind
+
+    def describe(self, node: Node, kind: str, name: str, src: bytes) -> Details:
+        if kind == "module":
+            return Details(doc=_inner_doc(node, src))
+        doc, decorators = _outer_doc_and_attributes(node, src)
+        details = Details(
+            signature=_signature(node, kind, src),
+            doc=doc,
+            decorators=decorators,
+            visibility=_visibility(node, kind, decorators),
+        )
+        if kind == "namespace":
+            body = node.child_by_field_name("body")
+            inner = _inner_doc(body, src) if body is not None else None
+            details.doc = "\n".join(d for d in (doc, inner) if d) or None
+        if kind in _CALLABLE:
+            details.params = _params(node.child_by_field_name("parameters"), src)
+        if node.child_by_field_name("type_parameters") is not None:
+            details.type_params = _type_params(node, src)
+        if kind == "impl":
+            trait = node.child_by_field_name("trait")
+            if trait is not None:
+                details.bases.append(("implement", _path_text(trait, src)))
+        elif kind == "trait":
+            bounds = node.child_by_field_name("bounds")
+            if bounds is not None:
+                details.bases.extend(
+                    ("inherit", _path_text(b, src))
+                    for b in bounds.named_children
+                    if b.type in {"type_identifier", "scoped_type_identifier", "generic_type"}
+                )
+        return details
+
+    def extract_imports(self, root: Node, src: bytes) -> list[ImportRecord]:
+        out: list[ImportRecord] = []
+        found = QueryCursor(_import_query()).captures(root).get("import", [])
+        for node in sorted(found, key=lambda n: n.start_byte):
+            line = node.start_point[0]
+            raw = squash(text(node, src), 300)
+            if node.type == "use_declaration":
+                argument = node.child_by_field_name("argument")
+                if argument is not None:
+                    out.extend(_use_records(argument, raw, line, src))
+            elif node.type == "extern_crate_declaration":
+                crate = text(node.child_by_field_name("name"), src)
+                alias = text(node.child_by_field_name("alias"), src)
+                out.append(ImportRecord(raw, crate, line, bind=alias or crate, kind="use"))
+            elif node.child_by_field_name("body") is None:
+                # `mod x;` inside inline modules names a file below theirs.
+                parts = [text(node.child_by_field_name("name"), src)]
+                outer = node.parent
+                while outer is not None:
+                    if outer.type == "mod_item":
+                        parts.append(text(outer.child_by_field_name("name"), src))
+                    outer = outer.parent
+                module = _SEP.join(reversed(parts))
+                out.append(
+                    ImportRecord(raw, module, line, relative=True, bind=parts[0], kind="mod")
+                )
+        return out
+
+    def module_name(self, path: str, workspace: Workspace) -> str:
+        unit = locate(path, workspace)
+        return _SEP.join([*unit.prefix, *unit.segments]) or "crate"
+
+    def resolve_import(self, imp: ImportRecord, path: str, workspace: Workspace) -> str | None:
+        if imp.kind == "mod":
+            return _resolve_mod(imp.module, path, workspace)
+        unit = locate(path, workspace)
+        segments = imp.module.split(_SEP)
+        if len(imp.names) == 1 and imp.names[0].name != "*":
+            segments.append(imp.names[0].name)
+        head, rest = segments[0], segments[1:]
+        if head == "crate":
+            return unit.find(rest, workspace, minimum=0)
+        if head in {"self", "super"}:
+            base = list(unit.segments)
+            while rest and rest[0] == "super":
+                rest = rest[1:]
+                base = base[:-1]
+            if head == "super":
+                base = base[:-1]
+            return unit.find([*base, *rest], workspace, minimum=len(base))
+        if head:
+            # 2018 paths may start at a child of the current module.
+            found = unit.find([*unit.segments, *segments], workspace, len(unit.segments) + 1)
+            if found is not None:
+                return found
+        else:
+            head, rest = (rest[0], rest[1:]) if rest else ("", [])
+        crate_dir = next((d for d, crate in _crates(workspace).items() if crate == head), None)
+        if crate_dir is not None:
+            return _library_unit(crate_dir, head, workspace).find(rest, workspace, minimum=0)
+        # Rust 2015 paths are crate-relative: `use a::X` in any module means `crate::a`.
+        return unit.find([head, *rest], workspace, minimum=1) if head else None
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """Where a file sits in its crate.
+
+    ``prefix`` names the crate target (``mycrate``, ``mycrate::bin::tool``);
+    ``segments`` is the module path below its root; ``root_dir`` holds the
+    target's top-level module files and ``root_file`` is the target root.
+    """
+
+    prefix: tuple[str, ...]
+    segments: tuple[str, ...]
+    root_dir: str
+    root_file: str | None
+
+    def file_of(self, segments: list[str] | tuple[str, ...], workspace: Workspace) -> str | None:
+        """The file defining a module of this target, if it is in the workspace."""
+        if not segments:
+            return self.root_file if self.root_file in workspace.files else None
+        base = _join(self.root_dir, "/".join(segments))
+        for candidate in (f"{base}.rs", f"{base}/mod.rs"):
+            if candidate in workspace.files:
+                return candidate
+        return None
+
+    def find(self, segments: list[str], workspace: Workspace, minimum: int) -> str | None:
+        """The file of the longest module prefix (at least ``minimum`` long) that exists."""
+        for size in range(len(segments), minimum - 1, -1):
+            found = self.file_of(segments[:size], workspace)
+            if found is not None:
+                return found
+        return None
+
+
+def _crates(workspace: Workspace) -> dict[str, str]:
+    """Crate folder → crate name, for every ``Cargo.toml`` (read once per workspace)."""
+    cached = workspace.extra.get("rust_crates")
+    if isinstance(cached, dict):
+        return cached
+    by_dir: dict[str, str] = {}
+    for cfg, content in sorted(workspace.configs.items()):
+        if posixpath.basename(cfg) == "Cargo.toml":
+            folder = posixpath.dirname(cfg)
+            by_dir[folder] = _crate_name(content) or _ident(posixpath.basename(folder)) or "crate"
+    workspace.extra["rust_crates"] = by_dir
+    return by_dir
+
+
+def _crate_name(content: str) -> str | None:
+    """The library name a Cargo manifest declares, as code spells it."""
+    try:
+        data = tomllib.loads(content)
+    except tomllib.TOMLDecodeError:
+        return None
+    for table in ("lib", "package"):
+        section = data.get(table)
+        if isinstance(section, dict) and isinstance(section.get("name"), str):
+            return _ident(section["name"])
+    return None
+
+
+def _ident(name: str) -> str:
+    return name.replace("-", "_")  # Crate names are spelt with underscores in code.
+
+
+def _join(folder: str, rel: str) -> str:
+    return f"{folder}/{rel}" if folder else rel
+
+
+def locate(path: str, workspace: Workspace) -> Unit:
+    """Find a file's crate, target and module path (see the module docstring)."""
+    crates = _crates(workspace)
+    crate_dir: str | None = None
+    folder = posixpath.dirname(path)
+    while True:
+        if folder in crates or _join(folder, "src") in workspace.dirs:
+            crate_dir = folder
+            break
+        if not folder:
+            break
+        folder = posixpath.dirname(folder)
+    if crate_dir is None:
+        parts = posixpath.splitext(path)[0].split("/")
+        if parts[-1] == "mod" and len(parts) > 1:
+            parts = parts[:-1]
+        return Unit((), tuple(parts), "", None)
+    name = crates.get(crate_dir) or _ident(posixpath.basename(crate_dir)) or "crate"
+    rel = path[len(crate_dir) + 1 :] if crate_dir else path
+    parts = posixpath.splitext(rel)[0].split("/")
+    if parts[0] == "src" and len(parts) >= 3 and parts[1] == "bin":
+        return _target_unit(crate_dir, name, parts[1:], _join(crate_dir, "src/bin"), path)
+    if parts[0] in _TARGET_DIRS and len(parts) >= 2:
+        return _target_unit(crate_dir, name, parts, _join(crate_dir, parts[0]), path)
+    if parts[0] == "src" and len(parts) >= 2:
+        segments = parts[1:]
+        if len(segments) == 1 and segments[0] in _ROOT_STEMS:
+            segments = []
+        elif segments[-1] == "mod":
+            segments = segments[:-1]
+        return replace(_library_unit(crate_dir, name, workspace), segments=tuple(segments))
+    segments = parts[:-1] if parts[-1] == "mod" else parts
+    return Unit((name,), tuple(segments), crate_dir, None)
+
+
+def _target_unit(crate_dir: str, name: str, parts: list[str], kind_dir: str, path: str) -> Unit:
+    """A bin, test, example or bench target: one file, or a folder with ``main.rs``."""
+    kind, target, below = parts[0], parts[1], parts[2:]
+    if not below:
+        return Unit((name, kind, target), (), kind_dir, path)
+    root_dir = f"{kind_dir}/{target}"
+    segments = below[:-1] if below[-1] == "mod" else below
+    if segments == ["main"]:
+        segments = []
+    return Unit((name, kind, target), tuple(segments), root_dir, f"{root_dir}/main.rs")
+
+
+def _library_unit(crate_dir: str, name: str, workspace: Workspace) -> Unit:
+    """The crate root (``src/lib.rs``, else ``src/main.rs``) that ``use`` paths reach."""
+    root_dir = _join(crate_dir, "src")
+    lib = f"{root_dir}/lib.rs"
+    return Unit((name,), (), root_dir, lib if lib in workspace.files else f"{root_dir}/main.rs")
+
+
+def _resolve_mod(module: str, path: str, workspace: Workspace) -> str | None:
+    """``mod x;``: ``x.rs`` or ``x/mod.rs`` beside a root or ``mod.rs``, else below the file."""
+    folder, file = posixpath.split(path)
+    stem = posixpath.splitext(file)[0]
+    unit = locate(path, workspace)
+    beside = stem == "mod" or path == unit.root_file or (not unit.prefix and stem in _ROOT_STEMS)
+    base = folder if beside else _join(folder, stem)
+    rel = _join(base, module.replace(_SEP, "/"))
+    for candidate in (f"{rel}.rs", f"{rel}/mod.rs"):
+        if candidate in workspace.files:
+            return candidate
+    return None
+
+
+@cache
+def _import_query() -> Query:
+    return Query(
+        registry.grammar("rust"),
+        "[(use_declaration) (extern_crate_declaration) (mod_item)] @import",
+    )
+
+
+def _segments(node: Node, src: bytes) -> list[str]:
+    """Path segments of a (scoped) identifier; a leading ``::`` gives an empty first one."""
+    if node.type != "scoped_identifier":
+        return [text(node, src)]
+    path = node.child_by_field_name("path")
+    head = _segments(path, src) if path is not None else [""]
+    return [*head, text(node.child_by_field_name("name"), src)]
+
+
+def _flatten(node: Node, prefix: list[str], src: bytes) -> list[tuple[list[str], str | None]]:
+    """Every full path a use tree names, with its alias (``*`` ends glob paths)."""
+    kind = node.type
+    if kind == "use_as_clause":
+        path = node.child_by_field_name("path")
+        alias = text(node.child_by_field_name("alias"), src) or None
+        return [([*prefix, *_segments(path, src)], alias)] if path is not None else []
+    if kind == "use_list":
+        out: list[tuple[list[str], str | None]] = []
+        for child in node.named_children:
+            if child.type not in _COMMENTS:
+                out.extend(_flatten(child, prefix, src))
+        return out
+    if kind == "scoped_use_list":
+        path = node.child_by_field_name("path")
+        inner = [*prefix, *_segments(path, src)] if path is not None else prefix
+        items = node.child_by_field_name("list")
+        return _flatten(items, inner, src) if items is not None else []
+    if kind == "use_wildcard":
+        base = [c for c in node.named_children if c.type not in _COMMENTS]
+        head = _segments(base[0], src) if base else []
+        return [([*prefix, *head, "*"], None)]
+    return [([*prefix, *_segments(node, src)], None)]
+
+
+def _use_records(argument: Node, raw: str, line: int, src: bytes) -> list[ImportRecord]:
+    """One record per module a use tree imports from, in source order."""
+    records: dict[str, ImportRecord] = {}
+    for segments, alias in _flatten(argument, [], src):
+        last = segments[-1]
+        if last == "self" and len(segments) > 1:
+            module_parts, bind = segments[:-1], alias or segments[-2]
+        elif len(segments) == 1:
+            module_parts, bind = segments, alias or last
+        else:
+            module_parts, bind = segments[:-1], None
+        module = _SEP.join(module_parts)
+        record = records.get(module)
+        if record is None:
+            level = 0
+            while level < len(module_parts) and module_parts[level] == "super":
+                level += 1
+            relative = module_parts[0] in {"self", "super"}
+            record = ImportRecord(raw, module, line, relative=relative, level=level, kind="use")
+            records[module] = record
+        if bind is not None:
+            record.bind = bind
+        else:
+            record.names.append(ImportedName(last, alias))
+    return list(records.values())
+
+
+def _outer_doc_and_attributes(node: Node, src: bytes) -> tuple[str | None, list[str]]:
+    """Doc comments and attributes preceding an item, in source order.
+
+    Rust attaches both to the next item whatever blank lines intervene, so the
+    walk crosses plain comments and only stops at other code or an inner doc.
+    """
+    docs: list[str] = []
+    attributes: list[str] = []
+    prev = node.prev_sibling
+    while prev is not None:
+        kind = prev.type
+        if kind == "attribute_item":
+            attribute = prev.named_children[0] if prev.named_child_count else prev
+            attributes.append(squash(text(attribute, src), 200))
+        elif kind in _COMMENTS:
+            raw = text(prev, src)
+            if raw.startswith(_OUTER_DOC) and not raw.startswith(_NOT_DOC):
+                docs.append(raw.rstrip("\n"))
+            elif raw.startswith(_INNER_DOC):
+                break
+        else:
+            break
+        prev = prev.prev_sibling
+    doc = (clean_comment("\n".join(reversed(docs))) or None) if docs else None
+    attributes.reverse()
+    return doc, attributes
+
+
+def _inner_doc(node: Node, src: bytes) -> str | None:
+    """``//!`` and ``/*! */`` docs at the top of a file or inline module."""
+    docs: list[str] = []
+    for i in range(node.child_count):
+        child = node.child(i)
+        if child is None:
+            break
+        kind = child.type
+        if kind in _COMMENTS:
+            raw = text(child, src)
+            if raw.startswith(_INNER_DOC):
+                docs.append(raw.rstrip("\n"))
+        elif kind not in {"inner_attribute_item", "shebang", "{"}:
+            break
+    return (clean_comment("\n".join(docs)) or None) if docs else None
+
+
+def _signature(node: Node, kind: str, src: bytes) -> str:
+    """The item's text up to its body (or the whole item; a macro's up to its name)."""
+    end = node.end_byte
+    if kind == "macro":
+        name = node.child_by_field_name("name")
+        end = name.end_byte if name is not None else end
+    elif kind != "enum_member":
+        body = node.child_by_field_name("body")
+        end = body.start_byte if body is not None and body.type in _BODY_TYPES else end
+    return squash(src[node.start_byte : end].decode("utf-8", "replace").rstrip(" ;,\n\t"))
+
+
+def _visibility(node: Node, kind: str, decorators: list[str]) -> str:
+    """``pub`` is public, ``pub(self)`` private, other restricted ``pub`` internal.
+
+    Without a modifier, enum variants and their fields, trait items and trait
+    impl items are as public as their container; everything else is private.
+    """
+    first = node.child(0)
+    if first is not None and first.type == "visibility_modifier":
+        raw = "".join((first.text or b"").decode("utf-8", "replace").split())
+        if raw == "pub":
+            return "public"
+        return "private" if raw == "pub(self)" else "internal"
+    if kind in {"enum_member", "impl"}:
+        return "public"
+    if kind == "macro":
+        return "public" if "macro_export" in decorators else "private"
+    parent = node.parent
+    container = parent.parent if parent is not None else None
+    if container is None:
+        return "private"
+    if container.type in {"trait_item", "enum_variant"}:
+        return "public"
+    if container.type == "impl_item" and container.child_by_field_name("trait") is not None:
+        return "public"
+    return "private"
+
+
+def _params(params: Node | None, src: bytes) -> list[Param]:
+    if params is None:
+        return []
+    out: list[Param] = []
+    for p in params.named_children:
+        kind = p.type
+        if kind == "self_parameter":
+            raw = squash(text(p, src))
+            out.append(Param("self", raw[: -len("self")] + "Self" if raw[0] == "&" else "Self"))
+        elif kind == "parameter":
+            pattern = p.child_by_field_name("pattern")
+            ptype = text(p.child_by_field_name("type"), src) or None
+            out.append(Param(squash(text(pattern, src)) or "_", squash(ptype) if ptype else None))
+        elif kind == "variadic_parameter":
+            name = text(p.child_by_field_name("pattern"), src) or "_"
+            out.append(Param(name, None, None, "..."))
+    return out
+
+
+def _bound_text(bounds: Node | None, src: bytes) -> str | None:
+    if bounds is None:
+        return None
+    return squash(text(bounds, src).lstrip(":").strip()) or None
+
+
+def _type_params(node: Node, src: bytes) -> list[TypeParam]:
+    """Generic parameters with bounds, merged with ``where T: Bound`` predicates."""
+    tps = node.child_by_field_name("type_parameters")
+    out: list[TypeParam] = []
+    if tps is None:
+        return out
+    for child in tps.named_children:
+        if child.type in _TYPE_PARAMS:
+            # A const generic's "constraint" is its type (`const N: usize`).
+            name = child.child_by_field_name("name") or child.child_by_field_name("left")
+            bound = child.child_by_field_name("bounds") or child.child_by_field_name("type")
+            out.append(TypeParam(text(name, src), _bound_text(bound, src)))
+    index = {tp.name: tp for tp in out}
+    clause = next((c for c in node.named_children if c.type == "where_clause"), None)
+    for predicate in clause.named_children if clause is not None else []:
+        target = index.get(text(predicate.child_by_field_name("left"), src))
+        extra = _bound_text(predicate.child_by_field_name("bounds"), src)
+        if target is not None and extra:
+            target.constraint = f"{target.constraint} + {extra}" if target.constraint else extra
+    return out
+
+
+def _path_text(node: Node, src: bytes) -> str:
+    """A supertype as written, without type arguments (``From<u8>`` is ``From``)."""
+    if node.type == "generic_type":
+        inner = node.child_by_field_name("type")
+        if inner is not None:
+            node = inner
+    return squash(text(node, src))
+
+
+HOOKS = RustHooks()

@@ -1,0 +1,112 @@
+"""TypeScript and TSX: what types and modifiers add to the JavaScript hooks.
+
+Both grammars share this module (see ``registry.LANGUAGES``): the TSX grammar
+is the TypeScript one plus JSX, so every rule here holds for both.  The
+JavaScript hooks already handle statements, exports, JSDoc, imports and module
+resolution (``tsconfig.json`` ``baseUrl``/``paths`` included); this module adds
+typed and optional parameters, generic constraints, ``private``/``protected``
+members and ``implements`` clauses.  Like every hooks module it reads nodes
+and text only.
+
+An optional parameter keeps its ``?`` on the name (``scale?``), as written,
+because :class:`~codeidx.parse.records.Param` has no optional flag and the
+parameter has no default in the source.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from codeidx.parse.hooks import squash, text
+from codeidx.parse.records import Param, TypeParam
+from codeidx.parse.resolvers.javascript import JavaScriptHooks
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+_ACCESS = frozenset({"private", "protected", "public"})
+
+
+class TypeScriptHooks(JavaScriptHooks):
+    """TypeScript's details on top of the ECMAScript ones."""
+
+    grammars = ("typescript", "tsx")
+
+    def member_visibility(self, node: Node, name: str) -> str:
+        """``private``/``protected``/``public`` as written, else the ``#name`` rule."""
+        for child in node.children:
+            if child.type == "accessibility_modifier":
+                keyword = _modifier(child)
+                return keyword if keyword in _ACCESS else "public"
+        return super().member_visibility(node, name)
+
+    def param(self, p: Node, src: bytes) -> Param | None:
+        if p.type not in {"required_parameter", "optional_parameter"}:
+            return super().param(p, src)
+        pattern = p.child_by_field_name("pattern")
+        if pattern is None or pattern.type == "this":
+            # `this: Window` types the receiver; callers never pass it.
+            return None
+        annotation = p.child_by_field_name("type")
+        ptype = squash(text(annotation, src).lstrip(":").strip()) if annotation else None
+        value = p.child_by_field_name("value")
+        default = squash(text(value, src)) if value is not None else None
+        if pattern.type == "rest_pattern":
+            inner = pattern.named_children[0] if pattern.named_children else None
+            return Param(squash(text(inner, src)), ptype or None, default, "...")
+        name = squash(text(pattern, src))
+        if p.type == "optional_parameter":
+            name += "?"
+        return Param(name, ptype or None, default)
+
+    def type_params(self, node: Node, src: bytes) -> list[TypeParam]:
+        tps = node.child_by_field_name("type_parameters")
+        if tps is None:
+            return []
+        out: list[TypeParam] = []
+        for tp in tps.named_children:
+            if tp.type != "type_parameter":
+                continue
+            constraint = tp.child_by_field_name("constraint")
+            bound = None
+            if constraint is not None:
+                bound = squash(text(constraint, src).removeprefix("extends").strip()) or None
+            out.append(TypeParam(text(tp.child_by_field_name("name"), src), bound))
+        return out
+
+    def bases_of(self, cls: Node, src: bytes) -> list[tuple[str, str]]:
+        """``extends`` as inherit, ``implements`` as implement; type arguments dropped."""
+        out: list[tuple[str, str]] = []
+        for child in cls.children:
+            if child.type == "extends_type_clause":
+                out.extend(
+                    ("inherit", _type_name(t, src)) for t in child.children_by_field_name("type")
+                )
+            if child.type != "class_heritage":
+                continue
+            for clause in child.named_children:
+                if clause.type == "extends_clause":
+                    out.extend(
+                        ("inherit", squash(text(v, src)))
+                        for v in clause.children_by_field_name("value")
+                    )
+                elif clause.type == "implements_clause":
+                    out.extend(("implement", _type_name(t, src)) for t in clause.named_children)
+        return out
+
+
+def _modifier(node: Node) -> str:
+    """The keyword of an ``accessibility_modifier`` node."""
+    return node.children[0].type if node.children else "public"
+
+
+def _type_name(node: Node, src: bytes) -> str:
+    """A supertype without its type arguments: ``Base<T>`` → ``Base``."""
+    if node.type == "generic_type":
+        name = node.child_by_field_name("name")
+        if name is not None:
+            return text(name, src)
+    return squash(text(node, src))
+
+
+HOOKS = TypeScriptHooks()

@@ -1,0 +1,64 @@
+"""SQLite connections: the one place they are opened and configured.
+
+Every connection has an owner and a close path.  The writer opens one
+read-write connection; readers open their own read-only connections on the
+thread that uses them (SQLite's same-thread check stays on).  WAL mode lets
+readers and the writer work at once; ``data_version`` tells a reader that
+another connection (another process, too) committed, which the database
+file's mtime cannot tell because WAL commits land in the ``-wal`` sidecar.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from codeidx.errors import IndexUnavailable
+
+DB_NAME = "index.sqlite"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect_writer(path: Path) -> sqlite3.Connection:
+    """Open the read-write connection of the single writer, creating the file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    _configure(conn)
+    conn.execute("PRAGMA journal_mode=WAL")
+    return conn
+
+
+def connect_reader(path: Path) -> sqlite3.Connection:
+    """Open a read-only connection; raises IndexUnavailable when there is no index."""
+    if not path.exists():
+        raise IndexUnavailable(
+            f"no index at {path.parent}", hint="run `codeidx index` in the workspace first"
+        )
+    try:
+        conn = sqlite3.connect(
+            f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+        )
+        _configure(conn)
+        conn.execute("PRAGMA query_only=ON")
+    except sqlite3.DatabaseError as exc:
+        raise IndexUnavailable(f"cannot open the index at {path}: {exc}") from exc
+    return conn
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-32000")
+    conn.execute("PRAGMA temp_store=MEMORY")
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """A number that changes when another connection commits (see module doc)."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def checkpoint(conn: sqlite3.Connection) -> None:
+    """Fold the WAL back into the main file (at shutdown and after big runs)."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

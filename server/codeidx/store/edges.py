@@ -1,0 +1,110 @@
+"""Typed edges between nodes: written per file by the linker, read by queries.
+
+The writer replaces a file's edges in a transaction it holds; readers use
+the ``load_*`` functions on their own connections.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_SWAP = sys.byteorder != "little"
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeRow:
+    """One aggregated relationship stated by a file."""
+
+    src_id: int
+    dst_id: int
+    kind: str
+    confidence: float
+    resolution: str
+    count: int
+    sites: bytes  # packed uint32 (line, col) pairs
+
+
+def replace_edges(conn: sqlite3.Connection, file_id: int, rows: list[EdgeRow]) -> None:
+    """Replace the edges stated by a file and mark it linked (caller holds the transaction)."""
+    conn.execute("DELETE FROM edges WHERE file_id = ?", (file_id,))
+    conn.executemany(
+        "INSERT INTO edges (src_id, dst_id, kind, file_id, confidence, resolution, count, sites)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (r.src_id, r.dst_id, r.kind, file_id, r.confidence, r.resolution, r.count, r.sites)
+            for r in rows
+        ],
+    )
+    conn.execute("UPDATE files SET linked = 1 WHERE file_id = ?", (file_id,))
+
+
+def mark_dependents(
+    conn: sqlite3.Connection,
+    path: str,
+    removed: Iterable[int],
+    added_names: Iterable[str],
+    max_definitions: int = 8,
+) -> int:
+    """Mark files for re-linking whose edges may change (caller holds the transaction).
+
+    A file depends on another when one of its edges points at a definition
+    that vanished, when it imports the file and the file's names changed, or
+    when it mentions a newly defined name that is rare enough for a by-name
+    resolution to pick it (common names never resolve by name alone).
+    """
+    marked = 0
+    added = list(added_names)
+    if added or removed:
+        marked += conn.execute(
+            "UPDATE files SET linked = 0 WHERE linked = 1 AND file_id IN"
+            " (SELECT file_id FROM file_deps WHERE target_path = ?)",
+            (path,),
+        ).rowcount
+    removed = list(removed)
+    for i in range(0, len(removed), 500):
+        chunk = removed[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        marked += conn.execute(
+            f"UPDATE files SET linked = 0 WHERE linked = 1 AND file_id IN"
+            f" (SELECT file_id FROM edges WHERE dst_id IN ({marks}))",
+            chunk,
+        ).rowcount
+    names = [
+        n
+        for n in added
+        if conn.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM nodes WHERE name = ? LIMIT ?)",
+            (n, max_definitions + 1),
+        ).fetchone()[0]
+        <= max_definitions
+    ]
+    for i in range(0, len(names), 500):
+        chunk = names[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        marked += conn.execute(
+            f"UPDATE files SET linked = 0 WHERE linked = 1 AND file_id IN"
+            f" (SELECT o.file_id FROM occurrences o JOIN names m ON m.name_id = o.name_id"
+            f" WHERE m.name IN ({marks}))",
+            chunk,
+        ).rowcount
+    return marked
+
+
+def unlinked_files(conn: sqlite3.Connection) -> list[int]:
+    """Files whose edges must be computed (new, changed, or dependents)."""
+    return [int(r[0]) for r in conn.execute("SELECT file_id FROM files WHERE linked = 0 ORDER BY path")]
+
+
+def unpack_sites(blob: bytes | None) -> list[tuple[int, int]]:
+    """(line, col) of every site packed in an edge."""
+    if not blob:
+        return []
+    values = array("I")
+    values.frombytes(blob)
+    if _SWAP:
+        values.byteswap()
+    return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]

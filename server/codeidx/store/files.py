@@ -1,0 +1,414 @@
+"""Writing and reading files and their rows (nodes, occurrences, imports).
+
+Only the writer calls the ``write_*``/``delete_*``/``restore_*`` functions,
+on its own connection, inside a transaction it opened; each replaces one
+file completely so a crash leaves either the old version or the new one.
+Readers use the ``load_*`` functions on their own connections.  No LSP and no
+tree-sitter here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+import sqlite3
+import time
+import zlib
+from dataclasses import dataclass, field
+
+from codeidx.parse.records import ImportRecord, NodeRecord, Problem
+from codeidx.store.occurrences import PackedOccurrences
+
+#: Replaced file versions kept for branch switches, newest first.
+MAX_SNAPSHOTS = 4000
+
+
+@dataclass(slots=True)
+class FileRows:
+    """Everything stored for one file version (built by the index layer)."""
+
+    path: str
+    language: str
+    module_name: str
+    size: int
+    mtime_ns: int
+    content_hash: str
+    line_count: int
+    error_count: int
+    problems: list[Problem]
+    nodes: list[NodeRecord]
+    occurrences: PackedOccurrences
+    imports: list[ImportRecord]
+    locals: dict[int, list[str]] = field(default_factory=dict)
+    targets: list[str | None] = field(default_factory=list)  # resolved path per import
+
+
+@dataclass(slots=True)
+class Fingerprint:
+    """What the index knows of a file to decide whether it changed."""
+
+    file_id: int
+    size: int
+    mtime_ns: int
+    content_hash: str
+    language: str
+
+
+@dataclass(slots=True)
+class FileDelta:
+    """How one write changed a file's definitions (for change tracking)."""
+
+    file_id: int
+    change: str  # created | modified
+    previous_hash: str | None
+    added: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+    added_names: set[str] = field(default_factory=set)
+
+
+def node_id(
+    path: str, qualified_name: str, kind: str, disambiguator: int, parent_id: int | None = None
+) -> int:
+    """The stable id of a definition: unchanged symbols keep it across parses.
+
+    The parent's id is part of the key because two same-named containers in
+    one scope (told apart by their disambiguator) may hold same-named members.
+    """
+    key = f"{path}\0{qualified_name}\0{kind}\0{disambiguator}\0{parent_id or 0}".encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
+
+
+def node_ids(path: str, nodes: list[NodeRecord]) -> list[int]:
+    """Stable ids of a file's nodes (parents always precede their children)."""
+    ids: list[int] = []
+    for n in nodes:
+        parent = ids[n.parent] if n.parent is not None else None
+        ids.append(node_id(path, n.qualified_name, n.kind, n.disambiguator, parent))
+    return ids
+
+
+class NameTable:
+    """Interns identifier names for one writer connection (cached ids)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._ids: dict[str, int] = {}
+
+    def ids(self, names: list[str]) -> list[int]:
+        out: list[int] = []
+        cache = self._ids
+        conn = self._conn
+        for name in names:
+            nid = cache.get(name)
+            if nid is None:
+                row = conn.execute("SELECT name_id FROM names WHERE name = ?", (name,)).fetchone()
+                if row is None:
+                    cur = conn.execute("INSERT INTO names (name) VALUES (?)", (name,))
+                    nid = int(cur.lastrowid or 0)
+                else:
+                    nid = int(row[0])
+                cache[name] = nid
+            out.append(nid)
+        return out
+
+    def forget(self) -> None:
+        """Drop cached ids (after a rollback they may not exist)."""
+        self._ids.clear()
+
+
+def load_fingerprints(conn: sqlite3.Connection) -> dict[str, Fingerprint]:
+    """path → fingerprint of every indexed file."""
+    return {
+        path: Fingerprint(fid, size, mtime, digest, lang)
+        for fid, path, size, mtime, digest, lang in conn.execute(
+            "SELECT file_id, path, size, mtime_ns, content_hash, language FROM files"
+        )
+    }
+
+
+def touch_file(conn: sqlite3.Connection, file_id: int, size: int, mtime_ns: int) -> None:
+    """Record a new mtime for a file whose content hash did not change."""
+    conn.execute(
+        "UPDATE files SET size = ?, mtime_ns = ? WHERE file_id = ?", (size, mtime_ns, file_id)
+    )
+
+
+def write_file(
+    conn: sqlite3.Connection, rows: FileRows, session_id: int, names: NameTable
+) -> FileDelta:
+    """Replace a file's rows with a new version (caller holds the transaction)."""
+    old = conn.execute(
+        "SELECT file_id, content_hash FROM files WHERE path = ?", (rows.path,)
+    ).fetchone()
+    old_nodes: dict[int, tuple[str, str, str | None]] = {}
+    if old is not None:
+        file_id, previous = int(old[0]), str(old[1])
+        old_nodes = {
+            int(nid): (bh, name, bases)
+            for nid, bh, name, bases in conn.execute(
+                "SELECT node_id, body_hash, name, bases FROM nodes WHERE file_id = ?", (file_id,)
+            )
+        }
+        if previous != rows.content_hash:
+            _snapshot(conn, file_id, rows.path, previous)
+        _delete_rows(conn, file_id)
+        conn.execute(
+            "UPDATE files SET language = ?, module_name = ?, size = ?, mtime_ns = ?,"
+            " content_hash = ?, line_count = ?, error_count = ?, problems = ?, locals = ?,"
+            " receivers = ?, linked = 0, session_id = ? WHERE file_id = ?",
+            (*_file_values(rows), session_id, file_id),
+        )
+        delta = FileDelta(file_id, "modified", previous)
+    else:
+        cur = conn.execute(
+            "INSERT INTO files (path, language, module_name, size, mtime_ns, content_hash,"
+            " line_count, error_count, problems, locals, receivers, linked, session_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            (rows.path, *_file_values(rows), session_id),
+        )
+        file_id = int(cur.lastrowid or 0)
+        delta = FileDelta(file_id, "created", None)
+    ids = node_ids(rows.path, rows.nodes)
+    conn.executemany(
+        "INSERT OR REPLACE INTO nodes (node_id, file_id, ordinal, parent_id, kind, name,"
+        " qualified_name, visibility, signature, doc, decorators, params, type_params, bases,"
+        " start_byte, end_byte, start_line, start_col, end_line, end_col, name_start_byte,"
+        " name_end_byte, name_line, name_col, name_end_col, body_hash, disambiguator)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [_node_values(n, ids[i], file_id, ids) for i, n in enumerate(rows.nodes)],
+    )
+    groups = rows.occurrences.groups
+    name_list = list(groups)
+    conn.executemany(
+        "INSERT INTO occurrences (name_id, file_id, count, data) VALUES (?, ?, ?, ?)",
+        [
+            (nid, file_id, *groups[name])
+            for nid, name in zip(names.ids(name_list), name_list, strict=True)
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO file_deps (file_id, line, kind, text, module, names, bind, is_relative,"
+        " level, is_external, target_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            _dep_values(file_id, imp, rows.targets[i] if i < len(rows.targets) else None)
+            for i, imp in enumerate(rows.imports)
+        ],
+    )
+    new_nodes = {ids[i]: (n.body_hash, n.name, _bases_json(n)) for i, n in enumerate(rows.nodes)}
+    for nid, (bh, name, bases) in new_nodes.items():
+        before = old_nodes.get(nid)
+        if before is None:
+            delta.added.append(nid)
+            delta.added_names.add(name)
+        elif before[0] != bh or before[2] != bases:
+            delta.changed.append(nid)
+    delta.removed = [nid for nid in old_nodes if nid not in new_nodes]
+    return delta
+
+
+def delete_file(conn: sqlite3.Connection, path: str) -> FileDelta | None:
+    """Remove a vanished file and its rows; returns what it held."""
+    old = conn.execute(
+        "SELECT file_id, content_hash FROM files WHERE path = ?", (path,)
+    ).fetchone()
+    if old is None:
+        return None
+    file_id = int(old[0])
+    removed = [int(r[0]) for r in conn.execute("SELECT node_id FROM nodes WHERE file_id = ?", (file_id,))]
+    _snapshot(conn, file_id, path, str(old[1]))
+    _delete_rows(conn, file_id)
+    conn.execute("DELETE FROM edges WHERE file_id = ?", (file_id,))
+    conn.execute("DELETE FROM files WHERE file_id = ?", (file_id,))
+    return FileDelta(file_id, "deleted", str(old[1]), removed=removed)
+
+
+def _delete_rows(conn: sqlite3.Connection, file_id: int) -> None:
+    conn.execute("DELETE FROM nodes WHERE file_id = ?", (file_id,))
+    conn.execute("DELETE FROM occurrences WHERE file_id = ?", (file_id,))
+    conn.execute("DELETE FROM file_deps WHERE file_id = ?", (file_id,))
+
+
+def _file_values(rows: FileRows) -> tuple[object, ...]:
+    problems = (
+        json.dumps([[p.reason, p.detail, p.line] for p in rows.problems]) if rows.problems else None
+    )
+    return (
+        rows.language,
+        rows.module_name,
+        rows.size,
+        rows.mtime_ns,
+        rows.content_hash,
+        rows.line_count,
+        rows.error_count,
+        problems,
+        marshal.dumps(rows.locals) if rows.locals else None,
+        marshal.dumps(rows.occurrences.receivers) if rows.occurrences.receivers else None,
+    )
+
+
+def _bases_json(n: NodeRecord) -> str | None:
+    return json.dumps(n.bases) if n.bases else None
+
+
+def _node_values(n: NodeRecord, nid: int, file_id: int, ids: list[int]) -> tuple[object, ...]:
+    s, ns = n.span, n.name_span
+    return (
+        nid,
+        file_id,
+        n.ordinal,
+        ids[n.parent] if n.parent is not None else None,
+        n.kind,
+        n.name,
+        n.qualified_name,
+        n.visibility,
+        n.signature,
+        n.doc,
+        json.dumps(n.decorators) if n.decorators else None,
+        json.dumps([[p.name, p.type, p.default, p.variadic] for p in n.params]) if n.params else None,
+        json.dumps([[t.name, t.constraint] for t in n.type_params]) if n.type_params else None,
+        _bases_json(n),
+        s.start_byte,
+        s.end_byte,
+        s.start_line,
+        s.start_col,
+        s.end_line,
+        s.end_col,
+        ns.start_byte,
+        ns.end_byte,
+        ns.start_line,
+        ns.start_col,
+        ns.end_col,
+        n.body_hash,
+        n.disambiguator,
+    )
+
+
+def _dep_values(file_id: int, imp: ImportRecord, target: str | None) -> tuple[object, ...]:
+    return (
+        file_id,
+        imp.line,
+        imp.kind,
+        imp.text,
+        imp.module,
+        json.dumps([[n.name, n.alias] for n in imp.names]) if imp.names else None,
+        imp.bind,
+        int(imp.relative),
+        imp.level,
+        int(target is None),
+        target,
+    )
+
+
+# Snapshots: a replaced version's rows, restorable without parsing.
+
+_SNAPSHOT_TABLES = (
+    ("nodes", "SELECT * FROM nodes WHERE file_id = ?"),
+    ("occurrences", "SELECT * FROM occurrences WHERE file_id = ?"),
+    ("file_deps", "SELECT * FROM file_deps WHERE file_id = ?"),
+)
+
+
+def _snapshot(conn: sqlite3.Connection, file_id: int, path: str, content_hash: str) -> None:
+    file_row = conn.execute(
+        "SELECT language, module_name, size, mtime_ns, content_hash, line_count, error_count,"
+        " problems, locals, receivers FROM files WHERE file_id = ?",
+        (file_id,),
+    ).fetchone()
+    tables = {name: [tuple(r) for r in conn.execute(sql, (file_id,))] for name, sql in _SNAPSHOT_TABLES}
+    data = zlib.compress(marshal.dumps((tuple(file_row), tables)), 1)
+    conn.execute(
+        "INSERT OR REPLACE INTO snapshots (content_hash, path, created_at, data) VALUES (?, ?, ?, ?)",
+        (content_hash, path, time.time(), data),
+    )
+
+
+def has_snapshot(conn: sqlite3.Connection, path: str, content_hash: str) -> bool:
+    """Whether a replaced version with this content can be restored."""
+    return (
+        conn.execute(
+            "SELECT 1 FROM snapshots WHERE content_hash = ? AND path = ?", (content_hash, path)
+        ).fetchone()
+        is not None
+    )
+
+
+def restore_snapshot(
+    conn: sqlite3.Connection, path: str, content_hash: str, mtime_ns: int, session_id: int
+) -> FileDelta | None:
+    """Bring back a replaced version's rows without parsing (caller holds the transaction)."""
+    row = conn.execute(
+        "SELECT data FROM snapshots WHERE content_hash = ? AND path = ?", (content_hash, path)
+    ).fetchone()
+    if row is None:
+        return None
+    file_row, tables = marshal.loads(zlib.decompress(row[0]))
+    old = conn.execute(
+        "SELECT file_id, content_hash FROM files WHERE path = ?", (path,)
+    ).fetchone()
+    old_nodes: dict[int, str] = {}
+    if old is not None:
+        file_id = int(old[0])
+        old_nodes = {
+            int(a): str(b)
+            for a, b in conn.execute(
+                "SELECT node_id, body_hash FROM nodes WHERE file_id = ?", (file_id,)
+            )
+        }
+        if old[1] != content_hash:
+            _snapshot(conn, file_id, path, str(old[1]))
+        _delete_rows(conn, file_id)
+        conn.execute(
+            "UPDATE files SET language = ?, module_name = ?, size = ?, mtime_ns = ?,"
+            " content_hash = ?, line_count = ?, error_count = ?, problems = ?, locals = ?,"
+            " receivers = ?, linked = 0, session_id = ? WHERE file_id = ?",
+            (*file_row[:3], mtime_ns, *file_row[4:], session_id, file_id),
+        )
+        delta = FileDelta(file_id, "modified", str(old[1]))
+    else:
+        cur = conn.execute(
+            "INSERT INTO files (path, language, module_name, size, mtime_ns, content_hash,"
+            " line_count, error_count, problems, locals, receivers, linked, session_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            (path, *file_row[:3], mtime_ns, *file_row[4:], session_id),
+        )
+        file_id = int(cur.lastrowid or 0)
+        delta = FileDelta(file_id, "created", None)
+    for table, rows in tables.items():
+        if not rows:
+            continue
+        fixed = [_with_file_id(table, r, file_id) for r in rows]
+        marks = ", ".join("?" * len(fixed[0]))
+        conn.executemany(f"INSERT INTO {table} VALUES ({marks})", fixed)
+    conn.execute(
+        "DELETE FROM snapshots WHERE content_hash = ? AND path = ?", (content_hash, path)
+    )
+    new_nodes = {int(r[0]): (str(r[25]), str(r[5])) for r in tables["nodes"]}
+    for nid, (bh, name) in new_nodes.items():
+        if nid not in old_nodes:
+            delta.added.append(nid)
+            delta.added_names.add(name)
+        elif old_nodes[nid] != bh:
+            delta.changed.append(nid)
+    delta.removed = [nid for nid in old_nodes if nid not in new_nodes]
+    return delta
+
+
+def _with_file_id(table: str, row: tuple[object, ...], file_id: int) -> tuple[object, ...]:
+    # nodes(node_id, file_id, ...), occurrences(name_id, file_id, ...),
+    # file_deps(dep_id, file_id, ...): the file id is always the second column;
+    # file_deps gets a fresh dep_id.
+    if table == "file_deps":
+        return (None, file_id, *row[2:])
+    return (row[0], file_id, *row[2:])
+
+
+def prune_snapshots(conn: sqlite3.Connection, keep: int = MAX_SNAPSHOTS) -> int:
+    """Drop the oldest snapshots beyond ``keep``; returns how many went."""
+    cur = conn.execute(
+        "DELETE FROM snapshots WHERE (content_hash, path) IN (SELECT content_hash, path"
+        " FROM snapshots ORDER BY created_at DESC LIMIT -1 OFFSET ?)",
+        (keep,),
+    )
+    return cur.rowcount

@@ -1,0 +1,95 @@
+"""The packed storage format of identifier occurrences.
+
+A workspace holds millions of identifier occurrences; one SQLite row each
+would dominate the database's size and write time.  They are stored one row
+per (name, file) with a blob of five little-endian uint32 per occurrence:
+``start_byte, line, col << 3 | role, enclosing ordinal, receiver index + 1``.
+Receiver texts live once per file in ``files.receivers``.
+
+Packing is pure and runs in parse workers; unpacking runs in readers.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from codeidx.parse.records import ROLE_CODES, ROLES, Occurrence
+
+_FIELDS = 5
+_ROLE_BITS = 3
+_ROLE_MASK = (1 << _ROLE_BITS) - 1
+_SWAP = sys.byteorder != "little"
+assert len(ROLES) <= 1 << _ROLE_BITS
+
+
+@dataclass(frozen=True, slots=True)
+class PackedOccurrences:
+    """A file's occurrences ready to store: name → (count, blob), receivers."""
+
+    groups: dict[str, tuple[int, bytes]]
+    receivers: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOccurrence:
+    """One occurrence read back from the index."""
+
+    start_byte: int
+    line: int
+    col: int
+    role: str
+    enclosing: int
+    receiver: str
+
+
+def pack(occurrences: Iterable[Occurrence]) -> PackedOccurrences:
+    """Group occurrences by name and pack each group into a blob."""
+    arrays: dict[str, array[int]] = {}
+    receivers: list[str] = []
+    receiver_ids: dict[str, int] = {}
+    for occ in occurrences:
+        values = arrays.get(occ.name)
+        if values is None:
+            values = arrays[occ.name] = array("I")
+        recv = 0
+        if occ.receiver:
+            recv = receiver_ids.get(occ.receiver, 0)
+            if not recv:
+                receivers.append(occ.receiver)
+                recv = receiver_ids[occ.receiver] = len(receivers)
+        values.extend(
+            (
+                occ.start_byte,
+                occ.line,
+                (occ.col << _ROLE_BITS) | ROLE_CODES[occ.role],
+                occ.enclosing,
+                recv,
+            )
+        )
+    groups: dict[str, tuple[int, bytes]] = {}
+    for name, values in arrays.items():
+        if _SWAP:
+            values.byteswap()
+        groups[name] = (len(values) // _FIELDS, values.tobytes())
+    return PackedOccurrences(groups, receivers)
+
+
+def unpack(blob: bytes, receivers: list[str]) -> Iterator[StoredOccurrence]:
+    """Decode one (name, file) blob; receivers is that file's receiver table."""
+    values = array("I")
+    values.frombytes(blob)
+    if _SWAP:
+        values.byteswap()
+    for i in range(0, len(values), _FIELDS):
+        start, line, col_role, enclosing, recv = values[i : i + _FIELDS]
+        yield StoredOccurrence(
+            start,
+            line,
+            col_role >> _ROLE_BITS,
+            ROLES[col_role & _ROLE_MASK],
+            enclosing,
+            receivers[recv - 1] if recv else "",
+        )

@@ -1,0 +1,267 @@
+"""Read side of definitions and per-file facts, for resolution and queries.
+
+These functions only read.  Any thread may call them with a connection that
+thread owns.  They return plain tuples and dataclasses, never cursors.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from codeidx.store.occurrences import StoredOccurrence, unpack
+
+
+@dataclass(frozen=True, slots=True)
+class Def:
+    """A definition as resolution sees it."""
+
+    node_id: int
+    kind: str
+    name: str
+    file_id: int
+    parent_id: int | None
+    parent_kind: str | None
+    parent_name: str | None
+    module_name: str
+    language: str
+    qualified_name: str
+    bases: tuple[tuple[str, str], ...]
+
+    @property
+    def top(self) -> bool:
+        """Defined directly in its module (not inside a class or function)."""
+        return self.parent_kind == "module"
+
+
+_DEF_SELECT = (
+    "SELECT n.node_id, n.kind, n.name, n.file_id, n.parent_id, p.kind, p.name,"
+    " f.module_name, f.language, n.qualified_name, n.bases"
+    " FROM nodes n JOIN files f ON f.file_id = n.file_id"
+    " LEFT JOIN nodes p ON p.node_id = n.parent_id"
+)
+
+
+def _def(row: tuple[object, ...]) -> Def:
+    bases = tuple(tuple(b) for b in json.loads(str(row[10]))) if row[10] else ()
+    return Def(
+        int(row[0]),  # type: ignore[call-overload]
+        str(row[1]),
+        str(row[2]),
+        int(row[3]),  # type: ignore[call-overload]
+        int(row[4]) if row[4] is not None else None,  # type: ignore[call-overload]
+        str(row[5]) if row[5] is not None else None,
+        str(row[6]) if row[6] is not None else None,
+        str(row[7]),
+        str(row[8]),
+        str(row[9]),
+        bases,  # type: ignore[arg-type]
+    )
+
+
+def defs_named(conn: sqlite3.Connection, names: Iterable[str]) -> dict[str, list[Def]]:
+    """Every non-module definition with one of the given names."""
+    out: dict[str, list[Def]] = {}
+    wanted = list(dict.fromkeys(names))
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            f"{_DEF_SELECT} WHERE n.name IN ({marks}) AND n.kind != 'module'", chunk
+        ):
+            d = _def(row)
+            out.setdefault(d.name, []).append(d)
+    for name in wanted:
+        out.setdefault(name, [])
+    return out
+
+
+def all_defs(conn: sqlite3.Connection) -> dict[str, list[Def]]:
+    """Every non-module definition grouped by name (for whole-workspace linking)."""
+    out: dict[str, list[Def]] = {}
+    for row in conn.execute(f"{_DEF_SELECT} WHERE n.kind != 'module'"):
+        d = _def(row)
+        out.setdefault(d.name, []).append(d)
+    return out
+
+
+def module_files(conn: sqlite3.Connection) -> dict[str, list[tuple[int, str]]]:
+    """module name → [(file_id, path)] of the files declaring that module."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for fid, path, module in conn.execute("SELECT file_id, path, module_name FROM files"):
+        out.setdefault(str(module), []).append((int(fid), str(path)))
+    return out
+
+
+@dataclass(slots=True)
+class FileNode:
+    """A definition of the file being resolved, by ordinal."""
+
+    node_id: int
+    ordinal: int
+    parent: int | None  # ordinal
+    kind: str
+    name: str
+    start_byte: int
+    end_byte: int
+    bases: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(slots=True)
+class ImportFact:
+    """A stored import with its resolved target."""
+
+    kind: str
+    module: str
+    names: list[tuple[str, str | None]]
+    bind: str | None
+    relative: bool
+    level: int
+    target_path: str | None
+    line: int
+
+
+@dataclass(slots=True)
+class FileFacts:
+    """Everything resolution needs about one file, read back from the index."""
+
+    file_id: int
+    path: str
+    language: str
+    module_name: str
+    nodes: list[FileNode]
+    imports: list[ImportFact]
+    locals: dict[int, list[str]]
+    receivers: list[str]
+    occurrences: dict[str, list[StoredOccurrence]] = field(default_factory=dict)
+    _children: dict[tuple[int, str], list[FileNode]] | None = None
+    _ordinals: dict[int, int] | None = None
+
+    def children(self, parent: int, name: str) -> list[FileNode]:
+        """Definitions named ``name`` directly inside the node with ordinal ``parent``."""
+        if self._children is None:
+            index: dict[tuple[int, str], list[FileNode]] = {}
+            for n in self.nodes:
+                if n.parent is not None:
+                    index.setdefault((n.parent, n.name), []).append(n)
+            self._children = index
+        return self._children.get((parent, name), [])
+
+    def ordinal_of(self, node_id: int) -> int | None:
+        """The ordinal of one of this file's nodes."""
+        if self._ordinals is None:
+            self._ordinals = {n.node_id: n.ordinal for n in self.nodes}
+        return self._ordinals.get(node_id)
+
+
+def file_facts(
+    conn: sqlite3.Connection, file_id: int, with_occurrences: bool = True
+) -> FileFacts | None:
+    """Read one file's nodes, imports, locals and (optionally) occurrences."""
+    row = conn.execute(
+        "SELECT path, language, module_name, locals, receivers FROM files WHERE file_id = ?",
+        (file_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    nodes: list[FileNode] = []
+    ordinal_of: dict[int, int] = {}
+    raw = conn.execute(
+        "SELECT node_id, ordinal, parent_id, kind, name, start_byte, end_byte, bases"
+        " FROM nodes WHERE file_id = ? ORDER BY ordinal",
+        (file_id,),
+    ).fetchall()
+    for nid, ordinal, _parent, *_ in raw:
+        ordinal_of[int(nid)] = int(ordinal)
+    for nid, ordinal, parent, kind, name, sb, eb, bases in raw:
+        nodes.append(
+            FileNode(
+                int(nid),
+                int(ordinal),
+                ordinal_of.get(int(parent)) if parent is not None else None,
+                str(kind),
+                str(name),
+                int(sb),
+                int(eb),
+                tuple(tuple(b) for b in json.loads(bases)) if bases else (),  # type: ignore[misc]
+            )
+        )
+    imports = [
+        ImportFact(
+            str(kind),
+            str(module),
+            [(str(n), a) for n, a in json.loads(names)] if names else [],
+            bind,
+            bool(rel),
+            int(level),
+            target,
+            int(line),
+        )
+        for kind, module, names, bind, rel, level, target, line in conn.execute(
+            "SELECT kind, module, names, bind, is_relative, level, target_path, line"
+            " FROM file_deps WHERE file_id = ? ORDER BY dep_id",
+            (file_id,),
+        )
+    ]
+    facts = FileFacts(
+        file_id,
+        str(row[0]),
+        str(row[1]),
+        str(row[2]),
+        nodes,
+        imports,
+        marshal.loads(row[3]) if row[3] else {},
+        marshal.loads(row[4]) if row[4] else [],
+    )
+    if with_occurrences:
+        for name, blob in conn.execute(
+            "SELECT m.name, o.data FROM occurrences o JOIN names m ON m.name_id = o.name_id"
+            " WHERE o.file_id = ?",
+            (file_id,),
+        ):
+            facts.occurrences[str(name)] = list(unpack(blob, facts.receivers))
+    return facts
+
+
+def file_id_for(conn: sqlite3.Connection, path: str) -> int | None:
+    """The id of an indexed file, or None."""
+    row = conn.execute("SELECT file_id FROM files WHERE path = ?", (path,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def occurrence_rows(
+    conn: sqlite3.Connection, name: str
+) -> list[tuple[int, str, bytes, list[str]]]:
+    """(file_id, path, blob, receivers) of every file where a name occurs."""
+    out = []
+    for fid, path, blob, recv in conn.execute(
+        "SELECT o.file_id, f.path, o.data, f.receivers FROM occurrences o"
+        " JOIN names m ON m.name_id = o.name_id JOIN files f ON f.file_id = o.file_id"
+        " WHERE m.name = ?",
+        (name,),
+    ):
+        out.append((int(fid), str(path), bytes(blob), marshal.loads(recv) if recv else []))
+    return out
+
+
+def module_defs(conn: sqlite3.Connection, module_name: str) -> list[Def]:
+    """The module nodes of the files declaring a module (several for Go/Java packages)."""
+    return [
+        _def(row)
+        for row in conn.execute(
+            f"{_DEF_SELECT} WHERE n.kind = 'module' AND f.module_name = ?", (module_name,)
+        )
+    ]
+
+
+def file_index(conn: sqlite3.Connection) -> dict[str, tuple[int, str, str]]:
+    """path → (file_id, module_name, language) of every indexed file."""
+    return {
+        str(path): (int(fid), str(module), str(lang))
+        for fid, path, module, lang in conn.execute(
+            "SELECT file_id, path, module_name, language FROM files"
+        )
+    }

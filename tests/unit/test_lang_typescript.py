@@ -1,0 +1,391 @@
+"""TypeScript and TSX extraction: the shared typescript/ queries and hooks."""
+
+from __future__ import annotations
+
+import pytest
+from codeidx.parse import registry
+from codeidx.parse.hooks import Workspace
+from codeidx.parse.records import ImportedName, ImportRecord, Param, TypeParam
+from codeidx.parse.resolvers.typescript import HOOKS
+from langtest import kinds, node, occurrences, parse, roles
+from tree_sitter import Query
+from tree_sitter_language_pack import get_language
+
+TYPES = """\
+/** A drawable shape. */
+export interface Shape<T extends object = {}> extends Base, Other<T> {
+  readonly area: number;
+  name?: string;
+  draw(ctx: Ctx, scale?: number): void;
+}
+type Pair<K, V extends K> = [K, V];
+export enum Color { Red, Green = 2, "Blue" }
+export abstract class Figure<T> extends Root implements Shape<T>, ns.Named {
+  private readonly id: number = 1;
+  protected static cache?: Map<string, T>;
+  public label!: string;
+  #secret = 2;
+  constructor(private svc: Service, public readonly size?: number) { super(); }
+  abstract render(): void;
+  get width(): number { return 0; }
+  measure(x: string): number;
+  measure(x: number): number;
+  measure(x: any): number { return 0; }
+}
+namespace Outer.Inner { export function f(): void {} const k = 1; }
+declare module "pkg" { export function g(): void; }
+declare function ambient(x: number): void;
+declare const VERSION: string;
+function over(x: string): string;
+function over(x: number): number;
+function over(x: any): any { return x; }
+"""
+
+
+@pytest.mark.parametrize("grammar", ["typescript", "tsx"])
+def test_queries_compile_against_typescript_and_tsx(grammar: str) -> None:
+    lang = get_language(grammar)
+    for kind in ("tags", "refs"):
+        assert Query(lang, registry.query_source("typescript", kind)).pattern_count > 5
+
+
+def test_every_definition_kind_with_qualified_names() -> None:
+    result = parse("typescript", TYPES)
+    assert kinds(result) == {
+        "mod.Shape": "interface",
+        "mod.Shape.area": "field",
+        "mod.Shape.name": "field",
+        "mod.Shape.draw": "method",
+        "mod.Pair": "type_alias",
+        "mod.Color": "enum",
+        "mod.Color.Red": "enum_member",
+        "mod.Color.Green": "enum_member",
+        "mod.Color.Blue": "enum_member",
+        "mod.Figure": "class",
+        "mod.Figure.id": "field",
+        "mod.Figure.cache": "field",
+        "mod.Figure.label": "field",
+        "mod.Figure.#secret": "field",
+        "mod.Figure.constructor": "constructor",
+        "mod.Figure.render": "method",
+        "mod.Figure.width": "property",
+        "mod.Figure.measure": "method",
+        "mod.Outer.Inner": "namespace",
+        "mod.Outer.Inner.f": "function",
+        "mod.Outer.Inner.k": "constant",
+        "mod.pkg": "namespace",
+        "mod.pkg.g": "function",
+        "mod.ambient": "function",
+        "mod.VERSION": "constant",
+        "mod.over": "function",
+    }
+
+
+def test_overloads_are_disambiguated() -> None:
+    result = parse("typescript", TYPES)
+    over = [n for n in result.nodes if n.qualified_name == "mod.over"]
+    assert [(n.disambiguator, n.signature) for n in over] == [
+        (0, "function over(x: string): string"),
+        (1, "function over(x: number): number"),
+        (2, "function over(x: any): any"),
+    ]
+    measure = [n for n in result.nodes if n.qualified_name == "mod.Figure.measure"]
+    assert [n.disambiguator for n in measure] == [0, 1, 2]
+    assert all(n.parent == node(result, "mod.Figure").ordinal for n in measure)
+
+
+def test_parents_name_ranges_and_signatures() -> None:
+    result = parse("typescript", TYPES)
+    shape = node(result, "mod.Shape")
+    assert node(result, "mod.Shape.draw").parent == shape.ordinal
+    assert (shape.name_span.start_line, shape.name_span.start_col) == (1, 17)
+    green = node(result, "mod.Color.Green")
+    assert green.parent == node(result, "mod.Color").ordinal
+    assert (green.name_span.start_line, green.name_span.start_col) == (7, 25)
+    assert green.signature == "Green = 2"
+    assert shape.signature == "interface Shape<T extends object = {}> extends Base, Other<T>"
+    assert node(result, "mod.Pair").signature == "type Pair<K, V extends K> = [K, V]"
+    assert node(result, "mod.Color").signature == "enum Color"
+    assert node(result, "mod.Figure").signature == (
+        "abstract class Figure<T> extends Root implements Shape<T>, ns.Named"
+    )
+    assert node(result, "mod.Figure.render").signature == "abstract render(): void"
+    assert node(result, "mod.Figure.width").signature == "get width(): number"
+    assert node(result, "mod.Figure.id").signature == "private readonly id: number = 1"
+    assert node(result, "mod.Outer.Inner").signature == "namespace Outer.Inner"
+    assert node(result, "mod.pkg").signature == 'module "pkg"'
+    assert node(result, "mod.VERSION").signature == "const VERSION: string"
+
+
+def test_docs_params_type_params_and_bases() -> None:
+    result = parse("typescript", TYPES)
+    shape = node(result, "mod.Shape")
+    assert shape.doc == "A drawable shape."
+    assert shape.type_params == [TypeParam("T", "object")]
+    assert shape.bases == [("inherit", "Base"), ("inherit", "Other")]
+    assert node(result, "mod.Pair").type_params == [TypeParam("K"), TypeParam("V", "K")]
+    assert node(result, "mod.Shape.draw").params == [
+        Param("ctx", "Ctx"),
+        Param("scale?", "number"),
+    ]
+    figure = node(result, "mod.Figure")
+    assert figure.bases == [("inherit", "Root"), ("implement", "Shape"), ("implement", "ns.Named")]
+    assert node(result, "mod.Figure.constructor").params == [
+        Param("svc", "Service"),
+        Param("size?", "number"),
+    ]
+    source = (
+        "function f<T extends keyof U, U = {}>(this: Window, { a }: Opts = {}, n = 1,"
+        " ...rest: string[]): void {}\n"
+        "const g = <T,>(x: T): T => x;\n"
+    )
+    typed = parse("typescript", source)
+    f = node(typed, "mod.f")
+    assert f.type_params == [TypeParam("T", "keyof U"), TypeParam("U")]
+    assert f.params == [
+        Param("{ a }", "Opts", "{}"),
+        Param("n", None, "1"),
+        Param("rest", "string[]", None, "..."),
+    ]
+    g = node(typed, "mod.g")
+    assert (g.kind, g.signature) == ("function", "const g = <T,>(x: T): T =>")
+    assert g.type_params == [TypeParam("T")]
+    assert g.params == [Param("x", "T")]
+
+
+def test_visibility_modifiers_exports_and_declare() -> None:
+    result = parse("typescript", "import { q } from './q';\n" + TYPES)
+    assert node(result, "mod.Figure.id").visibility == "private"
+    assert node(result, "mod.Figure.cache").visibility == "protected"
+    assert node(result, "mod.Figure.label").visibility == "public"
+    assert node(result, "mod.Figure.#secret").visibility == "private"
+    assert node(result, "mod.Figure.render").visibility == "public"
+    assert node(result, "mod.Shape").visibility == "public"
+    assert node(result, "mod.Shape.area").visibility == "public"
+    assert node(result, "mod.Pair").visibility == "internal"
+    assert node(result, "mod.Outer.Inner").visibility == "internal"
+    assert node(result, "mod.Outer.Inner.f").visibility == "public"
+    assert node(result, "mod.Outer.Inner.k").visibility == "internal"
+    # Ambient declarations describe things that exist elsewhere: public.
+    assert node(result, "mod.pkg").visibility == "public"
+    assert node(result, "mod.pkg.g").visibility == "public"
+    assert node(result, "mod.ambient").visibility == "public"
+    assert node(result, "mod.VERSION").visibility == "public"
+    assert {n.visibility for n in result.nodes if n.name == "over"} == {"internal"}
+
+
+def test_decorators_and_their_docs() -> None:
+    source = """\
+@Component({ selector: 'app' })
+export class AppComponent {
+  @Input() value = 1;
+
+  /** Handles clicks. */
+  @HostListener('click', ['$event'])
+  @Debounce
+  protected onClick(e: Event): void {}
+
+  constructor(@Inject(TOKEN) private readonly svc: Svc) {}
+}
+@Injectable() export class Api {}
+"""
+    result = parse("typescript", source)
+    assert node(result, "mod.AppComponent").decorators == ["Component({ selector: 'app' })"]
+    assert node(result, "mod.AppComponent.value").decorators == ["Input()"]
+    click = node(result, "mod.AppComponent.onClick")
+    assert click.decorators == ["HostListener('click', ['$event'])", "Debounce"]
+    assert click.doc == "Handles clicks."
+    assert click.visibility == "protected"
+    assert click.signature == "protected onClick(e: Event): void"
+    assert node(result, "mod.Api").decorators == ["Injectable()"]
+    assert roles(result, "Component") == [("decorator", "")]
+    assert roles(result, "HostListener") == [("decorator", "")]
+    assert roles(result, "Inject") == [("decorator", "")]
+    assert roles(result, "Injectable") == [("decorator", "")]
+
+
+def test_reference_roles_and_receivers() -> None:
+    source = """\
+import fs = require('fs');
+import type { Opts } from './opts';
+class Repo extends base.Store<Item> implements IRepo, api.Closeable {
+  items: Map<string, Item> = new Map<string, Item>();
+  find(id: string, opts?: Opts): models.User | undefined {
+    this.load(id);
+    const found = this.items.get(id);
+    return cache.get(id) as models.User;
+  }
+}
+interface IRepo extends Readable<Item> {}
+"""
+    result = parse("typescript", source)
+    assert roles(result, "Store") == [("inherit", "base")]
+    assert roles(result, "IRepo") == [("inherit", "")]
+    assert roles(result, "Closeable") == [("inherit", "api")]
+    assert roles(result, "Readable") == [("inherit", "")]
+    assert roles(result, "Item") == [("type", "")] * 4
+    assert roles(result, "Map") == [("type", ""), ("instantiate", "")]
+    assert roles(result, "User") == [("type", "models"), ("type", "models")]
+    assert roles(result, "Opts") == [("import", ""), ("type", "")]
+    assert roles(result, "fs") == [("import", "")]
+    assert roles(result, "load") == [("call", "this")]
+    assert roles(result, "get") == [("call", "this.items"), ("call", "cache")]
+    assert roles(result, "items") == [("read", "this")]
+    assert roles(result, "id")[:2] == [("write", ""), ("read", "")]
+    assert roles(result, "opts") == [("write", "")]
+    find = node(result, "mod.Repo.find")
+    assert result.locals[find.ordinal] == ["id", "opts", "found"]
+
+
+def test_tsx_elements_are_calls_of_components() -> None:
+    source = """\
+import { Button } from './button';
+export const App = (props: Props) => (
+  <Layout title="x">
+    <ui.Icon name="home" />
+    <Button onClick={() => props.go()}>Go</Button>
+    <div className="plain" />
+  </Layout>
+);
+const id = <T,>(x: T) => x;
+"""
+    result = parse("tsx", source)
+    assert kinds(result) == {"mod.App": "function", "mod.id": "function"}
+    assert node(result, "mod.App").visibility == "public"
+    assert roles(result, "Layout") == [("call", ""), ("read", "")]
+    assert roles(result, "Icon") == [("call", "ui")]
+    assert roles(result, "Button") == [("import", ""), ("call", ""), ("read", "")]
+    assert roles(result, "div") == [("read", "")]
+    assert roles(result, "go") == [("call", "props")]
+    assert roles(result, "Props") == [("type", "")]
+    assert result.problems == []
+
+
+def test_comparisons_and_type_assertions_are_not_elements() -> None:
+    result = parse("typescript", "if (a < B) {}\nlet q = <Foo>bar;\nconst r = f<Baz>(1) < Qux;\n")
+    assert roles(result, "B") == [("read", "")]
+    assert roles(result, "Foo") == [("type", "")]
+    assert roles(result, "Qux") == [("read", "")]
+    assert roles(result, "f") == [("call", "")]
+
+
+def test_utf16_columns_and_syntax_errors() -> None:
+    result = parse("typescript", "const naïve: Ünit = 1; class Späť { m(): void {} }\n")
+    cls = node(result, "mod.Späť")
+    assert (cls.name_span.start_col, cls.name_span.end_col) == (29, 33)
+    assert [o.col for o in occurrences(result, "Ünit")] == [13]
+    broken = parse("tsx", "export function ok(): void {}\nfunction bad(x: ) {}\nclass Later {}\n")
+    assert kinds(broken) == {"mod.ok": "function", "mod.bad": "function", "mod.Later": "class"}
+    assert node(broken, "mod.bad").params == [Param("x")]
+    assert broken.error_count >= 1
+    assert [(p.reason, p.line) for p in broken.problems] == [("syntax_error", 1)]
+
+
+def test_imports_of_typescript_forms() -> None:
+    source = """\
+import type { A, B as C } from './types';
+import fs = require('fs');
+import Default, * as all from '../all';
+export type { T } from './t';
+"""
+    result = parse("typescript", source)
+    assert result.imports == [
+        ImportRecord(
+            "import type { A, B as C } from './types';",
+            "./types",
+            0,
+            [ImportedName("A"), ImportedName("B", "C")],
+            relative=True,
+        ),
+        ImportRecord("import fs = require('fs');", "fs", 1, bind="fs", kind="require"),
+        ImportRecord(
+            "import Default, * as all from '../all';",
+            "../all",
+            2,
+            [ImportedName("default", "Default")],
+            relative=True,
+            bind="all",
+        ),
+        ImportRecord(
+            "export type { T } from './t';",
+            "./t",
+            3,
+            [ImportedName("T")],
+            relative=True,
+            kind="export",
+        ),
+    ]
+    tsx = parse("tsx", "import React from 'react';\nconst x = require('./x');\n")
+    assert [(i.module, i.kind, i.bind) for i in tsx.imports] == [
+        ("react", "import", None),
+        ("./x", "require", "x"),
+    ]
+
+
+def test_module_names_and_config_files() -> None:
+    ws = Workspace.of({"src/util/index.ts", "types/env.d.ts", "src/App.tsx"})
+    assert HOOKS.module_name("src/util/index.ts", ws) == "src/util"
+    assert HOOKS.module_name("types/env.d.ts", ws) == "types/env"
+    assert HOOKS.module_name("src/App.tsx", ws) == "src/App"
+    assert HOOKS.config_files == ("tsconfig.json", "jsconfig.json")
+
+
+def _imp(module: str) -> ImportRecord:
+    return ImportRecord(f"import x from '{module}'", module, 0, relative=module.startswith("."))
+
+
+def test_resolve_through_tsconfig_paths_extends_and_nearest_config() -> None:
+    files = {
+        "app/src/main.ts",
+        "app/src/core/index.ts",
+        "app/src/core/log.ts",
+        "app/src/shared/types.d.ts",
+        "app/src/views/Home.tsx",
+        "libs/ui/src/index.ts",
+        "tools/gen.ts",
+        "tools/lib/emit.ts",
+    }
+    configs = {
+        "tsconfig.base.json": """{
+          "compilerOptions": {
+            "baseUrl": ".",
+            "paths": { "@ui": ["libs/ui/src/index.ts"], "@ui/*": ["libs/ui/src/*"] }, // shared
+          },
+        }""",
+        "app/tsconfig.json": """{
+          /* The app inherits module resolution from the base. */
+          "extends": "../tsconfig.base",
+          "compilerOptions": { "strict": true, },
+        }""",
+        "tools/tsconfig.json": '{"compilerOptions": {"paths": {"~/*": ["./lib/*"]}}}',
+    }
+    ws = Workspace.of(files, configs=configs)
+    resolve = HOOKS.resolve_import
+    assert resolve(_imp("./core"), "app/src/main.ts", ws) == "app/src/core/index.ts"
+    assert resolve(_imp("./core/log.js"), "app/src/main.ts", ws) == "app/src/core/log.ts"
+    assert resolve(_imp("./shared/types"), "app/src/main.ts", ws) == "app/src/shared/types.d.ts"
+    assert resolve(_imp("./views/Home"), "app/src/main.ts", ws) == "app/src/views/Home.tsx"
+    # Inherited paths and baseUrl are relative to the base config's folder.
+    assert resolve(_imp("@ui"), "app/src/views/Home.tsx", ws) == "libs/ui/src/index.ts"
+    assert resolve(_imp("@ui/index"), "app/src/main.ts", ws) == "libs/ui/src/index.ts"
+    assert resolve(_imp("app/src/core/log"), "app/src/main.ts", ws) == "app/src/core/log.ts"
+    # Without baseUrl, paths are relative to the config that declares them,
+    # and the nearest config wins: tools/ does not see the base config.
+    assert resolve(_imp("~/emit"), "tools/gen.ts", ws) == "tools/lib/emit.ts"
+    assert resolve(_imp("@ui"), "tools/gen.ts", ws) is None
+    assert resolve(_imp("rxjs"), "app/src/main.ts", ws) is None
+
+
+def test_paths_prefer_the_longest_matching_prefix() -> None:
+    ws = Workspace.of(
+        {"src/a.ts", "src/lib/x.ts", "src/special/x.ts"},
+        configs={
+            "tsconfig.json": '{"compilerOptions": {"baseUrl": ".", "paths": '
+            '{"@/*": ["src/lib/*"], "@/special/*": ["src/special/*"], "exact": ["src/a.ts"]}}}'
+        },
+    )
+    resolve = HOOKS.resolve_import
+    assert resolve(_imp("@/x"), "src/a.ts", ws) == "src/lib/x.ts"
+    assert resolve(_imp("@/special/x"), "src/a.ts", ws) == "src/special/x.ts"
+    assert resolve(_imp("exact"), "src/lib/x.ts", ws) == "src/a.ts"
+    assert resolve(_imp("src/lib/x"), "src/a.ts", ws) == "src/lib/x.ts"
