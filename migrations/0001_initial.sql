@@ -85,7 +85,6 @@ CREATE TABLE nodes (
 );
 CREATE INDEX nodes_file ON nodes(file_id, ordinal);
 CREATE INDEX nodes_name ON nodes(name);
-CREATE INDEX nodes_qualified ON nodes(qualified_name);
 CREATE INDEX nodes_parent ON nodes(parent_id);
 
 -- Interned identifier names.
@@ -95,18 +94,20 @@ CREATE TABLE names (
 );
 
 -- Identifier occurrences, one row per (name, file).  data packs five
--- little-endian uint32 per occurrence: start_byte, line, col << 3 | role,
+-- little-endian unsigned integers per occurrence after a width byte ('H' for
+-- 16-bit, 'I' for 32-bit values): start_byte, line, col << 3 | role,
 -- enclosing node ordinal, receiver index + 1 into files.receivers (0 = none).
 -- Packing keeps the millions of occurrences of a large workspace within a
 -- few bytes each and lets parse workers build the rows.
+-- Clustered by file so a file's rows are written and deleted together.
 CREATE TABLE occurrences (
-    name_id INTEGER NOT NULL,
     file_id INTEGER NOT NULL REFERENCES files(file_id) ON DELETE CASCADE,
+    name_id INTEGER NOT NULL,
     count   INTEGER NOT NULL,
     data    BLOB NOT NULL,
-    PRIMARY KEY (name_id, file_id)
+    PRIMARY KEY (file_id, name_id)
 ) WITHOUT ROWID;
-CREATE INDEX occurrences_file ON occurrences(file_id);
+CREATE INDEX occurrences_name ON occurrences(name_id);
 
 -- Imports, includes, uses and requires; target_path is the resolved file.
 CREATE TABLE file_deps (
@@ -130,19 +131,18 @@ CREATE INDEX file_deps_target ON file_deps(target_path);
 -- the relationship, so re-linking a file replaces exactly its edges.
 -- sites packs (line, col) uint32 pairs of every occurrence (call sites).
 CREATE TABLE edges (
-    edge_id     INTEGER PRIMARY KEY,
+    file_id     INTEGER NOT NULL REFERENCES files(file_id) ON DELETE CASCADE,
     src_id      INTEGER NOT NULL,
     dst_id      INTEGER NOT NULL,
     kind        TEXT NOT NULL,
-    file_id     INTEGER NOT NULL REFERENCES files(file_id) ON DELETE CASCADE,
     confidence  REAL NOT NULL,
     resolution  TEXT NOT NULL,          -- exact | by_name
     count       INTEGER NOT NULL DEFAULT 1,
-    sites       BLOB
-);
+    sites       BLOB,
+    PRIMARY KEY (file_id, src_id, dst_id, kind)
+) WITHOUT ROWID;
 CREATE INDEX edges_src ON edges(src_id, kind);
 CREATE INDEX edges_dst ON edges(dst_id, kind);
-CREATE INDEX edges_file ON edges(file_id);
 
 -- Change history: one row per file created, modified or deleted by a run.
 CREATE TABLE changes (

@@ -324,8 +324,8 @@ def test_calls_with_receivers(refs):
 
 
 def test_types_instantiations_and_inheritance(refs):
-    # `Config` in `impl Default for Config` is the impl's name, so not an occurrence.
-    assert roles(refs, "Config") == [("instantiate", ""), ("read", "")]
+    # `Config` in `impl Default for Config` names the type: a type reference.
+    assert roles(refs, "Config") == [("type", ""), ("instantiate", ""), ("read", "")]
     assert roles(refs, "Default") == [("inherit", "")]
     assert roles(refs, "Self") == [("type", "")]
     assert roles(refs, "Error") == [("type", "")]

@@ -12,15 +12,20 @@ uses_type, decorates, references.  ``contains`` is the nodes' parent column.
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 import sqlite3
+import threading
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from codeidx.index.resolve import CALLABLE, CLASS_LIKE, LOCAL, Resolver, Target
 from codeidx.parse import registry
+from codeidx.store import db, symbols
 from codeidx.store import edges as edge_store
-from codeidx.store import symbols
 from codeidx.store.symbols import FileFacts
 
 _INTERFACE_KINDS = frozenset({"interface", "trait"})
@@ -193,33 +198,84 @@ def link_files(
     conn: sqlite3.Connection,
     file_ids: list[int],
     *,
-    preload: bool = False,
+    db_path: Path | None = None,
+    workers: int = 1,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Link files and store their edges, one transaction per batch; returns edges written.
 
-    Runs on the writer's connection.  Stops early (leaving the rest marked
-    unlinked, to be linked by the next run) when ``should_stop`` says so.
+    Runs on the writer's connection.  With ``workers > 1`` and a ``db_path``,
+    resolution (pure reading) runs in worker processes on read-only
+    connections while this thread writes.  Stops early (leaving the rest
+    marked unlinked for the next run) when ``should_stop`` says so.
     """
-    resolver = Resolver(conn, preload=preload)
     written = 0
     batch: list[tuple[int, list[edge_store.EdgeRow]]] = []
-    for i, file_id in enumerate(file_ids):
+    done = 0
+    for file_id, rows in _linked(conn, file_ids, db_path, workers):
         if should_stop is not None and should_stop():
             break
-        facts = symbols.file_facts(conn, file_id)
-        if facts is None:
-            continue
-        batch.append((file_id, link_file(resolver, facts)))
-        if len(batch) >= 64 or i == len(file_ids) - 1:
+        batch.append((file_id, rows))
+        done += 1
+        if len(batch) >= 256:
             written += _flush(conn, batch)
             batch = []
         if progress is not None:
-            progress(i + 1)
+            progress(done)
     if batch:
         written += _flush(conn, batch)
     return written
+
+
+_PARALLEL_MIN = 200
+
+
+def _linked(
+    conn: sqlite3.Connection, file_ids: list[int], db_path: Path | None, workers: int
+) -> Iterator[tuple[int, list[edge_store.EdgeRow]]]:
+    if workers <= 1 or db_path is None or len(file_ids) < _PARALLEL_MIN:
+        resolver = Resolver(conn, preload=len(file_ids) >= _PARALLEL_MIN)
+        for file_id in file_ids:
+            facts = symbols.file_facts(conn, file_id)
+            if facts is not None:
+                yield file_id, link_file(resolver, facts)
+        return
+    method = "fork" if threading.active_count() == 1 else "spawn"
+    chunks = [file_ids[i : i + 32] for i in range(0, len(file_ids), 32)]
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_link_worker,
+        initargs=(str(db_path),),
+    ) as pool:
+        try:
+            for results in pool.map(_link_chunk, chunks):
+                yield from results
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_link_worker(db_path: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn = db.connect_reader(Path(db_path))
+    _WORKER["conn"] = conn
+    _WORKER["resolver"] = Resolver(conn, preload=True)
+
+
+def _link_chunk(file_ids: list[int]) -> list[tuple[int, list[edge_store.EdgeRow]]]:
+    conn = _WORKER["conn"]
+    resolver = _WORKER["resolver"]
+    assert isinstance(conn, sqlite3.Connection) and isinstance(resolver, Resolver)
+    out = []
+    for file_id in file_ids:
+        facts = symbols.file_facts(conn, file_id)
+        if facts is not None:
+            out.append((file_id, link_file(resolver, facts)))
+    return out
 
 
 def _flush(conn: sqlite3.Connection, batch: list[tuple[int, list[edge_store.EdgeRow]]]) -> int:

@@ -22,11 +22,15 @@ from dataclasses import dataclass
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
 from codeidx.store import symbols
+from codeidx.store.files import node_id
 from codeidx.store.symbols import Def, FileFacts, FileNode
 
 CALLABLE = frozenset({"function", "method", "constructor"})
 CLASS_LIKE = frozenset({"class", "struct", "interface", "trait", "impl", "enum", "union"})
-_MAX_BY_NAME = 8
+# A name matching more definitions than this is too ambiguous to guess at:
+# such guesses would mostly be wrong edges.
+_MAX_BY_NAME = 5
+_MAX_BY_NAME_MEMBERS = 3
 _MAX_DEPTH = 6
 
 
@@ -58,6 +62,8 @@ class Resolver:
         self._module_cache: dict[tuple[str, str], list[Target]] = {}
         self._member_cache: dict[tuple[int, str], list[Target]] = {}
         self._defs_by_id: dict[int, Def] = {}
+        self._module_target_cache: dict[str, list[Target]] = {}
+        self._module_ids: dict[int, str] = {}
 
     # Lookups -----------------------------------------------------------
 
@@ -102,10 +108,16 @@ class Resolver:
         return module in self._modules
 
     def module_targets(self, module: str) -> list[Target]:
-        return [
-            Target(d.node_id, "module", 1.0, "exact")
-            for d in symbols.module_defs(self._conn, module)
-        ]
+        """The module nodes of a module's files (ids are derived, not looked up)."""
+        cached = self._module_target_cache.get(module)
+        if cached is None:
+            cached = []
+            for _fid, path in self._modules.get(module, []):
+                nid = node_id(path, module, "module", 0)
+                self._module_ids[nid] = module
+                cached.append(Target(nid, "module", 1.0, "exact"))
+            self._module_target_cache[module] = cached
+        return cached
 
     # Resolution --------------------------------------------------------
 
@@ -249,11 +261,14 @@ class Resolver:
             return self.members(owner.node_id, name, facts)
         return []
 
-    def _module_name_of_node(self, node_id: int) -> str | None:
+    def _module_name_of_node(self, nid: int) -> str | None:
+        known = self._module_ids.get(nid)
+        if known is not None:
+            return known
         row = self._conn.execute(
             "SELECT f.module_name FROM nodes n JOIN files f ON f.file_id = n.file_id"
             " WHERE n.node_id = ?",
-            (node_id,),
+            (nid,),
         ).fetchone()
         return str(row[0]) if row else None
 
@@ -341,7 +356,7 @@ class Resolver:
 
     def _by_name_members(self, name: str) -> list[Target]:
         candidates = [d for d in self.defs(name) if d.kind in CALLABLE and not d.top]
-        if 0 < len(candidates) <= _MAX_BY_NAME:
+        if 0 < len(candidates) <= _MAX_BY_NAME_MEMBERS:
             conf = round(0.4 / len(candidates), 3)
             return [Target(d.node_id, d.kind, conf, "by_name") for d in candidates]
         return []

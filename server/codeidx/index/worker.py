@@ -99,7 +99,7 @@ def parse_job(job: Job) -> Outcome:
         error_count=result.error_count,
         problems=result.problems,
         nodes=result.nodes,
-        occurrences=pack(result.occurrences),
+        occurrences=pack(result.occurrence_rows),
         imports=result.imports,
         locals=result.locals,
         targets=[hooks.resolve_import(imp, job.path, workspace) for imp in result.imports],

@@ -18,6 +18,8 @@ and reported as a problem.  It knows no SQL, no LSP and no threads.
 from __future__ import annotations
 
 import bisect
+import operator
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -28,7 +30,7 @@ from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks, body_hash
 from codeidx.parse.records import (
     NodeRecord,
-    Occurrence,
+    OccurrenceRow,
     ParseResult,
     Problem,
     Span,
@@ -52,6 +54,8 @@ _ROLE_PRIORITY = {
 # Variables are defined where first assigned; later assignments in the same
 # scope are writes, not new definitions.
 _FIRST_ASSIGNMENT_KINDS = frozenset({"variable", "constant"})
+_NEWLINE = re.compile(b"\n")
+_START = operator.itemgetter(2)
 _CALLABLE_KINDS = frozenset({"function", "method", "constructor"})
 _MAX_RECEIVER = 120
 
@@ -75,9 +79,23 @@ def _compiled(language: str) -> _Compiled:
         tags=Query(lang, registry.query_source(language, "tags")),
         refs=Query(lang, refs_src) if refs_src.strip() else None,
         identifiers=Query(lang, f"[{ident}] @id"),
-        errors=Query(lang, "(ERROR) @error"),
+        errors=Query(lang, "[(ERROR) (MISSING)] @error"),
         hooks=registry.hooks(language).HOOKS,
     )
+
+
+def sanitize_utf8(src: bytes) -> bytes:
+    """Replace each byte of every invalid UTF-8 sequence by ``?`` (same length)."""
+    out = bytearray(src)
+    pos = 0
+    while True:
+        try:
+            out[pos:].decode("utf-8")
+            return bytes(out)
+        except UnicodeDecodeError as exc:
+            start, end = pos + exc.start, pos + exc.end
+            out[start:end] = b"?" * (end - start)
+            pos = end
 
 
 class _Columns:
@@ -90,18 +108,17 @@ class _Columns:
         self.ascii = src.isascii()
         self._line_starts: list[int] | None = None
 
+    def line_starts(self) -> list[int]:
+        """Byte offset of the start of every line."""
+        if self._line_starts is None:
+            self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(self._src))]
+        return self._line_starts
+
     def col(self, row: int, byte_col: int) -> int:
         if self.ascii or byte_col == 0:
             return byte_col
-        if self._line_starts is None:
-            starts = [0]
-            find = self._src.find
-            i = find(b"\n")
-            while i >= 0:
-                starts.append(i + 1)
-                i = find(b"\n", i + 1)
-            self._line_starts = starts
-        start = self._line_starts[row] if row < len(self._line_starts) else 0
+        starts = self.line_starts()
+        start = starts[row] if row < len(starts) else 0
         prefix = self._src[start : start + byte_col]
         if prefix.isascii():
             return byte_col
@@ -126,20 +143,26 @@ class Extractor:
         parser = self._parsers.get(language)
         if parser is None:
             parser = self._parsers[language] = registry.new_parser(language)
+        problem = None
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problem = Problem("invalid_utf8", f"byte {exc.start}", data.count(b"\n", 0, exc.start))
+            # Query predicates decode captured text and would raise on bad
+            # bytes; a same-length ASCII stand-in keeps every offset valid.
+            data = sanitize_utf8(data)
         tree = parser.parse(data)
-        return extract_tree(language, tree.root_node, data, module_name)
+        result = extract_tree(language, tree.root_node, data, module_name)
+        if problem is not None:
+            result.problems.insert(0, problem)
+        return result
 
 
 def extract_tree(language: str, root: Node, src: bytes, module_name: str) -> ParseResult:
-    """Extract records from an already parsed tree (used for live buffers too)."""
+    """Extract records from an already parsed tree of valid UTF-8 (live buffers too)."""
     compiled = _compiled(language)
     spec = registry.LANGUAGES[language]
     problems: list[Problem] = []
-    try:
-        src.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = src.count(b"\n", 0, exc.start)
-        problems.append(Problem("invalid_utf8", f"byte {exc.start}", line))
     error_count = 0
     if root.has_error:
         errors = QueryCursor(compiled.errors).captures(root).get("error", [])
@@ -149,21 +172,23 @@ def extract_tree(language: str, root: Node, src: bytes, module_name: str) -> Par
     columns = _Columns(src)
     module_name = compiled.hooks.tree_module_name(root, src, module_name)
     nodes = _definitions(compiled, spec.separator, root, src, module_name, columns)
-    def_names = {n.name_span.start_byte for n in nodes[1:]}
-    occurrences = _occurrences(compiled, root, src, nodes, def_names, columns)
+    # The name of an ``impl`` block names another definition (the type), so it
+    # stays an occurrence; every other definition name is not a reference.
+    def_names = {
+        n.name_span.start_byte for n in nodes[1:] if n.kind not in compiled.hooks.reference_names
+    }
+    rows = _occurrences(compiled, root, src, nodes, def_names, columns)
     locals_: dict[int, list[str]] = {}
-    for occ in occurrences:
-        if occ.role == "write" and not occ.receiver:
-            kind = nodes[occ.enclosing].kind
-            if kind in {"function", "method", "constructor"}:
-                names = locals_.setdefault(occ.enclosing, [])
-                if occ.name not in names:
-                    names.append(occ.name)
+    for name, role, _sb, _line, _col, enclosing, receiver in rows:
+        if role == "write" and not receiver and nodes[enclosing].kind in _CALLABLE_KINDS:
+            names = locals_.setdefault(enclosing, [])
+            if name not in names:
+                names.append(name)
     imports = compiled.hooks.extract_imports(root, src)
     return ParseResult(
         language=language,
         nodes=nodes,
-        occurrences=occurrences,
+        occurrence_rows=rows,
         imports=imports,
         problems=problems,
         locals=locals_,
@@ -180,7 +205,10 @@ def _definitions(
     module_name: str,
     columns: _Columns,
 ) -> list[NodeRecord]:
-    found: dict[tuple[int, int], tuple[Node, str, Node]] = {}
+    # Keyed by range and name, so one statement may define several names
+    # (``a, b = 1, 2``; ``var x, y int``) while a node captured by two
+    # patterns is kept once (the first pattern wins).
+    found: dict[tuple[int, int, int], tuple[Node, str, Node]] = {}
     for _, caps in QueryCursor(compiled.tags).matches(root):
         name_nodes = caps.get("name")
         if not name_nodes:
@@ -188,10 +216,13 @@ def _definitions(
         for key, value in caps.items():
             if key.startswith("definition."):
                 node = value[0]
-                found.setdefault((node.start_byte, node.end_byte), (node, key[11:], name_nodes[0]))
+                found.setdefault(
+                    (node.start_byte, node.end_byte, name_nodes[0].start_byte),
+                    (node, key[11:], name_nodes[0]),
+                )
                 break
     module_span = columns.span(root)
-    module_leaf = module_name.rsplit(sep, 1)[-1].rsplit("/", 1)[-1]
+    module_leaf = module_name.rsplit("/", 1)[-1].rsplit(sep, 1)[-1] or module_name
     module_node = NodeRecord(
         ordinal=0,
         kind="module",
@@ -206,11 +237,19 @@ def _definitions(
     stack: list[NodeRecord] = [module_node]
     seen: dict[tuple[int, str, str], int] = {}
     hooks = compiled.hooks
-    for (start, end), (node, kind, name_node) in sorted(found.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
-        while len(stack) > 1 and stack[-1].span.end_byte <= start:
+    ordered = sorted(found.items(), key=lambda kv: (kv[0][0], -kv[0][1], kv[0][2]))
+    for (start, end, _), (node, kind, name_node) in ordered:
+        # Pop finished containers, and a sibling defined by the same statement.
+        while len(stack) > 1 and (
+            stack[-1].span.end_byte <= start
+            or (stack[-1].span.start_byte == start and stack[-1].span.end_byte == end)
+        ):
             stack.pop()
         parent = stack[-1]
-        kind = hooks.refine_kind(node, kind, parent.kind)
+        refined = hooks.refine_kind(node, kind, parent.kind)
+        if refined is None:
+            continue
+        kind = refined
         name = src[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
         extra = hooks.extra_qualifier(node, kind, src)
         prefix = parent.qualified_name
@@ -256,7 +295,7 @@ def _occurrences(
     nodes: list[NodeRecord],
     def_names: set[int],
     columns: _Columns,
-) -> list[Occurrence]:
+) -> list[OccurrenceRow]:
     roles: dict[int, tuple[str, str]] = {}
     if compiled.refs is not None:
         for _, caps in QueryCursor(compiled.refs).matches(root):
@@ -271,28 +310,27 @@ def _occurrences(
             if not role:
                 continue
             recv = caps.get("receiver")
-            receiver = ""
-            if recv:
-                r = recv[0]
-                receiver = src[r.start_byte : min(r.end_byte, r.start_byte + _MAX_RECEIVER)].decode(
-                    "utf-8", "replace"
-                )
             for name_node in names:
                 sb = name_node.start_byte
+                receiver = _receiver_text(recv[0], sb, src) if recv else ""
                 prev = roles.get(sb)
                 if prev is None or _ROLE_PRIORITY[role] < _ROLE_PRIORITY[prev[0]]:
                     roles[sb] = (role, receiver or (prev[1] if prev else ""))
                 elif receiver and not prev[1]:
                     roles[sb] = (prev[0], receiver)
     idents = QueryCursor(compiled.identifiers).captures(root).get("id", [])
-    idents.sort(key=lambda n: n.start_byte)
     starts = [n.span.start_byte for n in nodes]
     ends = [n.span.end_byte for n in nodes]
     parents = [n.parent for n in nodes]
+    line_starts = columns.line_starts()
     names: dict[bytes, str] = {}
-    out: list[Occurrence] = []
+    out: list[OccurrenceRow] = []
     append = out.append
-    col = columns.col
+    bisect_right = bisect.bisect_right
+    ascii_src = columns.ascii
+    col16 = columns.col
+    get_role = roles.get
+    read = ("read", "")
     for ident in idents:
         sb = ident.start_byte
         if sb in def_names:
@@ -303,10 +341,27 @@ def _occurrences(
             name = names[raw] = raw.decode("utf-8", "replace")
         # Innermost definition containing the occurrence: the last node that
         # starts at or before it, walked up until it also contains it.
-        enc = bisect.bisect_right(starts, sb) - 1
+        enc = bisect_right(starts, sb) - 1
         while enc > 0 and ends[enc] <= sb:
             enc = parents[enc] or 0
-        row, bcol = ident.start_point
-        role, receiver = roles.get(sb, ("read", ""))
-        append(Occurrence(name, role, sb, row, col(row, bcol), max(enc, 0), receiver))
+        row = bisect_right(line_starts, sb) - 1
+        bcol = sb - line_starts[row]
+        role, receiver = get_role(sb, read)
+        append((name, role, sb, row, bcol if ascii_src else col16(row, bcol), enc, receiver))
+    # Captures of alternatives are not always in document order.
+    out.sort(key=_START)
     return out
+
+
+def _receiver_text(recv: Node, name_start: int, src: bytes) -> str:
+    """The qualifier text before a name; cut at the name when it contains it."""
+    end = recv.end_byte
+    if recv.start_byte <= name_start < end:
+        end = name_start
+    raw = src[recv.start_byte : min(end, recv.start_byte + _MAX_RECEIVER)]
+    text = raw.decode("utf-8", "replace").rstrip()
+    for sep in ("::", "->", ".", "?."):
+        if text.endswith(sep):
+            text = text[: -len(sep)].rstrip()
+            break
+    return text

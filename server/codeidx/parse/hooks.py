@@ -104,10 +104,8 @@ def clean_comment(raw: str) -> str:
         if s.endswith("*/"):
             s = s[:-2]
         s = s.strip()
-        if s.startswith("* "):
-            s = s[2:]
-        elif s == "*":
-            s = ""
+        if s.startswith("*"):
+            s = s[1:].strip()
         lines.append(s)
     while lines and not lines[0]:
         lines.pop(0)
@@ -131,6 +129,9 @@ class LanguageHooks:
     module_prefix: bool = True
     #: Receiver names that mean "the enclosing class's instance or type".
     self_names: tuple[str, ...] = ("this",)
+    #: Kinds whose name is a reference to another definition, not a new name
+    #: (a Rust ``impl Foo`` block names the type ``Foo``).
+    reference_names: frozenset[str] = frozenset({"impl"})
     #: Whether a class's members are in scope unqualified inside its methods
     #: (Java, C++), rather than only through ``self``/``this`` (Python, JS).
     members_in_scope: bool = False
@@ -143,8 +144,11 @@ class LanguageHooks:
         """A container named outside the nesting (a Go method's receiver type), if any."""
         return None
 
-    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str:
-        """Adjust a captured kind by context (a function inside a class is a method)."""
+    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str | None:
+        """Adjust a captured kind by context (a function inside a class is a method).
+
+        Returning None drops the capture (it is not a definition after all).
+        """
         if kind == "function" and parent_kind in {"class", "struct", "interface", "trait", "impl"}:
             return "method"
         return kind

@@ -133,6 +133,11 @@ class Occurrence:
     receiver: str = ""
 
 
+#: The compact form extraction produces: (name, role, start_byte, line, col,
+#: enclosing ordinal, receiver).  Tuples, because a workspace has millions.
+OccurrenceRow = tuple[str, str, int, int, int, int, str]
+
+
 @dataclass(slots=True)
 class ImportedName:
     """One name brought in by an import statement."""
@@ -176,7 +181,7 @@ class ParseResult:
 
     language: str
     nodes: list[NodeRecord]
-    occurrences: list[Occurrence]
+    occurrence_rows: list[OccurrenceRow]
     imports: list[ImportRecord]
     problems: list[Problem]
     # Local bindings per definition ordinal: names that are parameters or
@@ -185,3 +190,8 @@ class ParseResult:
     locals: dict[int, list[str]] = field(default_factory=dict)
     line_count: int = 0
     error_count: int = 0
+
+    @property
+    def occurrences(self) -> list[Occurrence]:
+        """The occurrences as records (built on demand from the compact rows)."""
+        return [Occurrence(*row) for row in self.occurrence_rows]

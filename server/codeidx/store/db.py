@@ -62,3 +62,40 @@ def data_version(conn: sqlite3.Connection) -> int:
 def checkpoint(conn: sqlite3.Connection) -> None:
     """Fold the WAL back into the main file (at shutdown and after big runs)."""
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+#: Secondary indexes worth dropping during a bulk build of an empty index.
+_BULK_INDEXES = (
+    "nodes_name",
+    "nodes_parent",
+    "occurrences_name",
+    "file_deps_target",
+    "edges_src",
+    "edges_dst",
+)
+
+
+def drop_bulk_indexes(conn: sqlite3.Connection) -> list[str]:
+    """Drop secondary indexes before a bulk build; returns their SQL to recreate.
+
+    Building an index once after the rows are in is about twice as fast as
+    maintaining it row by row.  The SQL comes from ``sqlite_master``, so the
+    schema is still only written in ``migrations/``.
+    """
+    marks = ",".join("?" * len(_BULK_INDEXES))
+    saved = [
+        str(sql)
+        for (sql,) in conn.execute(
+            f"SELECT sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})",
+            _BULK_INDEXES,
+        )
+    ]
+    for name in _BULK_INDEXES:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+    return saved
+
+
+def recreate_indexes(conn: sqlite3.Connection, saved: list[str]) -> None:
+    """Recreate indexes dropped by drop_bulk_indexes (idempotent)."""
+    for sql in saved:
+        conn.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))

@@ -47,7 +47,7 @@ def mark_dependents(
     path: str,
     removed: Iterable[int],
     added_names: Iterable[str],
-    max_definitions: int = 8,
+    max_definitions: int = 5,
 ) -> int:
     """Mark files for re-linking whose edges may change (caller holds the transaction).
 

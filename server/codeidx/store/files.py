@@ -90,11 +90,16 @@ def node_ids(path: str, nodes: list[NodeRecord]) -> list[int]:
 
 
 class NameTable:
-    """Interns identifier names for one writer connection (cached ids)."""
+    """Interns identifier names for one writer connection (cached ids).
+
+    When the table was empty at the start of a run every name not in the
+    cache is new, so the lookup before the insert is skipped.
+    """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self._ids: dict[str, int] = {}
+        self._fresh = conn.execute("SELECT 1 FROM names LIMIT 1").fetchone() is None
 
     def ids(self, names: list[str]) -> list[int]:
         out: list[int] = []
@@ -103,7 +108,11 @@ class NameTable:
         for name in names:
             nid = cache.get(name)
             if nid is None:
-                row = conn.execute("SELECT name_id FROM names WHERE name = ?", (name,)).fetchone()
+                row = (
+                    None
+                    if self._fresh
+                    else conn.execute("SELECT name_id FROM names WHERE name = ?", (name,)).fetchone()
+                )
                 if row is None:
                     cur = conn.execute("INSERT INTO names (name) VALUES (?)", (name,))
                     nid = int(cur.lastrowid or 0)
@@ -116,6 +125,7 @@ class NameTable:
     def forget(self) -> None:
         """Drop cached ids (after a rollback they may not exist)."""
         self._ids.clear()
+        self._fresh = False
 
 
 def load_fingerprints(conn: sqlite3.Connection) -> dict[str, Fingerprint]:
@@ -181,12 +191,13 @@ def write_file(
     )
     groups = rows.occurrences.groups
     name_list = list(groups)
+    # Sorted by key so the clustered table is appended to, not split.
     conn.executemany(
-        "INSERT INTO occurrences (name_id, file_id, count, data) VALUES (?, ?, ?, ?)",
-        [
-            (nid, file_id, *groups[name])
+        "INSERT INTO occurrences (file_id, name_id, count, data) VALUES (?, ?, ?, ?)",
+        sorted(
+            (file_id, nid, *groups[name])
             for nid, name in zip(names.ids(name_list), name_list, strict=True)
-        ],
+        ),
     )
     conn.executemany(
         "INSERT INTO file_deps (file_id, line, kind, text, module, names, bind, is_relative,"
@@ -396,9 +407,11 @@ def restore_snapshot(
 
 
 def _with_file_id(table: str, row: tuple[object, ...], file_id: int) -> tuple[object, ...]:
-    # nodes(node_id, file_id, ...), occurrences(name_id, file_id, ...),
-    # file_deps(dep_id, file_id, ...): the file id is always the second column;
-    # file_deps gets a fresh dep_id.
+    # nodes(node_id, file_id, ...) and file_deps(dep_id, file_id, ...) hold the
+    # file id second (file_deps gets a fresh dep_id); occurrences(file_id, ...)
+    # holds it first.
+    if table == "occurrences":
+        return (file_id, *row[1:])
     if table == "file_deps":
         return (None, file_id, *row[2:])
     return (row[0], file_id, *row[2:])

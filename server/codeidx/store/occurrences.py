@@ -2,8 +2,10 @@
 
 A workspace holds millions of identifier occurrences; one SQLite row each
 would dominate the database's size and write time.  They are stored one row
-per (name, file) with a blob of five little-endian uint32 per occurrence:
-``start_byte, line, col << 3 | role, enclosing ordinal, receiver index + 1``.
+per (name, file) with a blob of five little-endian unsigned integers per
+occurrence: ``start_byte, line, col << 3 | role, enclosing ordinal, receiver
+index + 1``.  The blob's first byte is ``H`` (two bytes per value, when every
+value fits) or ``I`` (four bytes).
 Receiver texts live once per file in ``files.receivers``.
 
 Packing is pure and runs in parse workers; unpacking runs in readers.
@@ -16,7 +18,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from codeidx.parse.records import ROLE_CODES, ROLES, Occurrence
+from codeidx.parse.records import ROLE_CODES, ROLES, OccurrenceRow
 
 _FIELDS = 5
 _ROLE_BITS = 3
@@ -45,42 +47,42 @@ class StoredOccurrence:
     receiver: str
 
 
-def pack(occurrences: Iterable[Occurrence]) -> PackedOccurrences:
-    """Group occurrences by name and pack each group into a blob."""
+def pack(rows: Iterable[OccurrenceRow]) -> PackedOccurrences:
+    """Group occurrence rows by name and pack each group into a blob."""
     arrays: dict[str, array[int]] = {}
     receivers: list[str] = []
     receiver_ids: dict[str, int] = {}
-    for occ in occurrences:
-        values = arrays.get(occ.name)
+    codes = ROLE_CODES
+    for name, role, start, line, col, enclosing, receiver in rows:
+        values = arrays.get(name)
         if values is None:
-            values = arrays[occ.name] = array("I")
+            values = arrays[name] = array("I")
         recv = 0
-        if occ.receiver:
-            recv = receiver_ids.get(occ.receiver, 0)
+        if receiver:
+            recv = receiver_ids.get(receiver, 0)
             if not recv:
-                receivers.append(occ.receiver)
-                recv = receiver_ids[occ.receiver] = len(receivers)
-        values.extend(
-            (
-                occ.start_byte,
-                occ.line,
-                (occ.col << _ROLE_BITS) | ROLE_CODES[occ.role],
-                occ.enclosing,
-                recv,
-            )
-        )
+                receivers.append(receiver)
+                recv = receiver_ids[receiver] = len(receivers)
+        values.extend((start, line, (col << _ROLE_BITS) | codes[role], enclosing, recv))
     groups: dict[str, tuple[int, bytes]] = {}
     for name, values in arrays.items():
+        count = len(values) // _FIELDS
+        if max(values) < 0x10000:
+            # Most files are under 64 KiB: two bytes per value halve the size.
+            values = array("H", values)
+            tag = b"H"
+        else:
+            tag = b"I"
         if _SWAP:
             values.byteswap()
-        groups[name] = (len(values) // _FIELDS, values.tobytes())
+        groups[name] = (count, tag + values.tobytes())
     return PackedOccurrences(groups, receivers)
 
 
 def unpack(blob: bytes, receivers: list[str]) -> Iterator[StoredOccurrence]:
     """Decode one (name, file) blob; receivers is that file's receiver table."""
-    values = array("I")
-    values.frombytes(blob)
+    values = array(chr(blob[0]))
+    values.frombytes(blob[1:])
     if _SWAP:
         values.byteswap()
     for i in range(0, len(values), _FIELDS):

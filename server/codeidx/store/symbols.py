@@ -30,11 +30,8 @@ class Def:
     language: str
     qualified_name: str
     bases: tuple[tuple[str, str], ...]
-
-    @property
-    def top(self) -> bool:
-        """Defined directly in its module (not inside a class or function)."""
-        return self.parent_kind == "module"
+    #: Defined directly in its module (not inside a class or function).
+    top: bool
 
 
 _DEF_SELECT = (
@@ -59,6 +56,7 @@ def _def(row: tuple[object, ...]) -> Def:
         str(row[8]),
         str(row[9]),
         bases,  # type: ignore[arg-type]
+        row[5] == "module",
     )
 
 
@@ -245,16 +243,6 @@ def occurrence_rows(
     ):
         out.append((int(fid), str(path), bytes(blob), marshal.loads(recv) if recv else []))
     return out
-
-
-def module_defs(conn: sqlite3.Connection, module_name: str) -> list[Def]:
-    """The module nodes of the files declaring a module (several for Go/Java packages)."""
-    return [
-        _def(row)
-        for row in conn.execute(
-            f"{_DEF_SELECT} WHERE n.kind = 'module' AND f.module_name = ?", (module_name,)
-        )
-    ]
 
 
 def file_index(conn: sqlite3.Connection) -> dict[str, tuple[int, str, str]]:

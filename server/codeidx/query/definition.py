@@ -1,0 +1,208 @@
+"""Go to definition: which definition the identifier at a position refers to.
+
+This module owns finding the identifier under a cursor (a stored occurrence
+or a definition's own name) and resolving it with ``index.resolve.Resolver``,
+the same resolution the linker uses, so navigation and the call graph agree.
+A local variable resolves to its first assignment (or parameter) in the same
+function.  ``references`` builds on ``lookup`` here.
+
+Reads only, through ``store`` functions; never parses, never writes.  Any
+thread may call ``find_definition`` with a read connection it owns; the
+caller closes the connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codeidx.errors import IndexUnavailable, UsageError
+from codeidx.index.resolve import CALLABLE, LOCAL, Resolver, Target
+from codeidx.parse.registry import language_for_path
+from codeidx.query.types import (
+    Coverage,
+    Definition,
+    DefinitionQuery,
+    DefinitionResult,
+    Location,
+    Position,
+    SourceLines,
+    Symbol,
+)
+from codeidx.store import nodes, stats, symbols
+from codeidx.store.nodes import NodeRow
+from codeidx.store.occurrences import StoredOccurrence
+from codeidx.store.symbols import FileFacts
+
+
+def utf16_len(text: str) -> int:
+    """Length of ``text`` in UTF-16 code units (columns in the index count these)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass(slots=True)
+class Lookup:
+    """What the identifier at a position is and what it resolves to.
+
+    Exactly one of these holds: ``name`` is None (no identifier there);
+    ``scope`` is set (a local of the function with that ordinal); or
+    ``targets`` lists the definitions (empty when resolution found none).
+    """
+
+    facts: FileFacts | None
+    name: str | None = None
+    scope: int | None = None
+    targets: list[Target] = field(default_factory=list)
+    rows: dict[int, NodeRow] = field(default_factory=dict)
+
+
+def lookup(conn: sqlite3.Connection, resolver: Resolver, position: Position) -> Lookup:
+    """Find and resolve the identifier at ``position`` (see ``Lookup``).
+
+    Raises UsageError for a file codeidx does not index and IndexUnavailable
+    for a source file that is not in the index yet.
+    """
+    file_id = symbols.file_id_for(conn, position.path)
+    if file_id is None:
+        if language_for_path(position.path) is None:
+            raise UsageError(f"{position.path} is not a source file that codeidx indexes")
+        raise IndexUnavailable(
+            f"{position.path} is not in the index", hint="run `codeidx index` to index it"
+        )
+    facts = symbols.file_facts(conn, file_id)
+    if facts is None:  # Deleted between the two reads; the snapshot prevents it.
+        raise IndexUnavailable(f"{position.path} is not in the index")
+    own = nodes.nodes_in_file(conn, file_id)
+    found = _identifier_at(facts, own, position)
+    if found is None:
+        return Lookup(facts)
+    if isinstance(found, NodeRow):
+        target = Target(found.node_id, found.kind, 1.0, "exact")
+        return Lookup(facts, found.name, None, [target], {found.node_id: found})
+    name, occ = found
+    resolved = resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
+    if resolved == LOCAL:
+        return Lookup(facts, name, local_scope(facts, name, occ.enclosing))
+    targets = resolved if isinstance(resolved, list) else []
+    rows = nodes.nodes_by_ids(conn, [t.node_id for t in targets])
+    targets = [t for t in targets if t.node_id in rows]
+    targets.sort(key=lambda t: (-t.confidence, rows[t.node_id].path, rows[t.node_id].name_line))
+    return Lookup(facts, name, None, targets, rows)
+
+
+def _identifier_at(
+    facts: FileFacts, own: list[NodeRow], position: Position
+) -> NodeRow | tuple[str, StoredOccurrence] | None:
+    """The occurrence or definition name under the cursor.
+
+    A cursor just after an identifier counts too (editors place it there
+    after typing a name), but an identifier that contains the cursor wins.
+    """
+    line, col = position.line, position.col
+    best: tuple[int, NodeRow | tuple[str, StoredOccurrence]] | None = None
+    for name, occs in facts.occurrences.items():
+        width = utf16_len(name)
+        for occ in occs:
+            if occ.line == line and occ.col <= col <= occ.col + width:
+                rank = 0 if col < occ.col + width else 1
+                if best is None or rank < best[0]:
+                    best = (rank, (name, occ))
+    for row in own:
+        if row.kind == "module" or row.name_line != line:
+            continue
+        if row.name_col <= col <= row.name_end_col:
+            rank = 0 if col < row.name_end_col else 1
+            if best is None or rank < best[0]:
+                best = (rank, row)
+    return best[1] if best is not None else None
+
+
+def local_scope(facts: FileFacts, name: str, enclosing: int) -> int | None:
+    """The ordinal of the innermost function around ``enclosing`` that binds ``name``."""
+    scope: int | None = enclosing
+    while scope is not None and 0 <= scope < len(facts.nodes):
+        node = facts.nodes[scope]
+        if node.kind in CALLABLE and name in facts.locals.get(scope, ()):
+            return scope
+        if node.parent is not None and node.parent >= scope:
+            return None
+        scope = node.parent
+    return None
+
+
+def local_occurrences(facts: FileFacts, name: str, scope: int) -> list[StoredOccurrence]:
+    """Occurrences of a local ``name`` bound by function ``scope``, in source order.
+
+    Occurrences in nested functions count when those functions do not bind
+    the name themselves (closures read the outer variable).
+    """
+    out = [
+        occ
+        for occ in facts.occurrences.get(name, [])
+        if not occ.receiver and local_scope(facts, name, occ.enclosing) == scope
+    ]
+    out.sort(key=lambda o: o.start_byte)
+    return out
+
+
+def first_binding(occurrences: list[StoredOccurrence]) -> StoredOccurrence | None:
+    """The first write (assignment or parameter) of a local, else its first use."""
+    for occ in occurrences:
+        if occ.role == "write":
+            return occ
+    return occurrences[0] if occurrences else None
+
+
+def find_definition(
+    conn: sqlite3.Connection, root: Path, query: DefinitionQuery
+) -> DefinitionResult:
+    """Answer go-to-definition for the identifier at ``query.position``.
+
+    Reads in one snapshot; raises UsageError or IndexUnavailable (see ``lookup``).
+    """
+    with stats.read_snapshot(conn):
+        coverage = Coverage.of(stats.coverage(conn))
+        found = lookup(conn, Resolver(conn), query.position)
+        source = SourceLines(root)
+        path = query.position.path
+        if found.name is None:
+            return DefinitionResult(None, False, [], coverage)
+        if found.scope is not None and found.facts is not None:
+            binding = first_binding(local_occurrences(found.facts, found.name, found.scope))
+            definitions = []
+            if binding is not None:
+                width = utf16_len(found.name)
+                location = Location(
+                    path,
+                    binding.line,
+                    binding.col,
+                    binding.col + width,
+                    "definition",
+                    source.line(path, binding.line),
+                    1.0,
+                    "local",
+                )
+                definitions.append(Definition(location, None))
+            return DefinitionResult(found.name, True, definitions, coverage)
+        definitions = [
+            Definition(
+                declaration(found.rows[t.node_id], source, t), Symbol.of(found.rows[t.node_id])
+            )
+            for t in found.targets
+        ]
+        return DefinitionResult(found.name, False, definitions, coverage)
+
+
+def declaration(row: NodeRow, source: SourceLines, target: Target | None = None) -> Location:
+    """The location of a definition's name, as a ``definition`` role result."""
+    return Location(
+        row.path,
+        row.name_line,
+        row.name_col,
+        row.name_end_col,
+        "definition",
+        source.line(row.path, row.name_line),
+        target.confidence if target is not None else 1.0,
+        target.resolution if target is not None else "exact",
+    )

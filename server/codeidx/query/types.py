@@ -1,0 +1,384 @@
+"""Request and result types of the query layer: plain dataclasses, no protocol types.
+
+Every position here is a workspace-relative POSIX ``path``, a 0-based
+``line`` and a 0-based ``col`` in UTF-16 code units (what the index stores
+and what LSP speaks), so the language server converts nothing and the CLI
+converts only to the 1-based character columns people type.  Never import
+pygls or lsprotocol here.  Results carry ``Coverage`` so that an answer from
+a partial index says so.
+
+``SourceLines`` is the one helper: it reads the line texts that results show,
+from the files on disk (the index stores no source text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codeidx.store.nodes import NodeRow
+from codeidx.store.stats import CoverageRow, SessionRow
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A cursor position in a workspace file."""
+
+    path: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How complete the index behind an answer is.
+
+    ``partial`` is true when the last run did not complete or when files still
+    wait for their edges; ``reason`` then says why in one sentence.
+    """
+
+    partial: bool
+    files: int
+    unlinked_files: int
+    last_status: str | None
+    reason: str | None = None
+
+    @classmethod
+    def of(cls, row: CoverageRow) -> Coverage:
+        reason = None
+        if row.last_status is None:
+            reason = "no index run has finished yet"
+        elif row.last_status != "complete":
+            reason = f"the last index run is {row.last_status}"
+        elif row.unlinked_files:
+            reason = f"{row.unlinked_files} files are not linked yet"
+        return cls(reason is not None, row.files, row.unlinked_files, row.last_status, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """A definition, located by its name."""
+
+    node_id: int
+    name: str
+    qualified_name: str
+    kind: str
+    language: str
+    path: str
+    line: int
+    col: int
+    end_col: int
+    signature: str = ""
+
+    @classmethod
+    def of(cls, row: NodeRow) -> Symbol:
+        return cls(
+            row.node_id,
+            row.name,
+            row.qualified_name,
+            row.kind,
+            row.language,
+            row.path,
+            row.name_line,
+            row.name_col,
+            row.name_end_col,
+            row.signature,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a file with the text of its line.
+
+    ``role`` is ``definition`` for a declaration, otherwise the occurrence's
+    role (``call``, ``read``, ``write``, ``import``, ``type``, ...).
+    """
+
+    path: str
+    line: int
+    col: int
+    end_col: int
+    role: str
+    text: str
+    confidence: float = 1.0
+    resolution: str = "exact"  # exact | by_name | local
+
+
+# Definition and references ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionQuery:
+    """Go to the definition of the identifier at ``position``."""
+
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One place the identifier may be defined; ``symbol`` is None for a local."""
+
+    location: Location
+    symbol: Symbol | None
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionResult:
+    """The identifier found at the position (None: nothing there) and its definitions."""
+
+    name: str | None
+    local: bool
+    definitions: list[Definition]
+    coverage: Coverage
+
+
+@dataclass(frozen=True, slots=True)
+class ReferencesQuery:
+    """Find every reference to the identifier at ``position``."""
+
+    position: Position
+    include_declaration: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ReferencesResult:
+    """The references of the definitions the identifier resolves to.
+
+    ``symbols`` are those definitions (empty for a local variable); the
+    references are sorted by path, line and column.
+    """
+
+    name: str | None
+    local: bool
+    symbols: list[Symbol]
+    references: list[Location]
+    files_searched: int
+    coverage: Coverage
+
+
+# Call hierarchy -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CallsQuery:
+    """Callers (``incoming``) or callees of every symbol matching ``name``."""
+
+    name: str
+    incoming: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """Where one call is written."""
+
+    path: str
+    line: int
+    col: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """Calls between the queried symbol and ``symbol`` (its caller or callee)."""
+
+    symbol: Symbol
+    kind: str  # calls | instantiates
+    count: int
+    confidence: float
+    resolution: str
+    sites: list[CallSite]
+
+
+@dataclass(frozen=True, slots=True)
+class Recursion:
+    """How a symbol recurses: ``direct`` (calls itself) or ``mutual``.
+
+    ``cycle`` is one shortest cycle through the symbol, first and last element
+    the symbol itself; ``members`` counts its strongly connected component.
+    ``confidence`` is the lowest edge confidence on the cycle.
+    """
+
+    kind: str
+    cycle: list[Symbol]
+    members: int
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallGroup:
+    """One symbol matching the query name, with its calls.
+
+    ``recursion_complete`` is false when the call graph reachable from the
+    symbol was larger than the bound and a cycle may have gone unseen.
+    """
+
+    symbol: Symbol
+    calls: list[Call]
+    recursion: Recursion | None
+    recursion_complete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CallsResult:
+    """Every matching symbol's group; empty when no callable matched the name."""
+
+    name: str
+    incoming: bool
+    groups: list[CallGroup]
+    coverage: Coverage
+
+
+# File dependencies --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportEntry:
+    """One import statement of a file; ``target`` is None outside the workspace."""
+
+    line: int
+    kind: str
+    text: str
+    module: str
+    target: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Importer:
+    """A file importing the queried one, at the line of its import statement."""
+
+    path: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyCycle:
+    """A strongly connected set of files with one cycle path through them."""
+
+    members: list[str]
+    path: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class FileDeps:
+    """A file's imports, its importers, and the cycles it takes part in."""
+
+    path: str
+    imports: list[ImportEntry]
+    importers: list[Importer]
+    cycles: list[DependencyCycle]
+    coverage: Coverage
+
+
+@dataclass(frozen=True, slots=True)
+class DepsSummary:
+    """Workspace-wide dependency figures."""
+
+    files: int
+    importing_files: int
+    internal: int
+    external: int
+    most_imported: list[tuple[str, int]]
+    most_used_external: list[tuple[str, int]]
+    cycles: list[DependencyCycle]
+    coverage: Coverage
+
+
+# Status -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StaleFile:
+    """A file whose index entry does not match the disk: modified, deleted or new."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """Everything ``codeidx status`` shows."""
+
+    root: str
+    index_dir: str
+    database_bytes: int
+    wal_bytes: int
+    schema_version: int
+    files: int
+    lines: int
+    files_by_language: dict[str, int]
+    nodes_by_kind: dict[str, int]
+    nodes_by_language: dict[str, int]
+    edges_by_kind: dict[str, int]
+    edges_by_language: dict[str, int]
+    files_with_syntax_errors: int
+    last_session: SessionRow | None
+    last_complete_session: SessionRow | None
+    stale: list[StaleFile]
+    stale_counts: dict[str, int]
+    new_files_scanned: bool
+    unlinked_count: int
+    unlinked: list[str]
+    coverage: Coverage
+
+
+# Workspace symbols ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolQuery:
+    """Fuzzy search over definition names, optionally filtered."""
+
+    text: str
+    kind: str | None = None
+    language: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolMatch:
+    """One definition and its fuzzy score (higher is better)."""
+
+    symbol: Symbol
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolsResult:
+    """The best matches, best first; ``candidates`` counts the names ranked."""
+
+    matches: list[SymbolMatch]
+    candidates: int
+    coverage: Coverage
+
+
+# Source text ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SourceLines:
+    """Line texts of workspace files, read from disk once per file.
+
+    The index keeps no source text, so results that show a line read it
+    here.  A file that vanished or cannot be read shows empty lines rather
+    than failing the query.  One instance per query; not shared across threads.
+    """
+
+    root: Path
+    _cache: dict[str, list[str]] = field(default_factory=dict)
+
+    def lines(self, path: str) -> list[str]:
+        cached = self._cache.get(path)
+        if cached is None:
+            try:
+                data = (self.root / path).read_bytes()
+            except OSError:
+                data = b""
+            # Tree-sitter counts lines by "\n" only, so split the same way.
+            cached = [ln.rstrip("\r") for ln in data.decode("utf-8", "replace").split("\n")]
+            self._cache[path] = cached
+        return cached
+
+    def line(self, path: str, line: int) -> str:
+        found = self.lines(path)
+        return found[line] if 0 <= line < len(found) else ""

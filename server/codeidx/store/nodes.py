@@ -1,0 +1,225 @@
+"""Read side of definitions (nodes) and the edges between them, for queries.
+
+This module owns the SQL that the query layer needs to show a definition
+(where it is, what it is) and to walk the call graph.  It only reads: any
+thread may call these functions with a read connection that thread owns.
+They return plain dataclasses and tuples, never cursors, and know nothing of
+LSP, tree-sitter or ranking.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRow:
+    """A definition with everything a query shows about it.
+
+    Lines are 0-based, columns 0-based UTF-16 code units; ``name_*`` locate
+    the definition's name, ``start_line``/``end_line`` its whole extent.
+    """
+
+    node_id: int
+    file_id: int
+    path: str
+    language: str
+    kind: str
+    name: str
+    qualified_name: str
+    signature: str
+    parent_id: int | None
+    ordinal: int
+    start_line: int
+    end_line: int
+    name_line: int
+    name_col: int
+    name_end_col: int
+
+
+_NODE_SELECT = (
+    "SELECT n.node_id, n.file_id, f.path, f.language, n.kind, n.name, n.qualified_name,"
+    " n.signature, n.parent_id, n.ordinal, n.start_line, n.end_line, n.name_line,"
+    " n.name_col, n.name_end_col FROM nodes n JOIN files f ON f.file_id = n.file_id"
+)
+
+
+def _node(row: Sequence[object]) -> NodeRow:
+    return NodeRow(
+        int(row[0]),  # type: ignore[call-overload]
+        int(row[1]),  # type: ignore[call-overload]
+        str(row[2]),
+        str(row[3]),
+        str(row[4]),
+        str(row[5]),
+        str(row[6]),
+        str(row[7]),
+        int(row[8]) if row[8] is not None else None,  # type: ignore[call-overload]
+        int(row[9]),  # type: ignore[call-overload]
+        int(row[10]),  # type: ignore[call-overload]
+        int(row[11]),  # type: ignore[call-overload]
+        int(row[12]),  # type: ignore[call-overload]
+        int(row[13]),  # type: ignore[call-overload]
+        int(row[14]),  # type: ignore[call-overload]
+    )
+
+
+def _chunks(values: Sequence[object]) -> Iterable[Sequence[object]]:
+    # SQLite limits bound parameters per statement; 500 is safe everywhere.
+    for i in range(0, len(values), _CHUNK):
+        yield values[i : i + _CHUNK]
+
+
+def nodes_by_ids(conn: sqlite3.Connection, node_ids: Iterable[int]) -> dict[int, NodeRow]:
+    """node id → row for the ids that exist (missing ids are left out)."""
+    wanted = list(dict.fromkeys(node_ids))
+    out: dict[int, NodeRow] = {}
+    for chunk in _chunks(wanted):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(f"{_NODE_SELECT} WHERE n.node_id IN ({marks})", chunk):
+            node = _node(row)
+            out[node.node_id] = node
+    return out
+
+
+def nodes_in_file(conn: sqlite3.Connection, file_id: int) -> list[NodeRow]:
+    """Every definition of one file in document order (ordinal)."""
+    return [
+        _node(row)
+        for row in conn.execute(
+            f"{_NODE_SELECT} WHERE n.file_id = ? ORDER BY n.ordinal", (file_id,)
+        )
+    ]
+
+
+def nodes_named(conn: sqlite3.Connection, name: str) -> list[NodeRow]:
+    """Every definition whose simple name is ``name``, ordered by path and line."""
+    return [
+        _node(row)
+        for row in conn.execute(
+            f"{_NODE_SELECT} WHERE n.name = ? ORDER BY f.path, n.start_line", (name,)
+        )
+    ]
+
+
+def symbol_names(
+    conn: sqlite3.Connection,
+    kinds: Sequence[str] | None,
+    language: str | None,
+    qualified: bool = False,
+) -> list[str]:
+    """Distinct simple (or qualified) names of definitions, optionally filtered.
+
+    Module nodes are left out unless ``kinds`` asks for them: a workspace
+    symbol search looks for code, not files.  The list is sorted so ranking
+    ties break the same way on every run.
+    """
+    column = "n.qualified_name" if qualified else "n.name"
+    where, params = _filters(kinds, language)
+    sql = f"SELECT DISTINCT {column} FROM nodes n"
+    if language is not None:
+        sql += " JOIN files f ON f.file_id = n.file_id"
+    return sorted(str(r[0]) for r in conn.execute(f"{sql} WHERE {where}", params))
+
+
+def nodes_with_names(
+    conn: sqlite3.Connection,
+    names: Sequence[str],
+    kinds: Sequence[str] | None,
+    language: str | None,
+    qualified: bool = False,
+) -> list[NodeRow]:
+    """Definitions whose simple (or qualified) name is one of ``names``, filtered."""
+    column = "n.qualified_name" if qualified else "n.name"
+    where, params = _filters(kinds, language)
+    out: list[NodeRow] = []
+    for chunk in _chunks(list(dict.fromkeys(names))):
+        marks = ",".join("?" * len(chunk))
+        out.extend(
+            _node(row)
+            for row in conn.execute(
+                f"{_NODE_SELECT} WHERE {column} IN ({marks}) AND {where}", (*chunk, *params)
+            )
+        )
+    return out
+
+
+def _filters(kinds: Sequence[str] | None, language: str | None) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if kinds:
+        clauses.append(f"n.kind IN ({','.join('?' * len(kinds))})")
+        params.extend(kinds)
+    else:
+        clauses.append("n.kind != 'module'")
+    if language is not None:
+        clauses.append("f.language = ?")
+        params.append(language)
+    return " AND ".join(clauses), params
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeHit:
+    """One stored edge with the path of the file whose text states it."""
+
+    src_id: int
+    dst_id: int
+    kind: str
+    path: str
+    confidence: float
+    resolution: str
+    count: int
+    sites: bytes | None
+
+
+def edges_touching(
+    conn: sqlite3.Connection, node_ids: Sequence[int], kinds: Sequence[str], incoming: bool
+) -> list[EdgeHit]:
+    """Edges of the given kinds ending at (``incoming``) or starting from the nodes."""
+    column = "e.dst_id" if incoming else "e.src_id"
+    kind_marks = ",".join("?" * len(kinds))
+    out: list[EdgeHit] = []
+    for chunk in _chunks(list(node_ids)):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            "SELECT e.src_id, e.dst_id, e.kind, f.path, e.confidence, e.resolution, e.count,"
+            f" e.sites FROM edges e JOIN files f ON f.file_id = e.file_id"
+            f" WHERE {column} IN ({marks}) AND e.kind IN ({kind_marks})"
+            " ORDER BY f.path, e.src_id, e.dst_id, e.kind",
+            (*chunk, *kinds),
+        ):
+            out.append(
+                EdgeHit(
+                    int(row[0]),
+                    int(row[1]),
+                    str(row[2]),
+                    str(row[3]),
+                    float(row[4]),
+                    str(row[5]),
+                    int(row[6]),
+                    bytes(row[7]) if row[7] is not None else None,
+                )
+            )
+    return out
+
+
+def edge_targets(
+    conn: sqlite3.Connection, src_ids: Sequence[int], kind: str
+) -> list[tuple[int, int, float]]:
+    """(src, dst, confidence) of every edge of one kind leaving the given nodes."""
+    out: list[tuple[int, int, float]] = []
+    for chunk in _chunks(list(src_ids)):
+        marks = ",".join("?" * len(chunk))
+        out.extend(
+            (int(src), int(dst), float(conf))
+            for src, dst, conf in conn.execute(
+                f"SELECT src_id, dst_id, confidence FROM edges"
+                f" WHERE src_id IN ({marks}) AND kind = ?",
+                (*chunk, kind),
+            )
+        )
+    return out

@@ -1,0 +1,1 @@
+"""Helpers for the store and index tests (workspaces, index inspection)."""
