@@ -129,7 +129,8 @@ CREATE INDEX file_deps_target ON file_deps(target_path);
 
 -- Typed relationships between nodes.  file_id is the file whose text states
 -- the relationship, so re-linking a file replaces exactly its edges.
--- sites packs (line, col) uint32 pairs of every occurrence (call sites).
+-- sites packs the (line, col) pairs of every occurrence (call sites) after a
+-- width byte, like occurrences.data.
 CREATE TABLE edges (
     file_id     INTEGER NOT NULL REFERENCES files(file_id) ON DELETE CASCADE,
     src_id      INTEGER NOT NULL,

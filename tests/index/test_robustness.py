@@ -16,14 +16,13 @@ import subprocess
 import sys
 import textwrap
 import time
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from codeidx.index import pipeline
 from codeidx.index.pipeline import IndexOptions, RunResult, run_index
-
 from helpers.workspace import Edge, Workspace
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
@@ -360,6 +359,75 @@ def test_interrupted_session_records_the_reasons_it_counted(ws: Workspace):
     assert result.counts.reasons == {"syntax_error": 1}
 
 
+def test_keyboard_interrupt_keeps_committed_files_and_is_recorded_as_interrupted(
+    ws: Workspace,
+):
+    # Ctrl-C without a should_stop handler arrives as KeyboardInterrupt.
+    _workspace_of(ws, 12)
+
+    def progress(name: str, done: int, total: int) -> None:
+        if name == "parse" and done == 6:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_index(ws.root, ws.index_dir, IndexOptions(), progress)
+
+    (session,) = ws.query("SELECT session_id, status FROM sessions")
+    assert session[1] == "interrupted"
+    second = ws.index()
+    assert second.status == "complete"
+    assert len(ws.files()) == 12
+    assert all_linked(ws)
+
+
+def test_unexpected_error_fails_the_run_and_keeps_the_previous_index(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+):
+    _workspace_of(ws, 4)
+    ws.index()
+    before_nodes, before_edges = ws.nodes(), ws.edges()
+    ws.write("m01.py", "def replaced():\n    return 0\n")
+    real_write_file = pipeline.files.write_file
+
+    def failing_write_file(conn, rows, *args, **kwargs):
+        if rows.path == "m01.py":
+            raise RuntimeError("disk on fire")
+        return real_write_file(conn, rows, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.files, "write_file", failing_write_file)
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        ws.index()
+
+    (status, error) = ws.query("SELECT status, error FROM sessions ORDER BY session_id DESC")[0]
+    assert status == "failed"
+    assert "RuntimeError" in error and "disk on fire" in error
+    assert ws.nodes() == before_nodes
+    assert ws.edges() == before_edges
+    monkeypatch.setattr(pipeline.files, "write_file", real_write_file)
+    again = ws.index()
+    assert again.status == "complete"
+    assert "m01.replaced" in ws.nodes("m01.py")
+    assert all_linked(ws)
+
+
+def test_session_records_the_totals_of_a_complete_run(ws: Workspace):
+    _workspace_of(ws, 5)
+    ws.write("broken.py", "def broken(:\n    pass\n")
+
+    result = ws.index()
+
+    session = ws.session(result.session_id)
+    assert session["status"] == "complete"
+    assert session["saw_everything"] == 1
+    assert session["files_seen"] == 6
+    assert session["files_parsed"] == 6
+    assert session["nodes"] == ws.scalar("SELECT COUNT(*) FROM nodes")
+    assert session["edges"] == ws.scalar("SELECT COUNT(*) FROM edges")
+    assert session["reasons"] == {"syntax_error": 1}
+    assert session["ended_at"] >= session["started_at"]
+
+
 # kill -9 ------------------------------------------------------------------------
 
 _CHILD = textwrap.dedent(
@@ -439,10 +507,8 @@ def _kill_run(ref: Reference, index_dir: Path, delay: float | None, phase: str, 
         child.wait(timeout=60)
     finally:
         # Pool workers orphaned by the killed run, if any: same process group.
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         if child.poll() is None:
             child.kill()
             child.wait()
@@ -458,9 +524,7 @@ def _check_recovers(ref: Reference, index_dir: Path) -> None:
         with closing(sqlite3.connect(ws.db_path)) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
             assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-            if conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'sessions'"
-            ).fetchone():
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sessions'").fetchone():
                 killed_sessions = conn.execute("SELECT session_id, status FROM sessions").fetchall()
 
     result = ws.index()

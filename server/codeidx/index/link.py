@@ -61,13 +61,20 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
             edge.confidence, edge.resolution = target.confidence, target.resolution
         edge.sites.extend((line, col))
 
+    locals_ = facts.locals
     for name, occs in facts.occurrences.items():
         for occ in occs:
             role = occ.role
-            if role in ("read", "write") and occ.receiver and not _plain(occ.receiver):
-                continue
-            scope = _scope(facts, occ.enclosing)
-            key = (name, occ.receiver, scope, role if role == "call" else "")
+            receiver = occ.receiver
+            if receiver:
+                if role in ("read", "write") and not _plain(receiver):
+                    continue
+            elif role in ("read", "write") and name in locals_.get(occ.enclosing, ()):
+                # A local variable of the enclosing function (the common case):
+                # resolve() would say LOCAL after walking the scopes.
+                if not facts.children(occ.enclosing, name):
+                    continue
+            key = (name, receiver, occ.enclosing, role if role == "call" else "")
             targets = memo.get(key)
             if targets is None:
                 targets = memo[key] = resolver.resolve(
@@ -89,17 +96,16 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
                         continue
                     add(target.node_id, decorated, kind, target, occ.line, occ.col)
                     continue
-                if kind == "imports":
-                    src_id = ids[0]
-                elif kind in ("inherits", "implements"):
-                    src_id = src
-                else:
-                    src_id = src
+                # An import is stated by the module, wherever the statement is.
+                src_id = ids[0] if kind == "imports" else src
                 add(src_id, target.node_id, kind, target, occ.line, occ.col)
     _module_imports(resolver, facts, ids[0], add)
     _overrides(resolver, facts, add)
     return [
-        edge_store.EdgeRow(src, dst, kind, e.confidence, e.resolution, len(e.sites) // 2, e.sites.tobytes())
+        edge_store.EdgeRow(
+            src, dst, kind, e.confidence, e.resolution, len(e.sites) // 2,
+            edge_store.pack_sites(e.sites),
+        )
         for (src, dst, kind), e in found.items()
     ]
 
@@ -107,11 +113,6 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
 def _plain(receiver: str) -> bool:
     """Whether a receiver is a name path worth resolving (``self``, ``os.path``)."""
     return all(part.isidentifier() for part in receiver.replace("::", ".").split("."))
-
-
-def _scope(facts: FileFacts, ordinal: int) -> int:
-    """The innermost function or class around an occurrence: memo granularity."""
-    return ordinal
 
 
 def _edge_kind(role: str, target: Target, facts: FileFacts, enclosing: int) -> str | None:

@@ -177,10 +177,14 @@ def extract_tree(language: str, root: Node, src: bytes, module_name: str) -> Par
     def_names = {
         n.name_span.start_byte for n in nodes[1:] if n.kind not in compiled.hooks.reference_names
     }
-    rows = _occurrences(compiled, root, src, nodes, def_names, columns)
+    outer: set[int] = set()
+    rows = _occurrences(compiled, root, src, nodes, def_names, columns, outer)
+    outer_names = {(r[5], r[0]) for r in rows if r[2] in outer}
     locals_: dict[int, list[str]] = {}
     for name, role, _sb, _line, _col, enclosing, receiver in rows:
         if role == "write" and not receiver and nodes[enclosing].kind in _CALLABLE_KINDS:
+            if (enclosing, name) in outer_names:
+                continue
             names = locals_.setdefault(enclosing, [])
             if name not in names:
                 names.append(name)
@@ -295,13 +299,18 @@ def _occurrences(
     nodes: list[NodeRecord],
     def_names: set[int],
     columns: _Columns,
+    outer: set[int],
 ) -> list[OccurrenceRow]:
+    """Occurrence rows in document order; ``outer`` collects the start bytes of
+    names a ``@outer`` capture declares as bound outside the function."""
     roles: dict[int, tuple[str, str]] = {}
     if compiled.refs is not None:
         for _, caps in QueryCursor(compiled.refs).matches(root):
             names = caps.get("name")
             if not names:
                 continue
+            for node in caps.get("outer", ()):
+                outer.add(node.start_byte)
             role = ""
             for key in caps:
                 if key.startswith("reference."):

@@ -23,6 +23,9 @@ def connect_writer(path: Path) -> sqlite3.Connection:
     """Open the read-write connection of the single writer, creating the file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    # Only effective on a new database: 8 KiB pages hold the packed
+    # occurrence blobs with less overflow waste than the default 4 KiB.
+    conn.execute("PRAGMA page_size=8192")
     _configure(conn)
     conn.execute("PRAGMA journal_mode=WAL")
     return conn

@@ -25,7 +25,7 @@ class EdgeRow:
     confidence: float
     resolution: str
     count: int
-    sites: bytes  # packed uint32 (line, col) pairs
+    sites: bytes  # see pack_sites
 
 
 def replace_edges(conn: sqlite3.Connection, file_id: int, rows: list[EdgeRow]) -> None:
@@ -99,12 +99,21 @@ def unlinked_files(conn: sqlite3.Connection) -> list[int]:
     return [int(r[0]) for r in conn.execute("SELECT file_id FROM files WHERE linked = 0 ORDER BY path")]
 
 
+def pack_sites(values: array[int]) -> bytes:
+    """Pack (line, col) pairs: a width byte (``H`` or ``I``) then the values."""
+    tag = "H" if not values or max(values) < 0x10000 else "I"
+    packed = array(tag, values)
+    if _SWAP:
+        packed.byteswap()
+    return tag.encode() + packed.tobytes()
+
+
 def unpack_sites(blob: bytes | None) -> list[tuple[int, int]]:
     """(line, col) of every site packed in an edge."""
     if not blob:
         return []
-    values = array("I")
-    values.frombytes(blob)
+    values = array(chr(blob[0]))
+    values.frombytes(blob[1:])
     if _SWAP:
         values.byteswap()
     return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]

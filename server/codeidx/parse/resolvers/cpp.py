@@ -41,6 +41,8 @@ class CppHooks(CHooks):
 
     grammar_name = "cpp"
     self_names = ("this",)
+    # Members are in scope unqualified inside a class's member functions.
+    members_in_scope = True
     const_words = frozenset({"const", "constexpr"})
     import_query = "[(preproc_include) (using_declaration) (namespace_alias_definition)] @import"
 

@@ -47,6 +47,9 @@ _INDEX_KEY = "java_index"
 class JavaHooks(LanguageHooks):
     """Java's details; a file's module name is the package it declares."""
 
+    # Fields and methods are in scope unqualified inside a class's methods.
+    members_in_scope = True
+
     def tree_module_name(self, root: Node, src: bytes, default: str) -> str:
         for child in root.children:
             if child.type == "package_declaration":

@@ -66,12 +66,13 @@
 (named_expression
   name: (identifier) @name) @reference.write
 
-; `global x` / `nonlocal x` declare that later writes go to an outer binding.
+; `global x` / `nonlocal x` declare that writes go to an outer binding: the
+; name is not a local of the function (@outer tells the extractor so).
 (global_statement
-  (identifier) @name) @reference.write
+  (identifier) @name @outer) @reference.write
 
 (nonlocal_statement
-  (identifier) @name) @reference.write
+  (identifier) @name @outer) @reference.write
 
 ; --- Parameters --------------------------------------------------------------
 

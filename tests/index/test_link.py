@@ -1,0 +1,227 @@
+"""Exact edges of a small Python package: kinds, counts, call sites, confidence.
+
+Sites are computed from the fixture text (``site(path, "h(2)")`` is the line
+and column of that snippet's first occurrence), so the fixture can be edited
+without recounting columns by hand.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from helpers.workspace import Edge, Workspace
+
+pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
+
+BASE = textwrap.dedent(
+    """
+    LIMIT = 10
+
+
+    def helper(x):
+        return x + 1
+
+
+    def deco(fn):
+        return fn
+
+
+    class Base:
+        def run(self):
+            return self.step()
+
+        def step(self):
+            return 1
+
+
+    class Thing:
+        pass
+    """
+).lstrip()
+
+MAIN = textwrap.dedent(
+    """
+    import pkg.base as m
+    from .base import helper as h, Base, Thing, deco, LIMIT
+
+
+    def helper():
+        return 0
+
+
+    class Child(Base):
+        def step(self):
+            return self.run()
+
+        def go(self):
+            return self.step()
+
+
+    @deco
+    def fact(n: Thing) -> int:
+        if n:
+            return fact(n - 1)
+        return h(1) + m.helper(2) + twice() + LIMIT
+
+
+    def twice():
+        t = Thing()
+        h(1)
+        h(2)
+        return t
+
+
+    def shadow():
+        helper = lambda y: y
+        return helper(3)
+
+
+    def unknown(obj):
+        return obj.rarely_named()
+    """
+).lstrip()
+
+OTHER = textwrap.dedent(
+    """
+    class Other:
+        def rarely_named(self):
+            return 1
+    """
+).lstrip()
+
+SOURCES = {"pkg/__init__.py": "", "pkg/base.py": BASE, "pkg/main.py": MAIN, "pkg/other.py": OTHER}
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory: pytest.TempPathFactory) -> set[Edge]:
+    base = tmp_path_factory.mktemp("link")
+    ws = Workspace(base / "ws", base / "index")
+    for path, text in SOURCES.items():
+        ws.write(path, text, dedent=False)
+    result = ws.index()
+    assert result.status == "complete"
+    assert ws.scalar("SELECT COUNT(*) FROM files WHERE linked = 0") == 0
+    return ws.edges()
+
+
+def site(path: str, snippet: str, offset: int = 0) -> tuple[int, int]:
+    """(line, column) of ``snippet`` (plus ``offset`` characters) in a fixture file."""
+    text = SOURCES[path]
+    index = text.index(snippet) + offset
+    line = text.count("\n", 0, index)
+    return line, index - (text.rfind("\n", 0, index) + 1)
+
+
+def sites(path: str, *snippets: str) -> frozenset[tuple[int, int]]:
+    return frozenset(site(path, s) for s in snippets)
+
+
+def from_(edges: set[Edge], src: str, kind: str) -> set[Edge]:
+    return {e for e in edges if e.src == src and e.kind == kind}
+
+
+def exact(src: str, dst: str, kind: str, count: int, where: frozenset[tuple[int, int]]) -> Edge:
+    return Edge(src, dst, kind, 1.0, "exact", count, where)
+
+
+M = "pkg/main.py"
+
+
+def test_calls_with_counts_and_call_sites(linked: set[Edge]):
+    assert from_(linked, "pkg.main.twice", "calls") == {
+        exact("pkg.main.twice", "pkg.base.helper", "calls", 2, sites(M, "h(1)\n", "h(2)")),
+    }
+
+
+def test_aliased_import_and_module_alias_calls_resolve_exactly(linked: set[Edge]):
+    # from .base import helper as h; h(1)  and  import pkg.base as m; m.helper(2)
+    helper_sites = frozenset({site(M, "h(1) +"), site(M, "m.helper(2)", 2)})
+    assert from_(linked, "pkg.main.fact", "calls") == {
+        exact("pkg.main.fact", "pkg.base.helper", "calls", 2, helper_sites),
+        exact("pkg.main.fact", "pkg.main.fact", "calls", 1, sites(M, "fact(n - 1)")),
+        exact("pkg.main.fact", "pkg.main.twice", "calls", 1, sites(M, "twice() +")),
+    }
+
+
+def test_recursion_is_a_self_call_edge(linked: set[Edge]):
+    loops = {e for e in linked if e.kind == "calls" and e.src == e.dst}
+    assert loops == {exact("pkg.main.fact", "pkg.main.fact", "calls", 1, sites(M, "fact(n - 1)"))}
+
+
+def test_local_variable_shadows_the_global_function(linked: set[Edge]):
+    # main.py defines helper() too; inside shadow() the name is a local lambda.
+    assert [e for e in linked if e.src == "pkg.main.shadow"] == []
+
+
+def test_inherits_and_overrides(linked: set[Edge]):
+    assert from_(linked, "pkg.main.Child", "inherits") == {
+        exact("pkg.main.Child", "pkg.base.Base", "inherits", 1, sites(M, "Base):")),
+    }
+    overrides = {e for e in linked if e.kind == "overrides"}
+    assert {(e.src, e.dst, e.confidence, e.resolution) for e in overrides} == {
+        ("pkg.main.Child.step", "pkg.base.Base.step", 1.0, "exact"),
+    }
+
+
+def test_self_method_resolves_in_the_class_and_through_its_base(linked: set[Edge]):
+    assert from_(linked, "pkg.main.Child.go", "calls") == {
+        exact("pkg.main.Child.go", "pkg.main.Child.step", "calls", 1, sites(M, "step()\n")),
+    }
+    (inherited,) = from_(linked, "pkg.main.Child.step", "calls")
+    assert (inherited.dst, inherited.resolution, inherited.count) == (
+        "pkg.base.Base.run",
+        "exact",
+        1,
+    )
+    assert inherited.sites == sites(M, "run()")
+    # A member found through a base class is exact but scored a little lower
+    # than one of the class itself, because a subclass may override it.
+    assert 0.9 <= inherited.confidence <= 1.0
+    # Inside Base, self.step() is Base.step (the override is not known there).
+    assert {(e.dst, e.resolution) for e in from_(linked, "pkg.base.Base.run", "calls")} == {
+        ("pkg.base.Base.step", "exact")
+    }
+
+
+def test_imports_point_into_the_imported_module(linked: set[Edge]):
+    # main.py defines its own helper(); "from .base import helper as h" still
+    # imports pkg.base.helper, not the importing file's function.
+    imports = {(e.dst, e.confidence, e.resolution) for e in from_(linked, "pkg.main", "imports")}
+    assert imports == {
+        ("pkg.base", 1.0, "exact"),
+        ("pkg.base.helper", 1.0, "exact"),
+        ("pkg.base.Base", 1.0, "exact"),
+        ("pkg.base.Thing", 1.0, "exact"),
+        ("pkg.base.deco", 1.0, "exact"),
+        ("pkg.base.LIMIT", 1.0, "exact"),
+    }
+
+
+def test_instantiates_decorates_uses_type_and_references(linked: set[Edge]):
+    assert from_(linked, "pkg.main.twice", "instantiates") == {
+        exact("pkg.main.twice", "pkg.base.Thing", "instantiates", 1, sites(M, "Thing()")),
+    }
+    assert from_(linked, "pkg.base.deco", "decorates") == {
+        exact("pkg.base.deco", "pkg.main.fact", "decorates", 1, sites(M, "deco\ndef")),
+    }
+    assert from_(linked, "pkg.main.fact", "uses_type") == {
+        exact("pkg.main.fact", "pkg.base.Thing", "uses_type", 1, sites(M, "Thing) ->")),
+    }
+    limit_site = frozenset({site(M, "+ LIMIT\n", 2)})
+    assert from_(linked, "pkg.main.fact", "references") == {
+        exact("pkg.main.fact", "pkg.base.LIMIT", "references", 1, limit_site),
+    }
+
+
+def test_method_call_on_an_unknown_object_resolves_by_name(linked: set[Edge]):
+    (guess,) = from_(linked, "pkg.main.unknown", "calls")
+    assert guess.dst == "pkg.other.Other.rarely_named"
+    assert guess.resolution == "by_name"
+    assert 0 < guess.confidence < 1.0
+    assert guess.sites == sites(M, "rarely_named()")
+
+
+def test_every_other_edge_is_exact(linked: set[Edge]):
+    guessed = {(e.src, e.dst) for e in linked if e.resolution != "exact"}
+    assert guessed == {("pkg.main.unknown", "pkg.other.Other.rarely_named")}

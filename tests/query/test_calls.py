@@ -1,0 +1,156 @@
+"""Callers, callees and recursion detection over small indexed workspaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from querytest import build
+
+from codeidx.errors import UsageError
+from codeidx.query.calls import find_calls, find_recursion, matching_symbols
+from codeidx.query.types import CallGroup, CallsQuery, CallsResult
+
+pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
+
+FILES = {
+    "pkg/__init__.py": "",
+    "pkg/core.py": """
+        class Engine:
+            def start(self):
+                return helper(1) + helper(2)
+
+
+        def helper(x):
+            if x:
+                return helper(x - 1)
+            return 0
+
+
+        def ping(n):
+            return pong(n)
+
+
+        def pong(n):
+            return pang(n)
+
+
+        def pang(n):
+            return ping(n) if n else 0
+
+
+        def outside():
+            return ping(3)
+    """,
+    "main.py": """
+        from pkg.core import Engine, helper
+
+
+        def go():
+            e = Engine()
+            return e.start() + helper(5)
+    """,
+}
+
+
+def calls(tmp_path: Path, name: str, incoming: bool) -> CallsResult:
+    fx = build(tmp_path, FILES)
+    with fx.connect() as conn:
+        return find_calls(conn, fx.root, CallsQuery(name, incoming))
+
+
+def only(result: CallsResult) -> CallGroup:
+    assert len(result.groups) == 1, [g.symbol.qualified_name for g in result.groups]
+    return result.groups[0]
+
+
+def test_callers_with_sites_and_counts(tmp_path: Path) -> None:
+    group = only(calls(tmp_path, "helper", incoming=True))
+    assert group.symbol.qualified_name == "pkg.core.helper"
+    summary = {c.symbol.qualified_name: (c.kind, c.count) for c in group.calls}
+    assert summary == {
+        "main.go": ("calls", 1),
+        "pkg.core.Engine.start": ("calls", 2),
+        "pkg.core.helper": ("calls", 1),
+    }
+    start = next(c for c in group.calls if c.symbol.name == "start")
+    assert [(s.path, s.line, s.col) for s in start.sites] == [
+        ("pkg/core.py", 2, 15),
+        ("pkg/core.py", 2, 27),
+    ]
+    assert start.sites[0].text == "        return helper(1) + helper(2)"
+    assert (start.confidence, start.resolution) == (1.0, "exact")
+
+
+def test_callees_include_instantiation(tmp_path: Path) -> None:
+    group = only(calls(tmp_path, "go", incoming=False))
+    summary = {c.symbol.qualified_name: c.kind for c in group.calls}
+    assert summary == {
+        "pkg.core.Engine": "instantiates",
+        "pkg.core.Engine.start": "calls",
+        "pkg.core.helper": "calls",
+    }
+    assert group.recursion is None and group.recursion_complete
+
+
+def test_direct_recursion(tmp_path: Path) -> None:
+    group = only(calls(tmp_path, "helper", incoming=False))
+    assert group.recursion is not None
+    assert group.recursion.kind == "direct"
+    assert [s.name for s in group.recursion.cycle] == ["helper", "helper"]
+
+
+def test_mutual_recursion_reports_the_cycle(tmp_path: Path) -> None:
+    group = only(calls(tmp_path, "pong", incoming=True))
+    r = group.recursion
+    assert r is not None and r.kind == "mutual" and r.members == 3
+    assert [s.name for s in r.cycle] == ["pong", "pang", "ping", "pong"]
+    assert r.confidence == 1.0
+
+
+def test_a_caller_of_a_cycle_is_not_recursive(tmp_path: Path) -> None:
+    group = only(calls(tmp_path, "outside", incoming=False))
+    assert [c.symbol.name for c in group.calls] == ["ping"]
+    assert group.recursion is None
+
+
+def test_qualified_names_select_one_symbol(tmp_path: Path) -> None:
+    fx = build(tmp_path, FILES)
+    with fx.connect() as conn:
+        assert [r.qualified_name for r in matching_symbols(conn, "core.helper")] == [
+            "pkg.core.helper"
+        ]
+        assert [r.qualified_name for r in matching_symbols(conn, "Engine::start")] == [
+            "pkg.core.Engine.start"
+        ]
+        assert matching_symbols(conn, "other.helper") == []
+        with pytest.raises(UsageError):
+            matching_symbols(conn, "  ")
+
+
+def test_unknown_name_gives_no_groups(tmp_path: Path) -> None:
+    assert calls(tmp_path, "nothing_like_this", incoming=True).groups == []
+
+
+def test_several_matches_give_one_group_each(tmp_path: Path) -> None:
+    files = {
+        "a.py": "def run():\n    return 1\n\n\ndef main():\n    return run()\n",
+        "b.py": "def run():\n    return 2\n",
+    }
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        result = find_calls(conn, fx.root, CallsQuery("run", incoming=True))
+    assert [(g.symbol.path, len(g.calls)) for g in result.groups] == [("a.py", 1), ("b.py", 0)]
+
+
+def test_recursion_search_is_bounded(tmp_path: Path) -> None:
+    chain = "".join(f"def f{i}():\n    return f{i + 1}()\n\n\n" for i in range(6))
+    chain += "def f6():\n    return f0()\n"
+    fx = build(tmp_path, {"chain.py": chain})
+    with fx.connect() as conn:
+        start = matching_symbols(conn, "f0")[0].node_id
+        recursion, complete = find_recursion(conn, start)
+        assert complete and recursion is not None
+        assert [s.name for s in recursion.cycle] == [f"f{i}" for i in range(7)] + ["f0"]
+        recursion, complete = find_recursion(conn, start, limit=3)
+        assert not complete and recursion is None

@@ -1,0 +1,205 @@
+"""Go to definition over small indexed workspaces: `$0` is the cursor, `[[...]]` the answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from querytest import build, ranges_of
+
+from codeidx.errors import IndexUnavailable, UsageError
+from codeidx.query.definition import find_definition
+from codeidx.query.types import DefinitionQuery, DefinitionResult, Position
+
+pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
+
+
+def definition(tmp_path: Path, files: dict[str, str]) -> tuple[DefinitionResult, list]:
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        result = find_definition(conn, fx.root, DefinitionQuery(fx.at()))
+    return result, fx.ranges
+
+
+def check(tmp_path: Path, files: dict[str, str]) -> DefinitionResult:
+    """The definitions found are exactly the marked ranges."""
+    result, expected = definition(tmp_path, files)
+    assert ranges_of([d.location for d in result.definitions]) == expected
+    return result
+
+
+def test_imported_class_resolves_through_the_package_reexport(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "from .core import Engine\n",
+        "pkg/core.py": "class [[Engine]]:\n    pass\n",
+        "main.py": "from pkg import Engine\n\ne = Eng$0ine()\n",
+    }
+    result = check(tmp_path, files)
+    assert result.name == "Engine" and not result.local
+    (d,) = result.definitions
+    assert d.symbol is not None
+    assert (d.symbol.kind, d.symbol.qualified_name) == ("class", "pkg.core.Engine")
+    assert d.location.text == "class Engine:"
+    assert (d.location.role, d.location.resolution) == ("definition", "exact")
+    assert not result.coverage.partial
+
+
+def test_module_alias_member(tmp_path: Path) -> None:
+    files = {
+        "util.py": "def [[helper]](x):\n    return x\n",
+        "main.py": "import util as u\n\nu.hel$0per(1)\n",
+    }
+    check(tmp_path, files)
+
+
+def test_self_call_resolves_in_the_enclosing_class(tmp_path: Path) -> None:
+    files = {
+        "a.py": """
+            class Base:
+                def [[step]](self):
+                    return 1
+
+                def run(self):
+                    return self.st$0ep()
+
+
+            class Other:
+                def step(self):
+                    return 2
+        """
+    }
+    check(tmp_path, files)
+
+
+def test_inherited_method_through_self(tmp_path: Path) -> None:
+    files = {
+        "base.py": "class Base:\n    def [[run]](self):\n        return 0\n",
+        "child.py": """
+            from base import Base
+
+
+            class Child(Base):
+                def go(self):
+                    return self.r$0un()
+        """,
+    }
+    check(tmp_path, files)
+
+
+def test_local_variable_goes_to_its_first_assignment(tmp_path: Path) -> None:
+    files = {
+        "a.py": """
+            value = 0
+
+
+            def f():
+                [[value]] = 1
+                value = 2
+                return val$0ue
+
+
+            def g():
+                value = 3
+                return value
+        """
+    }
+    result = check(tmp_path, files)
+    assert result.local and result.definitions[0].symbol is None
+    assert result.definitions[0].location.resolution == "local"
+
+
+def test_parameter_is_its_own_binding(tmp_path: Path) -> None:
+    check(tmp_path, {"a.py": "def f([[count]]):\n    return count$0 + 1\n"})
+
+
+def test_cursor_on_a_definition_name_returns_that_definition(tmp_path: Path) -> None:
+    result = check(tmp_path, {"a.py": "def [[hel$0per]]():\n    pass\n"})
+    assert result.definitions[0].symbol is not None
+    assert result.definitions[0].symbol.kind == "function"
+
+
+def test_cursor_just_after_the_identifier_counts(tmp_path: Path) -> None:
+    files = {"a.py": "def [[helper]]():\n    pass\n\n\nhelper$0()\n"}
+    check(tmp_path, files)
+
+
+def test_position_between_identifiers_finds_nothing(tmp_path: Path) -> None:
+    result, _ = definition(tmp_path, {"a.py": "x = 1\n\n$0\ny = x\n"})
+    assert result.name is None and result.definitions == []
+
+
+def test_unknown_name_has_no_definition(tmp_path: Path) -> None:
+    result, _ = definition(tmp_path, {"a.py": "pri$0nt('hi')\n"})
+    assert result.name == "print" and result.definitions == []
+
+
+def test_method_on_an_unknown_receiver_resolves_by_name(tmp_path: Path) -> None:
+    files = {
+        "a.py": "class Store:\n    def [[flush_all]](self):\n        pass\n",
+        "b.py": "def run(thing):\n    thing.flush_$0all()\n",
+    }
+    result = check(tmp_path, files)
+    (d,) = result.definitions
+    assert d.location.resolution == "by_name"
+    assert 0 < d.location.confidence < 1
+
+
+def test_columns_count_utf16_code_units(tmp_path: Path) -> None:
+    # "😀" is two UTF-16 code units: the marker helper counts them that way too.
+    files = {"a.py": "[[s]] = '😀'\nt = ('😀', s$0)\n"}
+    fx = build(tmp_path, files)
+    assert fx.at().col == 12
+    with fx.connect() as conn:
+        result = find_definition(conn, fx.root, DefinitionQuery(fx.at()))
+    assert ranges_of([d.location for d in result.definitions]) == fx.ranges
+
+
+def test_javascript_import_across_files(tmp_path: Path) -> None:
+    files = {
+        "util.js": "export function [[greet]](name) {\n  return 'hi ' + name;\n}\n",
+        "main.js": (
+            "import { greet } from './util.js';\n\n"
+            "function run() {\n  return gre$0et('x');\n}\n"
+        ),
+    }
+    result = check(tmp_path, files)
+    assert result.definitions[0].symbol is not None
+    assert result.definitions[0].symbol.language == "javascript"
+
+
+def test_rust_use_across_modules(tmp_path: Path) -> None:
+    files = {
+        "Cargo.toml": '[package]\nname = "demo"\n',
+        "src/lib.rs": (
+            "mod util;\nuse crate::util::add;\n\n"
+            "pub fn total(a: i32) -> i32 {\n    ad$0d(a, 1)\n}\n"
+        ),
+        "src/util.rs": "pub fn [[add]](a: i32, b: i32) -> i32 {\n    a + b\n}\n",
+    }
+    result = check(tmp_path, files)
+    assert result.definitions[0].symbol is not None
+    assert result.definitions[0].symbol.qualified_name.endswith("add")
+
+
+def test_go_call_into_another_file_of_the_package(tmp_path: Path) -> None:
+    files = {
+        "go.mod": "module example.com/demo\n\ngo 1.21\n",
+        "main.go": "package main\n\nfunc main() {\n\tHel$0per()\n}\n",
+        "util.go": "package main\n\nfunc [[Helper]]() int {\n\treturn 1\n}\n",
+    }
+    check(tmp_path, files)
+
+
+def test_a_file_codeidx_does_not_index_is_a_usage_error(tmp_path: Path) -> None:
+    fx = build(tmp_path, {"a.py": "x = 1\n"})
+    (fx.root / "notes.txt").write_text("hello\n")
+    with fx.connect() as conn, pytest.raises(UsageError, match="not a source file"):
+        find_definition(conn, fx.root, DefinitionQuery(Position("notes.txt", 0, 0)))
+
+
+def test_a_source_file_not_indexed_yet_says_to_index(tmp_path: Path) -> None:
+    fx = build(tmp_path, {"a.py": "x = 1\n"})
+    (fx.root / "new.py").write_text("y = 2\n")
+    with fx.connect() as conn, pytest.raises(IndexUnavailable) as info:
+        find_definition(conn, fx.root, DefinitionQuery(Position("new.py", 0, 0)))
+    assert "codeidx index" in (info.value.hint or "")

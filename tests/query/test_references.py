@@ -1,0 +1,158 @@
+"""Find references over small indexed workspaces: `$0` is the cursor, `[[...]]` every answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from querytest import build, ranges_of
+
+from codeidx.query.references import find_references
+from codeidx.query.types import ReferencesQuery, ReferencesResult
+
+pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
+
+
+def check(
+    tmp_path: Path, files: dict[str, str], include_declaration: bool = True
+) -> ReferencesResult:
+    """The references found are exactly the marked ranges."""
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        result = find_references(conn, fx.root, ReferencesQuery(fx.at(), include_declaration))
+    assert ranges_of(result.references) == fx.ranges
+    return result
+
+
+HELPERS = {
+    "pkg/__init__.py": "",
+    "pkg/a.py": """
+        def [[helper]](x):
+            if x:
+                return [[helper]](x - 1)
+            return 0
+    """,
+    "pkg/b.py": """
+        def helper(x):
+            return x
+    """,
+    "main.py": """
+        from pkg.a import [[helper]]
+        from pkg import b
+
+
+        def go():
+            return [[hel$0per]](1) + b.helper(2)
+    """,
+}
+
+
+def test_function_references_across_files_skip_a_same_named_function(tmp_path: Path) -> None:
+    result = check(tmp_path, HELPERS)
+    assert [s.qualified_name for s in result.symbols] == ["pkg.a.helper"]
+    roles = {(r.path, r.role) for r in result.references}
+    assert roles == {
+        ("pkg/a.py", "definition"),
+        ("pkg/a.py", "call"),
+        ("main.py", "import"),
+        ("main.py", "call"),
+    }
+    # pkg/b.py only defines the name (no occurrence), so two files were searched.
+    assert result.files_searched == 2
+    call = next(r for r in result.references if r.path == "main.py" and r.role == "call")
+    assert call.text == "    return helper(1) + b.helper(2)"
+
+
+def test_no_declaration_leaves_the_definition_out(tmp_path: Path) -> None:
+    files = dict(HELPERS)
+    files["pkg/a.py"] = HELPERS["pkg/a.py"].replace("def [[helper]]", "def helper")
+    result = check(tmp_path, files, include_declaration=False)
+    assert all(r.role != "definition" for r in result.references)
+
+
+def test_method_references_exclude_an_unrelated_class(tmp_path: Path) -> None:
+    files = {
+        "a.py": """
+            class Base:
+                def [[st$0ep]](self):
+                    return 1
+
+                def run(self):
+                    return self.[[step]]()
+
+
+            class Other:
+                def step(self):
+                    return 2
+
+
+            Other.step(None)
+            Base.[[step]](None)
+        """
+    }
+    check(tmp_path, files)
+
+
+def test_local_references_stay_in_their_function(tmp_path: Path) -> None:
+    files = {
+        "a.py": """
+            def f(items):
+                [[total]] = 0
+                for item in items:
+                    [[total]] += item
+                return [[tot$0al]]
+
+
+            def g():
+                total = 5
+                return total
+        """
+    }
+    result = check(tmp_path, files)
+    assert result.local and result.symbols == []
+    assert [r.role for r in result.references][0] == "definition"
+
+
+def test_local_references_without_declaration(tmp_path: Path) -> None:
+    # The parameter is the declaration; only the two reads remain.
+    files = {"a.py": "def f(n):\n    m = [[n]]\n    return [[n$0]] + m\n"}
+    check(tmp_path, files, include_declaration=False)
+
+
+def test_class_references_include_instantiation_and_inheritance(tmp_path: Path) -> None:
+    files = {
+        "shapes.py": "class [[Sha$0pe]]:\n    pass\n\n\nclass Square([[Shape]]):\n    pass\n",
+        "use.py": "from shapes import [[Shape]]\n\ns = [[Shape]]()\n",
+    }
+    result = check(tmp_path, files)
+    assert {r.role for r in result.references} == {"definition", "inherit", "import", "call"}
+
+
+def test_javascript_references(tmp_path: Path) -> None:
+    files = {
+        "util.js": "export function [[greet]](name) {\n  return 'hi ' + name;\n}\n",
+        "main.js": (
+            "import { [[greet]] } from './util.js';\n\n"
+            "function run() {\n  return [[gr$0eet]]('x') + [[greet]]('y');\n}\n"
+        ),
+    }
+    check(tmp_path, files)
+
+
+def test_rust_references(tmp_path: Path) -> None:
+    files = {
+        "Cargo.toml": '[package]\nname = "demo"\n',
+        "src/lib.rs": (
+            "mod util;\nuse crate::util::add;\n\n"
+            "pub fn total(a: i32) -> i32 {\n    [[add]](a, 1) + [[add]](a, 2)\n}\n"
+        ),
+        "src/util.rs": "pub fn [[a$0dd]](a: i32, b: i32) -> i32 {\n    a + b\n}\n",
+    }
+    check(tmp_path, files)
+
+
+def test_nothing_at_the_position(tmp_path: Path) -> None:
+    fx = build(tmp_path, {"a.py": "x = 1\n$0\n"})
+    with fx.connect() as conn:
+        result = find_references(conn, fx.root, ReferencesQuery(fx.at()))
+    assert result.name is None and result.references == []
