@@ -16,6 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from codeidx.index.pipeline import RunResult
 from helpers.workspace import Workspace
 

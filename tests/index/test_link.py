@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from helpers.workspace import Edge, Workspace
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
@@ -186,9 +187,12 @@ def test_self_method_resolves_in_the_class_and_through_its_base(linked: set[Edge
 
 def test_imports_point_into_the_imported_module(linked: set[Edge]):
     # main.py defines its own helper(); "from .base import helper as h" still
-    # imports pkg.base.helper, not the importing file's function.
+    # imports pkg.base.helper, not the importing file's function.  The package
+    # segment of "import pkg.base as m" is an import of the package pkg too
+    # (Python runs pkg/__init__.py first).
     imports = {(e.dst, e.confidence, e.resolution) for e in from_(linked, "pkg.main", "imports")}
     assert imports == {
+        ("pkg", 1.0, "exact"),
         ("pkg.base", 1.0, "exact"),
         ("pkg.base.helper", 1.0, "exact"),
         ("pkg.base.Base", 1.0, "exact"),

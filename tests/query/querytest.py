@@ -8,6 +8,7 @@ them into ``tmp_path/idx`` and open a read connection the test closes.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import textwrap
 from collections.abc import Iterator
@@ -82,8 +83,12 @@ class Fixture:
         return self.cursor
 
 
-def build(tmp_path: Path, files: dict[str, str]) -> Fixture:
-    """Write the files (dedented, markers stripped) and index them."""
+def build(tmp_path: Path, files: dict[str, str], mtime_ns: int | None = None) -> Fixture:
+    """Write the files (dedented, markers stripped) and index them.
+
+    ``mtime_ns`` back-dates every file; otherwise the indexer sees files
+    written a moment ago and records no mtime for them (racy-clean rule).
+    """
     root = tmp_path / "ws"
     root.mkdir(exist_ok=True)
     cursor: Position | None = None
@@ -93,6 +98,8 @@ def build(tmp_path: Path, files: dict[str, str]) -> Fixture:
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+        if mtime_ns is not None:
+            os.utime(target, ns=(mtime_ns, mtime_ns))
         if here is not None:
             cursor = here
         ranges.extend(marked)

@@ -158,8 +158,7 @@ def test_javascript_import_across_files(tmp_path: Path) -> None:
     files = {
         "util.js": "export function [[greet]](name) {\n  return 'hi ' + name;\n}\n",
         "main.js": (
-            "import { greet } from './util.js';\n\n"
-            "function run() {\n  return gre$0et('x');\n}\n"
+            "import { greet } from './util.js';\n\nfunction run() {\n  return gre$0et('x');\n}\n"
         ),
     }
     result = check(tmp_path, files)

@@ -110,7 +110,7 @@ def test_local_references_stay_in_their_function(tmp_path: Path) -> None:
     }
     result = check(tmp_path, files)
     assert result.local and result.symbols == []
-    assert [r.role for r in result.references][0] == "definition"
+    assert result.references[0].role == "definition"
 
 
 def test_local_references_without_declaration(tmp_path: Path) -> None:

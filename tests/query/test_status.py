@@ -18,7 +18,10 @@ leak_checked = pytest.mark.usefixtures("sqlite_leak_check")
 
 FILES = {
     "pkg/__init__.py": "",
-    "pkg/core.py": "class Engine:\n    def run(self):\n        return helper()\n\n\ndef helper():\n    return 1\n",
+    "pkg/core.py": (
+        "class Engine:\n    def run(self):\n        return helper()\n\n\n"
+        "def helper():\n    return 1\n"
+    ),
     "web/app.js": "function main() {\n  return 1;\n}\n",
 }
 
@@ -47,12 +50,15 @@ def test_counts_and_last_session(tmp_path: Path) -> None:
     assert not report.coverage.partial
 
 
+#: 2023-11-14: far enough in the past for the indexer to record the mtime.
+OLD_NS = 1_700_000_000 * 10**9
+
+
 @leak_checked
 def test_stale_files_modified_deleted_and_new(tmp_path: Path) -> None:
-    fx = build(tmp_path, FILES)
+    fx = build(tmp_path, FILES, mtime_ns=OLD_NS)
     core = fx.root / "pkg/core.py"
-    st = core.stat()
-    os.utime(core, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))  # Same size.
+    os.utime(core, ns=(OLD_NS, OLD_NS + 5_000_000_000))  # Same size, new mtime.
     (fx.root / "web/app.js").unlink()
     (fx.root / "pkg/extra.py").write_text("y = 2\n")
     (fx.root / "notes.txt").write_text("not source\n")
@@ -67,6 +73,18 @@ def test_stale_files_modified_deleted_and_new(tmp_path: Path) -> None:
     with fx.connect() as conn:
         report = index_status(conn, fx.root, fx.index_dir, scan_new=False)
     assert report.stale_counts == {"deleted": 1, "modified": 1}
+
+
+@leak_checked
+def test_files_indexed_right_after_a_write_are_compared_by_content(tmp_path: Path) -> None:
+    # Indexed a moment after being written, the files have no recorded mtime.
+    fx = build(tmp_path, FILES)
+    core, app = fx.root / "pkg/core.py", fx.root / "web/app.js"
+    os.utime(core, ns=(OLD_NS, OLD_NS))  # Touched only: the content is the same.
+    app.write_text(app.read_text().replace("return 1", "return 2"))  # Same size.
+    with fx.connect() as conn:
+        report = index_status(conn, fx.root, fx.index_dir)
+    assert [(s.path, s.reason) for s in report.stale] == [("web/app.js", "modified")]
 
 
 @leak_checked

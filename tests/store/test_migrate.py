@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from codeidx.errors import MigrationError, SchemaTooNew
 from codeidx.store import db, migrate
 from codeidx.store.migrate import Migration, apply_migrations, shipped_migrations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from hypothesis import given
@@ -97,5 +98,5 @@ def test_components_match_mutual_reachability(n: int, seed: int) -> None:
     assert sum(len(c) for c in found) == n
     for members, path in cycles_by_component(range(n), lambda i: graph[i], key=lambda i: f"{i:03}"):
         assert path[0] == path[-1] == members[0]
-        assert all(b in graph[a] for a, b in zip(path, path[1:]))
+        assert all(b in graph[a] for a, b in itertools.pairwise(path))
         assert set(path) <= set(members)

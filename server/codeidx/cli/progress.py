@@ -5,7 +5,12 @@ which carries the answer) and only when stderr is a terminal; redraws are
 throttled so a fast run does not spend its time printing.  ``StopOnInterrupt``
 turns the first Ctrl-C into a request to stop at the next file boundary (the
 pipeline polls it and records the run as interrupted) and restores the
-previous handler, so a second Ctrl-C interrupts at once.  Main thread only:
+operating system's default action, so a second Ctrl-C kills the process at
+once.  A KeyboardInterrupt would not do: raised at an arbitrary point it can
+be swallowed (inside logging's fork handlers, in a ``__del__``) or wait for a
+long SQLite statement.  Killing is safe: each file is one transaction, the
+writer lock dies with the process, and the next run marks the abandoned
+session as interrupted.  Main thread only:
 Python delivers signals there and ``signal.signal`` refuses other threads.
 """
 
@@ -71,7 +76,7 @@ def render_bar(phase: str, done: int, total: int) -> str:
 
 
 class StopOnInterrupt:
-    """A context manager: the first Ctrl-C sets a flag, a second one interrupts.
+    """A context manager: the first Ctrl-C sets a flag, a second one kills.
 
     ``requested`` is the ``should_stop`` callback for ``run_index``.  Outside
     the main thread it installs nothing (and Ctrl-C behaves as usual).
@@ -97,9 +102,9 @@ class StopOnInterrupt:
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self._flag.set()
-        # Restore the previous handler first: a second Ctrl-C must work even
-        # if the pipeline is stuck inside one file.
-        signal.signal(signal.SIGINT, self._previous)
+        # Restore the default action first: a second Ctrl-C must work even if
+        # the pipeline is stuck inside one file (see the module doc).
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         self._stream.write(
             "\ncodeidx: stopping after the current file (press Ctrl-C again to abort)\n"
         )

@@ -268,6 +268,10 @@ def _session(label: str, s: SessionRow) -> list[str]:
         lines.append(f"  git: {s.git_commit[:12]}{branch} by {s.git_author or 'unknown'}")
     if s.error:
         lines.append(f"  error: {s.error}")
+    if s.status == "running":
+        lines.append(
+            "  (still running, or its process was killed: the next `codeidx index` closes it)"
+        )
     return lines
 
 

@@ -13,6 +13,7 @@ uses_type, decorates, references.  ``contains`` is the nodes' parent column.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import signal
 import sqlite3
 import threading
@@ -74,12 +75,15 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
                 # resolve() would say LOCAL after walking the scopes.
                 if not facts.children(occ.enclosing, name):
                     continue
-            key = (name, receiver, occ.enclosing, role if role == "call" else "")
-            targets = memo.get(key)
-            if targets is None:
-                targets = memo[key] = resolver.resolve(
-                    facts, name, occ.receiver, occ.enclosing, role
-                )
+            if role == "import":
+                targets = resolver.resolve_import_name(facts, name, occ.line)
+            else:
+                key = (name, receiver, occ.enclosing, role if role == "call" else "")
+                targets = memo.get(key)
+                if targets is None:
+                    targets = memo[key] = resolver.resolve(
+                        facts, name, receiver, occ.enclosing, role
+                    )
             if targets == LOCAL or not targets:
                 continue
             assert isinstance(targets, list)
@@ -263,6 +267,8 @@ _WORKER: dict[str, object] = {}
 def _init_link_worker(db_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn = db.connect_reader(Path(db_path))
+    # Pool workers end through multiprocessing's exit path, which runs these.
+    multiprocessing.util.Finalize(None, conn.close, exitpriority=10)
     _WORKER["conn"] = conn
     _WORKER["resolver"] = Resolver(conn, preload=True)
 

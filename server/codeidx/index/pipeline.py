@@ -26,6 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codeidx.errors import Cancelled
 from codeidx.index import link
 from codeidx.index.changes import git_head
 from codeidx.index.discovery import Candidate, DiscoveryOptions, discover
@@ -89,6 +90,7 @@ def run_index(
     conn = db.connect_writer(index_dir / db.DB_NAME)
     try:
         migrate.apply_migrations(conn)
+        db.restore_indexes(conn)  # after a bulk build that was killed
         sessions.close_abandoned(conn)
         mode = "force" if options.force else ("files" if options.only is not None else "incremental")
         session_id = sessions.start_session(conn, mode, git_head(root))
@@ -98,8 +100,9 @@ def run_index(
             run.execute()
         except BaseException as exc:
             _rollback(conn)
+            status = "interrupted" if isinstance(exc, KeyboardInterrupt | Cancelled) else "failed"
             sessions.finish_session(
-                conn, session_id, "failed", run.counts, False, f"{type(exc).__name__}: {exc}"
+                conn, session_id, status, run.counts, False, f"{type(exc).__name__}: {exc}"
             )
             raise
         status = "interrupted" if run.stopped else "complete"
@@ -155,18 +158,25 @@ class _Run:
         self.db_path: Path | None = None
 
     def execute(self) -> None:
-        saved: list[str] = []
-        if not self.conn.execute("SELECT 1 FROM files LIMIT 1").fetchone():
-            # Building every index once after the rows are in is about twice
-            # as fast as maintaining it row by row.
-            saved = db.drop_bulk_indexes(self.conn)
+        bulk = not self.conn.execute("SELECT 1 FROM files LIMIT 1").fetchone()
+        if bulk:
+            db.drop_bulk_indexes(self.conn)
         try:
             self._execute()
         finally:
             # Also after a failure or Ctrl-C: the index must stay usable.
-            if saved:
+            if bulk:
                 _rollback(self.conn)
-                db.recreate_indexes(self.conn, saved)
+                t = time.perf_counter()
+                db.restore_indexes(self.conn)
+                self.counts.timings["build_indexes"] = time.perf_counter() - t
+            self._finish_counts()
+
+    def _finish_counts(self) -> None:
+        """Totals recorded for every outcome, interrupted and failed runs too."""
+        self.counts.nodes = int(self.conn.execute("SELECT COUNT(*) FROM nodes").fetchone()[0])
+        self.counts.edges = int(self.conn.execute("SELECT COUNT(*) FROM edges").fetchone()[0])
+        self.counts.reasons = dict(self.reasons)
 
     def _execute(self) -> None:
         started = time.perf_counter()
@@ -223,9 +233,6 @@ class _Run:
                 progress=lambda done: self.report("link", done, len(unlinked)),
             )
         self.counts.timings["link"] = time.perf_counter() - t
-        self.counts.nodes = int(self.conn.execute("SELECT COUNT(*) FROM nodes").fetchone()[0])
-        self.counts.edges = int(self.conn.execute("SELECT COUNT(*) FROM edges").fetchone()[0])
-        self.counts.reasons = dict(self.reasons)
         files.prune_snapshots(self.conn)
 
     def _check_stop(self) -> bool:
@@ -373,8 +380,17 @@ class _Run:
         self._file_done()
 
     def _track(self, path: str, digest: str, delta: files.FileDelta, mark: bool) -> None:
-        if mark and (delta.removed or delta.added_names):
-            edges.mark_dependents(self.conn, path, delta.removed, delta.added_names)
+        if mark and (
+            delta.removed or delta.added_names or delta.bases_changed or delta.imports_changed
+        ):
+            edges.mark_dependents(
+                self.conn,
+                path,
+                delta.removed,
+                delta.added_names,
+                bases_changed=delta.bases_changed,
+                imports_changed=delta.imports_changed,
+            )
         if delta.change == "modified" and not (delta.added or delta.removed or delta.changed):
             if delta.previous_hash == digest:
                 return

@@ -144,6 +144,41 @@ class Resolver:
                 return _dedupe(out)
         return self._by_name_members(name) if role == "call" else []
 
+    def resolve_import_name(self, facts: FileFacts, name: str, line: int) -> list[Target]:
+        """What a name written inside an import statement refers to.
+
+        The imported name is looked up in the imported module, never in the
+        importing file's own scope; a module path segment is that module.
+        """
+        started = [imp.line for imp in facts.imports if imp.line <= line]
+        if not started:
+            return []
+        first = max(started)
+        sep = registry.LANGUAGES[facts.language].separator
+        for imp in facts.imports:
+            if imp.line != first:
+                continue
+            module = self.module_of_path(imp.target_path)
+            for original, alias in imp.names:
+                if name not in (original, alias) or original == "*" or module is None:
+                    continue
+                found = self.in_module(module, original, 0)
+                if found:
+                    return found
+                if self.module_exists(f"{module}{sep}{original}"):
+                    return self.module_targets(f"{module}{sep}{original}")
+                return []
+            if imp.relative or not imp.module:
+                continue
+            parts = imp.module.replace(sep, ".").split(".")
+            if name in parts:
+                prefix = sep.join(parts[: parts.index(name) + 1])
+                if self.module_exists(prefix):
+                    return self.module_targets(prefix)
+            if imp.bind == name and module is not None:
+                return self.module_targets(module)
+        return []
+
     def resolve_name(
         self, facts: FileFacts, name: str, enclosing: int, hooks: LanguageHooks
     ) -> list[Target] | str:
@@ -210,7 +245,8 @@ class Resolver:
                     return self.module_targets(sub)
                 return []
         for imp in facts.imports:
-            if any(original == "*" for original, _ in imp.names):
+            # A glob import, or a C include: every top-level name comes along.
+            if imp.kind == "include" or any(original == "*" for original, _ in imp.names):
                 target_module = self.module_of_path(imp.target_path)
                 if target_module is not None:
                     found = self.in_module(target_module, name, 1)

@@ -9,6 +9,7 @@ problems.  Workers hold one Extractor and the workspace's file set.
 from __future__ import annotations
 
 import signal
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from codeidx.store.files import FileRows
 from codeidx.store.occurrences import pack
 
 _MAX_CONFIG_BYTES = 1_000_000
+#: Files modified less than this long ago are "racily clean" (as git says).
+_RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +81,12 @@ def parse_job(job: Job) -> Outcome:
     if looks_binary(data):
         return Outcome(job.path, skip_reason="binary")
     digest = content_hash(data)
-    base = Outcome(job.path, st.st_size, st.st_mtime_ns, digest)
+    mtime = st.st_mtime_ns
+    if mtime > time.time_ns() - _RACY_NS:
+        # Written so recently that another write within the same timestamp
+        # tick would go unnoticed: record no mtime, so the next run hashes it.
+        mtime = 0
+    base = Outcome(job.path, st.st_size, mtime, digest)
     if digest == job.known_hash:
         return base
     if digest in job.snapshot_hashes:
@@ -93,7 +101,7 @@ def parse_job(job: Job) -> Outcome:
         language=job.language,
         module_name=module,
         size=st.st_size,
-        mtime_ns=st.st_mtime_ns,
+        mtime_ns=mtime,
         content_hash=digest,
         line_count=result.line_count,
         error_count=result.error_count,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from codeidx.errors import IndexUnavailable, SchemaTooNew
 from codeidx.index.discovery import discover
+from codeidx.index.fingerprint import content_hash
 from codeidx.parse.registry import language_for_path
 from codeidx.query.types import Coverage, StaleFile, StatusReport
 from codeidx.store import db, migrate, stats
@@ -92,7 +93,7 @@ def index_status(
     # hold a read transaction open (it would keep the WAL from checkpointing).
     stale = _stale_files(root, indexed)
     if scan_new:
-        known = {p for p, _, _ in indexed}
+        known = {p for p, _, _, _ in indexed}
         found = discover(root, language_for_path)
         stale.extend(StaleFile(c.path, "new") for c in found.files if c.path not in known)
     stale.sort(key=lambda s: (s.path, s.reason))
@@ -123,10 +124,16 @@ def index_status(
     )
 
 
-def _stale_files(root: Path, indexed: list[tuple[str, int, int]]) -> list[StaleFile]:
-    """Indexed files that were modified or deleted since they were indexed."""
+def _stale_files(root: Path, indexed: list[tuple[str, int, int, str]]) -> list[StaleFile]:
+    """Indexed files that were modified or deleted since they were indexed.
+
+    The size and mtime decide, as they do for the indexer.  A stored mtime of
+    0 means the file was written just before it was indexed (a later write in
+    the same timestamp tick could look unchanged), so its content is hashed
+    instead: only recently written files pay for that.
+    """
     out: list[StaleFile] = []
-    for path, size, mtime_ns in indexed:
+    for path, size, mtime_ns, digest in indexed:
         try:
             st = os.stat(root / path)
         except FileNotFoundError:
@@ -135,9 +142,17 @@ def _stale_files(root: Path, indexed: list[tuple[str, int, int]]) -> list[StaleF
         except OSError:
             out.append(StaleFile(path, "unreadable"))
             continue
-        if st.st_size != size or st.st_mtime_ns != mtime_ns:
+        moved = st.st_mtime_ns != mtime_ns
+        if st.st_size != size or (moved and (mtime_ns != 0 or _hash(root / path) != digest)):
             out.append(StaleFile(path, "modified"))
     return out
+
+
+def _hash(path: Path) -> str | None:
+    try:
+        return content_hash(path.read_bytes())
+    except OSError:
+        return None
 
 
 def _size(path: Path) -> int:

@@ -10,6 +10,7 @@ file's mtime cannot tell because WAL commits land in the ``-wal`` sidecar.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -78,12 +79,14 @@ _BULK_INDEXES = (
 )
 
 
-def drop_bulk_indexes(conn: sqlite3.Connection) -> list[str]:
-    """Drop secondary indexes before a bulk build; returns their SQL to recreate.
+def drop_bulk_indexes(conn: sqlite3.Connection) -> None:
+    """Drop secondary indexes before a bulk build of an empty index.
 
     Building an index once after the rows are in is about twice as fast as
-    maintaining it row by row.  The SQL comes from ``sqlite_master``, so the
-    schema is still only written in ``migrations/``.
+    maintaining it row by row.  The indexes' SQL (read from ``sqlite_master``,
+    so the schema is still only written in ``migrations/``) is saved in the
+    same transaction as the drops, so a run killed before it recreates them
+    leaves a note that the next start acts on (``restore_indexes``).
     """
     marks = ",".join("?" * len(_BULK_INDEXES))
     saved = [
@@ -93,12 +96,37 @@ def drop_bulk_indexes(conn: sqlite3.Connection) -> list[str]:
             _BULK_INDEXES,
         )
     ]
-    for name in _BULK_INDEXES:
-        conn.execute(f"DROP INDEX IF EXISTS {name}")
-    return saved
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for name in _BULK_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('pending_indexes', ?)",
+            (json.dumps(saved),),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
-def recreate_indexes(conn: sqlite3.Connection, saved: list[str]) -> None:
-    """Recreate indexes dropped by drop_bulk_indexes (idempotent)."""
-    for sql in saved:
-        conn.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+def restore_indexes(conn: sqlite3.Connection) -> int:
+    """Recreate indexes a bulk build dropped; returns how many (0 when none pending).
+
+    Called after every bulk build and at the start of every run, so a killed
+    build never leaves the index without them.
+    """
+    row = conn.execute("SELECT value FROM meta WHERE key = 'pending_indexes'").fetchone()
+    if row is None:
+        return 0
+    saved = json.loads(row[0])
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for sql in saved:
+            conn.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        conn.execute("DELETE FROM meta WHERE key = 'pending_indexes'")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(saved)

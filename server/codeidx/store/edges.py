@@ -48,23 +48,40 @@ def mark_dependents(
     removed: Iterable[int],
     added_names: Iterable[str],
     max_definitions: int = 5,
+    *,
+    bases_changed: bool = False,
+    imports_changed: bool = False,
 ) -> int:
     """Mark files for re-linking whose edges may change (caller holds the transaction).
 
     A file depends on another when one of its edges points at a definition
-    that vanished, when it imports the file and the file's names changed, or
-    when it mentions a newly defined name that is rare enough for a by-name
-    resolution to pick it (common names never resolve by name alone).
+    that vanished; when it imports the file and the file's names or imports
+    (re-exports) changed; when it holds a subclass, direct or not, of a class
+    whose bases changed; or when it mentions a newly defined name that is rare
+    enough for a by-name resolution to pick it (common names never resolve by
+    name alone).
     """
     marked = 0
     added = list(added_names)
-    if added or removed:
+    removed = list(removed)
+    if added or removed or imports_changed or bases_changed:
         marked += conn.execute(
             "UPDATE files SET linked = 0 WHERE linked = 1 AND file_id IN"
             " (SELECT file_id FROM file_deps WHERE target_path = ?)",
             (path,),
         ).rowcount
-    removed = list(removed)
+    if bases_changed:
+        marked += conn.execute(
+            "WITH RECURSIVE sub(node_id) AS ("
+            " SELECT node_id FROM nodes"
+            "  WHERE file_id = (SELECT file_id FROM files WHERE path = ?)"
+            " UNION SELECT e.src_id FROM edges e JOIN sub ON e.dst_id = sub.node_id"
+            "  WHERE e.kind IN ('inherits', 'implements'))"
+            " UPDATE files SET linked = 0 WHERE linked = 1 AND file_id IN"
+            " (SELECT n.file_id FROM nodes n JOIN sub ON n.node_id = sub.node_id"
+            "  UNION SELECT e.file_id FROM edges e JOIN sub ON e.dst_id = sub.node_id)",
+            (path,),
+        ).rowcount
     for i in range(0, len(removed), 500):
         chunk = removed[i : i + 500]
         marks = ",".join("?" * len(chunk))

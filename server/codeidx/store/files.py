@@ -66,6 +66,10 @@ class FileDelta:
     removed: list[int] = field(default_factory=list)
     changed: list[int] = field(default_factory=list)
     added_names: set[str] = field(default_factory=set)
+    #: A definition's declared supertypes changed: subclasses elsewhere re-link.
+    bases_changed: bool = False
+    #: The file's imports changed: what it re-exports may resolve elsewhere.
+    imports_changed: bool = False
 
 
 def node_id(
@@ -163,6 +167,7 @@ def write_file(
         }
         if previous != rows.content_hash:
             _snapshot(conn, file_id, rows.path, previous)
+        old_imports = _import_keys(conn, file_id)
         _delete_rows(conn, file_id)
         conn.execute(
             "UPDATE files SET language = ?, module_name = ?, size = ?, mtime_ns = ?,"
@@ -171,6 +176,10 @@ def write_file(
             (*_file_values(rows), session_id, file_id),
         )
         delta = FileDelta(file_id, "modified", previous)
+        delta.imports_changed = old_imports != [
+            (imp.module, _names_json(imp), imp.bind, target)
+            for imp, target in zip(rows.imports, _targets(rows), strict=True)
+        ]
     else:
         cur = conn.execute(
             "INSERT INTO files (path, language, module_name, size, mtime_ns, content_hash,"
@@ -203,8 +212,8 @@ def write_file(
         "INSERT INTO file_deps (file_id, line, kind, text, module, names, bind, is_relative,"
         " level, is_external, target_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            _dep_values(file_id, imp, rows.targets[i] if i < len(rows.targets) else None)
-            for i, imp in enumerate(rows.imports)
+            _dep_values(file_id, imp, target)
+            for imp, target in zip(rows.imports, _targets(rows), strict=True)
         ],
     )
     new_nodes = {ids[i]: (n.body_hash, n.name, _bases_json(n)) for i, n in enumerate(rows.nodes)}
@@ -215,8 +224,31 @@ def write_file(
             delta.added_names.add(name)
         elif before[0] != bh or before[2] != bases:
             delta.changed.append(nid)
+            if before[2] != bases:
+                delta.bases_changed = True
     delta.removed = [nid for nid in old_nodes if nid not in new_nodes]
     return delta
+
+
+def _targets(rows: FileRows) -> list[str | None]:
+    return [rows.targets[i] if i < len(rows.targets) else None for i in range(len(rows.imports))]
+
+
+def _names_json(imp: ImportRecord) -> str | None:
+    return json.dumps([[n.name, n.alias] for n in imp.names]) if imp.names else None
+
+
+def _import_keys(
+    conn: sqlite3.Connection, file_id: int
+) -> list[tuple[str, str | None, str | None, str | None]]:
+    return [
+        (str(m), names, bind, target)
+        for m, names, bind, target in conn.execute(
+            "SELECT module, names, bind, target_path FROM file_deps WHERE file_id = ?"
+            " ORDER BY dep_id",
+            (file_id,),
+        )
+    ]
 
 
 def delete_file(conn: sqlite3.Connection, path: str) -> FileDelta | None:
@@ -303,7 +335,7 @@ def _dep_values(file_id: int, imp: ImportRecord, target: str | None) -> tuple[ob
         imp.kind,
         imp.text,
         imp.module,
-        json.dumps([[n.name, n.alias] for n in imp.names]) if imp.names else None,
+        _names_json(imp),
         imp.bind,
         int(imp.relative),
         imp.level,
@@ -403,6 +435,8 @@ def restore_snapshot(
         elif old_nodes[nid] != bh:
             delta.changed.append(nid)
     delta.removed = [nid for nid in old_nodes if nid not in new_nodes]
+    # A restored version may differ from the replaced one in any way.
+    delta.bases_changed = delta.imports_changed = delta.change == "modified"
     return delta
 
 

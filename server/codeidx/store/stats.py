@@ -199,9 +199,11 @@ def files_with_syntax_errors(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM files WHERE error_count > 0").fetchone()[0])
 
 
-def file_stats(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
-    """(path, size, mtime_ns) of every indexed file, for the staleness check."""
+def file_stats(conn: sqlite3.Connection) -> list[tuple[str, int, int, str]]:
+    """(path, size, mtime_ns, content_hash) of every indexed file, for the staleness check."""
     return [
-        (str(p), int(s), int(m))
-        for p, s, m in conn.execute("SELECT path, size, mtime_ns FROM files ORDER BY path")
+        (str(p), int(s), int(m), str(h))
+        for p, s, m, h in conn.execute(
+            "SELECT path, size, mtime_ns, content_hash FROM files ORDER BY path"
+        )
     ]
