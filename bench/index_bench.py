@@ -384,6 +384,27 @@ def bench_one_file(root: Path, index_dir: Path, per_file: dict[str, int]) -> dic
 # Report.
 
 
+def source_state() -> dict[str, Any]:
+    """The engine's commit and uncommitted changes: others edit the source concurrently.
+
+    Read-only git commands only (``--no-optional-locks`` keeps status from
+    refreshing the index file).
+    """
+    repo = Path(__file__).resolve().parent.parent
+
+    def git(*argv: str) -> str:
+        try:
+            proc = subprocess.run(
+                ["git", "--no-optional-locks", *argv], cwd=repo, capture_output=True, text=True
+            )
+        except OSError:
+            return ""
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+
+    dirty = git("status", "--porcelain", "--", "server", "migrations").splitlines()
+    return {"commit": git("rev-parse", "--short", "HEAD") or None, "uncommitted": dirty}
+
+
 def load_average() -> str:
     try:
         return Path("/proc/loadavg").read_text().strip()
@@ -439,6 +460,12 @@ def print_report(r: dict[str, Any]) -> None:
     st = cold["stats"]
     rows: list[tuple[str, str]] = [
         ("machine", f"{r['machine']['nproc']} cores, Python {r['machine']['python']}"),
+        (
+            "engine source",
+            f"{r['source']['commit']} + {len(r['source']['uncommitted'])} "
+            "uncommitted files under server/, migrations/"
+            + (" (CHANGED during the run)" if r["source_changed_during_run"] else ""),
+        ),
         ("load average at start / end", f"{r['loadavg_start']}  /  {r['loadavg_end']}"),
         ("corpus", f"{c['files']:,} files, {c['lines']:,} lines, {mb(c['bytes'])}"),
     ]
@@ -542,6 +569,7 @@ def main() -> None:
             "platform": platform.platform(),
         },
         "command": ".venv/bin/python bench/index_bench.py",
+        "source": source_state(),
     }
     tmp = Path(tempfile.mkdtemp(prefix="codeidx-bench-"))
     try:
@@ -594,6 +622,7 @@ def main() -> None:
     if r["ctags"]["available"]:
         r["ratios"]["cold_vs_ctags"] = best["wall_s"] / r["ctags"]["wall_s"]
     r["loadavg_end"] = load_average()
+    r["source_changed_during_run"] = source_state() != r["source"]
     r["targets"] = [{"target": name, "value": value, "pass": ok} for name, value, ok in verdicts(r)]
     print_report(r)
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,9 @@ from codeidx.store import symbols
 from codeidx.store.files import node_id
 from codeidx.store.symbols import Def, FileFacts, FileNode
 
+# Definitions whose name is not a name of their own (a Rust impl block is
+# named after its type): members live in them, but names never resolve to them.
+_UNNAMED = frozenset({"impl"})
 CALLABLE = frozenset({"function", "method", "constructor"})
 CLASS_LIKE = frozenset({"class", "struct", "interface", "trait", "impl", "enum", "union"})
 # A name matching more definitions than this is too ambiguous to guess at:
@@ -193,7 +196,9 @@ class Resolver:
                 node.kind in CLASS_LIKE and (innermost or hooks.members_in_scope)
             ):
                 local = [
-                    Target(n.node_id, n.kind, 1.0, "exact") for n in facts.children(scope, name)
+                    Target(n.node_id, n.kind, 1.0, "exact")
+                    for n in facts.children(scope, name)
+                    if n.kind not in _UNNAMED
                 ]
                 if local:
                     return local
@@ -213,12 +218,17 @@ class Resolver:
         same_module = [
             Target(d.node_id, d.kind, 1.0, "exact")
             for d in self.defs(name)
-            if d.top and d.module_name == facts.module_name and d.file_id != facts.file_id
+            if d.top
+            and d.module_name == facts.module_name
+            and d.file_id != facts.file_id
+            and d.kind not in _UNNAMED
         ]
         if same_module:
             return same_module
         candidates = [
-            d for d in self.defs(name) if d.top and _same_family(d.language, facts.language)
+            d
+            for d in self.defs(name)
+            if d.top and d.kind not in _UNNAMED and _same_family(d.language, facts.language)
         ]
         if 0 < len(candidates) <= _MAX_BY_NAME:
             conf = round(0.5 / len(candidates), 3)
@@ -264,7 +274,7 @@ class Resolver:
         found = [
             Target(d.node_id, d.kind, 1.0, "exact")
             for d in self.defs(name)
-            if d.top and d.module_name == module
+            if d.top and d.module_name == module and d.kind not in _UNNAMED
         ]
         if not found and depth < _MAX_DEPTH:
             for fid, _path in self._modules.get(module, []):
@@ -371,11 +381,16 @@ class Resolver:
         parts = [p for p in expr.replace(sep, ".").split(".") if p]
         if not parts or not all(p.isidentifier() for p in parts):
             return []
-        if parts[0] in hooks.self_names:
+        root_module = hooks.path_root(parts[0], facts.module_name)
+        if root_module is not None:
+            current: list[Target] = self.module_targets(root_module)
+            if not current:
+                return []
+        elif parts[0] in hooks.self_names:
             cls = _enclosing_class(facts, enclosing)
             if cls is None:
                 return []
-            current: list[Target] = [Target(cls.node_id, cls.kind, 1.0, "exact")]
+            current = [Target(cls.node_id, cls.kind, 1.0, "exact")]
         else:
             first = self.resolve_name(facts, parts[0], enclosing, hooks)
             if not isinstance(first, list):

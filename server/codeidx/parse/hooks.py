@@ -136,6 +136,14 @@ class LanguageHooks:
     #: (Java, C++), rather than only through ``self``/``this`` (Python, JS).
     members_in_scope: bool = False
 
+    def path_root(self, segment: str, module_name: str) -> str | None:
+        """The module a leading path segment names relative to the current module.
+
+        Rust's ``crate::`` and ``super::`` are such segments; most languages
+        have none.
+        """
+        return None
+
     def tree_module_name(self, root: Node, src: bytes, default: str) -> str:
         """The module name as the file declares it (Java's ``package``), else the default."""
         return default

@@ -38,14 +38,16 @@ def connect_reader(path: Path) -> sqlite3.Connection:
         raise IndexUnavailable(
             f"no index at {path.parent}", hint="run `codeidx index` in the workspace first"
         )
+    conn = sqlite3.connect(
+        f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+    )
     try:
-        conn = sqlite3.connect(
-            f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None,
-            timeout=BUSY_TIMEOUT_MS / 1000,
-        )
         _configure(conn)
         conn.execute("PRAGMA query_only=ON")
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
     except sqlite3.DatabaseError as exc:
+        conn.close()
         raise IndexUnavailable(f"cannot open the index at {path}: {exc}") from exc
     return conn
 

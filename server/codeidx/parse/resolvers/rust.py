@@ -62,6 +62,14 @@ class RustHooks(LanguageHooks):
     config_files = ("Cargo.toml",)
     self_names = ("self", "Self")
 
+    def path_root(self, segment: str, module_name: str) -> str | None:
+        """``crate`` is the crate root module, ``super`` the parent module."""
+        if segment == "crate":
+            return module_name.split("::", 1)[0]
+        if segment == "super" and "::" in module_name:
+            return module_name.rsplit("::", 1)[0]
+        return None
+
     def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str:
         if kind == "function" and parent_kind in _CONTAINERS:
             return "method"
