@@ -143,7 +143,7 @@ def test_rust_references(tmp_path: Path) -> None:
     files = {
         "Cargo.toml": '[package]\nname = "demo"\n',
         "src/lib.rs": (
-            "mod util;\nuse crate::util::add;\n\n"
+            "mod util;\nuse crate::util::[[add]];\n\n"
             "pub fn total(a: i32) -> i32 {\n    [[add]](a, 1) + [[add]](a, 2)\n}\n"
         ),
         "src/util.rs": "pub fn [[a$0dd]](a: i32, b: i32) -> i32 {\n    a + b\n}\n",
