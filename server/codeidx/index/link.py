@@ -27,6 +27,7 @@ from codeidx.index.resolve import CALLABLE, CLASS_LIKE, LOCAL, Resolver, Target
 from codeidx.parse import registry
 from codeidx.store import db, symbols
 from codeidx.store import edges as edge_store
+from codeidx.store.occurrences import col_of, iter_raw, role_of
 from codeidx.store.symbols import FileFacts
 
 _INTERFACE_KINDS = frozenset({"interface", "trait"})
@@ -50,7 +51,7 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
     nodes = facts.nodes
     ids = [n.node_id for n in nodes]
     found: dict[tuple[int, int, str], _Edge] = {}
-    resolver.prefetch(set(facts.occurrences))
+    resolver.prefetch(_names_to_resolve(facts))
     memo: dict[tuple[str, str, int, str], list[Target] | str] = {}
 
     def add(src: int, dst: int, kind: str, target: Target, line: int, col: int) -> None:
@@ -63,46 +64,47 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
         edge.sites.extend((line, col))
 
     locals_ = facts.locals
-    for name, occs in facts.occurrences.items():
-        for occ in occs:
-            role = occ.role
-            receiver = occ.receiver
+    receivers = facts.receivers
+    for name, blob in facts.blobs.items():
+        for start, line, col_role, enclosing, recv in iter_raw(blob):
+            role = role_of(col_role)
+            receiver = receivers[recv - 1] if recv else ""
             if receiver:
                 if role in ("read", "write") and not _plain(receiver):
                     continue
-            elif role in ("read", "write") and name in locals_.get(occ.enclosing, ()):
+            elif role in ("read", "write") and name in locals_.get(enclosing, ()):
                 # A local variable of the enclosing function (the common case):
                 # resolve() would say LOCAL after walking the scopes.
-                if not facts.children(occ.enclosing, name):
+                if not facts.children(enclosing, name):
                     continue
             if role == "import":
-                targets = resolver.resolve_import_name(facts, name, occ.line)
+                targets: list[Target] | str = resolver.resolve_import_name(facts, name, line)
             else:
-                key = (name, receiver, occ.enclosing, role if role == "call" else "")
-                targets = memo.get(key)
-                if targets is None:
-                    targets = memo[key] = resolver.resolve(
-                        facts, name, receiver, occ.enclosing, role
-                    )
+                key = (name, receiver, enclosing, role if role == "call" else "")
+                hit = memo.get(key)
+                if hit is None:
+                    hit = memo[key] = resolver.resolve(facts, name, receiver, enclosing, role)
+                targets = hit
             if targets == LOCAL or not targets:
                 continue
             assert isinstance(targets, list)
-            src = ids[occ.enclosing] if occ.enclosing < len(ids) else ids[0]
+            col = col_of(col_role)
+            src = ids[enclosing] if enclosing < len(ids) else ids[0]
             for target in targets:
                 if target.node_id == src and role not in ("call", "instantiate"):
                     continue
-                kind = _edge_kind(role, target, facts, occ.enclosing)
+                kind = _edge_kind(role, target, facts, enclosing)
                 if kind is None:
                     continue
                 if kind == "decorates":
-                    decorated = _decorated(facts, occ.start_byte, occ.enclosing)
+                    decorated = _decorated(facts, start, enclosing)
                     if decorated is None:
                         continue
-                    add(target.node_id, decorated, kind, target, occ.line, occ.col)
+                    add(target.node_id, decorated, kind, target, line, col)
                     continue
                 # An import is stated by the module, wherever the statement is.
                 src_id = ids[0] if kind == "imports" else src
-                add(src_id, target.node_id, kind, target, occ.line, occ.col)
+                add(src_id, target.node_id, kind, target, line, col)
     _module_imports(resolver, facts, ids[0], add)
     _overrides(resolver, facts, add)
     return [
@@ -112,6 +114,25 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
         )
         for (src, dst, kind), e in found.items()
     ]
+
+
+def _names_to_resolve(facts: FileFacts) -> set[str]:
+    """Names with an occurrence that is more than a plain local read or write.
+
+    Prefetching definitions only for these keeps a save's link cheap: local
+    variables (most names in a function) never need a workspace lookup.
+    """
+    local_names = {name for names in facts.locals.values() for name in names}
+    wanted = set()
+    for name, blob in facts.blobs.items():
+        for _start, _line, col_role, _enclosing, recv in iter_raw(blob):
+            # Names behind a receiver are members, looked up per class.
+            if not recv and (
+                name not in local_names or role_of(col_role) not in ("read", "write")
+            ):
+                wanted.add(name)
+                break
+    return wanted
 
 
 def _plain(receiver: str) -> bool:

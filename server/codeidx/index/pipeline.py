@@ -28,7 +28,7 @@ from pathlib import Path
 
 from codeidx.errors import Cancelled
 from codeidx.index import link
-from codeidx.index.changes import git_head
+from codeidx.index.changes import GitCache
 from codeidx.index.discovery import Candidate, DiscoveryOptions, discover
 from codeidx.index.worker import Job, Outcome, init_worker, parse_job, read_configs
 from codeidx.parse.hooks import Workspace
@@ -81,46 +81,100 @@ def run_index(
     should_stop: Callable[[], bool] | None = None,
     on_wait: Callable[[], None] | None = None,
 ) -> RunResult:
-    """Bring the index of ``root`` up to date (see module doc)."""
-    root = root.resolve()
-    stop = should_stop or (lambda: False)
-    report = progress or (lambda phase, done, total: None)
-    lock = WriterLock(index_dir)
-    lock.acquire(on_wait)
-    conn = db.connect_writer(index_dir / db.DB_NAME)
+    """Bring the index of ``root`` up to date once (see module doc)."""
+    indexer = Indexer(root, index_dir)
     try:
-        migrate.apply_migrations(conn)
-        db.restore_indexes(conn)  # after a bulk build that was killed
-        sessions.close_abandoned(conn)
-        mode = "force" if options.force else ("files" if options.only is not None else "incremental")
-        session_id = sessions.start_session(conn, mode, git_head(root))
-        run = _Run(conn, root, options, session_id, report, stop)
-        run.db_path = index_dir / db.DB_NAME
-        try:
-            run.execute()
-        except BaseException as exc:
-            _rollback(conn)
-            status = "interrupted" if isinstance(exc, KeyboardInterrupt | Cancelled) else "failed"
-            sessions.finish_session(
-                conn, session_id, status, run.counts, False, f"{type(exc).__name__}: {exc}"
-            )
-            raise
-        status = "interrupted" if run.stopped else "complete"
-        sessions.finish_session(conn, session_id, status, run.counts, run.saw_everything)
-        if run.counts.files_parsed + run.counts.files_deleted > 200:
-            conn.execute("PRAGMA optimize")
-            db.checkpoint(conn)
-        return RunResult(
-            session_id,
-            status,
-            run.counts,
-            run.saw_everything,
-            run.skipped_examples,
-            run.changed_paths,
-        )
+        return indexer.run(options, progress, should_stop, on_wait)
     finally:
-        conn.close()
-        lock.release()
+        indexer.close()
+
+
+class Indexer:
+    """The writer of one index, for many runs (a language server's saves).
+
+    It keeps its connection, interned names and git HEAD between runs, so a
+    save costs only the file's own work.  The writer lock is taken for each
+    run, so a CLI ``index`` can run between a server's saves.  Use from one
+    thread at a time.
+    """
+
+    def __init__(self, root: Path, index_dir: Path) -> None:
+        self.root = root.resolve()
+        self.index_dir = index_dir
+        self.db_path = index_dir / db.DB_NAME
+        self._lock = WriterLock(index_dir)
+        self._conn: sqlite3.Connection | None = None
+        self._names: files.NameTable | None = None
+        self._git = GitCache(self.root)
+
+    def run(
+        self,
+        options: IndexOptions = IndexOptions(),
+        progress: ProgressFn | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        on_wait: Callable[[], None] | None = None,
+    ) -> RunResult:
+        """One index run under the writer lock (see module doc)."""
+        stop = should_stop or (lambda: False)
+        report = progress or (lambda phase, done, total: None)
+        self._lock.acquire(on_wait)
+        try:
+            conn = self._connection()
+            if self._names is None:
+                self._names = files.NameTable(conn)
+            mode = (
+                "force" if options.force else ("files" if options.only is not None else "incremental")
+            )
+            session_id = sessions.start_session(conn, mode, self._git.head())
+            run = _Run(conn, self.root, options, session_id, report, stop, self._names)
+            run.db_path = self.db_path
+            try:
+                run.execute()
+            except BaseException as exc:
+                _rollback(conn)
+                self._names.forget()
+                status = "interrupted" if isinstance(exc, KeyboardInterrupt | Cancelled) else "failed"
+                sessions.finish_session(
+                    conn, session_id, status, run.counts, False, f"{type(exc).__name__}: {exc}"
+                )
+                raise
+            status = "interrupted" if run.stopped else "complete"
+            sessions.finish_session(conn, session_id, status, run.counts, run.saw_everything)
+            if run.counts.files_parsed + run.counts.files_deleted > 200:
+                conn.execute("PRAGMA optimize")
+                db.checkpoint(conn)
+            return RunResult(
+                session_id,
+                status,
+                run.counts,
+                run.saw_everything,
+                run.skipped_examples,
+                run.changed_paths,
+            )
+        finally:
+            if self._names is not None:
+                self._names.settle()
+            self._lock.release()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = db.connect_writer(self.db_path)
+            try:
+                migrate.apply_migrations(conn)
+                db.restore_indexes(conn)  # after a bulk build that was killed
+                sessions.close_abandoned(conn)
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        """Close the connection (the last close folds the WAL into the database)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+            self._names = None
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -139,6 +193,7 @@ class _Run:
         session_id: int,
         report: ProgressFn,
         stop: Callable[[], bool],
+        names: files.NameTable,
     ) -> None:
         self.conn = conn
         self.root = root
@@ -152,7 +207,7 @@ class _Run:
         self.saw_everything = False
         self.skipped_examples: list[tuple[str, str]] = []
         self.changed_paths: list[str] = []
-        self.names = files.NameTable(conn)
+        self.names = names
         self._txn_started = 0.0
         self._txn_files = 0
         self.db_path: Path | None = None

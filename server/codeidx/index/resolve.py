@@ -64,8 +64,12 @@ class Resolver:
         self._facts: dict[int, FileFacts] = {}
         self._module_cache: dict[tuple[str, str], list[Target]] = {}
         self._member_cache: dict[tuple[int, str], list[Target]] = {}
-        self._defs_by_id: dict[int, Def] = {}
+        self._defs_by_id: dict[int, Def] = (
+            {d.node_id: d for defs in self._defs.values() for d in defs} if preload else {}
+        )
         self._module_target_cache: dict[str, list[Target]] = {}
+        self._outer_cache: dict[tuple[int, str], list[Target]] = {}
+        self._by_name_cache: dict[str, list[Target]] = {}
         self._module_ids: dict[int, str] = {}
 
     # Lookups -----------------------------------------------------------
@@ -212,6 +216,16 @@ class Resolver:
             if node.parent is not None and node.parent >= scope:
                 break
             scope = node.parent
+        key = (facts.file_id, name)
+        outer = self._outer_cache.get(key)
+        if outer is None:
+            if len(self._outer_cache) > 200_000:
+                self._outer_cache.clear()
+            outer = self._outer_cache[key] = self._resolve_outer(facts, name, hooks)
+        return outer
+
+    def _resolve_outer(self, facts: FileFacts, name: str, hooks: LanguageHooks) -> list[Target]:
+        """A name not bound in the file's scopes: imports, the module, then by name."""
         bound = self._imported(facts, name, hooks)
         if bound:
             return bound
@@ -236,32 +250,25 @@ class Resolver:
         return []
 
     def _imported(self, facts: FileFacts, name: str, hooks: LanguageHooks) -> list[Target]:
-        for imp in facts.imports:
+        bound = facts.import_bindings().get(name)
+        if bound is not None:
+            imp, original = bound
             target_module = self.module_of_path(imp.target_path)
-            if imp.bind == name:
-                if target_module is not None:
-                    return self.module_targets(target_module) or []
+            if target_module is None:
                 return []
-            for original, alias in imp.names:
-                if (alias or original) != name or original == "*":
-                    continue
-                if target_module is None:
-                    return []
-                found = self.in_module(target_module, original, 0)
+            if original is None:
+                return self.module_targets(target_module)
+            found = self.in_module(target_module, original, 0)
+            if found:
+                return found
+            sub = f"{target_module}{registry.LANGUAGES[facts.language].separator}{original}"
+            return self.module_targets(sub) if self.module_exists(sub) else []
+        for imp in facts.glob_imports():
+            target_module = self.module_of_path(imp.target_path)
+            if target_module is not None:
+                found = self.in_module(target_module, name, 1)
                 if found:
                     return found
-                sub = f"{target_module}{registry.LANGUAGES[facts.language].separator}{original}"
-                if self.module_exists(sub):
-                    return self.module_targets(sub)
-                return []
-        for imp in facts.imports:
-            # A glob import, or a C include: every top-level name comes along.
-            if imp.kind == "include" or any(original == "*" for original, _ in imp.names):
-                target_module = self.module_of_path(imp.target_path)
-                if target_module is not None:
-                    found = self.in_module(target_module, name, 1)
-                    if found:
-                        return found
         return []
 
     def in_module(self, module: str, name: str, depth: int) -> list[Target]:
@@ -327,11 +334,20 @@ class Resolver:
         if cached is not None:
             return cached
         self._member_cache[key] = []
-        defs = self.defs(name)
         owner = self._class_def(class_id)
-        found = [Target(d.node_id, d.kind, 1.0, "exact") for d in defs if d.parent_id == class_id]
+        if self._complete or name in self._defs:
+            defs = self.defs(name)
+            children = [d for d in defs if d.parent_id == class_id]
+        else:
+            # One class's members: a narrow query beats loading every
+            # definition of a common name such as __init__ or get.
+            defs = []
+            children = symbols.member_defs(self._conn, class_id, name)
+        found = [Target(d.node_id, d.kind, 1.0, "exact") for d in children]
         if not found and owner is not None:
             # Rust impls and Go receivers attach methods to a type by name.
+            if not defs and not self._complete:
+                defs = symbols.impl_member_defs(self._conn, owner.name, name)
             found = [
                 Target(d.node_id, d.kind, 0.9, "exact")
                 for d in defs
@@ -364,7 +380,7 @@ class Resolver:
 
     def _class_def(self, class_id: int) -> Def | None:
         known = self._defs_by_id.get(class_id)
-        if known is not None:
+        if known is not None or self._complete:
             return known
         row = self._conn.execute("SELECT name FROM nodes WHERE node_id = ?", (class_id,)).fetchone()
         if row is None:
@@ -406,11 +422,20 @@ class Resolver:
         return current
 
     def _by_name_members(self, name: str) -> list[Target]:
-        candidates = [d for d in self.defs(name) if d.kind in CALLABLE and not d.top]
-        if 0 < len(candidates) <= _MAX_BY_NAME_MEMBERS:
-            conf = round(0.4 / len(candidates), 3)
-            return [Target(d.node_id, d.kind, conf, "by_name") for d in candidates]
-        return []
+        cached = self._by_name_cache.get(name)
+        if cached is None:
+            if self._complete or name in self._defs:
+                candidates = [d for d in self.defs(name) if d.kind in CALLABLE and not d.top]
+            else:
+                candidates = symbols.member_callables(
+                    self._conn, name, list(CALLABLE), _MAX_BY_NAME_MEMBERS + 1
+                )
+            cached = []
+            if 0 < len(candidates) <= _MAX_BY_NAME_MEMBERS:
+                conf = round(0.4 / len(candidates), 3)
+                cached = [Target(d.node_id, d.kind, conf, "by_name") for d in candidates]
+            self._by_name_cache[name] = cached
+        return cached
 
 
 def _enclosing_class(facts: FileFacts, ordinal: int) -> FileNode | None:

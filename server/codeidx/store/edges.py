@@ -64,12 +64,25 @@ def mark_dependents(
     marked = 0
     added = list(added_names)
     removed = list(removed)
-    if added or removed or imports_changed or bases_changed:
+    # Importers of a removed definition have an edge to it (handled below).
+    if imports_changed or bases_changed:
         marked += conn.execute(
             "UPDATE files SET linked = 0 WHERE linked = 1 AND file_id IN"
             " (SELECT file_id FROM file_deps WHERE target_path = ?)",
             (path,),
         ).rowcount
+    elif added:
+        # Only importers that mention a new name can resolve differently.
+        for i in range(0, len(added), 500):
+            chunk = added[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            marked += conn.execute(
+                f"UPDATE files SET linked = 0 WHERE linked = 1 AND file_id IN"
+                f" (SELECT d.file_id FROM file_deps d WHERE d.target_path = ?)"
+                f" AND file_id IN (SELECT o.file_id FROM occurrences o"
+                f" JOIN names m ON m.name_id = o.name_id WHERE m.name IN ({marks}))",
+                (path, *chunk),
+            ).rowcount
     if bases_changed:
         marked += conn.execute(
             "WITH RECURSIVE sub(node_id) AS ("

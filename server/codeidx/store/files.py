@@ -126,6 +126,10 @@ class NameTable:
             out.append(nid)
         return out
 
+    def settle(self) -> None:
+        """End of a run: other writers may add names before the next one."""
+        self._fresh = False
+
     def forget(self) -> None:
         """Drop cached ids (after a rollback they may not exist)."""
         self._ids.clear()
@@ -390,17 +394,19 @@ def restore_snapshot(
     old = conn.execute(
         "SELECT file_id, content_hash FROM files WHERE path = ?", (path,)
     ).fetchone()
-    old_nodes: dict[int, str] = {}
+    old_nodes: dict[int, tuple[str, str | None]] = {}
+    old_imports: list[tuple[str, str | None, str | None, str | None]] = []
     if old is not None:
         file_id = int(old[0])
         old_nodes = {
-            int(a): str(b)
-            for a, b in conn.execute(
-                "SELECT node_id, body_hash FROM nodes WHERE file_id = ?", (file_id,)
+            int(a): (str(b), c)
+            for a, b, c in conn.execute(
+                "SELECT node_id, body_hash, bases FROM nodes WHERE file_id = ?", (file_id,)
             )
         }
         if old[1] != content_hash:
             _snapshot(conn, file_id, path, str(old[1]))
+        old_imports = _import_keys(conn, file_id)
         _delete_rows(conn, file_id)
         conn.execute(
             "UPDATE files SET language = ?, module_name = ?, size = ?, mtime_ns = ?,"
@@ -427,16 +433,20 @@ def restore_snapshot(
     conn.execute(
         "DELETE FROM snapshots WHERE content_hash = ? AND path = ?", (content_hash, path)
     )
-    new_nodes = {int(r[0]): (str(r[25]), str(r[5])) for r in tables["nodes"]}
-    for nid, (bh, name) in new_nodes.items():
-        if nid not in old_nodes:
+    # nodes columns: 0 node_id, 5 name, 13 bases, 25 body_hash (see 0001).
+    new_nodes = {int(r[0]): (str(r[25]), str(r[5]), r[13]) for r in tables["nodes"]}
+    for nid, (bh, name, bases) in new_nodes.items():
+        before = old_nodes.get(nid)
+        if before is None:
             delta.added.append(nid)
             delta.added_names.add(name)
-        elif old_nodes[nid] != bh:
+        elif before != (bh, bases):
             delta.changed.append(nid)
+            delta.bases_changed = delta.bases_changed or before[1] != bases
     delta.removed = [nid for nid in old_nodes if nid not in new_nodes]
-    # A restored version may differ from the replaced one in any way.
-    delta.bases_changed = delta.imports_changed = delta.change == "modified"
+    # file_deps columns: 5 module, 6 names, 7 bind, 11 target_path.
+    new_imports = [(r[5], r[6], r[7], r[11]) for r in tables["file_deps"]]
+    delta.imports_changed = delta.change == "modified" and old_imports != new_imports
     return delta
 
 

@@ -29,9 +29,16 @@ class Def:
     module_name: str
     language: str
     qualified_name: str
-    bases: tuple[tuple[str, str], ...]
+    bases_json: str | None
     #: Defined directly in its module (not inside a class or function).
     top: bool
+
+    @property
+    def bases(self) -> tuple[tuple[str, str], ...]:
+        """Declared supertypes as (role, text); parsed on use, which is rare."""
+        if not self.bases_json:
+            return ()
+        return tuple((str(r), str(t)) for r, t in json.loads(self.bases_json))
 
 
 _DEF_SELECT = (
@@ -43,21 +50,9 @@ _DEF_SELECT = (
 
 
 def _def(row: tuple[object, ...]) -> Def:
-    bases = tuple(tuple(b) for b in json.loads(str(row[10]))) if row[10] else ()
-    return Def(
-        int(row[0]),  # type: ignore[call-overload]
-        str(row[1]),
-        str(row[2]),
-        int(row[3]),  # type: ignore[call-overload]
-        int(row[4]) if row[4] is not None else None,  # type: ignore[call-overload]
-        str(row[5]) if row[5] is not None else None,
-        str(row[6]) if row[6] is not None else None,
-        str(row[7]),
-        str(row[8]),
-        str(row[9]),
-        bases,  # type: ignore[arg-type]
-        row[5] == "module",
-    )
+    # The columns of _DEF_SELECT are the fields of Def in order; SQLite
+    # already returns ints, strings and None, so no conversion is needed.
+    return Def(*row, row[5] == "module")  # type: ignore[arg-type]
 
 
 def defs_named(conn: sqlite3.Connection, names: Iterable[str]) -> dict[str, list[Def]]:
@@ -75,6 +70,42 @@ def defs_named(conn: sqlite3.Connection, names: Iterable[str]) -> dict[str, list
     for name in wanted:
         out.setdefault(name, [])
     return out
+
+
+def member_defs(conn: sqlite3.Connection, parent_id: int, name: str) -> list[Def]:
+    """Definitions named ``name`` directly inside one class-like node."""
+    return [
+        _def(row)
+        for row in conn.execute(
+            f"{_DEF_SELECT} WHERE n.parent_id = ? AND n.name = ?", (parent_id, name)
+        )
+    ]
+
+
+def impl_member_defs(conn: sqlite3.Connection, type_name: str, name: str) -> list[Def]:
+    """Definitions named ``name`` inside impl blocks of a type (Rust, Go receivers)."""
+    return [
+        _def(row)
+        for row in conn.execute(
+            f"{_DEF_SELECT} WHERE n.name = ? AND p.kind = 'impl' AND p.name = ?",
+            (name, type_name),
+        )
+    ]
+
+
+def member_callables(
+    conn: sqlite3.Connection, name: str, kinds: list[str], limit: int
+) -> list[Def]:
+    """Up to ``limit`` callables named ``name`` that are not module-level."""
+    marks = ",".join("?" * len(kinds))
+    return [
+        _def(row)
+        for row in conn.execute(
+            f"{_DEF_SELECT} WHERE n.name = ? AND n.kind IN ({marks})"
+            f" AND p.kind != 'module' LIMIT ?",
+            (name, *kinds, limit),
+        )
+    ]
 
 
 def all_defs(conn: sqlite3.Connection) -> dict[str, list[Def]]:
@@ -134,9 +165,45 @@ class FileFacts:
     imports: list[ImportFact]
     locals: dict[int, list[str]]
     receivers: list[str]
-    occurrences: dict[str, list[StoredOccurrence]] = field(default_factory=dict)
+    #: Packed occurrence blobs by name (see store/occurrences.py).
+    blobs: dict[str, bytes] = field(default_factory=dict)
+    _occurrences: dict[str, list[StoredOccurrence]] | None = None
     _children: dict[tuple[int, str], list[FileNode]] | None = None
     _ordinals: dict[int, int] | None = None
+    _bindings: dict[str, tuple[ImportFact, str | None]] | None = None
+
+    @property
+    def occurrences(self) -> dict[str, list[StoredOccurrence]]:
+        """Decoded occurrences by name (decoded on first use: linking reads blobs)."""
+        if self._occurrences is None:
+            self._occurrences = {
+                name: list(unpack(blob, self.receivers)) for name, blob in self.blobs.items()
+            }
+        return self._occurrences
+
+    def glob_imports(self) -> list[ImportFact]:
+        """Imports that bring every top-level name along (``*``, C includes)."""
+        return [
+            imp
+            for imp in self.imports
+            if imp.kind == "include" or any(original == "*" for original, _ in imp.names)
+        ]
+
+    def import_bindings(self) -> dict[str, tuple[ImportFact, str | None]]:
+        """Local name → (import, original name or None when it binds the module).
+
+        The first import binding a name wins, as in the statement order.
+        """
+        if self._bindings is None:
+            found: dict[str, tuple[ImportFact, str | None]] = {}
+            for imp in self.imports:
+                if imp.bind:
+                    found.setdefault(imp.bind, (imp, None))
+                for original, alias in imp.names:
+                    if original != "*":
+                        found.setdefault(alias or original, (imp, original))
+            self._bindings = found
+        return self._bindings
 
     def children(self, parent: int, name: str) -> list[FileNode]:
         """Definitions named ``name`` directly inside the node with ordinal ``parent``."""
@@ -220,7 +287,7 @@ def file_facts(
             " WHERE o.file_id = ?",
             (file_id,),
         ):
-            facts.occurrences[str(name)] = list(unpack(blob, facts.receivers))
+            facts.blobs[str(name)] = bytes(blob)
     return facts
 
 

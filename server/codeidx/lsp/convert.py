@@ -1,0 +1,303 @@
+"""Conversions between LSP values and the plain values of the query layer.
+
+This module owns everything the language server translates: URIs to
+workspace-relative paths and back, UTF-16 positions to string offsets and
+back (the only place they are computed), query results to ``lsprotocol``
+types, and the client capabilities that shape answers (``ClientFeatures``:
+Markdown or plain text hovers, hierarchical or flat document symbols).
+
+The query layer already speaks 0-based lines and UTF-16 columns, so a result
+location becomes an LSP ``Range`` without touching text; only open buffers
+(``lsp.documents``) and position checks need the offset conversions here.
+
+Pure functions of their arguments: no I/O, no SQL, no threads of its own, so
+the event loop and worker threads may both call them.  It must not decide
+anything about symbols (ranking, resolution): that is the query layer's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from lsprotocol import types
+from pygls.uris import from_fs_path, to_fs_path
+
+from codeidx.query.types import Symbol
+
+# Text and positions -----------------------------------------------------------
+
+#: LSP line breaks: ``\r\n``, ``\n`` and a lone ``\r``.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def utf16_len(text: str) -> int:
+    """Length of ``text`` in UTF-16 code units."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def utf16_to_index(line: str, character: int) -> int:
+    """The string index of UTF-16 column ``character`` in ``line``.
+
+    A column past the end is the end (LSP: "defaults back to the line
+    length"); a column inside a surrogate pair is the start of its character.
+    """
+    if character <= 0:
+        return 0
+    if line.isascii():
+        return min(character, len(line))
+    units = 0
+    for index, ch in enumerate(line):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > character:
+            return index
+    return len(line)
+
+
+def index_to_utf16(line: str, index: int) -> int:
+    """The UTF-16 column of string index ``index`` in ``line``."""
+    return utf16_len(line[: max(0, index)])
+
+
+def line_starts(text: str) -> list[int]:
+    """The string index where each line of ``text`` starts (LSP line breaks)."""
+    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` without their breaks; a final break starts an empty line."""
+    return _LINE_BREAK.split(text)
+
+
+def offset_at(text: str, starts: list[int], line: int, character: int) -> int:
+    """The string index of an LSP position in ``text`` (see ``line_starts``).
+
+    Positions past the last line clamp to the end of the text and columns past
+    a line's end clamp to the line's end, as LSP asks of incremental edits.
+    """
+    if line < 0:
+        return 0
+    if line >= len(starts):
+        return len(text)
+    start = starts[line]
+    end = starts[line + 1] if line + 1 < len(starts) else len(text)
+    content = text[start:end].rstrip("\r\n")
+    return start + utf16_to_index(content, character)
+
+
+def position_at(text: str, starts: list[int], offset: int) -> tuple[int, int]:
+    """The (line, UTF-16 column) of string index ``offset`` in ``text``."""
+    offset = max(0, min(offset, len(text)))
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= offset:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo, utf16_len(text[starts[lo] : offset])
+
+
+# URIs and paths -----------------------------------------------------------------
+
+
+def uri_to_path(uri: str, root: Path) -> str | None:
+    """The workspace-relative POSIX path of a ``file:`` URI; None outside ``root``."""
+    if not uri.startswith("file:"):
+        return None
+    fs = to_fs_path(uri)
+    if fs is None:
+        return None
+    path = Path(fs)
+    for base, candidate in ((root, path), (root.resolve(), path.resolve())):
+        try:
+            rel = candidate.relative_to(base)
+        except ValueError:
+            continue
+        posix = rel.as_posix()
+        return posix if posix not in ("", ".") and ".." not in rel.parts else None
+    return None
+
+
+def path_to_uri(root: Path, path: str) -> str:
+    """The ``file:`` URI of a workspace-relative path."""
+    uri = from_fs_path(str(root / PurePosixPath(path)))
+    return uri if uri is not None else (root / path).as_uri()
+
+
+# Client capabilities --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClientFeatures:
+    """The client capabilities that change the shape of answers."""
+
+    markdown_hover: bool = False
+    hierarchical_symbols: bool = False
+    work_done_progress: bool = False
+
+    @classmethod
+    def of(cls, caps: types.ClientCapabilities | None) -> ClientFeatures:
+        if caps is None:
+            return cls()
+        document = caps.text_document
+        hover = document.hover if document is not None else None
+        formats = list(hover.content_format or []) if hover is not None else []
+        symbols = document.document_symbol if document is not None else None
+        window = caps.window
+        return cls(
+            markdown_hover=types.MarkupKind.Markdown in formats,
+            hierarchical_symbols=bool(
+                symbols is not None and symbols.hierarchical_document_symbol_support
+            ),
+            work_done_progress=bool(window is not None and window.work_done_progress),
+        )
+
+
+# Results --------------------------------------------------------------------------
+
+
+def to_lsp_range(line: int, col: int, end_line: int, end_col: int) -> types.Range:
+    return types.Range(types.Position(line, col), types.Position(end_line, end_col))
+
+
+def to_lsp_location(root: Path, path: str, line: int, col: int, end_col: int) -> types.Location:
+    """A one-line location, as every name and reference in the index is."""
+    return types.Location(path_to_uri(root, path), to_lsp_range(line, col, line, end_col))
+
+
+_SYMBOL_KINDS = {
+    "module": types.SymbolKind.Module,
+    "namespace": types.SymbolKind.Namespace,
+    "class": types.SymbolKind.Class,
+    "struct": types.SymbolKind.Struct,
+    "union": types.SymbolKind.Struct,
+    "enum": types.SymbolKind.Enum,
+    "enum_member": types.SymbolKind.EnumMember,
+    "interface": types.SymbolKind.Interface,
+    "trait": types.SymbolKind.Interface,
+    "impl": types.SymbolKind.Object,
+    "function": types.SymbolKind.Function,
+    "method": types.SymbolKind.Method,
+    "constructor": types.SymbolKind.Constructor,
+    "field": types.SymbolKind.Field,
+    "property": types.SymbolKind.Property,
+    "constant": types.SymbolKind.Constant,
+    "variable": types.SymbolKind.Variable,
+    "type_alias": types.SymbolKind.TypeParameter,
+    "macro": types.SymbolKind.Function,
+}
+
+
+def to_lsp_symbol_kind(kind: str) -> types.SymbolKind:
+    """The LSP kind of a codeidx node kind (unknown kinds are variables)."""
+    return _SYMBOL_KINDS.get(kind, types.SymbolKind.Variable)
+
+
+def to_lsp_highlight_kind(role: str) -> types.DocumentHighlightKind:
+    """Declarations and assignments are writes; every other occurrence is a read."""
+    if role in ("definition", "write"):
+        return types.DocumentHighlightKind.Write
+    return types.DocumentHighlightKind.Read
+
+
+def container_of(symbol: Symbol) -> str | None:
+    """The qualified name of what contains a symbol (``pkg.mod.Class`` for a method)."""
+    qualified = symbol.qualified_name.replace("::", ".")
+    head, _, _ = qualified.rpartition(".")
+    return head or None
+
+
+def to_lsp_workspace_symbol(root: Path, symbol: Symbol) -> types.SymbolInformation:
+    """A workspace symbol with its name's location."""
+    return types.SymbolInformation(
+        name=symbol.name,
+        kind=to_lsp_symbol_kind(symbol.kind),
+        location=to_lsp_location(root, symbol.path, symbol.line, symbol.col, symbol.end_col),
+        container_name=container_of(symbol),
+    )
+
+
+def to_lsp_hover(
+    symbols: list[Symbol], word_range: types.Range | None, root: Path, client: ClientFeatures
+) -> types.Hover | None:
+    """One section per definition: the signature as code, then where it is defined.
+
+    Markdown when the client renders it, otherwise the same text without markup.
+    """
+    if not symbols:
+        return None
+    sections = []
+    for symbol in symbols:
+        signature = symbol.signature or f"{symbol.kind} {symbol.name}"
+        where = f"{symbol.path}:{symbol.line + 1}"
+        if client.markdown_hover:
+            link = f"{path_to_uri(root, symbol.path)}#L{symbol.line + 1}"
+            sections.append(
+                f"```{symbol.language}\n{signature}\n```\n\n"
+                f"{symbol.kind} `{symbol.qualified_name}` in [{where}]({link})"
+            )
+        else:
+            sections.append(f"{signature}\n\n{symbol.kind} {symbol.qualified_name} in {where}")
+    separator = "\n\n---\n\n" if client.markdown_hover else "\n\n"
+    kind = types.MarkupKind.Markdown if client.markdown_hover else types.MarkupKind.PlainText
+    return types.Hover(types.MarkupContent(kind, separator.join(sections)), word_range)
+
+
+def hierarchy_data(symbol: Symbol) -> dict[str, object]:
+    """What a hierarchy item carries back to the server: the node id and qualified name.
+
+    The id is a string because node ids use 63 bits and JSON numbers in
+    JavaScript clients lose precision past 53.
+    """
+    return {"nodeId": str(symbol.node_id), "name": symbol.qualified_name}
+
+
+def to_lsp_call_item(root: Path, symbol: Symbol) -> types.CallHierarchyItem:
+    where = to_lsp_range(symbol.line, symbol.col, symbol.line, symbol.end_col)
+    return types.CallHierarchyItem(
+        name=symbol.name,
+        kind=to_lsp_symbol_kind(symbol.kind),
+        uri=path_to_uri(root, symbol.path),
+        range=where,
+        selection_range=where,
+        detail=container_of(symbol),
+        data=hierarchy_data(symbol),
+    )
+
+
+def to_lsp_type_item(root: Path, symbol: Symbol) -> types.TypeHierarchyItem:
+    where = to_lsp_range(symbol.line, symbol.col, symbol.line, symbol.end_col)
+    return types.TypeHierarchyItem(
+        name=symbol.name,
+        kind=to_lsp_symbol_kind(symbol.kind),
+        uri=path_to_uri(root, symbol.path),
+        range=where,
+        selection_range=where,
+        detail=container_of(symbol),
+        data=hierarchy_data(symbol),
+    )
+
+
+def from_lsp_hierarchy_data(data: object) -> tuple[int, str] | None:
+    """(node id, qualified name) from an item's ``data``; None when it is not ours.
+
+    ``data`` comes back from the client as a dict or as an attribute object
+    (pygls turns unknown JSON objects into named tuples).
+    """
+
+    def field(name: str) -> object:
+        if isinstance(data, dict):
+            return data.get(name)
+        return getattr(data, name, None)
+
+    node_id, name = field("nodeId"), field("name")
+    if not isinstance(node_id, str | int) or not isinstance(name, str):
+        return None
+    try:
+        return int(node_id), name
+    except ValueError:
+        return None

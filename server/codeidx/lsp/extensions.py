@@ -1,0 +1,128 @@
+"""Typed results of codeidx's own protocol methods (see docs/protocol-extensions.md).
+
+This module owns the shapes of ``codeidx/status`` (request, and the
+``codeidx.status`` command), of the ``codeidx/indexUpdated`` notification
+and of the ``codeidx.reindex`` command's answer.  They are attrs classes,
+which pygls serialises with camelCase keys.  Building them from query
+results is plain translation; no I/O here.  Any thread.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from codeidx.index.pipeline import RunResult
+from codeidx.query.types import StatusReport
+
+STATUS = "codeidx/status"
+INDEX_UPDATED = "codeidx/indexUpdated"
+COMMAND_STATUS = "codeidx.status"
+COMMAND_REINDEX = "codeidx.reindex"
+
+#: Every custom method and command; a test checks each is documented.
+CUSTOM_METHODS = (STATUS, INDEX_UPDATED, COMMAND_STATUS, COMMAND_REINDEX)
+
+
+@attrs.define
+class RunSummary:
+    """The outcome of one index run the server made."""
+
+    reason: str  # initial | reindex | save
+    status: str  # complete | interrupted | failed
+    files_parsed: int = 0
+    files_unchanged: int = 0
+    files_deleted: int = 0
+    files_skipped: int = 0
+    changed_paths: list[str] = attrs.Factory(list)
+    error: str | None = None
+
+    @classmethod
+    def of(cls, reason: str, result: RunResult | None, error: str | None) -> RunSummary:
+        if result is None:
+            return cls(reason, "failed", error=error)
+        counts = result.counts
+        return cls(
+            reason,
+            result.status,
+            counts.files_parsed,
+            counts.files_unchanged,
+            counts.files_deleted,
+            counts.files_skipped,
+            list(result.changed_paths),
+            error,
+        )
+
+
+@attrs.define
+class IndexUpdatedParams:
+    """``codeidx/indexUpdated``: an index run of the server ended."""
+
+    run: RunSummary
+    paths: list[str] = attrs.Factory(list)  # the saved files of a save run
+
+
+@attrs.define
+class CoverageInfo:
+    partial: bool
+    files: int
+    unlinked_files: int
+    reason: str | None = None
+
+
+@attrs.define
+class IndexingState:
+    running: str | None
+    full_run_queued: bool
+    saves_queued: int
+
+
+@attrs.define
+class StatusResult:
+    """``codeidx/status``: what the index holds and what the server is doing."""
+
+    root: str
+    index_dir: str
+    indexed: bool
+    indexing: IndexingState
+    last_run: RunSummary | None
+    open_documents: int
+    readers_open: int
+    files: int = 0
+    nodes: int = 0
+    edges: int = 0
+    files_by_language: dict[str, int] = attrs.Factory(dict)
+    stale_files: int = 0
+    schema_version: int = 0
+    coverage: CoverageInfo | None = None
+
+
+def status_result(
+    report: StatusReport | None,
+    root: str,
+    index_dir: str,
+    indexing: IndexingState,
+    last_run: RunSummary | None,
+    open_documents: int,
+    readers_open: int,
+) -> StatusResult:
+    """The status answer; ``report`` is None while there is no index yet."""
+    result = StatusResult(
+        root, index_dir, report is not None, indexing, last_run, open_documents, readers_open
+    )
+    if report is not None:
+        result.files = report.files
+        result.nodes = sum(report.nodes_by_kind.values())
+        result.edges = sum(report.edges_by_kind.values())
+        result.files_by_language = dict(report.files_by_language)
+        result.stale_files = sum(report.stale_counts.values())
+        result.schema_version = report.schema_version
+        cov = report.coverage
+        result.coverage = CoverageInfo(cov.partial, cov.files, cov.unlinked_files, cov.reason)
+    return result
+
+
+@attrs.define
+class ReindexResult:
+    """``codeidx.reindex``: whether a new run was queued (False: one was already queued)."""
+
+    queued: bool

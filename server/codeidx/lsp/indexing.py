@@ -1,0 +1,197 @@
+"""The language server's one index writer: a background thread fed by a queue.
+
+This module owns *when* the server writes the index, never *how*: every run
+is ``index.pipeline.run_index`` (which holds the writer lock and writes each
+file in its own transaction).  Three kinds of work arrive from the event
+loop: the initial run after ``initialized``, a full run asked for by the
+``codeidx.reindex`` command, and saved files.  Saves are debounced per path
+(``DEBOUNCE_SECONDS`` after the last save of that path) and run together as
+one ``IndexOptions(only=...)`` run.  A pending full run goes first and
+absorbs repeated requests.
+
+Only the writer thread runs the pipeline; the loop only enqueues.  Progress
+and outcomes leave through ``emit`` (called on the writer thread; the server
+forwards them to the loop).  ``stop`` sets the ``should_stop`` token the
+pipeline checks between files, then joins the thread.  Runs never raise out
+of the thread: a failed run is logged and reported as an ``end`` event.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from codeidx.index.pipeline import IndexOptions, RunResult, run_index
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_SECONDS = 0.1
+#: The shortest interval between two progress events of one phase.
+_PROGRESS_INTERVAL = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class RunEvent:
+    """Something the writer reports: a run began, progressed or ended.
+
+    ``reason`` is ``initial``, ``reindex`` or ``save``; ``token`` is the
+    work-done progress token of a full run, if the client accepted one.
+    """
+
+    kind: str  # begin | progress | end
+    reason: str
+    token: str | None = None
+    phase: str = ""
+    done: int = 0
+    total: int = 0
+    paths: tuple[str, ...] = ()
+    result: RunResult | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Full:
+    reason: str
+    token: str | None
+    force: bool
+
+
+class IndexWriter:
+    """The writer thread and its queue (see module doc)."""
+
+    def __init__(
+        self,
+        root: Path,
+        index_dir: Path,
+        emit: Callable[[RunEvent], None],
+        debounce: float = DEBOUNCE_SECONDS,
+    ) -> None:
+        self._root = root
+        self._index_dir = index_dir
+        self._emit = emit
+        self._debounce = debounce
+        self._cond = threading.Condition()
+        self._full: _Full | None = None
+        self._saves: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._running: str | None = None
+        # A daemon thread, so that a writer blocked on another process's
+        # writer lock cannot keep the process alive after ``exit``.
+        self._thread = threading.Thread(target=self._loop, name="codeidx-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    # Called on the event loop ---------------------------------------------------
+
+    def request_full(self, reason: str, token: str | None = None, force: bool = False) -> bool:
+        """Queue a full run; False when one is already queued (it absorbs this one)."""
+        with self._cond:
+            if self._full is not None:
+                self._full = _Full(self._full.reason, self._full.token, self._full.force or force)
+                return False
+            self._full = _Full(reason, token, force)
+            self._cond.notify()
+            return True
+
+    def request_save(self, path: str) -> None:
+        """Queue a saved file, re-indexed once no save of it came for the debounce time."""
+        with self._cond:
+            self._saves[path] = time.monotonic() + self._debounce
+            self._cond.notify()
+
+    @property
+    def running(self) -> str | None:
+        """The reason of the run in progress, or None when idle."""
+        return self._running
+
+    @property
+    def pending(self) -> tuple[bool, int]:
+        """(a full run is queued, how many saved files are queued)."""
+        with self._cond:
+            return self._full is not None, len(self._saves)
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop the current run at the next file and end the thread; True when it ended."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    # The writer thread ---------------------------------------------------------
+
+    def _next(self) -> _Full | tuple[str, ...] | None:
+        with self._cond:
+            while not self._stop.is_set():
+                if self._full is not None:
+                    full, self._full = self._full, None
+                    return full
+                if self._saves:
+                    now = time.monotonic()
+                    due = [p for p, t in self._saves.items() if t <= now]
+                    if due:
+                        for path in due:
+                            del self._saves[path]
+                        return tuple(sorted(due))
+                    self._cond.wait(min(self._saves.values()) - now)
+                else:
+                    self._cond.wait()
+            return None
+
+    def _loop(self) -> None:
+        while (job := self._next()) is not None:
+            if isinstance(job, _Full):
+                self._run(job.reason, job.token, IndexOptions(force=job.force), ())
+            else:
+                self._run("save", None, IndexOptions(only=job), job)
+
+    def _run(
+        self, reason: str, token: str | None, options: IndexOptions, paths: tuple[str, ...]
+    ) -> None:
+        self._running = reason
+        self._emit(RunEvent("begin", reason, token, paths=paths))
+        last = [0.0, ""]
+
+        def progress(phase: str, done: int, total: int) -> None:
+            now = time.monotonic()
+            if phase == last[1] and now - float(last[0]) < _PROGRESS_INTERVAL and done < total:
+                return
+            last[0], last[1] = now, phase
+            self._emit(RunEvent("progress", reason, token, phase, done, total, paths))
+
+        def waiting() -> None:
+            log.info("another codeidx process is writing the index; waiting for it")
+
+        started = time.monotonic()
+        try:
+            result = run_index(
+                self._root,
+                self._index_dir,
+                options,
+                progress=progress,
+                should_stop=self._stop.is_set,
+                on_wait=waiting,
+            )
+        except Exception as exc:
+            log.error("the %s index run failed", reason, exc_info=exc)
+            error = f"{type(exc).__name__}: {exc}"
+            self._running = None
+            self._emit(RunEvent("end", reason, token, paths=paths, error=error))
+            return
+        log.info(
+            "%s index run %s in %.2f s: %d parsed, %d unchanged, %d deleted",
+            reason,
+            result.status,
+            time.monotonic() - started,
+            result.counts.files_parsed,
+            result.counts.files_unchanged,
+            result.counts.files_deleted,
+        )
+        self._running = None
+        self._emit(RunEvent("end", reason, token, paths=paths, result=result))

@@ -1,0 +1,202 @@
+"""Open buffers against the indexed text: where to ask the index, where answers land.
+
+The index describes each file as it was saved (the text on disk when it was
+indexed); an open buffer may differ from it while the user types.  This
+module maps between the two by their unchanged lines: a difference of the
+two line lists (``difflib``) pairs every line of the buffer that also stands,
+unchanged and in order, in the saved text with its line there.
+
+- A request position on such a line asks the index about the same column of
+  the paired line, so the identifier under the cursor is the one the user
+  sees; a position on an edited line gets an empty answer until the next
+  save (the index has nothing true to say about text it has not seen).
+- Result lines in an open buffer are mapped back the same way; results on
+  edited lines are dropped.
+
+This is position translation only: resolution stays in the query layer.
+The saved text is read from disk (``SourceLines``), so a file changed on
+disk but not yet re-indexed is compared as if it were indexed.
+
+Runs on worker threads (it reads files); one ``Views`` per request.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsprotocol import types
+
+from codeidx.errors import UsageError
+from codeidx.lsp import convert
+from codeidx.lsp.documents import Document
+from codeidx.query.types import Position, SourceLines
+
+#: Above this many lines per side, only lines at the same index are paired
+#: (difflib's cost grows with the product of the sides).
+MAX_DIFF_LINES = 20_000
+_WORD = re.compile(r"[\w$]+")
+
+
+class LineMap:
+    """Pairs lines of the indexed text with unchanged lines of the live text."""
+
+    def __init__(self, indexed: list[str], live: list[str]) -> None:
+        self.identical = indexed == live
+        # Equal blocks as (indexed start, live start, length), sorted both ways.
+        self._blocks: list[tuple[int, int, int]] = []
+        self._indexed_starts: list[int] = []
+        self._live_starts: list[int] = []
+        if self.identical:
+            return
+        if max(len(indexed), len(live)) > MAX_DIFF_LINES:
+            same = [i for i in range(min(len(indexed), len(live))) if indexed[i] == live[i]]
+            self._blocks = [(i, i, 1) for i in same]
+        else:
+            matcher = difflib.SequenceMatcher(None, indexed, live, autojunk=False)
+            self._blocks = [(a, b, n) for a, b, n in matcher.get_matching_blocks() if n]
+        self._indexed_starts = [a for a, _, _ in self._blocks]
+        self._live_starts = [b for _, b, _ in self._blocks]
+
+    def to_indexed(self, live_line: int) -> int | None:
+        """The indexed line of an unchanged live line; None for an edited one."""
+        if self.identical:
+            return live_line
+        k = bisect.bisect_right(self._live_starts, live_line) - 1
+        if k < 0:
+            return None
+        a, b, n = self._blocks[k]
+        return a + (live_line - b) if live_line < b + n else None
+
+    def to_live(self, indexed_line: int) -> int | None:
+        """The live line of an indexed line that is still there; None when it was edited."""
+        if self.identical:
+            return indexed_line
+        k = bisect.bisect_right(self._indexed_starts, indexed_line) - 1
+        if k < 0:
+            return None
+        a, b, n = self._blocks[k]
+        return b + (indexed_line - a) if indexed_line < a + n else None
+
+    def to_live_nearest(self, indexed_line: int, end: bool) -> int:
+        """Like ``to_live``, but an edited line maps to the edge of its edited region.
+
+        For the extent of a definition whose first or last line was edited:
+        ``end`` picks the last live line before the next unchanged one,
+        otherwise the first live line after the previous unchanged one.
+        """
+        exact = self.to_live(indexed_line)
+        if exact is not None:
+            return exact
+        k = bisect.bisect_right(self._indexed_starts, indexed_line) - 1
+        after_previous = 0
+        if k >= 0:
+            _, b, n = self._blocks[k]
+            after_previous = b + n
+        if not end:
+            return after_previous
+        if k + 1 < len(self._blocks):
+            return max(after_previous, self._blocks[k + 1][1] - 1)
+        return after_previous
+
+
+def word_at(line: str, character: int) -> tuple[int, int] | None:
+    """The UTF-16 span of the identifier under (or just before) a column, if any."""
+    index = convert.utf16_to_index(line, character)
+    for match in _WORD.finditer(line):
+        if match.start() <= index <= match.end():
+            start = convert.index_to_utf16(line, match.start())
+            return start, start + convert.utf16_len(match.group())
+        if match.start() > index:
+            break
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """A request's position: a workspace file, its open buffer if any, an LSP position."""
+
+    path: str
+    line: int
+    character: int
+    document: Document | None = None
+
+
+@dataclass(slots=True)
+class Views:
+    """One request's view of the workspace: saved text, open buffers and the maps between."""
+
+    root: Path
+    open_documents: dict[str, Document]
+    source: SourceLines = field(init=False)
+    _maps: dict[str, LineMap | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.source = SourceLines(self.root)
+
+    def lines(self, path: str) -> list[str]:
+        """What the user sees of a file: the open buffer, else the saved text."""
+        doc = self.open_documents.get(path)
+        if doc is not None:
+            return convert.split_lines(doc.text)
+        return self.source.lines(path)
+
+    def line_map(self, path: str) -> LineMap | None:
+        """The map of an open buffer that differs from its saved text, else None."""
+        if path not in self._maps:
+            doc = self.open_documents.get(path)
+            found = None
+            if doc is not None:
+                candidate = LineMap(self.source.lines(path), convert.split_lines(doc.text))
+                found = None if candidate.identical else candidate
+            self._maps[path] = found
+        return self._maps[path]
+
+    def index_position(self, cursor: Cursor) -> Position | None:
+        """The position to ask the index about, or None when the index cannot know.
+
+        Raises UsageError for a line past the end of the document; a column
+        past the end of its line counts as the line's end (LSP).
+        """
+        lines = (
+            convert.split_lines(cursor.document.text)
+            if cursor.document is not None
+            else self.source.lines(cursor.path)
+        )
+        if cursor.line >= len(lines):
+            raise UsageError(
+                f"line {cursor.line} is past the end of {cursor.path} ({len(lines)} lines)"
+            )
+        col = min(cursor.character, convert.utf16_len(lines[cursor.line]))
+        line: int | None = cursor.line
+        mapping = self.line_map(cursor.path) if cursor.document is not None else None
+        if mapping is not None:
+            line = mapping.to_indexed(cursor.line)
+        return Position(cursor.path, line, col) if line is not None else None
+
+    def word_range(self, cursor: Cursor) -> types.Range | None:
+        """The range of the identifier under the cursor in what the user sees."""
+        lines = self.lines(cursor.path)
+        if cursor.line >= len(lines):
+            return None
+        span = word_at(lines[cursor.line], cursor.character)
+        if span is None:
+            return None
+        return convert.to_lsp_range(cursor.line, span[0], cursor.line, span[1])
+
+    def to_live(self, path: str, line: int) -> int | None:
+        """Where an indexed line of ``path`` is in what the user sees; None if edited."""
+        mapping = self.line_map(path)
+        return line if mapping is None else mapping.to_live(line)
+
+    def location(
+        self, path: str, line: int, col: int, end_col: int
+    ) -> types.Location | None:
+        """An index location as an LSP location in what the user sees, or None."""
+        live = self.to_live(path, line)
+        if live is None:
+            return None
+        return convert.to_lsp_location(self.root, path, live, col, end_col)

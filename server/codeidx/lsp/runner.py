@@ -1,0 +1,201 @@
+"""Runs query work off the event loop, with a cancel token, and maps errors to LSP errors.
+
+This module owns the request side of STYLE.md section 7.  A handler awaits
+``Runner.read(method, work)``; ``work(conn, token)`` runs on a worker thread
+of a small pool with a read-only connection that the same thread opens
+(``query.status.open_index``) and closes in ``finally``, so a connection
+never crosses threads and never outlives its request.  Its reads happen
+inside the query functions' own snapshots.
+
+Cancellation: when the client sends ``$/cancelRequest``, pygls cancels the
+handler's task; the runner then sets the request's ``CancelToken``.  Work
+that has not started yet never starts, and SQLite's progress handler aborts
+a statement in flight.  When a document the request depends on changed
+while it ran, the answer is ``ContentModified`` instead of a stale result.
+
+Errors become responses in one place (``to_response_error``): malformed
+input → InvalidParams; cancelled → RequestCancelled; document changed →
+ContentModified; no usable index → RequestFailed with a sentence; anything
+else → InternalError with one line, the traceback in the log only.
+
+The event loop calls ``read``/``call``/``close``; work functions run on the
+pool's threads.  Never runs SQL on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from pygls.exceptions import (
+    JsonRpcContentModified,
+    JsonRpcException,
+    JsonRpcInternalError,
+    JsonRpcInvalidParams,
+    JsonRpcRequestCancelled,
+)
+
+from codeidx.errors import Cancelled, CodeidxError, ContentModified, UsageError
+from codeidx.query.status import open_index
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: SQLite virtual machine instructions between two looks at the cancel token.
+_PROGRESS_STEPS = 2000
+
+
+class JsonRpcRequestFailed(JsonRpcException):
+    """LSP's RequestFailed: the request was valid but could not be answered."""
+
+    CODE = -32803
+    MESSAGE = "Request Failed"
+
+
+class CancelToken:
+    """Set when the request is cancelled; work checks it between steps."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        """Raise Cancelled if the request was cancelled."""
+        if self._event.is_set():
+            raise Cancelled("the request was cancelled")
+
+
+def to_response_error(
+    method: str, exc: BaseException, token: CancelToken | None = None
+) -> JsonRpcException:
+    """The LSP error for an exception raised while answering ``method`` (see module doc)."""
+    if isinstance(exc, JsonRpcException):
+        return exc
+    if isinstance(exc, Cancelled) or (
+        token is not None and token.cancelled and isinstance(exc, sqlite3.OperationalError)
+    ):
+        return JsonRpcRequestCancelled(f"{method} was cancelled")
+    if isinstance(exc, ContentModified):
+        return JsonRpcContentModified(str(exc))
+    if isinstance(exc, UsageError):
+        return JsonRpcInvalidParams(str(exc))
+    if isinstance(exc, CodeidxError):
+        text = str(exc)
+        return JsonRpcRequestFailed(f"{text} ({exc.hint})" if exc.hint else text)
+    if isinstance(exc, sqlite3.OperationalError):
+        # Locked past the busy timeout, or an index a crash left unreadable.
+        return JsonRpcRequestFailed(f"the index could not be read ({exc})")
+    return JsonRpcInternalError(
+        f"codeidx failed to answer {method} ({type(exc).__name__}); the server log has details"
+    )
+
+
+class Runner:
+    """The query pool of one server (see module doc)."""
+
+    def __init__(
+        self,
+        index_dir: Path,
+        workers: int = 2,
+        unavailable_note: Callable[[], str | None] | None = None,
+        on_internal_error: Callable[[str, BaseException], None] | None = None,
+    ) -> None:
+        self._index_dir = index_dir
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="codeidx-query")
+        self._lock = threading.Lock()
+        self._readers = 0
+        self._tokens: set[CancelToken] = set()
+        self._closed = False
+        self._unavailable_note = unavailable_note
+        self._on_internal_error = on_internal_error
+
+    @property
+    def readers_open(self) -> int:
+        """Read connections open right now (each belongs to one running request)."""
+        with self._lock:
+            return self._readers
+
+    async def read(
+        self,
+        method: str,
+        work: Callable[[sqlite3.Connection, CancelToken], T],
+        still_valid: Callable[[], bool] | None = None,
+    ) -> T:
+        """Run ``work`` on a worker with its own read connection; see module doc."""
+
+        def with_reader(token: CancelToken) -> T:
+            token.check()
+            conn = open_index(self._index_dir)
+            with self._lock:
+                self._readers += 1
+            try:
+                conn.set_progress_handler(lambda: 1 if token.cancelled else 0, _PROGRESS_STEPS)
+                return work(conn, token)
+            finally:
+                conn.close()
+                with self._lock:
+                    self._readers -= 1
+
+        return await self.call(method, with_reader, still_valid)
+
+    async def call(
+        self,
+        method: str,
+        work: Callable[[CancelToken], T],
+        still_valid: Callable[[], bool] | None = None,
+    ) -> T:
+        """Run ``work`` on a worker without a connection (file reads, status)."""
+        if self._closed:
+            raise JsonRpcRequestFailed("the server is shutting down")
+        token = CancelToken()
+        with self._lock:
+            self._tokens.add(token)
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(self._pool, work, token)
+        except asyncio.CancelledError:
+            token.cancel()
+            raise
+        except Exception as exc:
+            raise self._error(method, exc, token) from None
+        finally:
+            with self._lock:
+                self._tokens.discard(token)
+        if still_valid is not None and not still_valid():
+            raise JsonRpcContentModified(f"the document changed while {method} was answered")
+        return result
+
+    def _error(self, method: str, exc: Exception, token: CancelToken) -> JsonRpcException:
+        error = to_response_error(method, exc, token)
+        if isinstance(error, JsonRpcRequestFailed) and self._unavailable_note is not None:
+            note = self._unavailable_note()
+            if note:
+                error = JsonRpcRequestFailed(f"{error.message}; {note}")
+        if isinstance(error, JsonRpcInternalError):
+            log.error("%s failed", method, exc_info=exc)
+            if self._on_internal_error is not None:
+                self._on_internal_error(method, exc)
+        else:
+            log.debug("%s: %s", method, error.message)
+        return error
+
+    def close(self) -> None:
+        """Cancel running work, drop queued work and wait for the workers (blocking)."""
+        self._closed = True
+        with self._lock:
+            for token in self._tokens:
+                token.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)
