@@ -132,6 +132,7 @@ CREATE INDEX file_deps_target ON file_deps(target_path);
 -- sites packs the (line, col) pairs of every occurrence (call sites) after a
 -- width byte, like occurrences.data.
 CREATE TABLE edges (
+    edge_id     INTEGER PRIMARY KEY,
     file_id     INTEGER NOT NULL REFERENCES files(file_id) ON DELETE CASCADE,
     src_id      INTEGER NOT NULL,
     dst_id      INTEGER NOT NULL,
@@ -139,11 +140,13 @@ CREATE TABLE edges (
     confidence  REAL NOT NULL,
     resolution  TEXT NOT NULL,          -- exact | by_name
     count       INTEGER NOT NULL DEFAULT 1,
-    sites       BLOB,
-    PRIMARY KEY (file_id, src_id, dst_id, kind)
-) WITHOUT ROWID;
-CREATE INDEX edges_src ON edges(src_id, kind);
-CREATE INDEX edges_dst ON edges(dst_id, kind);
+    sites       BLOB
+);
+-- A node has few edges, so the kind is filtered after the lookup; leaving it
+-- out of the indexes (and keying the table by a small rowid) keeps them small.
+CREATE INDEX edges_file ON edges(file_id);
+CREATE INDEX edges_src ON edges(src_id);
+CREATE INDEX edges_dst ON edges(dst_id);
 
 -- Change history: one row per file created, modified or deleted by a run.
 CREATE TABLE changes (

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from codeidx.errors import UsageError
 from codeidx.index import discovery
 from codeidx.index.discovery import DiscoveryOptions, DiscoveryResult, discover
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 LANGUAGES = {".py": "python", ".js": "javascript", ".ts": "typescript"}
 

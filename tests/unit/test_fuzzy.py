@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from codeidx.query import fuzzy
-from codeidx.query.fuzzy import NameIndex, rank
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from codeidx.query import fuzzy
+from codeidx.query.fuzzy import NameIndex, rank
 
 EXACT_CASE, EXACT, PREFIX, HUMP, WORD, SUBSTRING, FUZZY = 6, 5, 4, 3, 2, 1, 0
 
@@ -351,6 +352,22 @@ def test_the_index_finds_what_scoring_every_name_finds(case: tuple[list[str], st
     names, query = case
     if query:
         assert NameIndex(names).search(query) == score_every_name(query, names)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(identifiers(), min_size=30, max_size=150),
+    st.sampled_from(["n", "na", "name", "get", "gn", "tn", "sn", "e", "ie", "ken", "rd", "ß", "x"]),
+    st.integers(1, 4),
+)
+def test_crowded_tiers_stop_early_without_dropping_a_better_tier(
+    names: list[str], query: str, limit: int
+) -> None:
+    # With limit <= 4 every scan stops after about 24 names, so most tiers here are cut
+    # short; the tiers of the answer must still be those of the exhaustive answer.
+    got = [int(score // 1000) for _, score in NameIndex(names).search(query, limit)]
+    want = [int(score // 1000) for _, score in score_every_name(query, names, limit)]
+    assert got == want
 
 
 @given(st.text(alphabet=st.characters(codec="ascii", categories=["L", "N", "P"]), max_size=20))

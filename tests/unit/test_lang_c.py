@@ -9,10 +9,11 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from langtest import kinds, node, occurrences, parse, roles
+
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import ImportRecord, Param, ParseResult
 from codeidx.parse.resolvers.c import HOOKS
-from langtest import kinds, node, occurrences, parse, roles
 
 
 def c(source: str, module: str = "src/x.c") -> ParseResult:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from langtest import kinds, node, occurrences, parse, roles
+
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import ImportedName, ImportRecord, Param, ParseResult, TypeParam
 from codeidx.parse.resolvers.cpp import HOOKS
-from langtest import kinds, node, occurrences, parse, roles
 
 
 def cpp(source: str, module: str = "src/x.cpp") -> ParseResult:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from langtest import kinds, node, occurrences, parse, roles
+
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import ImportRecord, Param, TypeParam
 from codeidx.parse.resolvers.go import HOOKS, package_guess
-from langtest import kinds, node, occurrences, parse, roles
 
 DECLS = """\
 // Package shapes draws things.

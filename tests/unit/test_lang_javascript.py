@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from langtest import kinds, node, occurrences, parse, roles
+from tree_sitter import Query
+from tree_sitter_language_pack import get_language
+
 from codeidx.parse import registry
 from codeidx.parse.extract import Extractor
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import ImportedName, ImportRecord, Param
 from codeidx.parse.resolvers.javascript import HOOKS, parse_jsonc
-from langtest import kinds, node, occurrences, parse, roles
-from tree_sitter import Query
-from tree_sitter_language_pack import get_language
 
 DEFINITIONS = """\
 function plain(a) { return a; }

@@ -10,13 +10,14 @@ import inspect
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from langtest import kinds, node, occurrences, parse, roles
+
 from codeidx.parse.extract import Extractor
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import ImportedName, ImportRecord, Param, ParseResult, TypeParam
 from codeidx.parse.resolvers.python import HOOKS, resolve_module, source_root
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from langtest import kinds, node, occurrences, parse, roles
 
 
 def py(source: str) -> ParseResult:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from langtest import kinds, node, occurrences, parse, roles
+
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import (
     ImportedName,
@@ -13,7 +15,6 @@ from codeidx.parse.records import (
     TypeParam,
 )
 from codeidx.parse.resolvers.rust import HOOKS
-from langtest import kinds, node, occurrences, parse, roles
 
 ITEMS = """\
 //! Geometry helpers.

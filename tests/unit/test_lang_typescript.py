@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from langtest import kinds, node, occurrences, parse, roles
+from tree_sitter import Query
+from tree_sitter_language_pack import get_language
+
 from codeidx.parse import registry
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import ImportedName, ImportRecord, Param, TypeParam
 from codeidx.parse.resolvers.typescript import HOOKS
-from langtest import kinds, node, occurrences, parse, roles
-from tree_sitter import Query
-from tree_sitter_language_pack import get_language
 
 TYPES = """\
 /** A drawable shape. */

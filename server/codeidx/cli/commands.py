@@ -229,3 +229,25 @@ def cmd_deps(ctx: Context) -> int:
     finally:
         conn.close()
     return EXIT_OK
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"expected HOST:PORT, got {text!r}", hint="e.g. --tcp 127.0.0.1:2087")
+    return host, int(port)
+
+
+def cmd_serve(ctx: Context) -> int:
+    """``codeidx serve [--tcp HOST:PORT]``: the language server; logs go to stderr only."""
+    address = _address(ctx.args.tcp) if ctx.args.tcp else None
+    if not ctx.args.debug:
+        logging.getLogger("codeidx").setLevel(logging.INFO)
+    # Imported here so that the other commands never load pygls.
+    from codeidx.lsp.server import serve_stdio, serve_tcp
+
+    if address is None:
+        serve_stdio(ctx.args.index_dir)
+    else:
+        serve_tcp(address[0], address[1], ctx.args.index_dir)
+    return EXIT_OK

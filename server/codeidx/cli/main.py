@@ -149,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
         "file", nargs="?", metavar="FILE", help="show this file's imports and importers"
     )
     sub.add_argument("--cycles", action="store_true", help="list every circular dependency")
+
+    sub = command("serve", "run the language server (LSP over stdio)", commands.cmd_serve)
+    sub.add_argument(
+        "--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (for debugging)"
+    )
     return parser
 
 

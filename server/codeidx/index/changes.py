@@ -60,7 +60,9 @@ class GitCache:
     def head(self) -> GitHead:
         key = self._stamp()
         if key != self._key:
-            self._head = git_head(self._root) if key != _NO_REPOSITORY else GitHead(None, None, None)
+            self._head = (
+                git_head(self._root) if key != _NO_REPOSITORY else GitHead(None, None, None)
+            )
             self._key = key
         return self._head
 

@@ -34,8 +34,24 @@ _INTERFACE_KINDS = frozenset({"interface", "trait"})
 # Reads and writes become "references" edges only for names that resolve
 # exactly to something worth navigating to (not to a local variable).
 _REFERENCE_KINDS = frozenset(
-    {"function", "class", "struct", "constant", "variable", "enum", "interface", "trait",
-     "type_alias", "union", "macro", "method", "constructor", "field", "property", "enum_member"}
+    {
+        "function",
+        "class",
+        "struct",
+        "constant",
+        "variable",
+        "enum",
+        "interface",
+        "trait",
+        "type_alias",
+        "union",
+        "macro",
+        "method",
+        "constructor",
+        "field",
+        "property",
+        "enum_member",
+    }
 )
 
 
@@ -69,14 +85,18 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
         for start, line, col_role, enclosing, recv in iter_raw(blob):
             role = role_of(col_role)
             receiver = receivers[recv - 1] if recv else ""
+            plain_access = role in ("read", "write")
             if receiver:
-                if role in ("read", "write") and not _plain(receiver):
+                if plain_access and not _plain(receiver):
                     continue
-            elif role in ("read", "write") and name in locals_.get(enclosing, ()):
+            elif (
+                plain_access
+                and name in locals_.get(enclosing, ())
+                and not facts.children(enclosing, name)
+            ):
                 # A local variable of the enclosing function (the common case):
                 # resolve() would say LOCAL after walking the scopes.
-                if not facts.children(enclosing, name):
-                    continue
+                continue
             if role == "import":
                 targets: list[Target] | str = resolver.resolve_import_name(facts, name, line)
             else:
@@ -109,7 +129,12 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
     _overrides(resolver, facts, add)
     return [
         edge_store.EdgeRow(
-            src, dst, kind, e.confidence, e.resolution, len(e.sites) // 2,
+            src,
+            dst,
+            kind,
+            e.confidence,
+            e.resolution,
+            len(e.sites) // 2,
             edge_store.pack_sites(e.sites),
         )
         for (src, dst, kind), e in found.items()
@@ -127,9 +152,7 @@ def _names_to_resolve(facts: FileFacts) -> set[str]:
     for name, blob in facts.blobs.items():
         for _start, _line, col_role, _enclosing, recv in iter_raw(blob):
             # Names behind a receiver are members, looked up per class.
-            if not recv and (
-                name not in local_names or role_of(col_role) not in ("read", "write")
-            ):
+            if not recv and (name not in local_names or role_of(col_role) not in ("read", "write")):
                 wanted.add(name)
                 break
     return wanted
@@ -169,8 +192,10 @@ def _decorated(facts: FileFacts, start: int, enclosing: int) -> int | None:
     """The definition a decorator/attribute written at ``start`` applies to."""
     best = None
     for n in facts.nodes:
-        if n.parent == enclosing and n.start_byte > start and (
-            best is None or n.start_byte < best.start_byte
+        if (
+            n.parent == enclosing
+            and n.start_byte > start
+            and (best is None or n.start_byte < best.start_byte)
         ):
             best = n
     return best.node_id if best is not None else None
@@ -238,12 +263,10 @@ def link_files(
     """
     written = 0
     batch: list[tuple[int, list[edge_store.EdgeRow]]] = []
-    done = 0
-    for file_id, rows in _linked(conn, file_ids, db_path, workers):
+    for done, (file_id, rows) in enumerate(_linked(conn, file_ids, db_path, workers), start=1):
         if should_stop is not None and should_stop():
             break
         batch.append((file_id, rows))
-        done += 1
         if len(batch) >= 256:
             written += _flush(conn, batch)
             batch = []

@@ -106,6 +106,7 @@ class Indexer:
         self._conn: sqlite3.Connection | None = None
         self._names: files.NameTable | None = None
         self._git = GitCache(self.root)
+        self._workspace: Workspace | None = None
 
     def run(
         self,
@@ -123,21 +124,28 @@ class Indexer:
             if self._names is None:
                 self._names = files.NameTable(conn)
             mode = (
-                "force" if options.force else ("files" if options.only is not None else "incremental")
+                "force"
+                if options.force
+                else ("files" if options.only is not None else "incremental")
             )
             session_id = sessions.start_session(conn, mode, self._git.head())
             run = _Run(conn, self.root, options, session_id, report, stop, self._names)
             run.db_path = self.db_path
+            # Full runs re-read configuration files; saves reuse the workspace.
+            run.workspace_cache = self._workspace if options.only is not None else None
             try:
                 run.execute()
             except BaseException as exc:
                 _rollback(conn)
                 self._names.forget()
-                status = "interrupted" if isinstance(exc, KeyboardInterrupt | Cancelled) else "failed"
+                status = (
+                    "interrupted" if isinstance(exc, KeyboardInterrupt | Cancelled) else "failed"
+                )
                 sessions.finish_session(
                     conn, session_id, status, run.counts, False, f"{type(exc).__name__}: {exc}"
                 )
                 raise
+            self._workspace = run.workspace_cache
             status = "interrupted" if run.stopped else "complete"
             sessions.finish_session(conn, session_id, status, run.counts, run.saw_everything)
             if run.counts.files_parsed + run.counts.files_deleted > 200:
@@ -211,6 +219,7 @@ class _Run:
         self._txn_started = 0.0
         self._txn_files = 0
         self.db_path: Path | None = None
+        self.workspace_cache: Workspace | None = None
 
     def execute(self) -> None:
         bulk = not self.conn.execute("SELECT 1 FROM files LIMIT 1").fetchone()
@@ -266,7 +275,14 @@ class _Run:
         paths = {c.path for c in candidates}
         if self.options.only is not None:
             paths |= set(known)
-        workspace = Workspace.of(paths, configs=read_configs(self.root, paths))
+        frozen = frozenset(paths)
+        cached = self.workspace_cache
+        if cached is not None and cached.files == frozen:
+            # A save in a long-lived indexer: the file set did not change.
+            workspace = cached
+        else:
+            workspace = Workspace.of(frozen, configs=read_configs(self.root, paths))
+        self.workspace_cache = workspace
         t = time.perf_counter()
         self._parse_and_write(jobs, workspace, fresh_db)
         self.counts.timings["parse_write"] = time.perf_counter() - t
@@ -393,7 +409,10 @@ class _Run:
     def _file_done(self) -> None:
         """Commit every few files: each file is atomic, commits are amortised."""
         self._txn_files += 1
-        if self._txn_files >= _BATCH_FILES or time.perf_counter() - self._txn_started > _BATCH_SECONDS:
+        if (
+            self._txn_files >= _BATCH_FILES
+            or time.perf_counter() - self._txn_started > _BATCH_SECONDS
+        ):
             self._commit()
 
     def _commit(self) -> None:
@@ -446,9 +465,9 @@ class _Run:
                 bases_changed=delta.bases_changed,
                 imports_changed=delta.imports_changed,
             )
-        if delta.change == "modified" and not (delta.added or delta.removed or delta.changed):
-            if delta.previous_hash == digest:
-                return
+        unchanged = not (delta.added or delta.removed or delta.changed)
+        if delta.change == "modified" and unchanged and delta.previous_hash == digest:
+            return
         sessions.record_change(
             self.conn,
             self.session_id,
@@ -475,8 +494,15 @@ class _Run:
         if delta is not None:
             edges.mark_dependents(conn, path, delta.removed, ())
             sessions.record_change(
-                conn, self.session_id, path, "deleted", None, delta.previous_hash,
-                [], delta.removed, [],
+                conn,
+                self.session_id,
+                path,
+                "deleted",
+                None,
+                delta.previous_hash,
+                [],
+                delta.removed,
+                [],
             )
             self.counts.files_deleted += 1
             self.changed_paths.append(path)

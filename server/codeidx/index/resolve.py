@@ -196,8 +196,10 @@ class Resolver:
         # keeps a damaged index from looping.
         while scope is not None and scope < len(nodes) and nodes[scope].ordinal <= enclosing:
             node = nodes[scope]
-            if node.kind in CALLABLE or node.kind == "module" or (
-                node.kind in CLASS_LIKE and (innermost or hooks.members_in_scope)
+            if (
+                node.kind in CALLABLE
+                or node.kind == "module"
+                or (node.kind in CLASS_LIKE and (innermost or hooks.members_in_scope))
             ):
                 local = [
                     Target(n.node_id, n.kind, 1.0, "exact")
@@ -325,9 +327,7 @@ class Resolver:
         ).fetchone()
         return str(row[0]) if row else None
 
-    def members(
-        self, class_id: int, name: str, facts: FileFacts, depth: int = 0
-    ) -> list[Target]:
+    def members(self, class_id: int, name: str, facts: FileFacts, depth: int = 0) -> list[Target]:
         """Members named ``name`` of a class, its impls and (recursively) its bases."""
         key = (class_id, name)
         cached = self._member_cache.get(key)

@@ -261,12 +261,12 @@ def _definitions(
             prefix = ""
         if extra:
             prefix = f"{prefix}{sep}{extra}" if prefix else extra
-        key = (parent.ordinal, name, kind)
-        count = seen.get(key, 0)
+        sibling = (parent.ordinal, name, kind)
+        count = seen.get(sibling, 0)
         if kind in _FIRST_ASSIGNMENT_KINDS and (count or parent.kind in _CALLABLE_KINDS):
             # A re-assignment, or a local variable: an occurrence, not a definition.
             continue
-        seen[key] = count + 1
+        seen[sibling] = count + 1
         details = hooks.describe(node, kind, name, src)
         record = NodeRecord(
             ordinal=len(out),
@@ -332,7 +332,7 @@ def _occurrences(
     ends = [n.span.end_byte for n in nodes]
     parents = [n.parent for n in nodes]
     line_starts = columns.line_starts()
-    names: dict[bytes, str] = {}
+    decoded: dict[bytes, str] = {}
     out: list[OccurrenceRow] = []
     append = out.append
     bisect_right = bisect.bisect_right
@@ -345,9 +345,9 @@ def _occurrences(
         if sb in def_names:
             continue
         raw = src[sb : ident.end_byte]
-        name = names.get(raw)
+        name = decoded.get(raw)
         if name is None:
-            name = names[raw] = raw.decode("utf-8", "replace")
+            name = decoded[raw] = raw.decode("utf-8", "replace")
         # Innermost definition containing the occurrence: the last node that
         # starts at or before it, walked up until it also contains it.
         enc = bisect_right(starts, sb) - 1

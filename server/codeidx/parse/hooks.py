@@ -230,4 +230,3 @@ class LanguageHooks:
     def resolve_import(self, imp: ImportRecord, path: str, workspace: Workspace) -> str | None:
         """The workspace file an import refers to, or None when external/unknown."""
         return None
-

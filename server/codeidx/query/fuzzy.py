@@ -20,7 +20,10 @@ Words come from camelCase, acronyms (``HTTPServer`` is ``http`` + ``server``), d
 any non-alphanumeric separator.  Within a tier a match scores higher when it skips fewer
 characters or words, ends at a word boundary, keeps the query's case, starts earlier and
 sits in a shorter name.  A score is ``tier * 1000 + quality``, quality in ``[0, 999]``; ties
-keep input order.  The empty query gives the first ``limit`` names, shortest first.
+keep input order.  The empty query gives the first ``limit`` names, shortest first (repeats
+of a name right after its first appearance).  Queries over 64 characters skip the hump tier
+and over 256 the subsequence tier: they are pasted names, and those tiers' work grows with
+the query.
 
 Design, for 100k+ names at interactive speed.  Identical names share one entry, and entries
 are numbered by length, so walking any set of entries in number order meets the shortest
@@ -32,7 +35,9 @@ a given letter or two letters, and a word starting with one letter before one st
 another.  A query ANDs bitsets into a small superset per tier, checks its members in C, and
 scores the survivors in Python.  Tiers run best first and stop once ``limit`` plus some slack
 names are in, so within a crowded tier the shortest matches are the ones compared, and the
-last tier checks a bounded number of names.  Building costs about 13 µs per distinct name.
+last tier checks a bounded number of names, those sharing most of the query's two-character
+slices first.  Building is linear, about 15 µs per distinct name, so callers build off the
+event loop and swap the new index in whole.
 
 Threads: a ``NameIndex`` is immutable once built, so any thread may search it, also
 concurrently.  Nothing here raises for a ``str`` query.
@@ -62,8 +67,10 @@ _GAP = 4.0  # Per character skipped inside a subsequence match.
 _MISSED_START = 3.0  # Per subsequence character that does not start a word.
 _INF = float("inf")
 
-_MIN_SLACK = 20  # Names scored beyond ``limit``, so in-tier order is not only length.
-_MAX_HUMP_QUERY = 64  # Longer queries are pasted names; they skip the hump tier.
+_MIN_SLACK = 20  # Scan for limit + max(_MIN_SLACK, limit) names, so in-tier order is
+# decided by score among twice as many names as asked for, not only by length.
+_MAX_HUMP_QUERY = 64  # Longer queries are pasted names; they skip the hump tier,
+_MAX_SUBSEQUENCE_QUERY = 256  # and past this the subsequence tier, whose regex grows with them.
 _REGEX_MAX_WORDS = 12  # The hump regex backtracks exponentially over same-initial words.
 _HUMP_NODE_BUDGET = 1024  # Ways to cut the query tried before settling for a looser filter.
 _FEW = 500  # Candidates few enough to check one by one without narrowing them first.
@@ -100,8 +107,10 @@ class NameIndex:
             if head != i:
                 repeats[head].append(i)
         self._repeats = dict(repeats)
-        # Entry r is the r-th distinct name by length, then by first appearance.
-        self._heads = array("q", sorted(first.values(), key=lambda i: len(self._names[i])))
+        # Entry r is the r-th distinct name by casefolded length, then by first appearance,
+        # so an exact match comes before every other prefix match of the query.
+        folds = {i: self._names[i].casefold() for i in first.values()}
+        self._heads = array("q", sorted(folds, key=lambda i: len(folds[i])))
         n = len(self._heads)
         lines: list[str] = []
         marked: list[str] = []
@@ -112,8 +121,7 @@ class NameIndex:
         unsafe: list[int] = []
         sigils: list[tuple[str, int, int]] = []
         for r, i in enumerate(self._heads):
-            name = self._names[i]
-            folded = name.casefold()
+            name, folded = self._names[i], folds.pop(i)
             spans = _folded_spans(name, folded)
             if _UNSAFE.search(folded):
                 unsafe.append(r)
@@ -178,13 +186,13 @@ class NameIndex:
             for r in self._unsafe:
                 self._consider(q, r, found, None, _view_of(self._names[self._heads[r]], exact=True))
         elif every := self._with_all_chars(q):
-            target = limit + max(_MIN_SLACK, limit // 2)
+            target = limit + max(_MIN_SLACK, limit)
             for scan in (self._prefixes, self._humps, self._word_prefixes, self._substrings):
                 scan(q, every, found, target)
                 if len(found) >= target:
                     break
             else:
-                if q.k > 1:
+                if 1 < q.k <= _MAX_SUBSEQUENCE_QUERY:
                     self._subsequences(q, every, found, target)
         hits: list[tuple[float, int]] = []
         for r, score in found.items():
@@ -229,7 +237,7 @@ class NameIndex:
             a, b = mline[r], mline[r + 1] - 1
             if marked.count("\x01", a, b) <= _REGEX_MAX_WORDS and not pattern.search(marked, a, b):
                 continue
-            self._consider(q, r, found, True)
+            self._consider(q, r, found, True, floor=_HUMP)
             if len(found) >= target:
                 return
 
@@ -259,17 +267,28 @@ class NameIndex:
                     return
 
     def _subsequences(self, q: _Query, every: int, found: dict[int, float], target: int) -> None:
-        # No bitset records order, so this tier checks names one by one.  It is the last
-        # resort, for typos; past its budget it stops rather than read every name holding
-        # the query's characters, keeping the shortest such matches and dropping longer ones.
+        # No bitset records order, so this last tier checks names one by one, and at most
+        # _SUBSEQUENCE_BUDGET of them.  A typo keeps most of the query's two-character
+        # slices, so names holding more of them go first: levels[t] holds the entries with
+        # at least t slices.  Within a level, shorter names go first.
+        levels = [every]
+        for g in {q.folded[x : x + 2] for x in range(q.k - 1)}:
+            bits = self._bits(self._grams, g) & every
+            levels.append(0)
+            for t in range(len(levels) - 1, 0, -1):
+                levels[t] |= levels[t - 1] & bits
         pattern, plain, line = q.subsequence_pattern(), self._plain, self._line
-        for checked, r in enumerate(_members(every)):
-            if checked == _SUBSEQUENCE_BUDGET:
-                return
-            if r not in found and pattern.match(plain, line[r], line[r + 1] - 1):
-                self._consider(q, r, found, False)
-                if len(found) >= target:
+        budget, above = _SUBSEQUENCE_BUDGET, 0
+        for level in reversed(levels):
+            for r in _members(level & ~above):
+                if r not in found and pattern.match(plain, line[r], line[r + 1] - 1):
+                    self._consider(q, r, found, False)
+                    if len(found) >= target:
+                        return
+                budget -= 1
+                if not budget:
                     return
+            above |= level
 
     # Helpers.
 
@@ -280,10 +299,16 @@ class NameIndex:
         found: dict[int, float],
         hump: bool | None,
         view: _View | None = None,
+        floor: int = _FUZZY,
     ) -> None:
-        """Score entry ``r`` into ``found``; ``hump`` False skips that tier, None decides."""
+        """Score entry ``r`` into ``found`` if it matches in tier ``floor`` or better.
+
+        ``hump`` False skips the hump tier (an earlier scan ruled it out), None decides.
+        A scan that can meet weaker matches sets ``floor``, so that they do not count
+        towards its stop and a later scan, which looks at them in order, adds them.
+        """
         score = _score(q, view or self._view(r), hump)
-        if score is not None:
+        if score is not None and score >= floor * 1000:
             found[r] = score
 
     def _view(self, r: int) -> _View:

@@ -39,7 +39,9 @@ def connect_reader(path: Path) -> sqlite3.Connection:
             f"no index at {path.parent}", hint="run `codeidx index` in the workspace first"
         )
     conn = sqlite3.connect(
-        f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None,
+        f"{path.as_uri()}?mode=ro",
+        uri=True,
+        isolation_level=None,
         timeout=BUSY_TIMEOUT_MS / 1000,
     )
     try:

@@ -96,12 +96,12 @@ def mark_dependents(
             (path,),
         ).rowcount
     for i in range(0, len(removed), 500):
-        chunk = removed[i : i + 500]
-        marks = ",".join("?" * len(chunk))
+        ids = removed[i : i + 500]
+        marks = ",".join("?" * len(ids))
         marked += conn.execute(
             f"UPDATE files SET linked = 0 WHERE linked = 1 AND file_id IN"
             f" (SELECT file_id FROM edges WHERE dst_id IN ({marks}))",
-            chunk,
+            ids,
         ).rowcount
     names = [
         n
@@ -126,7 +126,9 @@ def mark_dependents(
 
 def unlinked_files(conn: sqlite3.Connection) -> list[int]:
     """Files whose edges must be computed (new, changed, or dependents)."""
-    return [int(r[0]) for r in conn.execute("SELECT file_id FROM files WHERE linked = 0 ORDER BY path")]
+    return [
+        int(r[0]) for r in conn.execute("SELECT file_id FROM files WHERE linked = 0 ORDER BY path")
+    ]
 
 
 def pack_sites(values: array[int]) -> bytes:

@@ -115,7 +115,9 @@ class NameTable:
                 row = (
                     None
                     if self._fresh
-                    else conn.execute("SELECT name_id FROM names WHERE name = ?", (name,)).fetchone()
+                    else conn.execute(
+                        "SELECT name_id FROM names WHERE name = ?", (name,)
+                    ).fetchone()
                 )
                 if row is None:
                     cur = conn.execute("INSERT INTO names (name) VALUES (?)", (name,))
@@ -257,13 +259,13 @@ def _import_keys(
 
 def delete_file(conn: sqlite3.Connection, path: str) -> FileDelta | None:
     """Remove a vanished file and its rows; returns what it held."""
-    old = conn.execute(
-        "SELECT file_id, content_hash FROM files WHERE path = ?", (path,)
-    ).fetchone()
+    old = conn.execute("SELECT file_id, content_hash FROM files WHERE path = ?", (path,)).fetchone()
     if old is None:
         return None
     file_id = int(old[0])
-    removed = [int(r[0]) for r in conn.execute("SELECT node_id FROM nodes WHERE file_id = ?", (file_id,))]
+    removed = [
+        int(r[0]) for r in conn.execute("SELECT node_id FROM nodes WHERE file_id = ?", (file_id,))
+    ]
     _snapshot(conn, file_id, path, str(old[1]))
     _delete_rows(conn, file_id)
     conn.execute("DELETE FROM edges WHERE file_id = ?", (file_id,))
@@ -313,7 +315,9 @@ def _node_values(n: NodeRecord, nid: int, file_id: int, ids: list[int]) -> tuple
         n.signature,
         n.doc,
         json.dumps(n.decorators) if n.decorators else None,
-        json.dumps([[p.name, p.type, p.default, p.variadic] for p in n.params]) if n.params else None,
+        json.dumps([[p.name, p.type, p.default, p.variadic] for p in n.params])
+        if n.params
+        else None,
         json.dumps([[t.name, t.constraint] for t in n.type_params]) if n.type_params else None,
         _bases_json(n),
         s.start_byte,
@@ -363,10 +367,13 @@ def _snapshot(conn: sqlite3.Connection, file_id: int, path: str, content_hash: s
         " problems, locals, receivers FROM files WHERE file_id = ?",
         (file_id,),
     ).fetchone()
-    tables = {name: [tuple(r) for r in conn.execute(sql, (file_id,))] for name, sql in _SNAPSHOT_TABLES}
+    tables = {
+        name: [tuple(r) for r in conn.execute(sql, (file_id,))] for name, sql in _SNAPSHOT_TABLES
+    }
     data = zlib.compress(marshal.dumps((tuple(file_row), tables)), 1)
     conn.execute(
-        "INSERT OR REPLACE INTO snapshots (content_hash, path, created_at, data) VALUES (?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO snapshots (content_hash, path, created_at, data)"
+        " VALUES (?, ?, ?, ?)",
         (content_hash, path, time.time(), data),
     )
 
@@ -391,9 +398,7 @@ def restore_snapshot(
     if row is None:
         return None
     file_row, tables = marshal.loads(zlib.decompress(row[0]))
-    old = conn.execute(
-        "SELECT file_id, content_hash FROM files WHERE path = ?", (path,)
-    ).fetchone()
+    old = conn.execute("SELECT file_id, content_hash FROM files WHERE path = ?", (path,)).fetchone()
     old_nodes: dict[int, tuple[str, str | None]] = {}
     old_imports: list[tuple[str, str | None, str | None, str | None]] = []
     if old is not None:
@@ -430,9 +435,7 @@ def restore_snapshot(
         fixed = [_with_file_id(table, r, file_id) for r in rows]
         marks = ", ".join("?" * len(fixed[0]))
         conn.executemany(f"INSERT INTO {table} VALUES ({marks})", fixed)
-    conn.execute(
-        "DELETE FROM snapshots WHERE content_hash = ? AND path = ?", (content_hash, path)
-    )
+    conn.execute("DELETE FROM snapshots WHERE content_hash = ? AND path = ?", (content_hash, path))
     # nodes columns: 0 node_id, 5 name, 13 bases, 25 body_hash (see 0001).
     new_nodes = {int(r[0]): (str(r[25]), str(r[5]), r[13]) for r in tables["nodes"]}
     for nid, (bh, name, bases) in new_nodes.items():

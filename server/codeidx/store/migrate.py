@@ -55,9 +55,7 @@ def shipped_migrations() -> list[Migration]:
     for entry in _folder().iterdir():
         match = _NAME.match(entry.name)
         if match:
-            found.append(
-                Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8"))
-            )
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
     found.sort(key=lambda m: m.version)
     for expected, migration in enumerate(found, start=1):
         if migration.version != expected:
@@ -92,8 +90,7 @@ def apply_migrations(
         " checksum TEXT NOT NULL, applied_at REAL NOT NULL)"
     )
     applied = {
-        int(v): c
-        for v, c in conn.execute("SELECT version, checksum FROM schema_migrations")
+        int(v): c for v, c in conn.execute("SELECT version, checksum FROM schema_migrations")
     }
     known = {m.version: m for m in migrations}
     newest = max(known, default=0)

@@ -52,7 +52,7 @@ _DEF_SELECT = (
 def _def(row: tuple[object, ...]) -> Def:
     # The columns of _DEF_SELECT are the fields of Def in order; SQLite
     # already returns ints, strings and None, so no conversion is needed.
-    return Def(*row, row[5] == "module")  # type: ignore[arg-type]
+    return Def(*row, row[5] == "module")  # type: ignore[arg-type, call-arg]
 
 
 def defs_named(conn: sqlite3.Connection, names: Iterable[str]) -> dict[str, list[Def]]:
@@ -251,7 +251,7 @@ def file_facts(
                 str(name),
                 int(sb),
                 int(eb),
-                tuple(tuple(b) for b in json.loads(bases)) if bases else (),  # type: ignore[misc]
+                tuple((str(r), str(t)) for r, t in json.loads(bases)) if bases else (),
             )
         )
     imports = [
@@ -297,9 +297,7 @@ def file_id_for(conn: sqlite3.Connection, path: str) -> int | None:
     return int(row[0]) if row else None
 
 
-def occurrence_rows(
-    conn: sqlite3.Connection, name: str
-) -> list[tuple[int, str, bytes, list[str]]]:
+def occurrence_rows(conn: sqlite3.Connection, name: str) -> list[tuple[int, str, bytes, list[str]]]:
     """(file_id, path, blob, receivers) of every file where a name occurs."""
     out = []
     for fid, path, blob, recv in conn.execute(

@@ -61,7 +61,7 @@ class CHooks(LanguageHooks):
         """The path itself: ``x.c`` and ``x.h`` are different modules."""
         return path
 
-    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str:
+    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str | None:
         if kind == "variable" and _is_const(node, self.const_words):
             return "constant"
         return super().refine_kind(node, kind, parent_kind)

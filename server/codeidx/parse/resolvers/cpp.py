@@ -46,7 +46,7 @@ class CppHooks(CHooks):
     const_words = frozenset({"const", "constexpr"})
     import_query = "[(preproc_include) (using_declaration) (namespace_alias_definition)] @import"
 
-    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str:
+    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str | None:
         if kind not in CALLABLE_KINDS:
             return super().refine_kind(node, kind, parent_kind)
         fdecl = function_declarator(node)

@@ -79,7 +79,7 @@ class GoHooks(LanguageHooks):
             rtype = rtype.child_by_field_name("name")
         return text(rtype, src) or None
 
-    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str:
+    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str | None:
         if node.type == "type_spec":
             spec_type = node.child_by_field_name("type")
             if spec_type is not None:

@@ -60,7 +60,7 @@ class JavaHooks(LanguageHooks):
                 break
         return default
 
-    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str:
+    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str | None:
         """A ``static final`` field is a constant; captured kinds are otherwise exact."""
         if kind == "field" and node.type == "variable_declarator":
             decl = node.parent

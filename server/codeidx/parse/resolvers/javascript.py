@@ -133,7 +133,7 @@ class JavaScriptHooks(LanguageHooks):
 
     # -- kinds -------------------------------------------------------------
 
-    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str:
+    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str | None:
         if kind == "method" and node.type in {"method_definition", "method_signature"}:
             name = node.child_by_field_name("name")
             in_class = node.parent is not None and node.parent.type == "class_body"

@@ -46,7 +46,7 @@ class PythonHooks(LanguageHooks):
 
     self_names = ("self", "cls")
 
-    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str:
+    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str | None:
         if kind == "class":
             bases = _base_names(node)
             if bases & _ENUM_BASES:

@@ -70,7 +70,7 @@ class RustHooks(LanguageHooks):
             return module_name.rsplit("::", 1)[0]
         return None
 
-    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str:
+    def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str | None:
         if kind == "function" and parent_kind in _CONTAINERS:
             return "method"
         # `static mut` is the one mutable global Rust has.

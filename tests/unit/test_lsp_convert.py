@@ -1,0 +1,175 @@
+"""Position conversions of the language server: UTF-16 columns, offsets, edits, line maps.
+
+Property tests cover what is easy to get subtly wrong: characters outside the
+Basic Multilingual Plane (two UTF-16 code units, one Python character),
+the three LSP line breaks, and columns past the end of a line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from lsprotocol import types
+
+from codeidx.lsp import convert
+from codeidx.lsp.documents import Documents, apply_change
+from codeidx.lsp.live import LineMap, word_at
+
+# Letters, accents, CJK, emoji and other astral characters, and every line break.
+CHARS = st.sampled_from(list("ab_ é中\t😀𝔘🎉\U00010000\r\n"))
+LINE_CHARS = st.sampled_from(list("ab_ é中\t😀𝔘🎉\U00010000"))
+TEXT = st.text(CHARS, max_size=40)
+LINE = st.text(LINE_CHARS, max_size=30)
+
+
+def units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def inside_crlf(text: str, index: int) -> bool:
+    """Whether ``index`` falls between the two characters of a ``\\r\\n``."""
+    return 0 < index < len(text) and text[index - 1] == "\r" and text[index] == "\n"
+
+
+@given(LINE)
+def test_utf16_len_counts_code_units(line: str) -> None:
+    assert convert.utf16_len(line) == units(line)
+
+
+@given(LINE, st.data())
+def test_index_and_utf16_column_round_trip(line: str, data: st.DataObject) -> None:
+    index = data.draw(st.integers(0, len(line)))
+    column = convert.index_to_utf16(line, index)
+    assert column == units(line[:index])
+    assert convert.utf16_to_index(line, column) == index
+
+
+@given(LINE, st.integers(0, 100))
+def test_a_column_maps_to_the_character_that_contains_it(line: str, column: int) -> None:
+    index = convert.utf16_to_index(line, column)
+    assert 0 <= index <= len(line)
+    # The character starts at or before the column, and the next one after it.
+    assert units(line[:index]) <= column or index == 0
+    if index < len(line):
+        assert units(line[: index + 1]) > column
+    else:
+        assert column >= units(line)
+
+
+def test_a_column_inside_a_surrogate_pair_is_the_start_of_its_character() -> None:
+    line = "a😀b"
+    assert convert.utf16_to_index(line, 1) == 1
+    assert convert.utf16_to_index(line, 2) == 1  # between the two halves of 😀
+    assert convert.utf16_to_index(line, 3) == 2
+    assert convert.utf16_to_index(line, 99) == 3
+
+
+@given(TEXT, st.data())
+def test_offset_and_position_round_trip(text: str, data: st.DataObject) -> None:
+    index = data.draw(st.integers(0, len(text)))
+    assume(not inside_crlf(text, index))
+    starts = convert.line_starts(text)
+    line, character = convert.position_at(text, starts, index)
+    assert convert.offset_at(text, starts, line, character) == index
+    assert len(starts) == len(convert.split_lines(text))
+
+
+@given(TEXT)
+def test_positions_past_the_end_clamp(text: str) -> None:
+    starts = convert.line_starts(text)
+    assert convert.offset_at(text, starts, len(starts), 0) == len(text)
+    last = convert.split_lines(text)[-1]
+    assert convert.offset_at(text, starts, len(starts) - 1, 10_000) == len(text)
+    assert text.endswith(last)
+
+
+def test_lines_break_at_crlf_lf_and_cr() -> None:
+    assert convert.split_lines("a\r\nb\nc\rd") == ["a", "b", "c", "d"]
+    assert convert.line_starts("a\r\nb\nc\rd") == [0, 3, 5, 7]
+
+
+@given(TEXT, st.data(), st.text(CHARS, max_size=10))
+def test_an_incremental_edit_replaces_exactly_its_range(
+    text: str, data: st.DataObject, new: str
+) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assume(not inside_crlf(text, start) and not inside_crlf(text, end))
+    starts = convert.line_starts(text)
+    a, b = convert.position_at(text, starts, start), convert.position_at(text, starts, end)
+    change = types.TextDocumentContentChangePartial(
+        range=types.Range(types.Position(*a), types.Position(*b)), text=new
+    )
+    assert apply_change(text, change) == text[:start] + new + text[end:]
+
+
+def test_documents_apply_changes_in_order_and_keep_versions() -> None:
+    docs = Documents()
+    docs.open("file:///w/a.py", "a.py", "x = 1\n😀 = 2\n", 1, "python")
+    first = types.TextDocumentContentChangePartial(
+        range=types.Range(types.Position(1, 0), types.Position(1, 2)), text="y"
+    )
+    second = types.TextDocumentContentChangePartial(
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)), text="# top\n"
+    )
+    doc = docs.change("file:///w/a.py", 2, [first, second])
+    assert doc is not None and (doc.text, doc.version) == ("# top\nx = 1\ny = 2\n", 2)
+    whole = types.TextDocumentContentChangeWholeDocument(text="z")
+    assert docs.change("file:///w/a.py", 3, [whole]) is not None
+    assert docs.by_path()["a.py"].text == "z"
+    assert docs.change("file:///w/b.py", 1, [whole]) is None
+    assert docs.close("file:///w/a.py") is not None and len(docs) == 0
+
+
+@given(st.lists(st.text(st.sampled_from("ab_é中😀 /"), min_size=1, max_size=8), min_size=1))
+def test_uris_and_workspace_paths_round_trip(parts: list[str]) -> None:
+    assume(all(p.strip(" ") not in ("", ".", "..") and "/" not in p for p in parts))
+    root = Path("/work/some root")
+    rel = "/".join(parts)
+    uri = convert.path_to_uri(root, rel)
+    assert uri.startswith("file:///work/some%20root/")
+    assert convert.uri_to_path(uri, root) == rel
+
+
+def test_uris_outside_the_workspace_have_no_path() -> None:
+    root = Path("/work/ws")
+    assert convert.uri_to_path("file:///work/other/a.py", root) is None
+    assert convert.uri_to_path("file:///work/ws", root) is None
+    assert convert.uri_to_path("untitled:Untitled-1", root) is None
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "d", ""]), max_size=12),
+    st.lists(st.tuples(st.integers(0, 12), st.sampled_from(["new", "other", ""])), max_size=4),
+)
+def test_line_maps_pair_only_unchanged_lines(indexed: list[str], inserts: list) -> None:
+    live = list(indexed)
+    for at, text in inserts:
+        live.insert(min(at, len(live)), text)
+    mapping = LineMap(indexed, live)
+    for line in range(len(live)):
+        found = mapping.to_indexed(line)
+        if found is not None:
+            assert indexed[found] == live[line]
+            assert mapping.to_live(found) == line
+    # With insertions only, every indexed line is still somewhere in the buffer.
+    assert all(mapping.to_live(i) is not None for i in range(len(indexed)))
+    for i in range(len(indexed)):
+        assert 0 <= mapping.to_live_nearest(i, end=True) <= max(0, len(live))
+
+
+def test_line_maps_drop_edited_lines() -> None:
+    mapping = LineMap(["a", "b", "c"], ["x", "a", "B", "c"])
+    assert [mapping.to_indexed(i) for i in range(4)] == [None, 0, None, 2]
+    assert [mapping.to_live(i) for i in range(3)] == [1, None, 3]
+    assert (mapping.to_live_nearest(1, end=False), mapping.to_live_nearest(1, end=True)) == (2, 2)
+
+
+def test_word_at_finds_the_identifier_under_or_before_the_cursor() -> None:
+    line = '😀 = greet(name) + "x"'
+    start = units("😀 = ")
+    assert word_at(line, start) == (start, start + 5)
+    assert word_at(line, start + 5) == (start, start + 5)  # just after it
+    assert word_at(line, 1) is None  # between the halves of 😀, no identifier
