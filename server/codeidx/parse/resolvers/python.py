@@ -193,10 +193,16 @@ def _is_package(folder: str, workspace: Workspace) -> bool:
 def source_root(path: str, workspace: Workspace) -> str:
     """The folder a file's module path is relative to ("" for the workspace root).
 
-    The deepest ``src``/``lib``-named ancestor wins, unless it is a regular
+    For a file in a regular package, the folder above its topmost package.
+    Otherwise the deepest ``src``/``lib``-named ancestor wins, unless it is a regular
     package itself (``mypkg/lib/__init__.py`` makes ``lib`` a subpackage,
     not a root); otherwise the workspace root.
     """
+    folder = posixpath.dirname(path)
+    if folder and _is_package(folder, workspace):
+        # Inside regular packages the module path starts above the topmost
+        # package, wherever that is (``server/codeidx/cli`` → ``codeidx.cli``).
+        return _package_root(path, workspace)
     parts = path.split("/")[:-1]
     best = ""
     for i, part in enumerate(parts):
