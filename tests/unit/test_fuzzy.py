@@ -259,18 +259,64 @@ def test_scores_fall_as_rank_rises_and_indices_are_unique() -> None:
 
 
 def test_an_index_answers_many_queries_like_rank_does() -> None:
-    index = NameIndex(NAMES)
-    for query in ["gtn", "token", "rf", "x", "", "__init__", "partner"]:
-        assert index.search(query) == rank(query, NAMES)
+    index = NameIndex(NAMES + NAMES[:3])
+    for query in ["gtn", "token", "rf", "x", "", "__init__", "partner", "t"]:
+        for limit in (1, 5, 100):
+            assert index.search(query, limit) == rank(query, NAMES + NAMES[:3], limit)
 
 
-def test_large_lists_keep_the_best_tiers_when_tiers_are_crowded() -> None:
-    # Thousands of prefix matches: the exact match and the humps must survive the cut.
+def test_a_crowded_tier_keeps_its_shortest_names_and_better_tiers() -> None:
     names = [f"get_{i}_{w}" for i in range(3000) for w in ("a", "b")] + ["getTokenName", "get"]
-    result = ranked("get", names, limit=10)
-    assert result[0] == ("get", EXACT_CASE)
-    assert all(tier == PREFIX for _, tier in result[1:])
+    assert [name for name, _ in ranked("get", names, limit=6)] == [
+        "get",
+        "get_0_a",
+        "get_0_b",
+        "get_1_a",
+        "get_1_b",
+        "get_2_a",
+    ]
     assert ranked("gtn", names, limit=3) == [("getTokenName", HUMP)]
+
+
+def test_near_humps_do_not_crowd_out_a_longer_true_hump() -> None:
+    # Each x_token_i passes the hump scan's quick check but is one piece (a word prefix);
+    # they must not use up the scan before it reaches to|ken in the longer name.
+    names = [f"x_token_{i}" for i in range(100)] + ["tomato_kennel_stuffing"]
+    assert ranked("token", names, limit=1) == [("tomato_kennel_stuffing", HUMP)]
+
+
+def test_a_crowded_prefix_tier_still_sees_names_after_leading_underscores() -> None:
+    names = [f"initialize_everything_{i}" for i in range(200)] + ["__init__"]
+    assert ranked("init", names, limit=2) == [
+        ("__init__", PREFIX),
+        ("initialize_everything_0", PREFIX),
+    ]
+
+
+def test_an_exact_match_comes_first_even_when_casefolding_lengthens_other_names() -> None:
+    # "ßß?" is shorter than "ssss" but folds to five characters starting with "ssss".
+    names = ["ßß" + c for c in "abcdefghijklmnopqrstuvwxyz0123456789"] + ["ssss"]
+    assert ranked("SSSS", names, limit=1) == [("ssss", EXACT)]
+
+
+def test_the_hump_search_over_many_candidates_misses_nothing() -> None:
+    # Over _FEW names hold all the query's letters, so the index cuts the query into pieces
+    # and narrows by word initials and their order before checking names one by one.
+    words = ["get", "set", "token", "name", "node", "type", "tree", "next", "input", "string"]
+    names = [
+        name
+        for a in words
+        for b in words
+        for c in words
+        for name in (f"{a}_{b}_{c}", a + b.title() + c.title(), f"{a}{b}_{c}".upper())
+    ]
+    index = NameIndex(names)
+    for query in ["gtn", "tn", "nt", "stn", "ttt", "gettn", "t_n", "nTT", "getin"]:
+        assert index._with_all_chars(fuzzy._Query(query)).bit_count() > fuzzy._FEW
+        # The subsequence tier checks a bounded number of names, so compare those above it.
+        got = [hit for hit in index.search(query, len(names)) if hit[1] >= 1000]
+        want = [hit for hit in score_every_name(query, names, len(names)) if hit[1] >= 1000]
+        assert got == want, query
 
 
 # Properties.
@@ -339,11 +385,19 @@ def test_every_result_holds_the_query_and_an_exact_match_comes_first(
     case: tuple[list[str], str],
 ) -> None:
     names, query = case
-    result = rank(query, names)
-    for i, _ in result:
-        assert is_subsequence(query, names[i])
-    if query and query in names:
-        assert names[result[0][0]] == query
+    for result in (rank(query, names), NameIndex(names).search(query)):
+        for i, _ in result:
+            assert is_subsequence(query, names[i])
+        if query and query in names:
+            assert names[result[0][0]] == query
+
+
+@settings(max_examples=400, deadline=None)
+@given(names_and_query(), st.integers(1, 30))
+def test_rank_scores_every_name(case: tuple[list[str], str], limit: int) -> None:
+    names, query = case
+    if query:
+        assert rank(query, names, limit) == score_every_name(query, names, limit)
 
 
 @settings(max_examples=400, deadline=None)

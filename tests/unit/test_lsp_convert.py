@@ -140,24 +140,34 @@ def test_uris_outside_the_workspace_have_no_path() -> None:
     assert convert.uri_to_path("untitled:Untitled-1", root) is None
 
 
-@given(
-    st.lists(st.sampled_from(["a", "b", "c", "d", ""]), max_size=12),
-    st.lists(st.tuples(st.integers(0, 12), st.sampled_from(["new", "other", ""])), max_size=4),
-)
-def test_line_maps_pair_only_unchanged_lines(indexed: list[str], inserts: list) -> None:
-    live = list(indexed)
-    for at, text in inserts:
-        live.insert(min(at, len(live)), text)
+LINES = st.lists(st.sampled_from(["a", "b", "c", ""]), max_size=12)
+
+
+@given(LINES, LINES)
+def test_line_maps_pair_equal_lines_in_order(indexed: list[str], live: list[str]) -> None:
     mapping = LineMap(indexed, live)
-    for line in range(len(live)):
-        found = mapping.to_indexed(line)
-        if found is not None:
-            assert indexed[found] == live[line]
-            assert mapping.to_live(found) == line
-    # With insertions only, every indexed line is still somewhere in the buffer.
-    assert all(mapping.to_live(i) is not None for i in range(len(indexed)))
-    for i in range(len(indexed)):
-        assert 0 <= mapping.to_live_nearest(i, end=True) <= max(0, len(live))
+    pairs = [(mapping.to_indexed(line), line) for line in range(len(live))]
+    pairs = [(a, b) for a, b in pairs if a is not None]
+    assert all(indexed[a] == live[b] and mapping.to_live(a) == b for a, b in pairs)
+    assert [a for a, _ in pairs] == sorted({a for a, _ in pairs})  # one to one, in order
+    for line in range(len(indexed)):
+        for end in (False, True):
+            assert 0 <= mapping.to_live_nearest(line, end) <= max(0, len(live) - 1)
+
+
+@given(LINES, st.data(), st.lists(st.sampled_from(["a", "x", ""]), max_size=4))
+def test_one_edit_leaves_every_other_line_paired(
+    indexed: list[str], data: st.DataObject, new: list[str]
+) -> None:
+    start = data.draw(st.integers(0, len(indexed)))
+    end = data.draw(st.integers(start, len(indexed)))
+    live = indexed[:start] + new + indexed[end:]
+    mapping = LineMap(indexed, live)
+    paired = [line for line in range(len(indexed)) if mapping.to_live(line) is not None]
+    # Equal lines may pair either way round an edit, but none is lost.
+    assert len(paired) >= len(indexed) - (end - start)
+    if len(set(indexed)) == len(indexed) and not set(new) & set(indexed):
+        assert paired == [*range(start), *range(end, len(indexed))]
 
 
 def test_line_maps_drop_edited_lines() -> None:

@@ -222,11 +222,16 @@ def to_lsp_workspace_symbol(root: Path, symbol: Symbol) -> types.SymbolInformati
 
 
 def to_lsp_hover(
-    symbols: list[Symbol], word_range: types.Range | None, root: Path, client: ClientFeatures
+    symbols: list[Symbol],
+    word_range: types.Range | None,
+    root: Path,
+    client: ClientFeatures,
+    partial_note: str | None = None,
 ) -> types.Hover | None:
     """One section per definition: the signature as code, then where it is defined.
 
-    Markdown when the client renders it, otherwise the same text without markup.
+    Markdown when the client renders it, otherwise the same text without
+    markup.  ``partial_note`` says why the index may be incomplete.
     """
     if not symbols:
         return None
@@ -242,9 +247,24 @@ def to_lsp_hover(
             )
         else:
             sections.append(f"{signature}\n\n{symbol.kind} {symbol.qualified_name} in {where}")
+    if partial_note:
+        sections.append(f"(the index is partial: {partial_note})")
     separator = "\n\n---\n\n" if client.markdown_hover else "\n\n"
+    return _hover(separator.join(sections), word_range, client)
+
+
+def to_lsp_local_hover(
+    name: str, line: int | None, word_range: types.Range | None, client: ClientFeatures
+) -> types.Hover:
+    """A local variable or parameter, with the line it is first bound on."""
+    where = f", first bound on line {line + 1}" if line is not None else ""
+    text = f"local `{name}`{where}" if client.markdown_hover else f"local {name}{where}"
+    return _hover(text, word_range, client)
+
+
+def _hover(text: str, word_range: types.Range | None, client: ClientFeatures) -> types.Hover:
     kind = types.MarkupKind.Markdown if client.markdown_hover else types.MarkupKind.PlainText
-    return types.Hover(types.MarkupContent(kind, separator.join(sections)), word_range)
+    return types.Hover(types.MarkupContent(kind, text), word_range)
 
 
 def hierarchy_data(symbol: Symbol) -> dict[str, object]:

@@ -17,13 +17,14 @@ No SQL and no parsing here; registration lives in ``lsp.server``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import FeatureRequestError, JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -95,6 +96,8 @@ class CodeidxServer(LanguageServer):
         )
         self.root: Path | None = None
         self.index_dir: Path | None = None
+        self.index_dir_override: str | None = None
+        self.over_tcp = False
         self.client = convert.ClientFeatures()
         self.documents = Documents()
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -129,6 +132,10 @@ class CodeidxServer(LanguageServer):
         if self._runner is not None:
             self._runner.close()
             self._runner = None
+
+    def stop_listening(self) -> None:
+        """Close the transport (pygls' ``shutdown``: the TCP listener, its thread pool)."""
+        self.shutdown()  # type: ignore[no-untyped-call]
 
     # What handlers use ------------------------------------------------------------
 
@@ -172,8 +179,14 @@ class CodeidxServer(LanguageServer):
         return Views(self.workspace_root, self.documents.by_path())
 
     def unchanged(self, uri: str) -> Callable[[], bool]:
-        """A check that the document's version is still the one seen now."""
+        """A check that an open document's version is still the one seen now.
+
+        A document that was not open is answered from the saved text, which
+        opening it does not change.
+        """
         version = self.documents.version(uri)
+        if version is None:
+            return lambda: True
         return lambda: self.documents.version(uri) == version
 
     def indexing_state(self) -> extensions.IndexingState:
@@ -189,10 +202,9 @@ class CodeidxServer(LanguageServer):
         loop = self.loop
         if loop is None or loop.is_closed():
             return
-        try:
+        # The loop may close meanwhile (exit): then the message has nowhere to go.
+        with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(fn, *args)
-        except RuntimeError:  # The loop closed meanwhile (exit).
-            pass
 
     def report_once(self, key: str, message: str) -> None:
         """Show the user one message per distinct failure."""
@@ -202,7 +214,12 @@ class CodeidxServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
 
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """pygls' out-of-band errors: logged, and shown once per distinct message."""
+        """pygls' errors outside a request: logged, and shown once per distinct message.
+
+        Request errors were already answered (and logged by ``lsp.runner``).
+        """
+        if source is FeatureRequestError:
+            return
         log.error("%s: %s", getattr(source, "__name__", source), error)
         self.report_once(f"server:{error}", f"codeidx: {error}")
 
@@ -244,10 +261,8 @@ def _report_progress(ls: CodeidxServer, event: RunEvent) -> None:
         low, high = _PHASES.get(event.phase, (0, 100))
         share = event.done / event.total if event.total else 0.0
         message = f"{event.phase} {event.done}/{event.total} files" if event.total else event.phase
-        progress.report(
-            token,
-            types.WorkDoneProgressReport(message=message, percentage=int(low + (high - low) * share)),
-        )
+        percentage = int(low + (high - low) * share)
+        progress.report(token, types.WorkDoneProgressReport(message=message, percentage=percentage))
     else:
         result = event.result
         message = (
@@ -263,20 +278,17 @@ def _report_progress(ls: CodeidxServer, event: RunEvent) -> None:
 class ClientLogHandler(logging.Handler):
     """Forwards codeidx log records to the client's ``window/logMessage``."""
 
-    _TYPES = {
-        logging.ERROR: types.MessageType.Error,
-        logging.WARNING: types.MessageType.Warning,
-        logging.INFO: types.MessageType.Info,
-    }
-
     def __init__(self, server: CodeidxServer) -> None:
         super().__init__(logging.INFO)
         self._server = server
 
     def emit(self, record: logging.LogRecord) -> None:
-        kind = self._TYPES.get(record.levelno, types.MessageType.Log)
         if record.levelno >= logging.ERROR:
             kind = types.MessageType.Error
+        elif record.levelno >= logging.WARNING:
+            kind = types.MessageType.Warning
+        else:
+            kind = types.MessageType.Info
         # The traceback stays in the stderr log; the client gets one line.
         message = record.getMessage()
         params = types.LogMessageParams(kind, message)

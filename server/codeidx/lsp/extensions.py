@@ -3,7 +3,9 @@
 This module owns the shapes of ``codeidx/status`` (request, and the
 ``codeidx.status`` command), of the ``codeidx/indexUpdated`` notification
 and of the ``codeidx.reindex`` command's answer.  They are attrs classes,
-which pygls serialises with camelCase keys.  Building them from query
+which pygls serialises with camelCase keys; no field has a default, because
+pygls leaves out fields equal to their default and clients should always
+see every key.  Building them from query
 results is plain translation; no I/O here.  Any thread.
 """
 
@@ -29,17 +31,17 @@ class RunSummary:
 
     reason: str  # initial | reindex | save
     status: str  # complete | interrupted | failed
-    files_parsed: int = 0
-    files_unchanged: int = 0
-    files_deleted: int = 0
-    files_skipped: int = 0
-    changed_paths: list[str] = attrs.Factory(list)
-    error: str | None = None
+    files_parsed: int
+    files_unchanged: int
+    files_deleted: int
+    files_skipped: int
+    changed_paths: list[str]
+    error: str | None
 
     @classmethod
     def of(cls, reason: str, result: RunResult | None, error: str | None) -> RunSummary:
         if result is None:
-            return cls(reason, "failed", error=error)
+            return cls(reason, "failed", 0, 0, 0, 0, [], error)
         counts = result.counts
         return cls(
             reason,
@@ -58,7 +60,7 @@ class IndexUpdatedParams:
     """``codeidx/indexUpdated``: an index run of the server ended."""
 
     run: RunSummary
-    paths: list[str] = attrs.Factory(list)  # the saved files of a save run
+    paths: list[str]  # the saved files of a save run; empty for full runs
 
 
 @attrs.define
@@ -66,7 +68,7 @@ class CoverageInfo:
     partial: bool
     files: int
     unlinked_files: int
-    reason: str | None = None
+    reason: str | None
 
 
 @attrs.define
@@ -87,13 +89,13 @@ class StatusResult:
     last_run: RunSummary | None
     open_documents: int
     readers_open: int
-    files: int = 0
-    nodes: int = 0
-    edges: int = 0
-    files_by_language: dict[str, int] = attrs.Factory(dict)
-    stale_files: int = 0
-    schema_version: int = 0
-    coverage: CoverageInfo | None = None
+    files: int
+    nodes: int
+    edges: int
+    files_by_language: dict[str, int]
+    stale_files: int
+    schema_version: int
+    coverage: CoverageInfo | None
 
 
 def status_result(
@@ -106,19 +108,28 @@ def status_result(
     readers_open: int,
 ) -> StatusResult:
     """The status answer; ``report`` is None while there is no index yet."""
-    result = StatusResult(
-        root, index_dir, report is not None, indexing, last_run, open_documents, readers_open
+    if report is None:
+        return StatusResult(
+            root, index_dir, False, indexing, last_run, open_documents, readers_open,
+            0, 0, 0, {}, 0, 0, None,
+        )  # fmt: skip
+    cov = report.coverage
+    return StatusResult(
+        root,
+        index_dir,
+        True,
+        indexing,
+        last_run,
+        open_documents,
+        readers_open,
+        files=report.files,
+        nodes=sum(report.nodes_by_kind.values()),
+        edges=sum(report.edges_by_kind.values()),
+        files_by_language=dict(report.files_by_language),
+        stale_files=sum(report.stale_counts.values()),
+        schema_version=report.schema_version,
+        coverage=CoverageInfo(cov.partial, cov.files, cov.unlinked_files, cov.reason),
     )
-    if report is not None:
-        result.files = report.files
-        result.nodes = sum(report.nodes_by_kind.values())
-        result.edges = sum(report.edges_by_kind.values())
-        result.files_by_language = dict(report.files_by_language)
-        result.stale_files = sum(report.stale_counts.values())
-        result.schema_version = report.schema_version
-        cov = report.coverage
-        result.coverage = CoverageInfo(cov.partial, cov.files, cov.unlinked_files, cov.reason)
-    return result
 
 
 @attrs.define

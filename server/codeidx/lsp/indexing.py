@@ -1,19 +1,23 @@
 """The language server's one index writer: a background thread fed by a queue.
 
 This module owns *when* the server writes the index, never *how*: every run
-is ``index.pipeline.run_index`` (which holds the writer lock and writes each
-file in its own transaction).  Three kinds of work arrive from the event
-loop: the initial run after ``initialized``, a full run asked for by the
-``codeidx.reindex`` command, and saved files.  Saves are debounced per path
-(``DEBOUNCE_SECONDS`` after the last save of that path) and run together as
-one ``IndexOptions(only=...)`` run.  A pending full run goes first and
-absorbs repeated requests.
+goes through one long-lived ``index.pipeline.Indexer`` (the pipeline of
+``run_index``, keeping its write connection and caches between runs, taking
+the writer lock per run so a CLI ``codeidx index`` can run in between).
+Three kinds of work arrive from the event loop: the initial run after
+``initialized``, a full run asked for by the ``codeidx.reindex`` command,
+and saved files.  Saves are debounced per path (``DEBOUNCE_SECONDS`` after
+the last save of that path) and run together as one
+``IndexOptions(only=...)`` run.  A pending full run goes first and absorbs
+repeated requests.
 
-Only the writer thread runs the pipeline; the loop only enqueues.  Progress
-and outcomes leave through ``emit`` (called on the writer thread; the server
-forwards them to the loop).  ``stop`` sets the ``should_stop`` token the
-pipeline checks between files, then joins the thread.  Runs never raise out
-of the thread: a failed run is logged and reported as an ``end`` event.
+Only the writer thread runs the pipeline, and it opens and closes the
+``Indexer`` (so its connection never leaves that thread); the loop only
+enqueues.  Progress and outcomes leave through ``emit`` (called on the
+writer thread; the server forwards them to the loop).  ``stop`` sets the
+``should_stop`` token the pipeline checks between files, then joins the
+thread.  Runs never raise out of the thread: a failed run is logged and
+reported as an ``end`` event.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from codeidx.index.pipeline import IndexOptions, RunResult, run_index
+from codeidx.index.pipeline import Indexer, IndexOptions, RunResult
 
 log = logging.getLogger(__name__)
 
@@ -145,24 +149,35 @@ class IndexWriter:
             return None
 
     def _loop(self) -> None:
-        while (job := self._next()) is not None:
-            if isinstance(job, _Full):
-                self._run(job.reason, job.token, IndexOptions(force=job.force), ())
-            else:
-                self._run("save", None, IndexOptions(only=job), job)
+        indexer = Indexer(self._root, self._index_dir)
+        try:
+            while (job := self._next()) is not None:
+                if isinstance(job, _Full):
+                    options = IndexOptions(force=job.force)
+                    self._run(indexer, job.reason, job.token, options, ())
+                else:
+                    self._run(indexer, "save", None, IndexOptions(only=job), job)
+        finally:
+            indexer.close()
 
     def _run(
-        self, reason: str, token: str | None, options: IndexOptions, paths: tuple[str, ...]
+        self,
+        indexer: Indexer,
+        reason: str,
+        token: str | None,
+        options: IndexOptions,
+        paths: tuple[str, ...],
     ) -> None:
         self._running = reason
         self._emit(RunEvent("begin", reason, token, paths=paths))
-        last = [0.0, ""]
+        last_time, last_phase = [0.0], [""]
 
         def progress(phase: str, done: int, total: int) -> None:
             now = time.monotonic()
-            if phase == last[1] and now - float(last[0]) < _PROGRESS_INTERVAL and done < total:
+            recent = now - last_time[0] < _PROGRESS_INTERVAL
+            if phase == last_phase[0] and recent and done < total:
                 return
-            last[0], last[1] = now, phase
+            last_time[0], last_phase[0] = now, phase
             self._emit(RunEvent("progress", reason, token, phase, done, total, paths))
 
         def waiting() -> None:
@@ -170,9 +185,7 @@ class IndexWriter:
 
         started = time.monotonic()
         try:
-            result = run_index(
-                self._root,
-                self._index_dir,
+            result = indexer.run(
                 options,
                 progress=progress,
                 should_stop=self._stop.is_set,

@@ -33,13 +33,6 @@ def file_outline(conn: sqlite3.Connection, path: str) -> list[NodeRow] | None:
         return nodes.nodes_in_file(conn, file_id)
 
 
-def symbol_by_id(conn: sqlite3.Connection, node_id: int) -> Symbol | None:
-    """The definition with a node id, if it still exists."""
-    rows = nodes.nodes_by_ids(conn, [node_id])
-    row = rows.get(node_id)
-    return Symbol.of(row) if row is not None else None
-
-
 def related_types(conn: sqlite3.Connection, node_id: int, supertypes: bool) -> list[Symbol]:
     """The direct supertypes (or subtypes) of a type, from inherits/implements edges.
 

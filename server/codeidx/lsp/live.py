@@ -35,8 +35,8 @@ from codeidx.lsp import convert
 from codeidx.lsp.documents import Document
 from codeidx.query.types import Position, SourceLines
 
-#: Above this many lines per side, only lines at the same index are paired
-#: (difflib's cost grows with the product of the sides).
+#: Above this many differing lines per side, only lines at the same index
+#: are paired (difflib's cost grows with the product of the sides).
 MAX_DIFF_LINES = 20_000
 _WORD = re.compile(r"[\w$]+")
 
@@ -46,18 +46,34 @@ class LineMap:
 
     def __init__(self, indexed: list[str], live: list[str]) -> None:
         self.identical = indexed == live
+        self._live_lines = len(live)
         # Equal blocks as (indexed start, live start, length), sorted both ways.
         self._blocks: list[tuple[int, int, int]] = []
         self._indexed_starts: list[int] = []
         self._live_starts: list[int] = []
         if self.identical:
             return
-        if max(len(indexed), len(live)) > MAX_DIFF_LINES:
-            same = [i for i in range(min(len(indexed), len(live))) if indexed[i] == live[i]]
-            self._blocks = [(i, i, 1) for i in same]
+        # The common head and tail pair first: an edit usually touches one
+        # region, and difflib (not a longest common subsequence) could
+        # otherwise pair repeated lines across it and leave some unpaired.
+        limit = min(len(indexed), len(live))
+        head = 0
+        while head < limit and indexed[head] == live[head]:
+            head += 1
+        tail = 0
+        while tail < limit - head and indexed[-1 - tail] == live[-1 - tail]:
+            tail += 1
+        middle_a, middle_b = indexed[head : len(indexed) - tail], live[head : len(live) - tail]
+        blocks = [(0, 0, head)]
+        if max(len(middle_a), len(middle_b)) > MAX_DIFF_LINES:
+            size = min(len(middle_a), len(middle_b))
+            same = [i for i in range(size) if middle_a[i] == middle_b[i]]
+            blocks += [(head + i, head + i, 1) for i in same]
         else:
-            matcher = difflib.SequenceMatcher(None, indexed, live, autojunk=False)
-            self._blocks = [(a, b, n) for a, b, n in matcher.get_matching_blocks() if n]
+            matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+            blocks += [(head + a, head + b, n) for a, b, n in matcher.get_matching_blocks()]
+        blocks.append((len(indexed) - tail, len(live) - tail, tail))
+        self._blocks = [block for block in blocks if block[2] > 0]
         self._indexed_starts = [a for a, _, _ in self._blocks]
         self._live_starts = [b for _, b, _ in self._blocks]
 
@@ -96,11 +112,10 @@ class LineMap:
         if k >= 0:
             _, b, n = self._blocks[k]
             after_previous = b + n
-        if not end:
-            return after_previous
-        if k + 1 < len(self._blocks):
-            return max(after_previous, self._blocks[k + 1][1] - 1)
-        return after_previous
+        found = after_previous
+        if end and k + 1 < len(self._blocks):
+            found = max(after_previous, self._blocks[k + 1][1] - 1)
+        return max(0, min(found, self._live_lines - 1))
 
 
 def word_at(line: str, character: int) -> tuple[int, int] | None:
@@ -158,17 +173,21 @@ class Views:
     def index_position(self, cursor: Cursor) -> Position | None:
         """The position to ask the index about, or None when the index cannot know.
 
-        Raises UsageError for a line past the end of the document; a column
-        past the end of its line counts as the line's end (LSP).
+        The index cannot know about an edited line of an open buffer, nor
+        about a file that is neither open nor on disk.  Raises UsageError for
+        a line past the end of the document; a column past the end of its
+        line counts as the line's end (LSP).
         """
-        lines = (
-            convert.split_lines(cursor.document.text)
-            if cursor.document is not None
-            else self.source.lines(cursor.path)
-        )
+        if cursor.document is not None:
+            lines = convert.split_lines(cursor.document.text)
+        elif (self.root / cursor.path).is_file():
+            lines = self.source.lines(cursor.path)
+        else:
+            return None  # Neither open nor on disk: nothing to ask about.
         if cursor.line >= len(lines):
             raise UsageError(
-                f"line {cursor.line} is past the end of {cursor.path} ({len(lines)} lines)"
+                f"line {cursor.line} (0-based) is past the end of {cursor.path},"
+                f" which has {len(lines)} lines"
             )
         col = min(cursor.character, convert.utf16_len(lines[cursor.line]))
         line: int | None = cursor.line
@@ -192,9 +211,7 @@ class Views:
         mapping = self.line_map(path)
         return line if mapping is None else mapping.to_live(line)
 
-    def location(
-        self, path: str, line: int, col: int, end_col: int
-    ) -> types.Location | None:
+    def location(self, path: str, line: int, col: int, end_col: int) -> types.Location | None:
         """An index location as an LSP location in what the user sees, or None."""
         live = self.to_live(path, line)
         if live is None:

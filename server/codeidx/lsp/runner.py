@@ -13,7 +13,8 @@ that has not started yet never starts, and SQLite's progress handler aborts
 a statement in flight.  When a document the request depends on changed
 while it ran, the answer is ``ContentModified`` instead of a stale result.
 
-Errors become responses in one place (``to_response_error``): malformed
+Errors become responses in one place (``to_response_error``, applied to
+work on the pool here and to every async handler by ``guard``): malformed
 input → InvalidParams; cancelled → RequestCancelled; document changed →
 ContentModified; no usable index → RequestFailed with a sentence; anything
 else → InternalError with one line, the traceback in the log only.
@@ -25,13 +26,15 @@ pool's threads.  Never runs SQL on the loop.
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pygls.exceptions import (
     JsonRpcContentModified,
@@ -199,3 +202,28 @@ class Runner:
             for token in self._tokens:
                 token.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def guard(method: str, handler: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """Wrap an async handler so that whatever it raises leaves as a mapped LSP error.
+
+    Without this, pygls would answer an unexpected exception with its
+    traceback in the response's ``data``; here the traceback goes to the log
+    only.  The wrapper keeps the handler's signature (pygls inspects it).
+    """
+    if not inspect.iscoroutinefunction(handler):
+        return handler
+
+    @functools.wraps(handler)
+    async def guarded(ls: Any, *args: Any) -> T:
+        try:
+            return await handler(ls, *args)
+        except JsonRpcException:
+            raise
+        except Exception as exc:
+            error = to_response_error(method, exc)
+            if isinstance(error, JsonRpcInternalError):
+                log.error("%s failed", method, exc_info=exc)
+            raise error from None
+
+    return guarded

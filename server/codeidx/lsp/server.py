@@ -24,8 +24,10 @@ from typing import Any
 from lsprotocol import types
 
 from codeidx.lsp import extensions
-from codeidx.lsp.core import CodeidxServer, ClientLogHandler
+from codeidx.lsp.core import ClientLogHandler, CodeidxServer
 from codeidx.lsp.handlers import commands, hierarchy, lifecycle, navigation, symbols, sync
+from codeidx.lsp.runner import guard
+
 
 @dataclass(frozen=True, slots=True)
 class Registration:
@@ -82,38 +84,44 @@ COMMANDS: tuple[Registration, ...] = (
 )
 
 
-def create_server() -> CodeidxServer:
-    """A server with every method of the table registered."""
+def create_server(index_dir: str | None = None) -> CodeidxServer:
+    """A server with every method of the table registered.
+
+    ``index_dir`` (``codeidx serve --index-dir``) is used when the client's
+    initialization options name none.
+    """
     server = CodeidxServer()
+    server.index_dir_override = index_dir
     for entry in REGISTRATIONS:
-        server.feature(entry.method, entry.options)(entry.handler)
+        server.feature(entry.method, entry.options)(guard(entry.method, entry.handler))
     for entry in COMMANDS:
-        server.command(entry.method)(entry.handler)
+        server.command(entry.method)(guard(entry.method, entry.handler))
     logging.getLogger("codeidx").addHandler(ClientLogHandler(server))
     # pygls logs whole messages (source text, queries) at INFO: keep it quieter.
     logging.getLogger("pygls").setLevel(logging.WARNING)
     return server
 
 
-def serve_stdio() -> None:
+def serve_stdio(index_dir: str | None = None) -> None:
     """Serve one client over stdin/stdout until it sends ``exit``."""
     # The protocol gets a private duplicate of stdout, and file descriptor 1
     # becomes stderr: a stray print here or in a parse worker process cannot
     # corrupt the protocol stream.
-    channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdout.flush()
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
-    server = create_server()
+    server = create_server(index_dir)
     try:
         server.start_io(sys.stdin.buffer, channel)
     finally:
         server.stop_background(timeout=5.0)
 
 
-def serve_tcp(host: str, port: int) -> None:
+def serve_tcp(host: str, port: int, index_dir: str | None = None) -> None:
     """Serve one client over TCP (for debugging a server started by hand)."""
-    server = create_server()
+    server = create_server(index_dir)
+    server.over_tcp = True
     try:
         server.start_tcp(host, port)
     finally:

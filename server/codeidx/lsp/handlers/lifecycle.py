@@ -1,0 +1,107 @@
+"""Lifecycle: initialize, initialized, shutdown and exit.
+
+``initialize`` adopts the workspace root (``rootUri``, else the first
+workspace folder, else ``rootPath``) and the index folder
+(``initializationOptions.indexDir``, else the per-workspace default of
+``support.paths.index_dir_for``).  Bad options never stop the server: the
+offending key is named once in the log and the default is used.
+``initialized`` creates the progress token (when the client supports
+work-done progress) and queues the initial index run on the writer thread.
+``shutdown`` stops the writer and the query pool off the event loop;
+``exit`` makes sure they are stopped.  Event loop only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+
+from codeidx.lsp import convert
+from codeidx.lsp.core import CodeidxServer
+from codeidx.support.paths import index_dir_for
+
+log = logging.getLogger(__name__)
+
+#: The keys ``initializationOptions`` may hold.
+KNOWN_OPTIONS = frozenset({"indexDir"})
+
+
+def root_of(params: types.InitializeParams) -> Path | None:
+    """The workspace root the client names, if it is an existing folder."""
+    candidates: list[str | None] = []
+    if params.root_uri:
+        candidates.append(to_fs_path(params.root_uri))
+    for folder in params.workspace_folders or []:
+        candidates.append(to_fs_path(folder.uri))
+    if params.root_path:
+        candidates.append(params.root_path)
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            if params.workspace_folders and len(params.workspace_folders) > 1:
+                log.warning("codeidx indexes one workspace folder: %s", candidate)
+            return Path(candidate).resolve()
+    return None
+
+
+def index_dir_option(options: Any) -> str | None:
+    """``indexDir`` from the initialization options; bad values are logged and ignored."""
+    if options is None:
+        return None
+    if not isinstance(options, dict):
+        log.warning("initializationOptions must be an object; using the defaults")
+        return None
+    for key in sorted(set(options) - KNOWN_OPTIONS):
+        log.warning("unknown initialization option %r is ignored", key)
+    value = options.get("indexDir")
+    if value is None or (isinstance(value, str) and value.strip()):
+        return value
+    log.warning("initialization option 'indexDir' must be a non-empty string; using the default")
+    return None
+
+
+async def initialize(ls: CodeidxServer, params: types.InitializeParams) -> None:
+    root = root_of(params)
+    client = convert.ClientFeatures.of(params.capabilities)
+    ls.client = client
+    if root is None:
+        log.warning("the client named no workspace folder; codeidx will answer nothing")
+        return
+    chosen = index_dir_option(params.initialization_options) or ls.index_dir_override
+    index_dir = index_dir_for(root, chosen)
+    ls.configure(root, index_dir, client)
+    log.info("workspace %s, index folder %s", root, index_dir)
+
+
+async def initialized(ls: CodeidxServer, params: types.InitializedParams) -> None:
+    if ls.root is None:
+        return
+    token: str | None = None
+    if ls.client.work_done_progress:
+        token = f"codeidx-index-{uuid.uuid4().hex}"
+        try:
+            await ls.work_done_progress.create_async(token)
+        except Exception as exc:  # The client refused: index without progress.
+            log.warning("the client refused a progress token: %s", exc)
+            token = None
+    writer = ls.writer
+    writer.start()
+    writer.request_full("initial", token)
+
+
+async def shutdown(ls: CodeidxServer, params: None) -> None:
+    await asyncio.to_thread(ls.stop_background)
+
+
+def exit_server(ls: CodeidxServer, params: None) -> None:
+    # After a proper shutdown this is a no-op; without one, stop quickly.
+    ls.stop_background(timeout=1.0)
+    if ls.over_tcp:
+        # pygls ends a stdio server on exit, but a TCP server would go on
+        # listening: close it so that the process ends as well.
+        ls.stop_listening()

@@ -1,0 +1,166 @@
+"""Navigation: definition, declaration, references, hover and document highlights.
+
+Each handler turns the request into a ``Cursor`` on the loop, then on a
+query worker maps it to a position in the indexed text (``lsp.live``), calls
+one query function (``query.definition`` or ``query.references``) and turns
+the answer into LSP values, mapping lines back into open buffers.  A file
+codeidx does not index, or has not indexed yet, gets an empty answer; a line
+past the end of the document is InvalidParams.  No SQL, no parsing here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from lsprotocol import types
+
+from codeidx.errors import IndexUnavailable
+from codeidx.lsp import convert
+from codeidx.lsp.core import CodeidxServer
+from codeidx.lsp.live import Cursor, Views
+from codeidx.lsp.runner import CancelToken
+from codeidx.query.definition import find_definition
+from codeidx.query.references import find_references
+from codeidx.query.types import (
+    DefinitionQuery,
+    DefinitionResult,
+    Location,
+    ReferencesQuery,
+    ReferencesResult,
+)
+
+R = TypeVar("R")
+
+
+def indexed(answer: Callable[[], R]) -> R | None:
+    """The answer, or None when the file is not in the index (yet)."""
+    try:
+        return answer()
+    except IndexUnavailable:
+        return None
+
+
+def to_locations(views: Views, found: Iterable[Location]) -> list[types.Location]:
+    """Index locations as LSP locations in what the user sees (edited lines dropped)."""
+    out = []
+    for loc in found:
+        mapped = views.location(loc.path, loc.line, loc.col, loc.end_col)
+        if mapped is not None:
+            out.append(mapped)
+    return out
+
+
+def definition_at(
+    conn: sqlite3.Connection, root: Path, views: Views, cursor: Cursor
+) -> DefinitionResult | None:
+    """``find_definition`` at the cursor, or None when the index cannot answer."""
+    position = views.index_position(cursor)
+    if position is None:
+        return None
+    return indexed(lambda: find_definition(conn, root, DefinitionQuery(position)))
+
+
+def references_at(
+    conn: sqlite3.Connection, root: Path, views: Views, cursor: Cursor, declaration: bool
+) -> ReferencesResult | None:
+    """``find_references`` at the cursor, or None when the index cannot answer."""
+    position = views.index_position(cursor)
+    if position is None:
+        return None
+    query = ReferencesQuery(position, include_declaration=declaration)
+    return indexed(lambda: find_references(conn, root, query))
+
+
+async def _definitions(
+    ls: CodeidxServer, method: str, uri: str, position: types.Position
+) -> list[types.Location]:
+    cursor = ls.cursor(uri, position)
+    if cursor is None:
+        return []
+    root, views = ls.workspace_root, ls.views()
+
+    def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.Location]:
+        result = definition_at(conn, root, views, cursor)
+        if result is None:
+            return []
+        return to_locations(views, (d.location for d in result.definitions))
+
+    return await ls.runner.read(method, work, ls.unchanged(uri))
+
+
+async def definition(ls: CodeidxServer, params: types.DefinitionParams) -> list[types.Location]:
+    method = types.TEXT_DOCUMENT_DEFINITION
+    return await _definitions(ls, method, params.text_document.uri, params.position)
+
+
+async def declaration(ls: CodeidxServer, params: types.DeclarationParams) -> list[types.Location]:
+    # The index knows one kind of definition site: declaration and definition agree.
+    method = types.TEXT_DOCUMENT_DECLARATION
+    return await _definitions(ls, method, params.text_document.uri, params.position)
+
+
+async def references(ls: CodeidxServer, params: types.ReferenceParams) -> list[types.Location]:
+    uri = params.text_document.uri
+    cursor = ls.cursor(uri, params.position)
+    if cursor is None:
+        return []
+    root, views = ls.workspace_root, ls.views()
+    declaration = params.context.include_declaration
+
+    def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.Location]:
+        result = references_at(conn, root, views, cursor, declaration)
+        return [] if result is None else to_locations(views, result.references)
+
+    return await ls.runner.read(types.TEXT_DOCUMENT_REFERENCES, work, ls.unchanged(uri))
+
+
+async def hover(ls: CodeidxServer, params: types.HoverParams) -> types.Hover | None:
+    uri = params.text_document.uri
+    cursor = ls.cursor(uri, params.position)
+    if cursor is None:
+        return None
+    root, views, client = ls.workspace_root, ls.views(), ls.client
+
+    def work(conn: sqlite3.Connection, token: CancelToken) -> types.Hover | None:
+        result = definition_at(conn, root, views, cursor)
+        if result is None or result.name is None:
+            return None
+        word = views.word_range(cursor)
+        if result.local:
+            first = result.definitions[0].location if result.definitions else None
+            line = views.to_live(first.path, first.line) if first is not None else None
+            return convert.to_lsp_local_hover(result.name, line, word, client)
+        found = [d.symbol for d in result.definitions if d.symbol is not None]
+        note = result.coverage.reason if result.coverage.partial else None
+        return convert.to_lsp_hover(found, word, root, client, note)
+
+    return await ls.runner.read(types.TEXT_DOCUMENT_HOVER, work, ls.unchanged(uri))
+
+
+async def highlight(
+    ls: CodeidxServer, params: types.DocumentHighlightParams
+) -> list[types.DocumentHighlight]:
+    uri = params.text_document.uri
+    cursor = ls.cursor(uri, params.position)
+    if cursor is None:
+        return []
+    root, views = ls.workspace_root, ls.views()
+
+    def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.DocumentHighlight]:
+        result = references_at(conn, root, views, cursor, declaration=True)
+        if result is None:
+            return []
+        out = []
+        for ref in result.references:
+            if ref.path != cursor.path:
+                continue
+            mapped = views.location(ref.path, ref.line, ref.col, ref.end_col)
+            if mapped is not None:
+                kind = convert.to_lsp_highlight_kind(ref.role)
+                out.append(types.DocumentHighlight(mapped.range, kind))
+        return out
+
+    return await ls.runner.read(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT, work, ls.unchanged(uri))

@@ -1,0 +1,64 @@
+"""The outline of a document and the workspace symbol search."""
+
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types
+from lsptest import Session, where
+
+pytestmark = pytest.mark.e2e
+
+SHAPES = "app/shapes.py"
+
+
+def outline(symbols: list[types.DocumentSymbol]) -> list[tuple]:
+    """(name, kind, range lines, selection start, children) of each symbol, recursively."""
+    return [
+        (
+            s.name,
+            s.kind,
+            (s.range.start.line, s.range.end.line),
+            (s.selection_range.start.line, s.selection_range.start.character),
+            outline(list(s.children or [])),
+        )
+        for s in symbols
+    ]
+
+
+async def test_document_symbols_nest_members_in_classes(ws: Session) -> None:
+    found = await ws.client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(ws.doc(SHAPES))
+    )
+    assert found is not None and all(isinstance(s, types.DocumentSymbol) for s in found)
+    kind = types.SymbolKind
+    assert outline(found) == [  # type: ignore[arg-type]
+        ("Shape", kind.Class, (3, 8), (3, 6), [("area", kind.Method, (6, 8), (6, 8), [])]),
+        (
+            "Square",
+            kind.Class,
+            (11, 18),
+            (11, 6),
+            [
+                ("__init__", kind.Constructor, (14, 15), (14, 8), []),
+                ("area", kind.Method, (17, 18), (17, 8), []),
+            ],
+        ),
+        ("total_area", kind.Function, (21, 23), (21, 4), []),
+    ]
+    assert found[2].detail == "def total_area(shapes: list[Shape]) -> float"
+    # A range ends at the end of its last line.
+    assert found[2].range.end.character == len("    return sum(s.area() for s in shapes)")
+
+
+async def test_workspace_symbols_match_camel_humps(ws: Session) -> None:
+    async def search(query: str) -> list[tuple]:
+        found = await ws.client.workspace_symbol_async(types.WorkspaceSymbolParams(query))
+        return [(s.name, s.container_name, where(s.location, ws.root)) for s in found or []]
+
+    assert (await search("MkSq"))[0] == ("make_square", "app.report", ("app/report.py", 8, 4, 15))
+    assert (await search("fmtTot"))[0] == (
+        "format_total",
+        "app.report",
+        ("app/report.py", 12, 4, 16),
+    )
+    assert await search("") == []
