@@ -53,9 +53,11 @@ CREATE INDEX files_module ON files(module_name);
 CREATE INDEX files_unlinked ON files(linked) WHERE linked = 0;
 
 -- Definitions.  node_id is a stable 63-bit hash of (path, qualified name,
--- kind, disambiguator) so re-parsing an unchanged symbol keeps its id.
+-- kind, disambiguator, parent id) so re-parsing an unchanged symbol keeps its
+-- id.  Rows are keyed by a sequential node_pk (the last column) so a file's
+-- nodes are appended together instead of scattered by their hashed ids.
 CREATE TABLE nodes (
-    node_id         INTEGER PRIMARY KEY,
+    node_id         INTEGER NOT NULL,
     file_id         INTEGER NOT NULL REFERENCES files(file_id) ON DELETE CASCADE,
     ordinal         INTEGER NOT NULL,
     parent_id       INTEGER,
@@ -81,8 +83,10 @@ CREATE TABLE nodes (
     name_col        INTEGER NOT NULL,
     name_end_col    INTEGER NOT NULL,
     body_hash       TEXT NOT NULL,
-    disambiguator   INTEGER NOT NULL DEFAULT 0
+    disambiguator   INTEGER NOT NULL DEFAULT 0,
+    node_pk         INTEGER PRIMARY KEY
 );
+CREATE UNIQUE INDEX nodes_id ON nodes(node_id);
 CREATE INDEX nodes_file ON nodes(file_id, ordinal);
 CREATE INDEX nodes_name ON nodes(name);
 CREATE INDEX nodes_parent ON nodes(parent_id);

@@ -34,8 +34,10 @@ NAMES = [
 
 
 def ranked(query: str, names: list[str], limit: int = 100) -> list[tuple[str, int]]:
-    """(name, tier) of each result, best first."""
-    return [(names[i], int(score // 1000)) for i, score in rank(query, names, limit)]
+    """(name, tier) of each result, best first, the same from ``rank`` and an index."""
+    result = rank(query, names, limit)
+    assert NameIndex(names).search(query, limit) == result
+    return [(names[i], int(score // 1000)) for i, score in result]
 
 
 def tier_of(query: str, name: str) -> int | None:
@@ -108,6 +110,8 @@ def test_each_tier_outranks_the_next(query: str, expected: list[tuple[str, int]]
         ("tok_name", "get_token_name", HUMP),
         ("getTN", "getTokenName", HUMP),
         ("opj", "os_path_join", HUMP),
+        ("eng.ru", "Engine.run", HUMP),
+        ("e::r", "Engine::run", HUMP),
         ("path_j", "os_path_join", HUMP),
         ("u8d", "utf8Decode", HUMP),
         ("token", "getTokenName", WORD),

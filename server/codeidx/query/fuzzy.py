@@ -2,9 +2,13 @@
 
 This module owns one decision: given a query and a fixed list of names, which names match
 and in what order.  It knows nothing of SQL, LSP, paths or symbol kinds; callers pass plain
-names and map the returned indices back to symbols.  Qualified queries are the caller's
-business: strip ``pkg.mod.`` or ``ns::`` and pass the last segment, because a ``.`` or
-``:`` here is matched literally like any other separator.
+strings and map the returned indices back to symbols.  Qualifiers get no special meaning:
+``.`` and ``:`` are separators that the query must contain literally, so a qualified query
+suits qualified names (``eng.ru`` is a hump of ``Engine.run``) and a caller searching simple
+names strips ``pkg.mod.`` or ``ns::`` from the query first.
+
+``rank`` answers one query by scoring every name that could match; ``NameIndex`` is built
+once for many queries (workspace symbol requests) and answers each in milliseconds.
 
 Matching ignores case (``str.casefold``).  Tiers, best first:
 
@@ -93,7 +97,7 @@ def rank(query: str, names: Sequence[str], limit: int = 100) -> list[tuple[int, 
     compiled regex decides, in C) without building an index, which takes tens to hundreds
     of milliseconds for 150k names where building a ``NameIndex`` takes seconds.  The
     answer is exact; a ``NameIndex`` gives the same one unless a tier is crowded.  Any
-    thread may call this.  ``query`` is one plain name segment (see the module doc).
+    thread may call this; it never raises.
     """
     if limit <= 0 or not names:
         return []
@@ -186,7 +190,7 @@ class NameIndex:
     def search(self, query: str, limit: int = 100) -> list[tuple[int, float]]:
         """(index into names, score) of the best matches, best first.
 
-        ``query`` is one plain name segment.  Any thread may call this; it never raises.
+        Any thread may call this, also concurrently; it never raises.
         """
         if limit <= 0:
             return []
@@ -390,7 +394,7 @@ class NameIndex:
                     for pending in stack:
                         result |= pending[1]
                     return result | bits
-                key, pair = piece[:2], "\0" + piece[0] + initial
+                key, pair = piece[:2], "\0" + initial + piece[0]
                 if key not in cache:
                     cache[key] = self._bits(self._bigrams if e > pos + 1 else self._initials, key)
                 if initial and pair not in cache:

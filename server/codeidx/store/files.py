@@ -459,6 +459,9 @@ def _with_file_id(table: str, row: tuple[object, ...], file_id: int) -> tuple[ob
     # holds it first.
     if table == "occurrences":
         return (file_id, *row[1:])
+    if table == "nodes":
+        # node_pk (the last column) is assigned anew.
+        return (row[0], file_id, *row[2:-1], None)
     if table == "file_deps":
         return (None, file_id, *row[2:])
     return (row[0], file_id, *row[2:])
