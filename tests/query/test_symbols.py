@@ -102,7 +102,6 @@ def test_malformed_queries(tmp_path: Path, query: SymbolQuery, message: str) -> 
 
 
 def test_with_the_real_fuzzy_ranker(tmp_path: Path) -> None:
-    pytest.importorskip("codeidx.query.fuzzy")
     fx = build(tmp_path, FILES)
     with fx.connect() as conn:
         result = search_symbols(conn, SymbolQuery("engfac"))
