@@ -69,6 +69,21 @@ async def test_hover_shows_signature_and_defining_file(ws: Session) -> None:
     assert "function `app.shapes.total_area`" in text
     assert f"[app/shapes.py:22]({ws.uri(SHAPES)}#L22)" in text
     assert hover.range == types.Range(types.Position(5, 24), types.Position(5, 34))
+    # The docstring comes right under the signature, as Markdown.
+    signature_block = "```python\ndef total_area(shapes: list[Shape]) -> float\n```"
+    assert text.startswith(f"{signature_block}\n\nSum the areas of ``shapes``.\n\nfunction")
+
+
+@pytest.mark.minimal_client
+async def test_hover_is_plain_text_without_markdown_support(ws: Session) -> None:
+    at_def = ws.find(SHAPES, "class Shape", offset=6)
+    hover = await ws.client.text_document_hover_async(types.HoverParams(ws.doc(SHAPES), at_def))
+    assert hover is not None
+    assert isinstance(hover.contents, types.MarkupContent)
+    assert hover.contents.kind == types.MarkupKind.PlainText
+    assert hover.contents.value == (
+        "class Shape\n\nA plane figure.\n\nclass app.shapes.Shape in app/shapes.py:4"
+    )
 
 
 async def test_document_highlight_marks_writes_and_reads(ws: Session) -> None:

@@ -46,8 +46,17 @@ async def test_document_symbols_nest_members_in_classes(ws: Session) -> None:
         ("total_area", kind.Function, (21, 23), (21, 4), []),
     ]
     assert found[2].detail == "def total_area(shapes: list[Shape]) -> float"
-    # A range ends at the end of its last line.
-    assert found[2].range.end.character == len("    return sum(s.area() for s in shapes)")
+    # Ranges carry real columns: a method starts at its indented ``def`` and a
+    # definition ends where its last statement ends.
+    assert found[2].range == types.Range(
+        types.Position(21, 0),
+        types.Position(23, len("    return sum(s.area() for s in shapes)")),
+    )
+    area = found[0].children[0]  # type: ignore[index]
+    assert area.range == types.Range(
+        types.Position(6, 4), types.Position(8, len("        return 0.0"))
+    )
+    assert area.selection_range == types.Range(types.Position(6, 8), types.Position(6, 12))
 
 
 async def test_workspace_symbols_match_camel_humps(ws: Session) -> None:

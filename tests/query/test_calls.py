@@ -8,7 +8,7 @@ import pytest
 from querytest import build
 
 from codeidx.errors import UsageError
-from codeidx.query.calls import find_calls, find_recursion, matching_symbols
+from codeidx.query.calls import find_calls, find_calls_by_id, find_recursion, matching_symbols
 from codeidx.query.types import CallGroup, CallsQuery, CallsResult
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
@@ -154,3 +154,16 @@ def test_recursion_search_is_bounded(tmp_path: Path) -> None:
         assert [s.name for s in recursion.cycle] == [f"f{i}" for i in range(7)] + ["f0"]
         recursion, complete = find_recursion(conn, start, limit=3)
         assert not complete and recursion is None
+
+
+def test_calls_by_id_answer_for_one_definition(tmp_path: Path) -> None:
+    fx = build(tmp_path, FILES)
+    with fx.connect() as conn:
+        (helper,) = matching_symbols(conn, "pkg.core.helper")
+        by_name = only(find_calls(conn, fx.root, CallsQuery("pkg.core.helper", True)))
+        assert find_calls_by_id(conn, fx.root, helper.node_id, incoming=True) == by_name
+        callees = find_calls_by_id(conn, fx.root, helper.node_id, incoming=False)
+        assert callees is not None
+        assert [c.symbol.qualified_name for c in callees.calls] == ["pkg.core.helper"]
+        assert callees.recursion is not None and callees.recursion.kind == "direct"
+        assert find_calls_by_id(conn, fx.root, 12345, incoming=True) is None

@@ -4,7 +4,8 @@ This module owns everything the language server translates: URIs to
 workspace-relative paths and back, UTF-16 positions to string offsets and
 back (the only place they are computed), query results to ``lsprotocol``
 types, and the client capabilities that shape answers (``ClientFeatures``:
-Markdown or plain text hovers, hierarchical or flat document symbols).
+Markdown or plain text hovers, hierarchical or flat document symbols,
+``LocationLink`` or ``Location`` definitions through ``to_lsp_definitions``).
 
 The query layer already speaks 0-based lines and UTF-16 columns, so a result
 location becomes an LSP ``Range`` without touching text; only open buffers
@@ -138,6 +139,13 @@ class ClientFeatures:
     markdown_hover: bool = False
     hierarchical_symbols: bool = False
     work_done_progress: bool = False
+    #: ``textDocument.definition.linkSupport`` / ``textDocument.declaration.linkSupport``.
+    definition_links: bool = False
+    declaration_links: bool = False
+    #: ``workspace.didChangeWatchedFiles.dynamicRegistration``.
+    watch_registration: bool = False
+    #: ``workspace.configuration``: the client answers ``workspace/configuration``.
+    configuration: bool = False
 
     @classmethod
     def of(cls, caps: types.ClientCapabilities | None) -> ClientFeatures:
@@ -148,13 +156,28 @@ class ClientFeatures:
         formats = list(hover.content_format or []) if hover is not None else []
         symbols = document.document_symbol if document is not None else None
         window = caps.window
+        definition = document.definition if document is not None else None
+        declaration = document.declaration if document is not None else None
+        watched = caps.workspace.did_change_watched_files if caps.workspace is not None else None
         return cls(
             markdown_hover=types.MarkupKind.Markdown in formats,
             hierarchical_symbols=bool(
                 symbols is not None and symbols.hierarchical_document_symbol_support
             ),
             work_done_progress=bool(window is not None and window.work_done_progress),
+            definition_links=bool(definition is not None and definition.link_support),
+            declaration_links=bool(declaration is not None and declaration.link_support),
+            watch_registration=bool(watched is not None and watched.dynamic_registration),
+            configuration=bool(caps.workspace is not None and caps.workspace.configuration),
         )
+
+    def links_for(self, method: str) -> bool:
+        """Whether the client takes ``LocationLink`` answers to ``method``."""
+        if method == types.TEXT_DOCUMENT_DEFINITION:
+            return self.definition_links
+        if method == types.TEXT_DOCUMENT_DECLARATION:
+            return self.declaration_links
+        return False
 
 
 # Results --------------------------------------------------------------------------
@@ -167,6 +190,30 @@ def to_lsp_range(line: int, col: int, end_line: int, end_col: int) -> types.Rang
 def to_lsp_location(root: Path, path: str, line: int, col: int, end_col: int) -> types.Location:
     """A one-line location, as every name and reference in the index is."""
     return types.Location(path_to_uri(root, path), to_lsp_range(line, col, line, end_col))
+
+
+def to_lsp_definitions(
+    locations: list[types.Location],
+    origin: types.Range | None,
+    links: bool,
+) -> list[types.Location] | list[types.LocationLink]:
+    """Definition sites as the client takes them: ``LocationLink`` when ``links``.
+
+    A link's origin selection range is ``origin`` (the identifier under the
+    cursor); its target range and target selection range are the
+    definition's name (the definition answer carries no full extent yet).
+    """
+    if not links:
+        return locations
+    return [
+        types.LocationLink(
+            target_uri=loc.uri,
+            target_range=loc.range,
+            target_selection_range=loc.range,
+            origin_selection_range=origin,
+        )
+        for loc in locations
+    ]
 
 
 _SYMBOL_KINDS = {

@@ -1,10 +1,11 @@
 """The state handlers share: ``CodeidxServer``, and the protocol tweaks it runs on.
 
-``CodeidxServer`` holds the workspace root and index folder, the open
-documents, the query ``Runner`` and the ``IndexWriter``, and turns writer
-events into ``$/progress`` and ``codeidx/indexUpdated``.  Its methods run on
-the event loop, except ``post`` (any thread), which is how the writer
-thread's events and log records reach the loop.
+``CodeidxServer`` holds the workspace root and index folder, the indexing
+settings (``config.Settings``), the open documents, the query ``Runner``
+and the ``IndexWriter``, and turns writer events into ``$/progress`` and
+``codeidx/indexUpdated``.  Its methods run on the event loop, except
+``post`` (any thread), which is how the writer thread's events and log
+records reach the loop.
 
 ``CodeidxProtocol`` changes two pygls behaviours: a request whose params do
 not match the LSP types gets an InvalidParams response (pygls would log it
@@ -30,6 +31,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from codeidx import __version__
+from codeidx.config import Settings
 from codeidx.lsp import convert, extensions
 from codeidx.lsp.documents import Documents
 from codeidx.lsp.indexing import IndexWriter, RunEvent
@@ -99,6 +101,7 @@ class CodeidxServer(LanguageServer):
         self.index_dir_override: str | None = None
         self.over_tcp = False
         self.client = convert.ClientFeatures()
+        self.settings = Settings()
         self.documents = Documents()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.last_run: extensions.RunSummary | None = None
@@ -108,9 +111,16 @@ class CodeidxServer(LanguageServer):
 
     # Set-up and tear-down -----------------------------------------------------
 
-    def configure(self, root: Path, index_dir: Path, client: convert.ClientFeatures) -> None:
+    def configure(
+        self,
+        root: Path,
+        index_dir: Path,
+        client: convert.ClientFeatures,
+        settings: Settings | None = None,
+    ) -> None:
         """Adopt a workspace (from ``initialize``); background work starts later."""
         self.root, self.index_dir, self.client = root, index_dir, client
+        self.settings = settings if settings is not None else Settings()
         self.loop = asyncio.get_running_loop()
         self._runner = Runner(
             index_dir,
@@ -121,7 +131,12 @@ class CodeidxServer(LanguageServer):
                 f"codeidx failed to answer {method}; see the server log.",
             ),
         )
-        self._writer = IndexWriter(root, index_dir, lambda event: self.post(self._on_run, event))
+        self._writer = IndexWriter(
+            root,
+            index_dir,
+            lambda event: self.post(self._on_run, event),
+            options=self.settings.index_options(),
+        )
 
     def stop_background(self, timeout: float = 10.0) -> None:
         """Stop the writer and the query pool (blocking: call it off the loop)."""
@@ -157,6 +172,17 @@ class CodeidxServer(LanguageServer):
         if self.root is None:
             raise JsonRpcRequestFailed("codeidx has no workspace (not initialized)")
         return self.root
+
+    def apply_settings(self, settings: Settings) -> bool:
+        """Adopt new settings; a change queues a full (incremental) run. True if it did."""
+        if settings == self.settings:
+            return False
+        self.settings = settings
+        if self._writer is None:
+            return False
+        self._writer.set_options(settings.index_options())
+        self._writer.request_full("config")
+        return True
 
     def source_path(self, uri: str) -> str | None:
         """The workspace path of a URI when codeidx indexes such a file, else None."""
@@ -224,7 +250,7 @@ class CodeidxServer(LanguageServer):
         self.report_once(f"server:{error}", f"codeidx: {error}")
 
     def _unavailable_note(self) -> str | None:
-        if self._writer is not None and self._writer.running in ("initial", "reindex"):
+        if self._writer is not None and self._writer.running in ("initial", "reindex", "config"):
             return "the workspace is being indexed; try again when indexing ends"
         return None
 

@@ -8,8 +8,12 @@ Three kinds of work arrive from the event loop: the initial run after
 ``initialized``, a full run asked for by the ``codeidx.reindex`` command,
 and saved files.  Saves are debounced per path (``DEBOUNCE_SECONDS`` after
 the last save of that path) and run together as one
-``IndexOptions(only=...)`` run.  A pending full run goes first and absorbs
-repeated requests.
+``IndexOptions(only=...)`` run.  Files changed on disk (the client's file
+watcher) gather in one batch that runs ``WATCH_DEBOUNCE_SECONDS`` after the
+last event, as one ``only`` run, however many files a ``git checkout``
+touched.  A pending full run goes first and absorbs repeated requests.  The
+options of every run (include/exclude globs, size limit) are the ones last
+given to ``set_options``.
 
 Only the writer thread runs the pipeline, and it opens and closes the
 ``Indexer`` (so its connection never leaves that thread); the loop only
@@ -25,8 +29,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from codeidx.index.pipeline import Indexer, IndexOptions, RunResult
@@ -34,6 +38,8 @@ from codeidx.index.pipeline import Indexer, IndexOptions, RunResult
 log = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 0.1
+#: The pause after the last watched-file event before its batch runs.
+WATCH_DEBOUNCE_SECONDS = 0.2
 #: The shortest interval between two progress events of one phase.
 _PROGRESS_INTERVAL = 0.1
 
@@ -42,7 +48,7 @@ _PROGRESS_INTERVAL = 0.1
 class RunEvent:
     """Something the writer reports: a run began, progressed or ended.
 
-    ``reason`` is ``initial``, ``reindex`` or ``save``; ``token`` is the
+    ``reason`` is ``initial``, ``reindex``, ``config``, ``save`` or ``watch``; ``token`` is the
     work-done progress token of a full run, if the client accepted one.
     """
 
@@ -73,6 +79,8 @@ class IndexWriter:
         index_dir: Path,
         emit: Callable[[RunEvent], None],
         debounce: float = DEBOUNCE_SECONDS,
+        watch_debounce: float = WATCH_DEBOUNCE_SECONDS,
+        options: IndexOptions | None = None,
     ) -> None:
         self._root = root
         self._index_dir = index_dir
@@ -81,6 +89,10 @@ class IndexWriter:
         self._cond = threading.Condition()
         self._full: _Full | None = None
         self._saves: dict[str, float] = {}
+        self._watch_debounce = watch_debounce
+        self._watched: set[str] = set()
+        self._watch_due = 0.0
+        self._options = options if options is not None else IndexOptions()
         self._stop = threading.Event()
         self._running: str | None = None
         # A daemon thread, so that a writer blocked on another process's
@@ -108,6 +120,18 @@ class IndexWriter:
             self._saves[path] = time.monotonic() + self._debounce
             self._cond.notify()
 
+    def request_paths(self, paths: Iterable[str]) -> None:
+        """Queue files changed on disk; the batch runs once no event came for a while."""
+        with self._cond:
+            self._watched.update(paths)
+            self._watch_due = time.monotonic() + self._watch_debounce
+            self._cond.notify()
+
+    def set_options(self, options: IndexOptions) -> None:
+        """The options of the runs that start from now on (``only`` and ``force`` aside)."""
+        with self._cond:
+            self._options = options
+
     @property
     def running(self) -> str | None:
         """The reason of the run in progress, or None when idle."""
@@ -115,9 +139,9 @@ class IndexWriter:
 
     @property
     def pending(self) -> tuple[bool, int]:
-        """(a full run is queued, how many saved files are queued)."""
+        """(a full run is queued, how many saved or watched files are queued)."""
         with self._cond:
-            return self._full is not None, len(self._saves)
+            return self._full is not None, len(self._saves) + len(self._watched)
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Stop the current run at the next file and end the thread; True when it ended."""
@@ -130,20 +154,28 @@ class IndexWriter:
 
     # The writer thread ---------------------------------------------------------
 
-    def _next(self) -> _Full | tuple[str, ...] | None:
+    def _next(self) -> tuple[_Full | tuple[str, tuple[str, ...]], IndexOptions] | None:
+        """The next job and the options to run it with; None once stopped."""
         with self._cond:
             while not self._stop.is_set():
                 if self._full is not None:
                     full, self._full = self._full, None
-                    return full
-                if self._saves:
-                    now = time.monotonic()
-                    due = [p for p, t in self._saves.items() if t <= now]
-                    if due:
-                        for path in due:
-                            del self._saves[path]
-                        return tuple(sorted(due))
-                    self._cond.wait(min(self._saves.values()) - now)
+                    return full, self._options
+                now = time.monotonic()
+                if self._watched and self._watch_due <= now:
+                    batch = tuple(sorted(self._watched))
+                    self._watched.clear()
+                    return ("watch", batch), self._options
+                due = [p for p, t in self._saves.items() if t <= now]
+                if due:
+                    for path in due:
+                        del self._saves[path]
+                    return ("save", tuple(sorted(due))), self._options
+                deadlines = list(self._saves.values())
+                if self._watched:
+                    deadlines.append(self._watch_due)
+                if deadlines:
+                    self._cond.wait(min(deadlines) - now)
                 else:
                     self._cond.wait()
             return None
@@ -151,12 +183,14 @@ class IndexWriter:
     def _loop(self) -> None:
         indexer = Indexer(self._root, self._index_dir)
         try:
-            while (job := self._next()) is not None:
+            while (next_job := self._next()) is not None:
+                job, options = next_job
                 if isinstance(job, _Full):
-                    options = IndexOptions(force=job.force)
-                    self._run(indexer, job.reason, job.token, options, ())
+                    full = replace(options, force=job.force, only=None)
+                    self._run(indexer, job.reason, job.token, full, ())
                 else:
-                    self._run(indexer, "save", None, IndexOptions(only=job), job)
+                    reason, paths = job
+                    self._run(indexer, reason, None, replace(options, only=paths), paths)
         finally:
             indexer.close()
 

@@ -25,7 +25,16 @@ from lsprotocol import types
 
 from codeidx.lsp import extensions
 from codeidx.lsp.core import ClientLogHandler, CodeidxServer
-from codeidx.lsp.handlers import commands, hierarchy, lifecycle, navigation, symbols, sync
+from codeidx.lsp.handlers import (
+    commands,
+    hierarchy,
+    lifecycle,
+    links,
+    navigation,
+    symbols,
+    sync,
+    workspace,
+)
 from codeidx.lsp.runner import guard
 
 
@@ -57,9 +66,21 @@ REGISTRATIONS: tuple[Registration, ...] = (
         types.TEXT_DOCUMENT_DID_SAVE, sync.did_save, "state", types.SaveOptions(include_text=False)
     ),
     Registration(types.TEXT_DOCUMENT_DID_CLOSE, sync.did_close, "state"),
-    # Navigation.
-    Registration(types.TEXT_DOCUMENT_DEFINITION, navigation.definition, "read"),
-    Registration(types.TEXT_DOCUMENT_DECLARATION, navigation.declaration, "read"),
+    # Workspace: files changed on disk, settings, folders.
+    Registration(
+        types.WORKSPACE_DID_CHANGE_WATCHED_FILES, workspace.did_change_watched_files, "state"
+    ),
+    Registration(
+        types.WORKSPACE_DID_CHANGE_CONFIGURATION, workspace.did_change_configuration, "state"
+    ),
+    Registration(
+        types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS,
+        workspace.did_change_workspace_folders,
+        "state",
+    ),
+    # Navigation (definition sites shaped as links or locations in ``links``).
+    Registration(types.TEXT_DOCUMENT_DEFINITION, links.definition, "read"),
+    Registration(types.TEXT_DOCUMENT_DECLARATION, links.declaration, "read"),
     Registration(types.TEXT_DOCUMENT_REFERENCES, navigation.references, "read"),
     Registration(types.TEXT_DOCUMENT_HOVER, navigation.hover, "read"),
     Registration(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT, navigation.highlight, "read"),

@@ -8,8 +8,9 @@ X in the part of the graph reachable from it (explored breadth-first up to
 ``MAX_REACHABLE`` symbols, so a huge graph costs bounded time and the answer
 says when it stopped early).
 
-Reads only; any thread may call ``find_calls`` with a read connection it
-owns.  Raises UsageError for an empty name.
+Reads only; any thread may call ``find_calls`` (by name) or
+``find_calls_by_id`` (one definition) with a read connection it owns.
+``find_calls`` raises UsageError for an empty name.
 """
 
 from __future__ import annotations
@@ -82,6 +83,31 @@ def find_calls(conn: sqlite3.Connection, root: Path, query: CallsQuery) -> Calls
             recursion, complete = find_recursion(conn, row.node_id)
             groups.append(CallGroup(Symbol.of(row), calls, recursion, complete))
         return CallsResult(query.name, query.incoming, groups, coverage)
+
+
+def find_calls_by_id(
+    conn: sqlite3.Connection, root: Path, node_id: int, incoming: bool
+) -> CallGroup | None:
+    """Callers (``incoming``) or callees of the one definition ``node_id``.
+
+    None when no such definition is in the index (it may have been deleted
+    since the caller saw it).  Reads in one snapshot; raises nothing of its own.
+    """
+    with stats.read_snapshot(conn):
+        row = nodes.nodes_by_ids(conn, [node_id]).get(node_id)
+        if row is None:
+            return None
+        return _group(conn, row, incoming, SourceLines(root))
+
+
+def _group(
+    conn: sqlite3.Connection, row: NodeRow, incoming: bool, source: SourceLines
+) -> CallGroup:
+    hits = nodes.edges_touching(conn, [row.node_id], CALL_KINDS, incoming)
+    others = nodes.nodes_by_ids(conn, [h.src_id if incoming else h.dst_id for h in hits])
+    calls = _calls(hits, others, incoming, source)
+    recursion, complete = find_recursion(conn, row.node_id)
+    return CallGroup(Symbol.of(row), calls, recursion, complete)
 
 
 def _calls(

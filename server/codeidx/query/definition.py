@@ -168,22 +168,9 @@ def find_definition(
         path = query.position.path
         if found.name is None:
             return DefinitionResult(None, False, [], coverage)
-        if found.scope is not None and found.facts is not None:
-            binding = first_binding(local_occurrences(found.facts, found.name, found.scope))
-            definitions = []
-            if binding is not None:
-                width = utf16_len(found.name)
-                location = Location(
-                    path,
-                    binding.line,
-                    binding.col,
-                    binding.col + width,
-                    "definition",
-                    source.line(path, binding.line),
-                    1.0,
-                    "local",
-                )
-                definitions.append(Definition(location, None))
+        if found.scope is not None:
+            location = local_binding(found, path, source)
+            definitions = [Definition(location, None)] if location is not None else []
             return DefinitionResult(found.name, True, definitions, coverage)
         definitions = [
             Definition(
@@ -192,6 +179,25 @@ def find_definition(
             for t in found.targets
         ]
         return DefinitionResult(found.name, False, definitions, coverage)
+
+
+def local_binding(found: Lookup, path: str, source: SourceLines) -> Location | None:
+    """Where the local ``found`` names is first bound, as a ``local`` definition location."""
+    if found.name is None or found.scope is None or found.facts is None:
+        return None
+    binding = first_binding(local_occurrences(found.facts, found.name, found.scope))
+    if binding is None:
+        return None
+    return Location(
+        path,
+        binding.line,
+        binding.col,
+        binding.col + utf16_len(found.name),
+        "definition",
+        source.line(path, binding.line),
+        1.0,
+        "local",
+    )
 
 
 def declaration(row: NodeRow, source: SourceLines, target: Target | None = None) -> Location:

@@ -228,6 +228,126 @@ class CallsResult:
     coverage: Coverage
 
 
+# Hover ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One declared parameter; ``type`` and ``default`` are empty when not written."""
+
+    name: str
+    type: str
+    default: str
+    variadic: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HoverTarget:
+    """One definition the identifier may refer to, with what a hover shows of it.
+
+    ``symbol`` carries the kind, qualified name, signature and defining file
+    and position; ``doc`` is the docstring or doc comment as written (None
+    when there is none).  ``confidence`` and ``resolution`` say how the
+    identifier was resolved to this definition.
+    """
+
+    symbol: Symbol
+    doc: str | None
+    params: list[Param]
+    decorators: list[str]
+    visibility: str
+    confidence: float
+    resolution: str
+
+
+@dataclass(frozen=True, slots=True)
+class HoverResult:
+    """What the identifier at a position is.
+
+    ``name`` is None when there is no identifier there.  For a local variable
+    or parameter ``local`` is true and ``binding`` is where it is first bound
+    (None when no binding was found); otherwise ``targets`` lists the
+    definitions, best first.
+    """
+
+    name: str | None
+    local: bool
+    binding: Location | None
+    targets: list[HoverTarget]
+    coverage: Coverage
+
+
+# Document outline -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineNode:
+    """A definition in a file outline.
+
+    ``symbol`` locates the name (the selection range) and carries the kind and
+    signature (the detail); ``start_*``/``end_*`` are the whole extent, which
+    always contains the name.  ``children`` are the members, in document order.
+    """
+
+    symbol: Symbol
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+    children: list[OutlineNode]
+
+    @property
+    def detail(self) -> str:
+        return self.symbol.signature
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineResult:
+    """The definitions of one file as a tree (the module itself is left out)."""
+
+    path: str
+    nodes: list[OutlineNode]
+    coverage: Coverage
+
+
+# Type hierarchy -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedTypes:
+    """The types the identifier at a position resolves to (empty when none)."""
+
+    name: str | None
+    types: list[Symbol]
+    coverage: Coverage
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRelation:
+    """A direct supertype or subtype.
+
+    ``kind`` is the edge, ``inherits`` or ``implements``.  ``via`` is the Rust
+    ``impl`` block that states the relation, when the relation goes through
+    one; ``confidence`` is then the lower of the two edges' confidences.
+    """
+
+    symbol: Symbol
+    kind: str
+    confidence: float
+    resolution: str
+    via: Symbol | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRelations:
+    """The direct supertypes (or subtypes) of ``symbol``; None when the node is unknown."""
+
+    symbol: Symbol | None
+    supertypes: bool
+    related: list[TypeRelation]
+    coverage: Coverage
+
+
 # File dependencies --------------------------------------------------------
 
 

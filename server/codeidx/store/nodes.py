@@ -9,6 +9,7 @@ LSP, tree-sitter or ranking.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -223,3 +224,78 @@ def edge_targets(
             )
         )
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class NodeDetails:
+    """What a hover shows beyond ``NodeRow``: doc, parameters, decorators, visibility.
+
+    ``params`` are ``(name, type, default, variadic)`` in declaration order;
+    a missing type or default is an empty string.
+    """
+
+    node_id: int
+    visibility: str
+    doc: str | None
+    params: list[tuple[str, str, str, bool]]
+    decorators: list[str]
+
+
+def _json_list(text: object) -> list[object]:
+    # A column written by the indexer is valid JSON; anything else reads as empty.
+    if not isinstance(text, str) or not text:
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+def _param(item: object) -> tuple[str, str, str, bool]:
+    parts = list(item) if isinstance(item, list) else [item]
+    parts += [None] * (4 - len(parts))
+    name, kind, default, variadic = parts[:4]
+    return (str(name or ""), str(kind or ""), str(default or ""), bool(variadic))
+
+
+def node_details(conn: sqlite3.Connection, node_ids: Iterable[int]) -> dict[int, NodeDetails]:
+    """node id → doc, params, decorators and visibility, for the ids that exist."""
+    wanted = list(dict.fromkeys(node_ids))
+    out: dict[int, NodeDetails] = {}
+    for chunk in _chunks(wanted):
+        marks = ",".join("?" * len(chunk))
+        for node_id, visibility, doc, params, decorators in conn.execute(
+            "SELECT node_id, visibility, doc, params, decorators FROM nodes"
+            f" WHERE node_id IN ({marks})",
+            chunk,
+        ):
+            out[int(node_id)] = NodeDetails(
+                int(node_id),
+                str(visibility),
+                str(doc) if doc is not None else None,
+                [_param(p) for p in _json_list(params)],
+                [str(d) for d in _json_list(decorators)],
+            )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSpan:
+    """The whole extent of a definition: 0-based lines, UTF-16 columns."""
+
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+
+
+def node_spans(conn: sqlite3.Connection, file_id: int) -> dict[int, NodeSpan]:
+    """node id → full extent of every definition of one file."""
+    return {
+        int(node_id): NodeSpan(int(sl), int(sc), int(el), int(ec))
+        for node_id, sl, sc, el, ec in conn.execute(
+            "SELECT node_id, start_line, start_col, end_line, end_col FROM nodes WHERE file_id = ?",
+            (file_id,),
+        )
+    }

@@ -1,13 +1,14 @@
 """Call hierarchy and type hierarchy.
 
-``prepare*`` resolves the identifier under the cursor (``query.definition``)
-and keeps the callables (call hierarchy) or types (type hierarchy); each
-item carries its node id and qualified name in ``data``.  Incoming and
-outgoing calls come from ``query.calls.find_calls`` for that name, narrowed
-to the item's node id, with one ``fromRange`` per call site (sites are the
-position of the called name, so a range spans the callee's name).
-Supertypes and subtypes follow ``inherits``/``implements`` edges through
-``lsp.interim.related_types`` until the query layer has that function.
+``prepareCallHierarchy`` resolves the identifier under the cursor
+(``query.definition``) and keeps the callables; ``prepareTypeHierarchy`` is
+``query.hierarchy.prepare_types``.  Each item carries its node id and
+qualified name in ``data``.  Incoming and outgoing calls come from
+``query.calls.find_calls_by_id`` for the item's node id, with one
+``fromRange`` per call site (sites are the position of the called name, so a
+range spans the callee's name).  Supertypes and subtypes are
+``query.hierarchy.find_supertypes`` / ``find_subtypes`` (``inherits`` and
+``implements`` edges, Rust impls included).
 Handlers run on the loop, their work on a query worker.  No SQL here.
 """
 
@@ -15,29 +16,24 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import Callable
-from pathlib import Path
-from typing import TypeVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from codeidx.lsp import convert, interim
+from codeidx.lsp import convert
 from codeidx.lsp.core import CodeidxServer
-from codeidx.lsp.handlers.navigation import definition_at
+from codeidx.lsp.handlers.navigation import definition_at, indexed
 from codeidx.lsp.live import Views
 from codeidx.lsp.runner import CancelToken
-from codeidx.query.calls import find_calls
-from codeidx.query.types import CallGroup, CallSite, CallsQuery, Symbol
+from codeidx.query.calls import find_calls_by_id
+from codeidx.query.hierarchy import find_subtypes, find_supertypes
+from codeidx.query.hierarchy import prepare_types as find_types
+from codeidx.query.types import CallSite, DefinitionQuery, Symbol
 
 #: Definitions a call hierarchy starts from: what can be called or instantiated.
 CALL_KINDS = frozenset(
     {"function", "method", "constructor", "macro", "class", "struct", "enum", "union"}
 )
-#: Definitions a type hierarchy starts from.
-TYPE_KINDS = frozenset({"class", "struct", "interface", "trait", "enum", "union"})
-
-Item = TypeVar("Item", types.CallHierarchyItem, types.TypeHierarchyItem)
 
 
 def live_symbol(views: Views, symbol: Symbol) -> Symbol | None:
@@ -64,63 +60,61 @@ def item_data(item: types.CallHierarchyItem | types.TypeHierarchyItem) -> tuple[
     return data
 
 
-async def _prepare(
-    ls: CodeidxServer,
-    method: str,
-    params: types.CallHierarchyPrepareParams | types.TypeHierarchyPrepareParams,
-    kinds: frozenset[str],
-    to_item: Callable[[Path, Symbol], Item],
-) -> list[Item]:
+async def prepare_calls(
+    ls: CodeidxServer, params: types.CallHierarchyPrepareParams
+) -> list[types.CallHierarchyItem]:
     uri = params.text_document.uri
     cursor = ls.cursor(uri, params.position)
     if cursor is None:
         return []
     root, views = ls.workspace_root, ls.views()
 
-    def work(conn: sqlite3.Connection, token: CancelToken) -> list[Item]:
+    def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.CallHierarchyItem]:
         result = definition_at(conn, root, views, cursor)
         if result is None:
             return []
-        out = []
-        for found in result.definitions:
-            if found.symbol is not None and found.symbol.kind in kinds:
-                symbol = live_symbol(views, found.symbol)
-                if symbol is not None:
-                    out.append(to_item(root, symbol))
-        return out
+        found = [d.symbol for d in result.definitions if d.symbol is not None]
+        callables = live_symbols(views, [s for s in found if s.kind in CALL_KINDS])
+        return [convert.to_lsp_call_item(root, s) for s in callables]
 
-    return await ls.runner.read(method, work, ls.unchanged(uri))
-
-
-async def prepare_calls(
-    ls: CodeidxServer, params: types.CallHierarchyPrepareParams
-) -> list[types.CallHierarchyItem]:
     method = types.TEXT_DOCUMENT_PREPARE_CALL_HIERARCHY
-    return await _prepare(ls, method, params, CALL_KINDS, convert.to_lsp_call_item)
+    return await ls.runner.read(method, work, ls.unchanged(uri))
 
 
 async def prepare_types(
     ls: CodeidxServer, params: types.TypeHierarchyPrepareParams
 ) -> list[types.TypeHierarchyItem]:
+    uri = params.text_document.uri
+    cursor = ls.cursor(uri, params.position)
+    if cursor is None:
+        return []
+    root, views = ls.workspace_root, ls.views()
+
+    def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.TypeHierarchyItem]:
+        position = views.index_position(cursor)
+        if position is None:
+            return []
+        result = indexed(lambda: find_types(conn, root, DefinitionQuery(position)))
+        found = [] if result is None else live_symbols(views, result.types)
+        return [convert.to_lsp_type_item(root, s) for s in found]
+
     method = types.TEXT_DOCUMENT_PREPARE_TYPE_HIERARCHY
-    return await _prepare(ls, method, params, TYPE_KINDS, convert.to_lsp_type_item)
+    return await ls.runner.read(method, work, ls.unchanged(uri))
 
 
-def _group(
-    conn: sqlite3.Connection, root: Path, node_id: int, name: str, incoming: bool
-) -> CallGroup | None:
-    result = find_calls(conn, root, CallsQuery(name, incoming))
-    return next((g for g in result.groups if g.symbol.node_id == node_id), None)
+def live_symbols(views: Views, symbols: list[Symbol]) -> list[Symbol]:
+    """The symbols whose name line the user has not edited, with their live lines."""
+    return [s for symbol in symbols if (s := live_symbol(views, symbol)) is not None]
 
 
 async def incoming_calls(
     ls: CodeidxServer, params: types.CallHierarchyIncomingCallsParams
 ) -> list[types.CallHierarchyIncomingCall]:
-    node_id, name = item_data(params.item)
+    node_id, _name = item_data(params.item)
     root, views = ls.workspace_root, ls.views()
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.CallHierarchyIncomingCall]:
-        group = _group(conn, root, node_id, name, incoming=True)
+        group = find_calls_by_id(conn, root, node_id, incoming=True)
         if group is None:
             return []
         width = convert.utf16_len(group.symbol.name)
@@ -139,11 +133,11 @@ async def incoming_calls(
 async def outgoing_calls(
     ls: CodeidxServer, params: types.CallHierarchyOutgoingCallsParams
 ) -> list[types.CallHierarchyOutgoingCall]:
-    node_id, name = item_data(params.item)
+    node_id, _name = item_data(params.item)
     root, views = ls.workspace_root, ls.views()
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.CallHierarchyOutgoingCall]:
-        group = _group(conn, root, node_id, name, incoming=False)
+        group = find_calls_by_id(conn, root, node_id, incoming=False)
         if group is None:
             return []
         out = []
@@ -164,14 +158,12 @@ async def _related(
 ) -> list[types.TypeHierarchyItem]:
     node_id, _name = item_data(item)
     root, views = ls.workspace_root, ls.views()
+    find = find_supertypes if supertypes else find_subtypes
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.TypeHierarchyItem]:
-        out = []
-        for symbol in interim.related_types(conn, node_id, supertypes):
-            live = live_symbol(views, symbol)
-            if live is not None:
-                out.append(convert.to_lsp_type_item(root, live))
-        return out
+        result = find(conn, node_id)
+        related = live_symbols(views, [r.symbol for r in result.related])
+        return [convert.to_lsp_type_item(root, s) for s in related]
 
     return await ls.runner.read(method, work)
 

@@ -3,10 +3,13 @@
 ``initialize`` adopts the workspace root (``rootUri``, else the first
 workspace folder, else ``rootPath``) and the index folder
 (``initializationOptions.indexDir``, else the per-workspace default of
-``support.paths.index_dir_for``).  Bad options never stop the server: the
-offending key is named once in the log and the default is used.
+``support.paths.index_dir_for``) and the indexing settings
+(``config.Settings``, from the same options).  Bad options never stop the
+server: the offending key is named once in the log and the default is used.
 ``initialized`` creates the progress token (when the client supports
-work-done progress) and queues the initial index run on the writer thread.
+work-done progress), queues the initial index run on the writer thread and
+registers a file watcher for the indexed extensions (when the client allows
+dynamic registration of ``workspace/didChangeWatchedFiles``).
 ``shutdown`` stops the writer and the query pool off the event loop;
 ``exit`` makes sure they are stopped.  Event loop only.
 """
@@ -22,14 +25,18 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
+from codeidx.config import SETTING_KEYS, Settings
 from codeidx.lsp import convert
 from codeidx.lsp.core import CodeidxServer
+from codeidx.parse.registry import known_extensions
 from codeidx.support.paths import index_dir_for
 
 log = logging.getLogger(__name__)
 
 #: The keys ``initializationOptions`` may hold.
-KNOWN_OPTIONS = frozenset({"indexDir"})
+KNOWN_OPTIONS = frozenset({"indexDir"}) | SETTING_KEYS
+#: The id of the file watcher registration (``client/registerCapability``).
+WATCHER_ID = "codeidx-watched-files"
 
 
 def root_of(params: types.InitializeParams) -> Path | None:
@@ -66,15 +73,20 @@ def index_dir_option(options: Any) -> str | None:
 
 
 async def initialize(ls: CodeidxServer, params: types.InitializeParams) -> None:
+    # Log records reach the client through the loop: name bad options to it too.
+    ls.loop = asyncio.get_running_loop()
     root = root_of(params)
     client = convert.ClientFeatures.of(params.capabilities)
     ls.client = client
     if root is None:
         log.warning("the client named no workspace folder; codeidx will answer nothing")
         return
-    chosen = index_dir_option(params.initialization_options) or ls.index_dir_override
+    options = params.initialization_options
+    chosen = index_dir_option(options) or ls.index_dir_override
     index_dir = index_dir_for(root, chosen)
-    ls.configure(root, index_dir, client)
+    raw = options if isinstance(options, dict) else {}
+    settings = Settings.parse(raw, "initializationOptions")
+    ls.configure(root, index_dir, client, settings)
     log.info("workspace %s, index folder %s", root, index_dir)
 
 
@@ -92,6 +104,27 @@ async def initialized(ls: CodeidxServer, params: types.InitializedParams) -> Non
     writer = ls.writer
     writer.start()
     writer.request_full("initial", token)
+    if ls.client.watch_registration:
+        await register_watcher(ls)
+
+
+def watcher_glob() -> str:
+    """One glob for every indexed extension: ``**/*.{c,cc,...}``."""
+    return "**/*.{" + ",".join(ext.lstrip(".") for ext in known_extensions()) + "}"
+
+
+async def register_watcher(ls: CodeidxServer) -> None:
+    """Ask the client to report created, changed and deleted source files."""
+    watcher = types.FileSystemWatcher(glob_pattern=watcher_glob())
+    registration = types.Registration(
+        id=WATCHER_ID,
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher]),
+    )
+    try:
+        await ls.client_register_capability_async(types.RegistrationParams([registration]))
+    except Exception as exc:  # The client refused: saves still re-index.
+        log.warning("the client refused to watch files for codeidx: %s", exc)
 
 
 async def shutdown(ls: CodeidxServer, params: None) -> None:

@@ -2,7 +2,8 @@
 
 Each handler turns the request into a ``Cursor`` on the loop, then on a
 query worker maps it to a position in the indexed text (``lsp.live``), calls
-one query function (``query.definition`` or ``query.references``) and turns
+one query function (``query.definition``, ``query.references`` or
+``query.hover``) and turns
 the answer into LSP values, mapping lines back into open buffers.  A file
 codeidx does not index, or has not indexed yet, gets an empty answer; a line
 past the end of the document is InvalidParams.  No SQL, no parsing here.
@@ -18,15 +19,17 @@ from typing import TypeVar
 from lsprotocol import types
 
 from codeidx.errors import IndexUnavailable
-from codeidx.lsp import convert
+from codeidx.lsp import convert, hovers
 from codeidx.lsp.core import CodeidxServer
 from codeidx.lsp.live import Cursor, Views
 from codeidx.lsp.runner import CancelToken
 from codeidx.query.definition import find_definition
+from codeidx.query.hover import describe
 from codeidx.query.references import find_references
 from codeidx.query.types import (
     DefinitionQuery,
     DefinitionResult,
+    HoverResult,
     Location,
     ReferencesQuery,
     ReferencesResult,
@@ -61,6 +64,16 @@ def definition_at(
     if position is None:
         return None
     return indexed(lambda: find_definition(conn, root, DefinitionQuery(position)))
+
+
+def hover_at(
+    conn: sqlite3.Connection, root: Path, views: Views, cursor: Cursor
+) -> HoverResult | None:
+    """``describe`` at the cursor, or None when the index cannot answer."""
+    position = views.index_position(cursor)
+    if position is None:
+        return None
+    return indexed(lambda: describe(conn, root, DefinitionQuery(position)))
 
 
 def references_at(
@@ -125,17 +138,16 @@ async def hover(ls: CodeidxServer, params: types.HoverParams) -> types.Hover | N
     root, views, client = ls.workspace_root, ls.views(), ls.client
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> types.Hover | None:
-        result = definition_at(conn, root, views, cursor)
+        result = hover_at(conn, root, views, cursor)
         if result is None or result.name is None:
             return None
         word = views.word_range(cursor)
         if result.local:
-            first = result.definitions[0].location if result.definitions else None
+            first = result.binding
             line = views.to_live(first.path, first.line) if first is not None else None
             return convert.to_lsp_local_hover(result.name, line, word, client)
-        found = [d.symbol for d in result.definitions if d.symbol is not None]
         note = result.coverage.reason if result.coverage.partial else None
-        return convert.to_lsp_hover(found, word, root, client, note)
+        return hovers.to_lsp_hover(result.targets, word, root, client, note)
 
     return await ls.runner.read(types.TEXT_DOCUMENT_HOVER, work, ls.unchanged(uri))
 

@@ -1,9 +1,9 @@
 """Symbols: the outline of one document and the workspace-wide symbol search.
 
-``documentSymbol`` reads the file's definitions (``lsp.interim.file_outline``
-until the query layer has an outline) and nests them by parent, as
-``DocumentSymbol`` trees when the client supports them and as flat
-``SymbolInformation`` otherwise.  Lines are mapped into the open buffer; a
+``documentSymbol`` is ``query.outline.file_outline`` (the file's definitions
+nested by parent, with full extents), as ``DocumentSymbol`` trees when the
+client supports them and as flat ``SymbolInformation`` otherwise.  Lines are
+mapped into the open buffer (an edited line's extent spans the line); a
 definition whose name line was edited since the last save is left out and
 its children move up a level.  ``workspace/symbol`` is
 ``query.symbols.search_symbols`` (fuzzy, camel humps included).  Handlers
@@ -17,13 +17,13 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from codeidx.lsp import convert, interim
+from codeidx.lsp import convert
 from codeidx.lsp.core import CodeidxServer
 from codeidx.lsp.live import Views
 from codeidx.lsp.runner import CancelToken
+from codeidx.query.outline import file_outline
 from codeidx.query.symbols import search_symbols
-from codeidx.query.types import SymbolQuery
-from codeidx.store.nodes import NodeRow
+from codeidx.query.types import OutlineNode, OutlineResult, SymbolQuery
 
 #: The most workspace symbols one answer lists (clients filter further as the user types).
 WORKSPACE_SYMBOL_LIMIT = 100
@@ -31,47 +31,45 @@ WORKSPACE_SYMBOL_LIMIT = 100
 Outline = list[types.DocumentSymbol] | list[types.SymbolInformation]
 
 
-def to_outline(rows: list[NodeRow], views: Views, path: str, hierarchical: bool) -> Outline:
-    """The definitions of one file as LSP symbols (see module doc)."""
+def to_outline(result: OutlineResult, views: Views, hierarchical: bool) -> Outline:
+    """The outline of one file as LSP symbols (see module doc)."""
+    path = result.path
     lines = views.lines(path)
     mapping = views.line_map(path)
-    # The module node is the file itself: its children are the top level.
-    roots = {row.node_id for row in rows if row.kind == "module" and row.parent_id is None}
-    ids = {row.node_id for row in rows} - roots
-    children: dict[int | None, list[NodeRow]] = {}
-    for row in rows:
-        if row.node_id in roots:
-            continue
-        parent = row.parent_id if row.parent_id in ids else None
-        children.setdefault(parent, []).append(row)
 
-    def extent(row: NodeRow, name_line: int) -> types.Range:
-        start, end = row.start_line, row.end_line
-        if mapping is not None:
-            start = mapping.to_live_nearest(start, end=False)
-            end = mapping.to_live_nearest(end, end=True)
-        start, end = min(start, name_line), max(end, name_line)
-        end_col = convert.utf16_len(lines[end]) if end < len(lines) else 0
-        return convert.to_lsp_range(start, 0, end, end_col)
+    def point(line: int, col: int, end: bool) -> tuple[int, int]:
+        # An unchanged line keeps its columns; an edited one spans the whole line.
+        if mapping is None:
+            return line, col
+        live = mapping.to_live(line)
+        if live is not None:
+            return live, col
+        live = mapping.to_live_nearest(line, end=end)
+        if not end:
+            return live, 0
+        return live, convert.utf16_len(lines[live]) if live < len(lines) else 0
 
-    def build(row: NodeRow) -> list[types.DocumentSymbol]:
-        inner = [s for child in children.get(row.node_id, []) for s in build(child)]
-        name_line = views.to_live(path, row.name_line)
+    def build(node: OutlineNode) -> list[types.DocumentSymbol]:
+        inner = [s for child in node.children for s in build(child)]
+        symbol = node.symbol
+        name_line = views.to_live(path, symbol.line)
         if name_line is None:
             return inner
-        selection = convert.to_lsp_range(name_line, row.name_col, name_line, row.name_end_col)
+        selection = convert.to_lsp_range(name_line, symbol.col, name_line, symbol.end_col)
+        start = min(point(node.start_line, node.start_col, end=False), (name_line, symbol.col))
+        stop = max(point(node.end_line, node.end_col, end=True), (name_line, symbol.end_col))
         return [
             types.DocumentSymbol(
-                name=row.name,
-                kind=convert.to_lsp_symbol_kind(row.kind),
-                range=extent(row, name_line),
+                name=symbol.name,
+                kind=convert.to_lsp_symbol_kind(symbol.kind),
+                range=convert.to_lsp_range(*start, *stop),
                 selection_range=selection,
-                detail=row.signature or None,
+                detail=node.detail or None,
                 children=inner,
             )
         ]
 
-    tree = [s for row in children.get(None, []) for s in build(row)]
+    tree = [s for node in result.nodes for s in build(node)]
     if hierarchical:
         return tree
     return _flatten(tree, convert.path_to_uri(views.root, path), None)
@@ -102,8 +100,8 @@ async def document_symbols(ls: CodeidxServer, params: types.DocumentSymbolParams
     views, hierarchical = ls.views(), ls.client.hierarchical_symbols
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> Outline:
-        rows = interim.file_outline(conn, path)
-        return [] if rows is None else to_outline(rows, views, path, hierarchical)
+        result = file_outline(conn, path)
+        return [] if result is None else to_outline(result, views, hierarchical)
 
     return await ls.runner.read(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, work, ls.unchanged(uri))
 

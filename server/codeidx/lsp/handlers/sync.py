@@ -32,7 +32,7 @@ def did_change(ls: CodeidxServer, params: types.DidChangeTextDocumentParams) -> 
 
 def did_save(ls: CodeidxServer, params: types.DidSaveTextDocumentParams) -> None:
     path = ls.source_path(params.text_document.uri)
-    if path is not None and ls.root is not None:
+    if path is not None and ls.root is not None and ls.settings.admits(path):
         ls.writer.request_save(path)
 
 

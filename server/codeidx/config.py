@@ -1,0 +1,150 @@
+"""The server's indexing settings: one typed object with a default for everything.
+
+``Settings`` holds what a client may set through ``initializationOptions``
+or ``workspace/didChangeConfiguration`` (docs/protocol-extensions.md):
+``include`` and ``exclude`` globs, ``maxFileBytes`` and ``languages``.
+``Settings.parse`` reads the client's camelCase object; a bad value never
+stops the server: the offending key is named once in the log and its
+default is used.  ``index_options`` turns the settings into the pipeline's
+``IndexOptions``; ``admits`` is the cheap check applied to single paths the
+server re-indexes on its own (watched files, saves), which bypass discovery.
+
+Pure values and functions; any thread.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from codeidx.index.pipeline import IndexOptions
+from codeidx.parse.registry import LANGUAGES, language_for_path
+
+log = logging.getLogger(__name__)
+
+#: The setting keys, as the client spells them.
+SETTING_KEYS = frozenset({"include", "exclude", "maxFileBytes", "languages"})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What to index; every default indexes a normal repository."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    max_file_bytes: int = IndexOptions().max_file_bytes
+    #: Language names to index; None means every language codeidx knows.
+    languages: tuple[str, ...] | None = None
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any], source: str) -> Settings:
+        """Settings from a client's object; bad values are logged and defaulted.
+
+        ``source`` names where they came from in log messages.  Keys that are
+        not settings are left to the caller (``indexDir`` is one).
+        """
+        defaults = cls()
+        include = _globs(raw, "include", source, defaults.include)
+        exclude = _globs(raw, "exclude", source, defaults.exclude)
+        max_bytes = defaults.max_file_bytes
+        value = raw.get("maxFileBytes")
+        if value is not None:
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                max_bytes = value
+            else:
+                _bad(source, "maxFileBytes", "a positive integer")
+        languages = defaults.languages
+        value = raw.get("languages")
+        if value is not None:
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                unknown = sorted(set(value) - set(LANGUAGES))
+                if unknown:
+                    log.warning(
+                        "%s: unknown languages %s are ignored (known: %s)",
+                        source,
+                        ", ".join(map(repr, unknown)),
+                        ", ".join(sorted(LANGUAGES)),
+                    )
+                known = tuple(dict.fromkeys(v for v in value if v in LANGUAGES))
+                if known:
+                    languages = known
+                else:
+                    _bad(source, "languages", "a non-empty list of known language names")
+            else:
+                _bad(source, "languages", "a list of language names")
+        return cls(include, exclude, max_bytes, languages)
+
+    def index_options(self) -> IndexOptions:
+        """The pipeline options of a full run under these settings.
+
+        ``languages`` becomes an include filter of the languages' extensions;
+        when ``include`` globs are set as well, the extensions of the other
+        languages are excluded instead, so that both filters hold.
+        """
+        include, exclude = self.include, self.exclude
+        if self.languages is not None:
+            if not include:
+                include = _extension_globs(self.languages)
+            else:
+                others = [name for name in LANGUAGES if name not in self.languages]
+                exclude = (*exclude, *_extension_globs(others))
+        return IndexOptions(max_file_bytes=self.max_file_bytes, include=include, exclude=exclude)
+
+    def admits(self, path: str) -> bool:
+        """Whether a workspace path is of an indexed language and not filtered out.
+
+        Globs match like ignore-file lines, approximately: a glob without a
+        ``/`` matches any path segment, one with a ``/`` matches from the
+        root, and a match on a folder covers everything below it.  A full
+        run applies the exact rules (``index.discovery``).
+        """
+        language = language_for_path(path)
+        if language is None:
+            return False
+        if self.languages is not None and language not in self.languages:
+            return False
+        if any(_glob_matches(glob, path) for glob in self.exclude):
+            return False
+        return not self.include or any(_glob_matches(glob, path) for glob in self.include)
+
+
+def _bad(source: str, key: str, expected: str) -> None:
+    log.warning("%s: setting %r must be %s; using the default", source, key, expected)
+
+
+def _globs(
+    raw: Mapping[str, Any], key: str, source: str, default: tuple[str, ...]
+) -> tuple[str, ...]:
+    value = raw.get(key)
+    if value is None:
+        return default
+    if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(value)
+    _bad(source, key, "a list of glob strings")
+    return default
+
+
+def _extension_globs(languages: Any) -> tuple[str, ...]:
+    return tuple(f"*{ext}" for name in languages for ext in LANGUAGES[name].extensions)
+
+
+def _glob_matches(glob: str, path: str) -> bool:
+    if glob.startswith("!"):
+        return False
+    anchored = "/" in glob.rstrip("/")
+    pattern = glob.strip("/")
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    for prefix in prefixes:
+        if anchored:
+            if fnmatch.fnmatchcase(prefix, pattern) or fnmatch.fnmatchcase(
+                prefix, pattern.removeprefix("**/")
+            ):
+                return True
+        elif fnmatch.fnmatchcase(posixpath.basename(prefix), pattern):
+            return True
+    return False
