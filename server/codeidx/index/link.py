@@ -113,7 +113,7 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
             for target in targets:
                 if target.node_id == src and role not in ("call", "instantiate"):
                     continue
-                kind = _edge_kind(role, target, facts, enclosing)
+                kind = _edge_kind(role, target)
                 if kind is None:
                     continue
                 if kind == "decorates":
@@ -163,7 +163,8 @@ def _plain(receiver: str) -> bool:
     return all(part.isidentifier() for part in receiver.replace("::", ".").split("."))
 
 
-def _edge_kind(role: str, target: Target, facts: FileFacts, enclosing: int) -> str | None:
+def _edge_kind(role: str, target: Target) -> str | None:
+    """The edge kind an occurrence with this role makes to this target, if any."""
     tk = target.kind
     if role == "call":
         if tk in CLASS_LIKE:

@@ -228,7 +228,7 @@ class Resolver:
 
     def _resolve_outer(self, facts: FileFacts, name: str, hooks: LanguageHooks) -> list[Target]:
         """A name not bound in the file's scopes: imports, the module, then by name."""
-        bound = self._imported(facts, name, hooks)
+        bound = self._imported(facts, name)
         if bound:
             return bound
         same_module = [
@@ -251,7 +251,7 @@ class Resolver:
             return [Target(d.node_id, d.kind, conf, "by_name") for d in candidates]
         return []
 
-    def _imported(self, facts: FileFacts, name: str, hooks: LanguageHooks) -> list[Target]:
+    def _imported(self, facts: FileFacts, name: str) -> list[Target]:
         bound = facts.import_bindings().get(name)
         if bound is not None:
             imp, original = bound
@@ -291,7 +291,7 @@ class Resolver:
                 if facts is None:
                     continue
                 hooks = registry.hooks(facts.language).HOOKS
-                bound = self._imported(facts, name, hooks)
+                bound = self._imported(facts, name)
                 if bound:
                     found = bound
                     break
