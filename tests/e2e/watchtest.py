@@ -48,10 +48,12 @@ def init_options(options: dict[str, Any]) -> Any:
     return mark
 
 
-@pytest_lsp.fixture(
+@pytest_lsp.fixture(  # type: ignore[untyped-decorator]
     config=ClientServerConfig(server_command=[sys.executable, "-m", "codeidx", "serve"])
 )
-async def watch_client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path):
+async def watch_client(
+    lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[None]:
     root = tmp_path / "ws"
     shutil.copytree(WORKSPACES / "shapes", root)
     index_dir = tmp_path / "index"

@@ -290,7 +290,6 @@ class Resolver:
                 facts = self.facts(fid)
                 if facts is None:
                     continue
-                hooks = registry.hooks(facts.language).HOOKS
                 bound = self._imported(facts, name)
                 if bound:
                     found = bound
