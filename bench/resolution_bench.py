@@ -1,0 +1,717 @@
+"""Resolution quality of codeidx on the Python standard library, measured against jedi.
+
+The corpus is the standard library of the interpreter running this script
+(``*.py`` outside ``site-packages/``), copied to a temporary folder and indexed
+with ``codeidx.index.pipeline.run_index``.  jedi (``Script.goto``,
+``Script.get_references``) over the same copy, with one cached ``Project`` whose
+``sys_path`` is the copy alone, is the reference.  Four measures, all sampled
+with a fixed seed:
+
+1. Go to definition: occurrences sampled per kind (``call``, ``attribute``,
+   ``name``, ``import``) from random files, found with ``ast``.  A case counts
+   only when ``goto(follow_imports=True)`` returns at least one definition
+   inside the copy.  Top-1: codeidx's first (highest-confidence) target has the
+   (path, line) of one of jedi's; any-hit: any codeidx target does.
+2. References: module- or class-level definitions (names longer than two
+   characters, written in at most ``MAX_NAME_FILES`` files, so jedi's own
+   file-search limits do not cut its answer short) with 2-200 jedi references
+   in the copy.  Precision and recall of codeidx's (path, line, column) against
+   jedi's ``get_references(include_builtins=False)``; the definition itself is
+   excluded from both.
+3. Incoming calls: functions and methods chosen the same way; codeidx's caller
+   sites (path, line) against jedi references followed by ``(``.
+4. Workspace symbols: distinct function/class names; the exact name must be in
+   the top 5 of ``search_symbols``, an abbreviation (initials of its words, or
+   the first three letters of its first two words) in the top 10.
+
+Prints a table; writes disagreement examples to ``bench/out/resolution_examples.txt``
+and every case to ``bench/out/resolution_bench.json``.  Asserts nothing.
+
+    .venv/bin/python bench/resolution_bench.py [--workdir DIR] [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import builtins
+import json
+import os
+import random
+import re
+import shutil
+import sys
+import sysconfig
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
+
+import jedi
+import jedi.file_io as jedi_file_io
+import jedi.inference.references as jedi_refs
+
+from codeidx.index.pipeline import IndexOptions, run_index
+from codeidx.query.calls import find_calls
+from codeidx.query.definition import find_definition
+from codeidx.query.references import find_references
+from codeidx.query.status import open_index
+from codeidx.query.symbols import search_symbols
+from codeidx.query.types import (
+    CallsQuery,
+    DefinitionQuery,
+    Position,
+    ReferencesQuery,
+    SymbolQuery,
+)
+
+OUT = Path(__file__).resolve().parent / "out"
+KINDS = ("call", "attribute", "name", "import")
+PER_KIND = 220  # occurrences asked of jedi per kind (about 70 % land in the workspace)
+FILES = 260  # files the occurrences are drawn from
+PER_FILE_KIND = 2  # at most this many occurrences of one kind per file
+REF_DEFS = 50
+CALL_DEFS = 50
+SYMBOL_NAMES = 200
+MAX_NAME_FILES = 15  # a sampled definition's name is written in at most this many files
+BUDGET_S = {"definition": 300.0, "references": 260.0, "calls": 170.0}
+EXAMPLES = 10
+BUILTIN_NAMES = set(dir(builtins))
+WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+# jedi stops searching other files after 30 parsed / 2,000 opened files; lift the caps.
+jedi_refs._PARSED_FILE_LIMIT = 100_000
+jedi_refs._OPENED_FILE_LIMIT = 100_000
+
+
+# --------------------------------------------------------------------------
+# Corpus
+
+
+def copy_corpus(src: Path, dst: Path) -> None:
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = set()
+        for name in names:
+            full = os.path.join(folder, name)
+            if os.path.isdir(full):
+                if name in ("site-packages", "__pycache__"):
+                    skipped.add(name)
+            elif not name.endswith(".py"):
+                skipped.add(name)
+        return skipped
+
+    shutil.copytree(src, dst, ignore=ignore, symlinks=True)
+
+
+class Corpus:
+    """The copied files: text, lines and parsed trees, read once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.paths = sorted(
+            p.relative_to(root).as_posix()
+            for p in root.rglob("*.py")
+            if p.is_file() and not p.is_symlink()
+        )
+        self._text: dict[str, str | None] = {}
+        self._tree: dict[str, ast.AST | None] = {}
+        self.tokens: dict[str, set[str]] = {}
+        self.name_files: Counter[str] = Counter()  # files a word occurs in
+        self.name_count: Counter[str] = Counter()  # times a word occurs
+        self.call_count: Counter[str] = Counter()  # times a word is followed by "("
+        for rel in self.paths:
+            text = self.text(rel)
+            if text is not None:
+                words = re.findall(r"\w+", text)
+                self.tokens[rel] = set(words)
+                self.name_files.update(self.tokens[rel])
+                self.name_count.update(words)
+                self.call_count.update(re.findall(r"(\w+)\s*\(", text))
+
+    def files_with(self, name: str) -> list[str]:
+        return [rel for rel in self.paths if name in self.tokens.get(rel, ())]
+
+    def text(self, rel: str) -> str | None:
+        if rel not in self._text:
+            try:
+                self._text[rel] = (self.root / rel).read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._text[rel] = None
+        return self._text[rel]
+
+    def lines(self, rel: str) -> list[str]:
+        text = self.text(rel)
+        return text.split("\n") if text is not None else []
+
+    def tree(self, rel: str) -> ast.AST | None:
+        if rel not in self._tree:
+            text = self.text(rel)
+            try:
+                self._tree[rel] = ast.parse(text) if text is not None else None
+            except (SyntaxError, ValueError):
+                self._tree[rel] = None
+        return self._tree[rel]
+
+    def ascii_line(self, rel: str, line1: int) -> bool:
+        lines = self.lines(rel)
+        return 0 < line1 <= len(lines) and lines[line1 - 1].isascii()
+
+
+# --------------------------------------------------------------------------
+# Sampling with ast (lines 1-based, columns 0-based code points; ASCII lines only)
+
+
+def occurrences(corpus: Corpus, rel: str) -> dict[str, list[tuple[int, int, str]]]:
+    tree = corpus.tree(rel)
+    out: dict[str, list[tuple[int, int, str]]] = {k: [] for k in KINDS}
+    if tree is None:
+        return out
+    funcs: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            funcs.add(id(node.func))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            if node.id in BUILTIN_NAMES:
+                continue
+            kind = "call" if id(node) in funcs else "name"
+            out[kind].append((node.lineno, node.col_offset, node.id))
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            if node.end_lineno is None or node.end_col_offset is None:
+                continue
+            col = node.end_col_offset - len(node.attr)
+            line = corpus.lines(rel)[node.end_lineno - 1] if node.end_lineno else ""
+            if line[col : col + len(node.attr)] != node.attr:
+                continue
+            kind = "call" if id(node) in funcs else "attribute"
+            out[kind].append((node.end_lineno, col, node.attr))
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name != "*":
+                    out["import"].append((alias.lineno, alias.col_offset, alias.name))
+    for kind in KINDS:
+        out[kind] = [o for o in out[kind] if corpus.ascii_line(rel, o[0])]
+    return out
+
+
+def definitions(corpus: Corpus, rel: str) -> list[tuple[int, int, str, str]]:
+    """Module- and class-level definitions: (line, col, name, kind)."""
+    tree = corpus.tree(rel)
+    if tree is None:
+        return []
+    out: list[tuple[int, int, str, str]] = []
+    lines = corpus.lines(rel)
+
+    def visit(body: list[ast.stmt], in_class: bool) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                text = lines[node.lineno - 1]
+                m = re.search(r"\b(?:def|class)\s+(" + re.escape(node.name) + r")\b", text)
+                if m is None:
+                    continue
+                kind = (
+                    "class"
+                    if isinstance(node, ast.ClassDef)
+                    else ("method" if in_class else "function")
+                )
+                out.append((node.lineno, m.start(1), node.name, kind))
+                if isinstance(node, ast.ClassDef):
+                    visit(node.body, True)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if isinstance(t, ast.Name):
+                        out.append(
+                            (
+                                t.lineno,
+                                t.col_offset,
+                                t.id,
+                                "class_variable" if in_class else "variable",
+                            )
+                        )
+
+    visit(tree.body, False)  # type: ignore[attr-defined]
+    return [d for d in out if corpus.ascii_line(rel, d[0])]
+
+
+# --------------------------------------------------------------------------
+# jedi
+
+
+class Jedi:
+    def __init__(self, root: Path, corpus: Corpus) -> None:
+        self.root = root
+        self.corpus = corpus
+        self.searching: str | None = None
+        # jedi's reference search opens every project file to grep for the name;
+        # hand it the files that contain the word instead (same result, much faster).
+        original = jedi_refs._find_project_modules
+
+        def project_modules(inference_state: Any, module_contexts: Any) -> Any:
+            if self.searching is None:
+                yield from original(inference_state, module_contexts)
+                return
+            skip = {str(m.py__file__()) for m in module_contexts}
+            for rel in corpus.files_with(self.searching):
+                path = str(root / rel)
+                if path not in skip:
+                    yield jedi_file_io.FileIO(path)
+
+        jedi_refs._find_project_modules = project_modules
+        self.project = jedi.Project(path=root, sys_path=[str(root)], smart_sys_path=False)
+        self.env = jedi.InterpreterEnvironment()
+        self._scripts: dict[str, jedi.Script] = {}
+
+    def script(self, corpus: Corpus, rel: str) -> jedi.Script:
+        if rel not in self._scripts:
+            if len(self._scripts) > 40:
+                self._scripts.clear()
+            self._scripts[rel] = jedi.Script(
+                corpus.text(rel), path=self.root / rel, project=self.project, environment=self.env
+            )
+        return self._scripts[rel]
+
+    def rel(self, name: Any) -> str | None:
+        path = name.module_path
+        if path is None:
+            return None
+        try:
+            return Path(path).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+
+def to_codepoints(corpus: Corpus, rel: str, line0: int, col16: int) -> int:
+    lines = corpus.lines(rel)
+    text = lines[line0] if 0 <= line0 < len(lines) else ""
+    if text.isascii():
+        return col16
+    units = 0
+    for i, ch in enumerate(text):
+        if units >= col16:
+            return i
+        units += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
+# --------------------------------------------------------------------------
+# Measures
+
+
+def bench_definitions(corpus: Corpus, jd: Jedi, conn: Any, rng: random.Random) -> dict[str, Any]:
+    files = rng.sample(corpus.paths, min(FILES, len(corpus.paths)))
+    pool: dict[str, list[tuple[str, int, int, str]]] = {k: [] for k in KINDS}
+    for rel in files:
+        for kind, occs in occurrences(corpus, rel).items():
+            for o in rng.sample(occs, min(PER_FILE_KIND, len(occs))):
+                pool[kind].append((rel, *o))
+    sample = []
+    for kind in KINDS:
+        rng.shuffle(pool[kind])
+        sample += [(kind, *o) for o in pool[kind][:PER_KIND]]
+    sample.sort(key=lambda s: (s[1], s[2], s[3]))  # by file, so jedi reuses its Script
+    cases = []
+    asked = Counter()
+    start = time.monotonic()
+    for kind, rel, line1, col, name in sample:
+        if time.monotonic() - start > BUDGET_S["definition"]:
+            break
+        asked[kind] += 1
+        try:
+            found = jd.script(corpus, rel).goto(line1, col, follow_imports=True)
+        except Exception as exc:  # jedi has its own bugs; count them, skip the case
+            asked["jedi_error"] += 1
+            print(f"  jedi error at {rel}:{line1}: {exc!r}", file=sys.stderr)
+            continue
+        jedi_defs = sorted({(jd.rel(d), d.line) for d in found if jd.rel(d) is not None})
+        if not jedi_defs:
+            continue
+        res = find_definition(conn, corpus.root, DefinitionQuery(Position(rel, line1 - 1, col)))
+        ours = [(d.location.path, d.location.line + 1) for d in res.definitions]
+        confs = [round(d.location.confidence, 2) for d in res.definitions]
+        jset = set(jedi_defs)
+        cases.append(
+            {
+                "kind": kind,
+                "path": rel,
+                "line": line1,
+                "col": col,
+                "name": name,
+                "codeidx": ours,
+                "confidence": confs,
+                "local": res.local,
+                "jedi": jedi_defs,
+                "top1": bool(ours) and ours[0] in jset,
+                "any": any(o in jset for o in ours),
+            }
+        )
+    return {"cases": cases, "asked": dict(asked), "seconds": time.monotonic() - start}
+
+
+def candidate_defs(
+    corpus: Corpus, rng: random.Random, kinds: set[str], calls: bool = False
+) -> list[tuple[str, int, int, str, str]]:
+    """Definitions of ``kinds`` whose name is written 3+ times (called 2+ times: ``calls``)."""
+    out = []
+    for rel in corpus.paths:
+        for line1, col, name, kind in definitions(corpus, rel):
+            if (
+                kind not in kinds
+                or len(name) <= 2
+                or (name.startswith("__") and name.endswith("__"))
+            ):
+                continue
+            if corpus.name_files[name] > MAX_NAME_FILES:
+                continue
+            if (corpus.call_count[name] if calls else corpus.name_count[name]) < (
+                2 if calls else 3
+            ):
+                continue
+            out.append((rel, line1, col, name, kind))
+    rng.shuffle(out)
+    return out
+
+
+def jedi_references(
+    corpus: Corpus, jd: Jedi, rel: str, line1: int, col: int
+) -> set[tuple[str, int, int]]:
+    name = corpus.lines(rel)[line1 - 1][col:]
+    jd.searching = re.match(r"\w+", name).group(0)  # type: ignore[union-attr]
+    try:
+        refs = jd.script(corpus, rel).get_references(line1, col, include_builtins=False)
+    finally:
+        jd.searching = None
+    out = set()
+    for r in refs:
+        p = jd.rel(r)
+        if p is not None and (p, r.line, r.column) != (rel, line1, col):
+            out.add((p, r.line, r.column))
+    return out
+
+
+def bench_references(corpus: Corpus, jd: Jedi, conn: Any, rng: random.Random) -> dict[str, Any]:
+    cases = []
+    tried = 0
+    start = time.monotonic()
+    for rel, line1, col, name, kind in candidate_defs(
+        corpus, rng, {"function", "class", "method", "variable", "class_variable"}
+    ):
+        if len(cases) >= REF_DEFS or time.monotonic() - start > BUDGET_S["references"]:
+            break
+        tried += 1
+        try:
+            theirs = jedi_references(corpus, jd, rel, line1, col)
+        except Exception as exc:
+            print(f"  jedi error at {rel}:{line1}: {exc!r}", file=sys.stderr)
+            continue
+        if not 2 <= len(theirs) <= 200:
+            continue
+        res = find_references(
+            conn,
+            corpus.root,
+            ReferencesQuery(Position(rel, line1 - 1, col), include_declaration=False),
+        )
+        ours = {
+            (r.path, r.line + 1, to_codepoints(corpus, r.path, r.line, r.col))
+            for r in res.references
+        }
+        ours.discard((rel, line1, col))
+        cases.append(
+            {
+                "path": rel,
+                "line": line1,
+                "col": col,
+                "name": name,
+                "kind": kind,
+                "codeidx": sorted(ours),
+                "jedi": sorted(theirs),
+                "true_positive": len(ours & theirs),
+            }
+        )
+    return {"cases": cases, "tried": tried, "seconds": time.monotonic() - start}
+
+
+def bench_calls(corpus: Corpus, jd: Jedi, conn: Any, rng: random.Random) -> dict[str, Any]:
+    cases = []
+    tried = 0
+    start = time.monotonic()
+    for rel, line1, col, name, kind in candidate_defs(
+        corpus, rng, {"function", "method"}, calls=True
+    ):
+        if len(cases) >= CALL_DEFS or time.monotonic() - start > BUDGET_S["calls"]:
+            break
+        tried += 1
+        try:
+            refs = jedi_references(corpus, jd, rel, line1, col)
+        except Exception as exc:
+            print(f"  jedi error at {rel}:{line1}: {exc!r}", file=sys.stderr)
+            continue
+        theirs = set()
+        for p, l1, c in refs:
+            rest = corpus.lines(p)[l1 - 1][c + len(name) :]
+            if rest.lstrip().startswith("("):
+                theirs.add((p, l1))
+        if not 1 <= len(theirs) <= 200:
+            continue
+        res = find_calls(conn, corpus.root, CallsQuery(name, incoming=True))
+        ours = set()
+        matched = False
+        for group in res.groups:
+            if group.symbol.path == rel and group.symbol.line == line1 - 1:
+                matched = True
+                for call in group.calls:
+                    ours.update((s.path, s.line + 1) for s in call.sites)
+        cases.append(
+            {
+                "path": rel,
+                "line": line1,
+                "name": name,
+                "kind": kind,
+                "symbol_found": matched,
+                "codeidx": sorted(ours),
+                "jedi": sorted(theirs),
+                "true_positive": len(ours & theirs),
+            }
+        )
+    return {"cases": cases, "tried": tried, "seconds": time.monotonic() - start}
+
+
+def abbreviations(name: str) -> list[tuple[str, str]]:
+    words = WORD.findall(name)
+    if len(words) < 2:
+        return []
+    initials = "".join(w[0] for w in words)
+    return [("initials", initials), ("prefix3x2", words[0][:3] + words[1][:3])]
+
+
+def bench_symbols(corpus: Corpus, conn: Any, rng: random.Random) -> dict[str, Any]:
+    names = sorted(
+        {
+            d[2]
+            for rel in corpus.paths
+            for d in definitions(corpus, rel)
+            if d[3] in ("function", "method", "class")
+        }
+    )
+    multi = [n for n in names if len(WORD.findall(n)) >= 2]
+    exact_names = rng.sample(names, SYMBOL_NAMES)
+    abbrev_names = rng.sample(multi, SYMBOL_NAMES)
+    same: dict[str, Counter[str]] = {"initials": Counter(), "prefix3x2": Counter()}
+    for n in multi:
+        for style, q in abbreviations(n):
+            same[style][q] += 1
+    cases = []
+    start = time.monotonic()
+    for name in exact_names:
+        res = search_symbols(conn, SymbolQuery(name, limit=5))
+        top = [m.symbol.name for m in res.matches[:5]]
+        cases.append(
+            {"measure": "exact", "query": name, "name": name, "hit": name in top, "top": top}
+        )
+    for i, name in enumerate(abbrev_names):
+        style, query = abbreviations(name)[i % 2]
+        res = search_symbols(conn, SymbolQuery(query, limit=10))
+        top = [m.symbol.name for m in res.matches[:10]]
+        cases.append(
+            {
+                "measure": style,
+                "query": query,
+                "name": name,
+                "hit": name in top,
+                "top": top,
+                "same_abbrev": same[style][query],
+            }
+        )
+    return {"cases": cases, "seconds": time.monotonic() - start}
+
+
+# --------------------------------------------------------------------------
+# Report
+
+
+def ratio(a: int, b: int) -> str:
+    return f"{a / b:.3f}" if b else "n/a"
+
+
+def pr(cases: list[dict[str, Any]]) -> tuple[int, int, int, float, float, float, float]:
+    tp = sum(c["true_positive"] for c in cases)
+    ours = sum(len(c["codeidx"]) for c in cases)
+    theirs = sum(len(c["jedi"]) for c in cases)
+    # Micro (pooled) and macro (mean per definition; an empty answer has precision 1).
+    macro_p = [c["true_positive"] / len(c["codeidx"]) if c["codeidx"] else 1.0 for c in cases]
+    macro_r = [c["true_positive"] / len(c["jedi"]) for c in cases]
+    mp = sum(macro_p) / len(cases) if cases else 0.0
+    mr = sum(macro_r) / len(cases) if cases else 0.0
+    return tp, ours, theirs, tp / ours if ours else 0.0, tp / theirs if theirs else 0.0, mp, mr
+
+
+def report(r: dict[str, Any]) -> str:
+    out = []
+    d = r["definition"]["cases"]
+    out.append(f"Corpus: {r['files']} files; index {r['index_s']:.1f} s; seed {r['seed']}")
+    out.append("")
+    out.append("Go to definition (cases where jedi finds a definition in the workspace)")
+    out.append(f"  {'kind':<10} {'asked':>6} {'cases':>6} {'top-1':>6} {'any':>6} {'none':>6}")
+    for kind in (*KINDS, "all"):
+        cs = [c for c in d if kind in ("all", c["kind"])]
+        asked = (
+            sum(v for k, v in r["definition"]["asked"].items() if k in KINDS)
+            if kind == "all"
+            else r["definition"]["asked"].get(kind, 0)
+        )
+        top1 = sum(c["top1"] for c in cs)
+        anyh = sum(c["any"] for c in cs)
+        none = sum(not c["codeidx"] for c in cs)
+        out.append(
+            f"  {kind:<10} {asked:>6} {len(cs):>6} {ratio(top1, len(cs)):>6} "
+            f"{ratio(anyh, len(cs)):>6} {none:>6}"
+        )
+    out.append("")
+    for label, key in (("References", "references"), ("Incoming calls", "calls")):
+        cs = r[key]["cases"]
+        tp, ours, theirs, p, rc, mp, mr = pr(cs)
+        out.append(
+            f"{label}: {len(cs)} definitions ({r[key]['tried']} tried); "
+            f"codeidx {ours}, jedi {theirs}, both {tp}"
+        )
+        out.append(
+            f"  precision {p:.3f} (mean per definition {mp:.3f}); "
+            f"recall {rc:.3f} (mean per definition {mr:.3f})"
+        )
+        by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for c in cs:
+            by_kind[c["kind"]].append(c)
+        for kind, group in sorted(by_kind.items()):
+            tp, ours, theirs, p, rc, _, _ = pr(group)
+            out.append(
+                f"    {kind:<15} n={len(group):<3} precision {p:.3f} recall {rc:.3f}"
+                f" (codeidx {ours}, jedi {theirs}, both {tp})"
+            )
+        if key == "calls":
+            missing = sum(not c["symbol_found"] for c in cs)
+            out.append(f"  definitions find_calls did not list as a symbol: {missing}")
+        out.append("")
+    s = r["symbols"]["cases"]
+    out.append("Workspace symbols")
+    for measure, top in (("exact", 5), ("initials", 10), ("prefix3x2", 10), ("abbreviation", 10)):
+        cs = [
+            c
+            for c in s
+            if c["measure"] == measure or (measure == "abbreviation" and c["measure"] != "exact")
+        ]
+        hits = sum(c["hit"] for c in cs)
+        line = f"  {measure:<13} in top {top:<3} {hits}/{len(cs)} = {ratio(hits, len(cs))}"
+        if measure != "exact":
+            # Queries that at most 10 sampled-kind names share: a top 10 can hold them all.
+            few = [c for c in cs if c["same_abbrev"] <= 10]
+            fh = sum(c["hit"] for c in few)
+            line += f"; unambiguous (<=10 names share it) {fh}/{len(few)} = {ratio(fh, len(few))}"
+        out.append(line)
+    out.append("")
+    out.append(
+        "Seconds: "
+        + ", ".join(
+            f"{k} {r[k]['seconds']:.0f}" for k in ("definition", "references", "calls", "symbols")
+        )
+    )
+    return "\n".join(out)
+
+
+def examples(r: dict[str, Any]) -> str:
+    out = [
+        "Disagreements between codeidx and jedi (first examples per measure).",
+        "Lines are 1-based; 'codeidx'/'jedi' list (path, line) or (path, line, col).",
+        "",
+    ]
+    for kind in KINDS:
+        out.append(f"== Go to definition: top-1 misses, kind {kind}")
+        misses = [c for c in r["definition"]["cases"] if c["kind"] == kind and not c["top1"]]
+        for c in misses[:EXAMPLES]:
+            out.append(
+                f"{c['path']}:{c['line']}:{c['col'] + 1}  {c['name']}"
+                f"{'  (codeidx: local)' if c['local'] else ''}"
+            )
+            out.append(f"    codeidx: {c['codeidx'][:4]} conf {c['confidence'][:4]}")
+            out.append(f"    jedi:    {c['jedi'][:4]}")
+        out.append("")
+    for label, key in (("References", "references"), ("Incoming calls", "calls")):
+        out.append(f"== {label}: definitions where the sets differ")
+        bad = [
+            c
+            for c in r[key]["cases"]
+            if set(map(tuple, c["codeidx"])) != set(map(tuple, c["jedi"]))
+        ]
+        for c in bad[:EXAMPLES]:
+            ours = set(map(tuple, c["codeidx"]))
+            theirs = set(map(tuple, c["jedi"]))
+            out.append(
+                f"{c['path']}:{c['line']}  {c['name']} ({c['kind']})"
+                f"  codeidx {len(ours)}, jedi {len(theirs)}, both {c['true_positive']}"
+            )
+            out.append(f"    only codeidx: {sorted(ours - theirs)[:5]}")
+            out.append(f"    only jedi:    {sorted(theirs - ours)[:5]}")
+        out.append("")
+    out.append("== Workspace symbols: misses")
+    for c in [c for c in r["symbols"]["cases"] if not c["hit"]][: EXAMPLES * 2]:
+        out.append(f"{c['measure']:<10} query {c['query']!r} for {c['name']!r}: top {c['top']}")
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--workdir", type=Path, help="reuse this folder for the copy and the index")
+    ap.add_argument("--seed", type=int, default=20261121)
+    args = ap.parse_args()
+    tmp = None
+    if args.workdir is None:
+        tmp = tempfile.mkdtemp(prefix="codeidx-resbench-")
+        work = Path(tmp)
+    else:
+        work = args.workdir
+        work.mkdir(parents=True, exist_ok=True)
+    try:
+        root = (work / "ws").resolve() if (work / "ws").exists() else work / "ws"
+        if not root.exists():
+            print("copying the standard library", file=sys.stderr)
+            copy_corpus(Path(sysconfig.get_paths()["stdlib"]).resolve(), root)
+        root = root.resolve()
+        print("indexing", file=sys.stderr)
+        t = time.monotonic()
+        run_index(root, work / "idx", IndexOptions(include=("*.py",), exclude=("site-packages/",)))
+        index_s = time.monotonic() - t
+        t = time.monotonic()
+        corpus = Corpus(root)
+        print(f"  corpus read in {time.monotonic() - t:.0f} s", file=sys.stderr)
+        jd = Jedi(root, corpus)
+        conn = open_index(work / "idx")
+        r: dict[str, Any] = {
+            "seed": args.seed,
+            "files": len(corpus.paths),
+            "index_s": index_s,
+            "jedi": jedi.__version__,
+        }
+        print("go to definition", file=sys.stderr)
+        r["definition"] = bench_definitions(corpus, jd, conn, random.Random(args.seed))
+        print("references", file=sys.stderr)
+        r["references"] = bench_references(corpus, jd, conn, random.Random(args.seed + 1))
+        print("incoming calls", file=sys.stderr)
+        r["calls"] = bench_calls(corpus, jd, conn, random.Random(args.seed + 2))
+        print("workspace symbols", file=sys.stderr)
+        r["symbols"] = bench_symbols(corpus, conn, random.Random(args.seed + 3))
+        conn.close()
+        text = report(r)
+        print(text)
+        OUT.mkdir(exist_ok=True)
+        (OUT / "resolution_examples.txt").write_text(examples(r))
+        (OUT / "resolution_bench.json").write_text(json.dumps(r, indent=1))
+        (OUT / "resolution_bench.txt").write_text(text + "\n")
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
