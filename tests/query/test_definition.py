@@ -202,3 +202,34 @@ def test_a_source_file_not_indexed_yet_says_to_index(tmp_path: Path) -> None:
     with fx.connect() as conn, pytest.raises(IndexUnavailable) as info:
         find_definition(conn, fx.root, DefinitionQuery(Position("new.py", 0, 0)))
     assert "codeidx index" in (info.value.hint or "")
+
+
+def test_instance_attribute_resolves_to_its_first_assignment_in_a_method(tmp_path: Path) -> None:
+    files = {
+        "a.py": """
+            class Wave:
+                def __init__(self):
+                    self.[[channels]] = 0
+
+                def setup(self, n):
+                    self.channels = n
+
+                def report(self):
+                    return self.chan$0nels
+            """,
+    }
+    result = check(tmp_path, files)
+    (d,) = result.definitions
+    assert d.symbol is not None
+    assert (d.symbol.kind, d.symbol.qualified_name) == ("field", "a.Wave.channels")
+
+
+def test_inherited_instance_attribute_resolves_in_the_base_class(tmp_path: Path) -> None:
+    files = {
+        "base.py": "class Base:\n    def __init__(self):\n        self.[[size]] = 1\n",
+        "sub.py": (
+            "from base import Base\n\n"
+            "class Sub(Base):\n    def grow(self):\n        return self.si$0ze + 1\n"
+        ),
+    }
+    check(tmp_path, files)

@@ -808,3 +808,48 @@ def test_any_bytes_parse_without_raising(tokens: list[str]) -> None:
         assert "invalid_utf8" not in {p.reason for p in result.problems}
     except UnicodeDecodeError:
         assert "invalid_utf8" in {p.reason for p in result.problems}
+
+
+def test_instance_attributes_assigned_in_methods_are_fields_of_the_class() -> None:
+    result = py(
+        """\
+        class A:
+            y = 0
+
+            def __init__(self, v):
+                self.x = v
+                self.y = 2
+
+            @classmethod
+            def make(cls):
+                cls.registry = {}
+
+            def get(self):
+                self.x = 3
+                return self.x
+
+        def free(self):
+            self.z = 1
+        """
+    )
+    assert kinds(result) == {
+        "mod.A": "class",
+        "mod.A.y": "field",
+        "mod.A.__init__": "constructor",
+        "mod.A.x": "field",
+        "mod.A.make": "method",
+        "mod.A.registry": "field",
+        "mod.A.get": "method",
+        "mod.free": "function",
+    }
+    x = node(result, "mod.A.x")
+    assert x.parent == node(result, "mod.A").ordinal and x.detached
+    assert (x.name_span.start_line, x.name_span.start_col) == (4, 13)
+    # Later writes are occurrences, and occurrences inside a method stay
+    # enclosed by the method, not by the detached field.
+    get = node(result, "mod.A.get")
+    assert [(o.role, o.receiver, o.enclosing) for o in occurrences(result, "x")] == [
+        ("write", "self", get.ordinal),
+        ("read", "self", get.ordinal),
+    ]
+    assert roles(result, "y") == [("write", "self")]

@@ -121,6 +121,9 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
                     if decorated is None:
                         continue
                     add(target.node_id, decorated, kind, target, line, col)
+                    if target.kind in CALLABLE:
+                        # Applying a decorator calls it (``@cache``, ``@retry(3)``).
+                        add(src, target.node_id, "calls", target, line, col)
                     continue
                 # An import is stated by the module, wherever the statement is.
                 src_id = ids[0] if kind == "imports" else src

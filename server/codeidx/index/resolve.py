@@ -45,6 +45,7 @@ class Target:
     kind: str
     confidence: float
     resolution: str  # exact | by_name
+    file_id: int = -1  # known for by-name guesses, to rank them by proximity
 
 
 LOCAL = "local"
@@ -59,8 +60,10 @@ class Resolver:
         self._complete = preload
         self._files = symbols.file_index(conn)
         self._modules: dict[str, list[tuple[int, str]]] = {}
+        self._path_of: dict[int, str] = {}
         for path, (fid, module, _lang) in self._files.items():
             self._modules.setdefault(module, []).append((fid, path))
+            self._path_of[fid] = path
         self._facts: dict[int, FileFacts] = {}
         self._module_cache: dict[tuple[str, str], list[Target]] = {}
         self._member_cache: dict[tuple[int, str], list[Target]] = {}
@@ -141,7 +144,7 @@ class Resolver:
                 found = self.members(cls.node_id, name, facts)
                 if found:
                     return found
-            return self._by_name_members(name) if role == "call" else []
+            return self._nearest_first(self._by_name_members(name), facts) if role == "call" else []
         owners = self.resolve_expr(facts, receiver, enclosing, hooks)
         if isinstance(owners, list) and owners:
             out: list[Target] = []
@@ -149,7 +152,7 @@ class Resolver:
                 out.extend(self.inside(owner, name, facts))
             if out:
                 return _dedupe(out)
-        return self._by_name_members(name) if role == "call" else []
+        return self._nearest_first(self._by_name_members(name), facts) if role == "call" else []
 
     def resolve_import_name(self, facts: FileFacts, name: str, line: int) -> list[Target]:
         """What a name written inside an import statement refers to.
@@ -248,7 +251,10 @@ class Resolver:
         ]
         if 0 < len(candidates) <= _MAX_BY_NAME:
             conf = round(0.5 / len(candidates), 3)
-            return [Target(d.node_id, d.kind, conf, "by_name") for d in candidates]
+            return self._nearest_first(
+                [Target(d.node_id, d.kind, conf, "by_name", d.file_id) for d in candidates],
+                facts,
+            )
         return []
 
     def _imported(self, facts: FileFacts, name: str) -> list[Target]:
@@ -420,6 +426,37 @@ class Resolver:
             current = _dedupe(nxt)
         return current
 
+    def _nearest_first(self, targets: list[Target], facts: FileFacts) -> list[Target]:
+        """Order by-name guesses by how close their file is to the asking file.
+
+        The nearest guess (longest shared folder path, then the same file)
+        gets a slightly higher confidence, so it is the one answer shown first.
+        """
+        if len(targets) < 2:
+            return targets
+        here = facts.path.split("/")
+
+        def closeness(t: Target) -> int:
+            path = self._path_of.get(t.file_id, "")
+            shared = 0
+            for a, b in zip(here, path.split("/"), strict=False):
+                if a != b:
+                    break
+                shared += 1
+            return shared
+
+        ranked = sorted(targets, key=closeness, reverse=True)
+        best = ranked[0]
+        if closeness(best) > closeness(ranked[1]):
+            ranked[0] = Target(
+                best.node_id,
+                best.kind,
+                round(best.confidence + 0.01, 3),
+                best.resolution,
+                best.file_id,
+            )
+        return ranked
+
     def _by_name_members(self, name: str) -> list[Target]:
         cached = self._by_name_cache.get(name)
         if cached is None:
@@ -432,7 +469,7 @@ class Resolver:
             cached = []
             if 0 < len(candidates) <= _MAX_BY_NAME_MEMBERS:
                 conf = round(0.4 / len(candidates), 3)
-                cached = [Target(d.node_id, d.kind, conf, "by_name") for d in candidates]
+                cached = [Target(d.node_id, d.kind, conf, "by_name", d.file_id) for d in candidates]
             self._by_name_cache[name] = cached
         return cached
 

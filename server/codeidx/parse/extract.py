@@ -56,6 +56,7 @@ _ROLE_PRIORITY = {
 _FIRST_ASSIGNMENT_KINDS = frozenset({"variable", "constant"})
 _NEWLINE = re.compile(b"\n")
 _START = operator.itemgetter(2)
+_MEMBER_OWNERS = frozenset({"class", "struct", "enum", "interface"})
 _CALLABLE_KINDS = frozenset({"function", "method", "constructor"})
 _MAX_RECEIVER = 120
 
@@ -250,6 +251,16 @@ def _definitions(
         ):
             stack.pop()
         parent = stack[-1]
+        detached = kind == "member"
+        if detached:
+            # ``@definition.member``: an attribute assigned through ``self`` in
+            # a method is a field of the method's class.
+            if len(stack) < 3 or parent.kind not in _CALLABLE_KINDS:
+                continue
+            parent = stack[-2]
+            if parent.kind not in _MEMBER_OWNERS:
+                continue
+            kind = "field"
         refined = hooks.refine_kind(node, kind, parent.kind)
         if refined is None:
             continue
@@ -263,7 +274,9 @@ def _definitions(
             prefix = f"{prefix}{sep}{extra}" if prefix else extra
         sibling = (parent.ordinal, name, kind)
         count = seen.get(sibling, 0)
-        if kind in _FIRST_ASSIGNMENT_KINDS and (count or parent.kind in _CALLABLE_KINDS):
+        if (kind in _FIRST_ASSIGNMENT_KINDS or detached) and (
+            count or parent.kind in _CALLABLE_KINDS
+        ):
             # A re-assignment, or a local variable: an occurrence, not a definition.
             continue
         seen[sibling] = count + 1
@@ -274,7 +287,7 @@ def _definitions(
             name=name,
             qualified_name=f"{prefix}{sep}{name}" if prefix else name,
             parent=parent.ordinal,
-            span=columns.span(node),
+            span=columns.span(name_node if detached else node),
             name_span=columns.span(name_node),
             visibility=details.visibility,
             signature=details.signature,
@@ -285,9 +298,10 @@ def _definitions(
             body_hash=body_hash(node, src),
             disambiguator=count,
             bases=details.bases,
+            detached=detached,
         )
         out.append(record)
-        if end > start:
+        if end > start and not detached:
             stack.append(record)
     return out
 
@@ -328,9 +342,14 @@ def _occurrences(
                 elif receiver and not prev[1]:
                     roles[sb] = (prev[0], receiver)
     idents = QueryCursor(compiled.identifiers).captures(root).get("id", [])
-    starts = [n.span.start_byte for n in nodes]
-    ends = [n.span.end_byte for n in nodes]
-    parents = [n.parent for n in nodes]
+    # Enclosing definitions are found by range among the nodes that nest by
+    # range (detached ones sit inside a method but belong to its class).
+    containers = [n for n in nodes if not n.detached]
+    index_of = {n.ordinal: i for i, n in enumerate(containers)}
+    ordinals = [n.ordinal for n in containers]
+    starts = [n.span.start_byte for n in containers]
+    ends = [n.span.end_byte for n in containers]
+    parents = [index_of.get(n.parent, 0) if n.parent is not None else 0 for n in containers]
     line_starts = columns.line_starts()
     decoded: dict[bytes, str] = {}
     out: list[OccurrenceRow] = []
@@ -352,11 +371,12 @@ def _occurrences(
         # starts at or before it, walked up until it also contains it.
         enc = bisect_right(starts, sb) - 1
         while enc > 0 and ends[enc] <= sb:
-            enc = parents[enc] or 0
+            enc = parents[enc]
         row = bisect_right(line_starts, sb) - 1
         bcol = sb - line_starts[row]
         role, receiver = get_role(sb, read)
-        append((name, role, sb, row, bcol if ascii_src else col16(row, bcol), enc, receiver))
+        col = bcol if ascii_src else col16(row, bcol)
+        append((name, role, sb, row, col, ordinals[max(enc, 0)], receiver))
     # Captures of alternatives are not always in document order.
     out.sort(key=_START)
     return out

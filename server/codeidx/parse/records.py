@@ -113,6 +113,10 @@ class NodeRecord:
     disambiguator: int = 0
     # Declared supertypes as written (`Base`, `pkg.Base`, `Trait for`), resolved later.
     bases: list[tuple[str, str]] = field(default_factory=list)  # (role, text)
+    #: Defined outside its parent's range: an instance attribute assigned in a
+    #: method (``self.x = 1``) belongs to the class.  Such a node encloses no
+    #: occurrence.
+    detached: bool = False
 
 
 @dataclass(slots=True)

@@ -64,3 +64,11 @@
 (type_alias_statement
   left: (type
     [(identifier) @name (generic_type (identifier) @name)])) @definition.type_alias
+
+; `self.x = ...` (or `cls.x = ...`) in a method defines the attribute x of the
+; method's class; the extractor keeps the first assignment per class.
+(expression_statement/assignment
+  left: (attribute
+    object: (identifier) @_self
+    attribute: (identifier) @name) @definition.member
+  (#any-of? @_self "self" "cls"))

@@ -1,0 +1,49 @@
+"""Edges that need more than one statement of evidence: decorators and by-name guesses."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.workspace import Workspace
+
+pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
+
+
+def test_applying_a_decorator_is_a_call_of_it(ws: Workspace) -> None:
+    ws.write(
+        "app.py",
+        """\
+        def retry(times):
+            def wrap(f):
+                return f
+            return wrap
+
+        @retry(3)
+        def fetch():
+            return 1
+        """,
+    )
+    ws.index()
+    calls = {(e.src, e.dst) for e in ws.edges("calls")}
+    assert ("app", "app.retry") in calls
+    decorates = {(e.src, e.dst) for e in ws.edges("decorates")}
+    assert decorates == {("app.retry", "app.fetch")}
+
+
+def test_a_by_name_guess_prefers_the_nearest_definition(ws: Workspace) -> None:
+    # Nothing tells which `dispatch` `obj.dispatch()` calls; the one in the
+    # caller's own package is the better guess and comes with more confidence.
+    ws.write("net/handler.py", "class Handler:\n    def dispatch(self):\n        return 1\n")
+    ws.write("gui/redirect.py", "class Redirector:\n    def dispatch(self):\n        return 2\n")
+    ws.write("gui/app.py", "def run(obj):\n    return obj.dispatch()\n")
+    ws.index()
+    guesses = sorted(
+        (e for e in ws.edges("calls") if e.src == "gui.app.run"),
+        key=lambda e: -e.confidence,
+    )
+    assert [e.dst for e in guesses] == [
+        "gui.redirect.Redirector.dispatch",
+        "net.handler.Handler.dispatch",
+    ]
+    assert all(e.resolution == "by_name" for e in guesses)
+    assert guesses[0].confidence > guesses[1].confidence
