@@ -64,6 +64,7 @@ async def test_answers_follow_the_client_capabilities(ws: Session) -> None:
         ("area", "Shape"),
         ("Square", None),
         ("__init__", "Square"),
+        ("side", "Square"),
         ("area", "Square"),
         ("total_area", None),
     ]

@@ -40,6 +40,8 @@ async def test_document_symbols_nest_members_in_classes(ws: Session) -> None:
             (11, 6),
             [
                 ("__init__", kind.Constructor, (14, 15), (14, 8), []),
+                # `self.side = side` in __init__ makes side a field of the class.
+                ("side", kind.Field, (15, 15), (15, 13), []),
                 ("area", kind.Method, (17, 18), (17, 8), []),
             ],
         ),
