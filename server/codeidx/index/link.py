@@ -81,13 +81,17 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
 
     locals_ = facts.locals
     receivers = facts.receivers
+    self_names = registry.hooks(facts.language).HOOKS.self_names
     for name, blob in facts.blobs.items():
         for start, line, col_role, enclosing, recv in iter_raw(blob):
             role = role_of(col_role)
             receiver = receivers[recv - 1] if recv else ""
             plain_access = role in ("read", "write")
             if receiver:
-                if plain_access and not _plain(receiver):
+                # Attribute reads and writes make "references" edges only into
+                # modules (``os.sep``); ``self.x`` and ``obj.x`` are answered
+                # by the reference search at query time instead.
+                if plain_access and (receiver in self_names or not _plain(receiver)):
                     continue
             elif (
                 plain_access
