@@ -262,27 +262,29 @@ def link_files(
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Link files and store their edges, one transaction per batch; returns edges written.
+    """Link files and store their edges, one transaction per batch.
+
+    Returns the change in the number of edges (written minus replaced).
 
     Runs on the writer's connection.  With ``workers > 1`` and a ``db_path``,
     resolution (pure reading) runs in worker processes on read-only
     connections while this thread writes.  Stops early (leaving the rest
     marked unlinked for the next run) when ``should_stop`` says so.
     """
-    written = 0
+    net = 0
     batch: list[tuple[int, list[edge_store.EdgeRow]]] = []
     for done, (file_id, rows) in enumerate(_linked(conn, file_ids, db_path, workers), start=1):
         if should_stop is not None and should_stop():
             break
         batch.append((file_id, rows))
         if len(batch) >= 256:
-            written += _flush(conn, batch)
+            net += _flush(conn, batch)
             batch = []
         if progress is not None:
             progress(done)
     if batch:
-        written += _flush(conn, batch)
-    return written
+        net += _flush(conn, batch)
+    return net
 
 
 _PARALLEL_MIN = 200
@@ -338,14 +340,14 @@ def _link_chunk(file_ids: list[int]) -> list[tuple[int, list[edge_store.EdgeRow]
 
 
 def _flush(conn: sqlite3.Connection, batch: list[tuple[int, list[edge_store.EdgeRow]]]) -> int:
+    """Store a batch of files' edges; returns the change in the number of edges."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        count = 0
+        net = 0
         for file_id, rows in batch:
-            edge_store.replace_edges(conn, file_id, rows)
-            count += len(rows)
+            net += edge_store.replace_edges(conn, file_id, rows)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return count
+    return net

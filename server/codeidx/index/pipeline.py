@@ -107,6 +107,7 @@ class Indexer:
         self._names: files.NameTable | None = None
         self._git = GitCache(self.root)
         self._workspace: Workspace | None = None
+        self._totals: tuple[int, int, int] | None = None
 
     def run(
         self,
@@ -131,6 +132,9 @@ class Indexer:
             session_id = sessions.start_session(conn, mode, self._git.head())
             run = _Run(conn, self.root, options, session_id, report, stop, self._names)
             run.db_path = self.db_path
+            if self._totals is not None and self._totals[0] == db.data_version(conn):
+                run.base_totals = self._totals[1:]
+            self._totals = None
             # Full runs re-read configuration files; saves reuse the workspace.
             run.workspace_cache = self._workspace if options.only is not None else None
             try:
@@ -148,6 +152,8 @@ class Indexer:
             self._workspace = run.workspace_cache
             status = "interrupted" if run.stopped else "complete"
             sessions.finish_session(conn, session_id, status, run.counts, run.saw_everything)
+            # Valid for the next run only if nobody else writes in between.
+            self._totals = (db.data_version(conn), run.counts.nodes, run.counts.edges)
             if run.counts.files_parsed + run.counts.files_deleted > 200:
                 conn.execute("PRAGMA optimize")
                 db.checkpoint(conn)
@@ -183,6 +189,7 @@ class Indexer:
             self._conn.close()
             self._conn = None
             self._names = None
+            self._totals = None  # data_version is only comparable on one connection
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -220,6 +227,11 @@ class _Run:
         self._txn_files = 0
         self.db_path: Path | None = None
         self.workspace_cache: Workspace | None = None
+        #: (nodes, edges) before this run, when known without counting.
+        self.base_totals: tuple[int, int] | None = None
+        self.node_delta = 0
+        self.edge_delta = 0
+        self.failed = False
 
     def execute(self) -> None:
         bulk = not self.conn.execute("SELECT 1 FROM files LIMIT 1").fetchone()
@@ -227,6 +239,9 @@ class _Run:
             db.drop_bulk_indexes(self.conn)
         try:
             self._execute()
+        except BaseException:
+            self.failed = True
+            raise
         finally:
             # Also after a failure or Ctrl-C: the index must stay usable.
             if bulk:
@@ -237,9 +252,19 @@ class _Run:
             self._finish_counts()
 
     def _finish_counts(self) -> None:
-        """Totals recorded for every outcome, interrupted and failed runs too."""
-        self.counts.nodes = int(self.conn.execute("SELECT COUNT(*) FROM nodes").fetchone()[0])
-        self.counts.edges = int(self.conn.execute("SELECT COUNT(*) FROM edges").fetchone()[0])
+        """Totals recorded for every outcome, interrupted and failed runs too.
+
+        A long-lived indexer knows the totals after its previous run; when no
+        other process wrote since, this run's deltas give the new totals
+        without counting two large tables (most of a save's fixed cost).
+        """
+        if self.base_totals is not None and not self.failed:
+            nodes, edges_total = self.base_totals
+            self.counts.nodes = nodes + self.node_delta
+            self.counts.edges = edges_total + self.edge_delta
+        else:
+            self.counts.nodes = int(self.conn.execute("SELECT COUNT(*) FROM nodes").fetchone()[0])
+            self.counts.edges = int(self.conn.execute("SELECT COUNT(*) FROM edges").fetchone()[0])
         self.counts.reasons = dict(self.reasons)
 
     def _execute(self) -> None:
@@ -295,7 +320,7 @@ class _Run:
         unlinked = edges.unlinked_files(self.conn)
         if unlinked:
             self.report("link", 0, len(unlinked))
-            link.link_files(
+            self.edge_delta += link.link_files(
                 self.conn,
                 unlinked,
                 db_path=self.db_path,
@@ -454,6 +479,7 @@ class _Run:
         self._file_done()
 
     def _track(self, path: str, digest: str, delta: files.FileDelta, mark: bool) -> None:
+        self.node_delta += len(delta.added) - len(delta.removed)
         if mark and (
             delta.removed or delta.added_names or delta.bases_changed or delta.imports_changed
         ):
@@ -492,6 +518,8 @@ class _Run:
         self._begin()
         delta = files.delete_file(conn, path)
         if delta is not None:
+            self.node_delta -= len(delta.removed)
+            self.edge_delta -= delta.edges_removed
             edges.mark_dependents(conn, path, delta.removed, ())
             sessions.record_change(
                 conn,

@@ -28,9 +28,13 @@ class EdgeRow:
     sites: bytes  # see pack_sites
 
 
-def replace_edges(conn: sqlite3.Connection, file_id: int, rows: list[EdgeRow]) -> None:
-    """Replace the edges stated by a file and mark it linked (caller holds the transaction)."""
-    conn.execute("DELETE FROM edges WHERE file_id = ?", (file_id,))
+def replace_edges(conn: sqlite3.Connection, file_id: int, rows: list[EdgeRow]) -> int:
+    """Replace the edges stated by a file and mark it linked (caller holds the transaction).
+
+    Returns the change in the number of edges, so writers can keep totals
+    without counting the table.
+    """
+    removed = conn.execute("DELETE FROM edges WHERE file_id = ?", (file_id,)).rowcount
     conn.executemany(
         "INSERT INTO edges (src_id, dst_id, kind, file_id, confidence, resolution, count, sites)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -40,6 +44,7 @@ def replace_edges(conn: sqlite3.Connection, file_id: int, rows: list[EdgeRow]) -
         ],
     )
     conn.execute("UPDATE files SET linked = 1 WHERE file_id = ?", (file_id,))
+    return len(rows) - removed
 
 
 def mark_dependents(

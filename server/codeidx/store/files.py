@@ -70,6 +70,8 @@ class FileDelta:
     bases_changed: bool = False
     #: The file's imports changed: what it re-exports may resolve elsewhere.
     imports_changed: bool = False
+    #: Edges deleted with the file (only when the file itself is deleted).
+    edges_removed: int = 0
 
 
 def node_id(
@@ -268,9 +270,9 @@ def delete_file(conn: sqlite3.Connection, path: str) -> FileDelta | None:
     ]
     _snapshot(conn, file_id, path, str(old[1]))
     _delete_rows(conn, file_id)
-    conn.execute("DELETE FROM edges WHERE file_id = ?", (file_id,))
+    edges_removed = conn.execute("DELETE FROM edges WHERE file_id = ?", (file_id,)).rowcount
     conn.execute("DELETE FROM files WHERE file_id = ?", (file_id,))
-    return FileDelta(file_id, "deleted", str(old[1]), removed=removed)
+    return FileDelta(file_id, "deleted", str(old[1]), removed=removed, edges_removed=edges_removed)
 
 
 def _delete_rows(conn: sqlite3.Connection, file_id: int) -> None:
