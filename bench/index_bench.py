@@ -354,8 +354,11 @@ def bench_one_file(root: Path, index_dir: Path, per_file: dict[str, int]) -> dic
     indexer = Indexer(root, index_dir)
     write_modified(path, modified(original, edit_line, edit_col, "warmup"))
     indexer.run(IndexOptions(only=(rel,)))
-    for i in range(MODIFICATIONS):
-        for mode in ("files", "incremental"):
+    # All saves first, then all whole-workspace runs: a server's saves follow
+    # each other on one writer; a run by another process in between would make
+    # the writer recount its totals (it cannot know what the other one did).
+    for mode in ("files", "incremental"):
+        for i in range(MODIFICATIONS):
             tag = f"{mode[0]}{i}"
             write_modified(path, modified(original, edit_line, edit_col, tag))
             t = time.perf_counter()
