@@ -86,15 +86,17 @@ def test_inherited_method_through_self(tmp_path: Path) -> None:
     check(tmp_path, files)
 
 
-def test_local_variable_goes_to_its_first_assignment(tmp_path: Path) -> None:
+def test_local_variable_goes_to_the_assignment_before_the_use(tmp_path: Path) -> None:
+    # The binding a use sees is the last assignment before it in the
+    # function, as jedi answers, not the first one.
     files = {
         "a.py": """
             value = 0
 
 
             def f():
-                [[value]] = 1
-                value = 2
+                value = 1
+                [[value]] = 2
                 return val$0ue
 
 
@@ -231,5 +233,28 @@ def test_inherited_instance_attribute_resolves_in_the_base_class(tmp_path: Path)
             "from base import Base\n\n"
             "class Sub(Base):\n    def grow(self):\n        return self.si$0ze + 1\n"
         ),
+    }
+    check(tmp_path, files)
+
+
+def test_a_rebound_parameter_goes_to_the_rebinding(tmp_path: Path) -> None:
+    files = {
+        "a.py": """
+            def clean(s):
+                [[s]] = s.strip()
+                return s$0.lower()
+            """,
+    }
+    check(tmp_path, files)
+
+
+def test_a_use_before_any_assignment_goes_to_the_first_one(tmp_path: Path) -> None:
+    files = {
+        "a.py": """
+            def f():
+                print(cou$0nt)
+                [[count]] = 1
+                count = 2
+            """,
     }
     check(tmp_path, files)

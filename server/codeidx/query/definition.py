@@ -55,6 +55,8 @@ class Lookup:
     scope: int | None = None
     targets: list[Target] = field(default_factory=list)
     rows: dict[int, NodeRow] = field(default_factory=dict)
+    #: Start byte of the occurrence under the cursor (for a local's binding).
+    at: int | None = None
 
 
 def lookup(conn: sqlite3.Connection, resolver: Resolver, position: Position) -> Lookup:
@@ -83,7 +85,7 @@ def lookup(conn: sqlite3.Connection, resolver: Resolver, position: Position) -> 
     name, occ = found
     resolved = resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
     if resolved == LOCAL:
-        return Lookup(facts, name, local_scope(facts, name, occ.enclosing))
+        return Lookup(facts, name, local_scope(facts, name, occ.enclosing), at=occ.start_byte)
     targets = resolved if isinstance(resolved, list) else []
     rows = nodes.nodes_by_ids(conn, [t.node_id for t in targets])
     targets = [t for t in targets if t.node_id in rows]
@@ -154,6 +156,22 @@ def first_binding(occurrences: list[StoredOccurrence]) -> StoredOccurrence | Non
     return occurrences[0] if occurrences else None
 
 
+def reaching_binding(
+    occurrences: list[StoredOccurrence], at: int | None
+) -> StoredOccurrence | None:
+    """The last write of a local at or before ``at`` (the binding a use sees).
+
+    Source order stands in for flow analysis: ``s = s.strip()`` on the line
+    before a use is the definition a reader wants, not the parameter ``s``.
+    Without a position, or with no write before it, the first binding.
+    """
+    if at is not None:
+        before = [o for o in occurrences if o.role == "write" and o.start_byte <= at]
+        if before:
+            return before[-1]
+    return first_binding(occurrences)
+
+
 def find_definition(
     conn: sqlite3.Connection, root: Path, query: DefinitionQuery
 ) -> DefinitionResult:
@@ -182,10 +200,10 @@ def find_definition(
 
 
 def local_binding(found: Lookup, path: str, source: SourceLines) -> Location | None:
-    """Where the local ``found`` names is first bound, as a ``local`` definition location."""
+    """Where the local ``found`` names is bound for the use under the cursor."""
     if found.name is None or found.scope is None or found.facts is None:
         return None
-    binding = first_binding(local_occurrences(found.facts, found.name, found.scope))
+    binding = reaching_binding(local_occurrences(found.facts, found.name, found.scope), found.at)
     if binding is None:
         return None
     return Location(
