@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
@@ -323,30 +324,26 @@ def hierarchy_data(symbol: Symbol) -> dict[str, object]:
     return {"nodeId": str(symbol.node_id), "name": symbol.qualified_name}
 
 
-def to_lsp_call_item(root: Path, symbol: Symbol) -> types.CallHierarchyItem:
+def _hierarchy_item_fields(root: Path, symbol: Symbol) -> dict[str, Any]:
+    """The fields call and type hierarchy items share (LSP defines them twice)."""
     where = to_lsp_range(symbol.line, symbol.col, symbol.line, symbol.end_col)
-    return types.CallHierarchyItem(
-        name=symbol.name,
-        kind=to_lsp_symbol_kind(symbol.kind),
-        uri=path_to_uri(root, symbol.path),
-        range=where,
-        selection_range=where,
-        detail=container_of(symbol),
-        data=hierarchy_data(symbol),
-    )
+    return {
+        "name": symbol.name,
+        "kind": to_lsp_symbol_kind(symbol.kind),
+        "uri": path_to_uri(root, symbol.path),
+        "range": where,
+        "selection_range": where,
+        "detail": container_of(symbol),
+        "data": hierarchy_data(symbol),
+    }
+
+
+def to_lsp_call_item(root: Path, symbol: Symbol) -> types.CallHierarchyItem:
+    return types.CallHierarchyItem(**_hierarchy_item_fields(root, symbol))
 
 
 def to_lsp_type_item(root: Path, symbol: Symbol) -> types.TypeHierarchyItem:
-    where = to_lsp_range(symbol.line, symbol.col, symbol.line, symbol.end_col)
-    return types.TypeHierarchyItem(
-        name=symbol.name,
-        kind=to_lsp_symbol_kind(symbol.kind),
-        uri=path_to_uri(root, symbol.path),
-        range=where,
-        selection_range=where,
-        detail=container_of(symbol),
-        data=hierarchy_data(symbol),
-    )
+    return types.TypeHierarchyItem(**_hierarchy_item_fields(root, symbol))
 
 
 def from_lsp_hierarchy_data(data: object) -> tuple[int, str] | None:

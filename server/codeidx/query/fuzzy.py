@@ -83,7 +83,7 @@ _DENSE = 32  # A bitset holding more than one entry in this many stays an int.
 
 # Characters that cannot live in the joined text: the line separator, the word marker and
 # code points that would make every string four bytes per character.  Names holding them
-# are indexed with NUL in their place (NUL, being the placeholder, counts as unsafe too);
+# are indexed with NUL in their place (NUL, standing in for them, counts as unsafe too);
 # queries holding them search only those names.
 _UNSAFE = re.compile("[\0\n\x01\U00010000-\U0010ffff]")
 _ASCII_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")

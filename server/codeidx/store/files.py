@@ -177,25 +177,14 @@ def write_file(
             _snapshot(conn, file_id, rows.path, previous)
         old_imports = _import_keys(conn, file_id)
         _delete_rows(conn, file_id)
-        conn.execute(
-            "UPDATE files SET language = ?, module_name = ?, size = ?, mtime_ns = ?,"
-            " content_hash = ?, line_count = ?, error_count = ?, problems = ?, locals = ?,"
-            " receivers = ?, linked = 0, session_id = ? WHERE file_id = ?",
-            (*_file_values(rows), session_id, file_id),
-        )
+        _store_file_row(conn, rows.path, _file_values(rows), session_id, file_id)
         delta = FileDelta(file_id, "modified", previous)
         delta.imports_changed = old_imports != [
             (imp.module, _names_json(imp), imp.bind, target)
             for imp, target in zip(rows.imports, _targets(rows), strict=True)
         ]
     else:
-        cur = conn.execute(
-            "INSERT INTO files (path, language, module_name, size, mtime_ns, content_hash,"
-            " line_count, error_count, problems, locals, receivers, linked, session_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-            (rows.path, *_file_values(rows), session_id),
-        )
-        file_id = int(cur.lastrowid or 0)
+        file_id = _store_file_row(conn, rows.path, _file_values(rows), session_id, None)
         delta = FileDelta(file_id, "created", None)
     ids = node_ids(rows.path, rows.nodes)
     conn.executemany(
@@ -279,6 +268,34 @@ def _delete_rows(conn: sqlite3.Connection, file_id: int) -> None:
     conn.execute("DELETE FROM nodes WHERE file_id = ?", (file_id,))
     conn.execute("DELETE FROM occurrences WHERE file_id = ?", (file_id,))
     conn.execute("DELETE FROM file_deps WHERE file_id = ?", (file_id,))
+
+
+def _store_file_row(
+    conn: sqlite3.Connection,
+    path: str,
+    values: tuple[object, ...],
+    session_id: int,
+    file_id: int | None,
+) -> int:
+    """Insert or update a file's row (``values`` as ``_file_values`` orders them).
+
+    The row is marked unlinked: its edges are computed after it is written.
+    """
+    if file_id is not None:
+        conn.execute(
+            "UPDATE files SET language = ?, module_name = ?, size = ?, mtime_ns = ?,"
+            " content_hash = ?, line_count = ?, error_count = ?, problems = ?, locals = ?,"
+            " receivers = ?, linked = 0, session_id = ? WHERE file_id = ?",
+            (*values, session_id, file_id),
+        )
+        return file_id
+    cur = conn.execute(
+        "INSERT INTO files (path, language, module_name, size, mtime_ns, content_hash,"
+        " line_count, error_count, problems, locals, receivers, linked, session_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+        (path, *values, session_id),
+    )
+    return int(cur.lastrowid or 0)
 
 
 def _file_values(rows: FileRows) -> tuple[object, ...]:
@@ -400,6 +417,7 @@ def restore_snapshot(
     if row is None:
         return None
     file_row, tables = marshal.loads(zlib.decompress(row[0]))
+    values = (*file_row[:3], mtime_ns, *file_row[4:])  # the file as it is now on disk
     old = conn.execute("SELECT file_id, content_hash FROM files WHERE path = ?", (path,)).fetchone()
     old_nodes: dict[int, tuple[str, str | None]] = {}
     old_imports: list[tuple[str, str | None, str | None, str | None]] = []
@@ -415,21 +433,10 @@ def restore_snapshot(
             _snapshot(conn, file_id, path, str(old[1]))
         old_imports = _import_keys(conn, file_id)
         _delete_rows(conn, file_id)
-        conn.execute(
-            "UPDATE files SET language = ?, module_name = ?, size = ?, mtime_ns = ?,"
-            " content_hash = ?, line_count = ?, error_count = ?, problems = ?, locals = ?,"
-            " receivers = ?, linked = 0, session_id = ? WHERE file_id = ?",
-            (*file_row[:3], mtime_ns, *file_row[4:], session_id, file_id),
-        )
+        _store_file_row(conn, path, values, session_id, file_id)
         delta = FileDelta(file_id, "modified", str(old[1]))
     else:
-        cur = conn.execute(
-            "INSERT INTO files (path, language, module_name, size, mtime_ns, content_hash,"
-            " line_count, error_count, problems, locals, receivers, linked, session_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-            (path, *file_row[:3], mtime_ns, *file_row[4:], session_id),
-        )
-        file_id = int(cur.lastrowid or 0)
+        file_id = _store_file_row(conn, path, values, session_id, None)
         delta = FileDelta(file_id, "created", None)
     for table, rows in tables.items():
         if not rows:
