@@ -14,7 +14,7 @@ installation.  Every figure below is measured on that copy, in one run:
    "files" mode used on save) and with a full incremental run (median of 5).
 
 It prints a table, writes the figures as JSON (``bench/out/index_bench.json``
-by default) and checks them against the targets in ``bench/RESULTS.md``.
+by default) and checks them against the targets in ``bench/results/indexing.md``.
 Timing assertions live here, never in the test suite.
 
     .venv/bin/python bench/index_bench.py [--json PATH] [--keep]
@@ -46,7 +46,7 @@ OUT_DEFAULT = Path(__file__).resolve().parent / "out" / "index_bench.json"
 TARGET_LINES = 1_000
 MODIFICATIONS = 5
 
-# Targets (see bench/RESULTS.md): a figure passes when it is at most / under these.
+# Targets (see bench/results/indexing.md): a figure passes when it is at most / under these.
 TARGET_COLD_VS_CTAGS = 15.0
 TARGET_NO_CHANGE_S = 1.0
 TARGET_ONE_FILE_S = 0.050
