@@ -27,7 +27,13 @@ with a fixed seed:
 Prints a table; writes disagreement examples to ``bench/out/resolution_examples.txt``
 and every case to ``bench/out/resolution_bench.json``.  Asserts nothing.
 
-    .venv/bin/python bench/resolution_bench.py [--workdir DIR] [--seed N]
+    .venv/bin/python bench/resolution_bench.py [--workdir DIR] [--seed N] [--phases P,...]
+
+``--phases`` runs only the named measures (``definition``, ``references``, ``calls``,
+``symbols``; all by default).  Each phase draws from its own seeded generator, so a
+phase gives the same cases alone as in a full run.  A partial run writes its outputs
+under names that carry the phases (``resolution_bench-symbols.json``), so it never
+overwrites a full run's.
 """
 
 from __future__ import annotations
@@ -79,6 +85,7 @@ SYMBOL_NAMES = 200
 MAX_NAME_FILES = 15  # a sampled definition's name is written in at most this many files
 BUDGET_S = {"definition": 300.0, "references": 260.0, "calls": 170.0}
 EXAMPLES = 10
+PHASES = ("definition", "references", "calls", "symbols")
 BUILTIN_NAMES = set(dir(builtins))
 WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
@@ -549,10 +556,21 @@ def pr(cases: list[dict[str, Any]]) -> tuple[int, int, int, float, float, float,
 
 
 def report(r: dict[str, Any]) -> str:
+    out = [f"Corpus: {r['files']} files; index {r['index_s']:.1f} s; seed {r['seed']}", ""]
+    if "definition" in r:
+        out += report_definitions(r)
+    for label, key in (("References", "references"), ("Incoming calls", "calls")):
+        if key in r:
+            out += report_links(r, label, key)
+    if "symbols" in r:
+        out += report_symbols(r)
+    out.append("Seconds: " + ", ".join(f"{k} {r[k]['seconds']:.0f}" for k in PHASES if k in r))
+    return "\n".join(out)
+
+
+def report_definitions(r: dict[str, Any]) -> list[str]:
     out = []
     d = r["definition"]["cases"]
-    out.append(f"Corpus: {r['files']} files; index {r['index_s']:.1f} s; seed {r['seed']}")
-    out.append("")
     out.append("Go to definition (cases where jedi finds a definition in the workspace)")
     out.append(f"  {'kind':<10} {'asked':>6} {'cases':>6} {'top-1':>6} {'any':>6} {'none':>6}")
     for kind in (*KINDS, "all"):
@@ -570,30 +588,39 @@ def report(r: dict[str, Any]) -> str:
             f"{ratio(anyh, len(cs)):>6} {none:>6}"
         )
     out.append("")
-    for label, key in (("References", "references"), ("Incoming calls", "calls")):
-        cs = r[key]["cases"]
-        tp, ours, theirs, p, rc, mp, mr = pr(cs)
+    return out
+
+
+def report_links(r: dict[str, Any], label: str, key: str) -> list[str]:
+    out = []
+    cs = r[key]["cases"]
+    tp, ours, theirs, p, rc, mp, mr = pr(cs)
+    out.append(
+        f"{label}: {len(cs)} definitions ({r[key]['tried']} tried); "
+        f"codeidx {ours}, jedi {theirs}, both {tp}"
+    )
+    out.append(
+        f"  precision {p:.3f} (mean per definition {mp:.3f}); "
+        f"recall {rc:.3f} (mean per definition {mr:.3f})"
+    )
+    by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in cs:
+        by_kind[c["kind"]].append(c)
+    for kind, group in sorted(by_kind.items()):
+        tp, ours, theirs, p, rc, _, _ = pr(group)
         out.append(
-            f"{label}: {len(cs)} definitions ({r[key]['tried']} tried); "
-            f"codeidx {ours}, jedi {theirs}, both {tp}"
+            f"    {kind:<15} n={len(group):<3} precision {p:.3f} recall {rc:.3f}"
+            f" (codeidx {ours}, jedi {theirs}, both {tp})"
         )
-        out.append(
-            f"  precision {p:.3f} (mean per definition {mp:.3f}); "
-            f"recall {rc:.3f} (mean per definition {mr:.3f})"
-        )
-        by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for c in cs:
-            by_kind[c["kind"]].append(c)
-        for kind, group in sorted(by_kind.items()):
-            tp, ours, theirs, p, rc, _, _ = pr(group)
-            out.append(
-                f"    {kind:<15} n={len(group):<3} precision {p:.3f} recall {rc:.3f}"
-                f" (codeidx {ours}, jedi {theirs}, both {tp})"
-            )
-        if key == "calls":
-            missing = sum(not c["symbol_found"] for c in cs)
-            out.append(f"  definitions find_calls did not list as a symbol: {missing}")
-        out.append("")
+    if key == "calls":
+        missing = sum(not c["symbol_found"] for c in cs)
+        out.append(f"  definitions find_calls did not list as a symbol: {missing}")
+    out.append("")
+    return out
+
+
+def report_symbols(r: dict[str, Any]) -> list[str]:
+    out = []
     s = r["symbols"]["cases"]
     out.append("Workspace symbols")
     for measure, top in (("exact", 5), ("initials", 10), ("prefix3x2", 10), ("abbreviation", 10)):
@@ -611,13 +638,7 @@ def report(r: dict[str, Any]) -> str:
             line += f"; unambiguous (<=10 names share it) {fh}/{len(few)} = {ratio(fh, len(few))}"
         out.append(line)
     out.append("")
-    out.append(
-        "Seconds: "
-        + ", ".join(
-            f"{k} {r[k]['seconds']:.0f}" for k in ("definition", "references", "calls", "symbols")
-        )
-    )
-    return "\n".join(out)
+    return out
 
 
 def examples(r: dict[str, Any]) -> str:
@@ -626,7 +647,7 @@ def examples(r: dict[str, Any]) -> str:
         "Lines are 1-based; 'codeidx'/'jedi' list (path, line) or (path, line, col).",
         "",
     ]
-    for kind in KINDS:
+    for kind in KINDS if "definition" in r else ():
         out.append(f"== Go to definition: top-1 misses, kind {kind}")
         misses = [c for c in r["definition"]["cases"] if c["kind"] == kind and not c["top1"]]
         for c in misses[:EXAMPLES]:
@@ -638,6 +659,8 @@ def examples(r: dict[str, Any]) -> str:
             out.append(f"    jedi:    {c['jedi'][:4]}")
         out.append("")
     for label, key in (("References", "references"), ("Incoming calls", "calls")):
+        if key not in r:
+            continue
         out.append(f"== {label}: definitions where the sets differ")
         bad = [
             c
@@ -654,6 +677,8 @@ def examples(r: dict[str, Any]) -> str:
             out.append(f"    only codeidx: {sorted(ours - theirs)[:5]}")
             out.append(f"    only jedi:    {sorted(theirs - ours)[:5]}")
         out.append("")
+    if "symbols" not in r:
+        return "\n".join(out) + "\n"
     out.append("== Workspace symbols: misses")
     for c in [c for c in r["symbols"]["cases"] if not c["hit"]][: EXAMPLES * 2]:
         out.append(f"{c['measure']:<10} query {c['query']!r} for {c['name']!r}: top {c['top']}")
@@ -664,7 +689,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--workdir", type=Path, help="reuse this folder for the copy and the index")
     ap.add_argument("--seed", type=int, default=20261121)
+    ap.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help=f"comma-separated measures to run, of {', '.join(PHASES)} (default: all)",
+    )
     args = ap.parse_args()
+    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+    unknown = sorted(set(phases) - set(PHASES))
+    if unknown or not phases:
+        ap.error(f"--phases takes some of {', '.join(PHASES)}, not {args.phases!r}")
+    # A partial run names its outputs after its phases, so a full run's are kept.
+    stem = (
+        "resolution_bench"
+        if set(phases) == set(PHASES)
+        else "resolution_bench-" + "-".join(p for p in PHASES if p in phases)
+    )
     tmp = None
     if args.workdir is None:
         tmp = tempfile.mkdtemp(prefix="codeidx-resbench-")
@@ -685,7 +725,7 @@ def main() -> None:
         t = time.monotonic()
         corpus = Corpus(root)
         print(f"  corpus read in {time.monotonic() - t:.0f} s", file=sys.stderr)
-        jd = Jedi(root, corpus)
+        jd = Jedi(root, corpus) if set(phases) - {"symbols"} else None
         conn = open_index(work / "idx")
         r: dict[str, Any] = {
             "seed": args.seed,
@@ -693,21 +733,26 @@ def main() -> None:
             "index_s": index_s,
             "jedi": jedi.__version__,
         }
-        print("go to definition", file=sys.stderr)
-        r["definition"] = bench_definitions(corpus, jd, conn, random.Random(args.seed))
-        print("references", file=sys.stderr)
-        r["references"] = bench_references(corpus, jd, conn, random.Random(args.seed + 1))
-        print("incoming calls", file=sys.stderr)
-        r["calls"] = bench_calls(corpus, jd, conn, random.Random(args.seed + 2))
-        print("workspace symbols", file=sys.stderr)
-        r["symbols"] = bench_symbols(corpus, conn, random.Random(args.seed + 3))
+        if jd is not None and "definition" in phases:
+            print("go to definition", file=sys.stderr)
+            r["definition"] = bench_definitions(corpus, jd, conn, random.Random(args.seed))
+        if jd is not None and "references" in phases:
+            print("references", file=sys.stderr)
+            r["references"] = bench_references(corpus, jd, conn, random.Random(args.seed + 1))
+        if jd is not None and "calls" in phases:
+            print("incoming calls", file=sys.stderr)
+            r["calls"] = bench_calls(corpus, jd, conn, random.Random(args.seed + 2))
+        if "symbols" in phases:
+            print("workspace symbols", file=sys.stderr)
+            r["symbols"] = bench_symbols(corpus, conn, random.Random(args.seed + 3))
         conn.close()
         text = report(r)
         print(text)
         OUT.mkdir(exist_ok=True)
-        (OUT / "resolution_examples.txt").write_text(examples(r))
-        (OUT / "resolution_bench.json").write_text(json.dumps(r, indent=1))
-        (OUT / "resolution_bench.txt").write_text(text + "\n")
+        examples_name = stem.replace("resolution_bench", "resolution_examples")
+        (OUT / f"{examples_name}.txt").write_text(examples(r))
+        (OUT / f"{stem}.json").write_text(json.dumps(r, indent=1))
+        (OUT / f"{stem}.txt").write_text(text + "\n")
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
