@@ -1,0 +1,718 @@
+"""Open buffers overlaid on the index: answers about the text the user sees.
+
+The index describes every file as it was last saved and indexed.  An open
+buffer may differ: a function typed but not saved, a renamed local, lines
+moved down by an insertion.  This module answers definition, references,
+hover, type-hierarchy preparation and the outline with every open buffer
+taking the place of its indexed file:
+
+- A ``Buffer`` is an open file's path, language and current text, with a
+  way to extract its records (``parse.extract``, the same queries the
+  indexer runs, so the overlay knows no language of its own).
+- ``Overlay`` turns each buffer into a live file: its definitions with the
+  stable ids the indexer would give them (``store.files.node_ids``), its
+  occurrences, locals and imports as ``FileFacts``, which is what
+  resolution reads.  Import targets are taken from the indexed version of
+  the same import statement, and resolved anew only for new imports.
+- Resolution is ``index.resolve.Resolver`` with three lookups redirected:
+  a live file's facts are the live ones, and the definitions of a name
+  leave out the indexed definitions of live files and add their live ones.
+  So a name defined in the buffer resolves to its live definition, a name
+  defined elsewhere resolves through the index, and a saved definition
+  keeps its id (edges from other files still find it).
+- Results in a live file are reported at live positions; indexed results
+  in a live file whose definition is gone from the buffer are dropped;
+  references stored for a live file's old text are replaced by the live
+  occurrences that resolve to the same definitions.
+
+With no buffers, every answer is the plain query function's
+(``query.definition``, ``query.references``, ``query.hover``,
+``query.outline``, ``query.hierarchy``).
+
+Reads only; knows no LSP.  Build one ``Overlay`` per request, on the thread
+that owns the read connection; it caches what it reads and must not be
+shared between threads.  Raises what ``query.definition.lookup`` raises for
+a cursor in a file that is neither open nor indexed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from codeidx.errors import UsageError
+from codeidx.index.resolve import LOCAL, Resolver, Target
+from codeidx.parse import registry
+from codeidx.parse.extract import Extractor
+from codeidx.parse.hooks import Workspace
+from codeidx.parse.records import NodeRecord, ParseResult
+from codeidx.query import definition as definitions
+from codeidx.query import hierarchy, hover, outline, references
+from codeidx.query.definition import (
+    Lookup,
+    declaration,
+    first_binding,
+    local_binding,
+    local_occurrences,
+    local_scope,
+    utf16_len,
+)
+from codeidx.query.types import (
+    Coverage,
+    Definition,
+    DefinitionQuery,
+    DefinitionResult,
+    HoverResult,
+    HoverTarget,
+    Location,
+    OutlineResult,
+    Param,
+    Position,
+    PreparedTypes,
+    ReferencesQuery,
+    ReferencesResult,
+    SourceLines,
+    Symbol,
+)
+from codeidx.store import nodes, stats, symbols
+from codeidx.store.files import node_ids
+from codeidx.store.nodes import NodeRow, NodeSpan
+from codeidx.store.occurrences import StoredOccurrence, pack, unpack
+from codeidx.store.symbols import Def, FileFacts, FileNode, ImportFact
+
+
+@dataclass(frozen=True, slots=True)
+class Buffer:
+    """An open file as the user sees it.
+
+    ``extract(module_name)`` returns the records of ``text`` (the caller may
+    parse incrementally and cache them); ``module_name`` is the name the
+    index gives the file, so qualified names and ids match the indexer's.
+    """
+
+    path: str
+    language: str
+    text: str
+    extract: Callable[[str], ParseResult]
+
+
+def buffer_of(path: str, text: str) -> Buffer | None:
+    """A buffer parsed from scratch on each extraction; None for a file codeidx does not index.
+
+    For callers without an incremental parse of their own (the CLI, tests).
+    """
+    language = registry.language_for_path(path)
+    if language is None:
+        return None
+    data = text.encode("utf-8", "replace")
+
+    def extract(module_name: str) -> ParseResult:
+        return Extractor().parse(language, data, module_name)
+
+    return Buffer(path, language, text, extract)
+
+
+def split_lines(text: str) -> list[str]:
+    """A text's lines as the index counts them: split on ``\\n``, ``\\r`` stripped."""
+    return [line.rstrip("\r") for line in text.split("\n")]
+
+
+@dataclass(slots=True)
+class LiveFile:
+    """One buffer's records in the shapes the index and resolution use."""
+
+    path: str
+    language: str
+    file_id: int  # the indexed file's id, or a negative stand-in for a new file
+    lines: list[str]
+    result: ParseResult
+    facts: FileFacts
+    rows: list[NodeRow]
+    by_id: dict[int, NodeRow]
+    records: dict[int, NodeRecord]
+    defs: dict[str, list[Def]]
+
+
+class _LiveSource(SourceLines):
+    """Line texts, from the buffer for a live file and from disk otherwise."""
+
+    def __init__(self, root: Path, live: Mapping[str, list[str]]) -> None:
+        super().__init__(root)
+        self._live = live
+
+    def lines(self, path: str) -> list[str]:
+        found = self._live.get(path)
+        return found if found is not None else SourceLines.lines(self, path)
+
+
+class _OverlayResolver(Resolver):
+    """The index's resolver with live files standing in for their indexed versions."""
+
+    def __init__(self, conn: sqlite3.Connection, overlay: Overlay) -> None:
+        super().__init__(conn)
+        self._overlay = overlay
+        self._merged: dict[str, list[Def]] = {}
+        # Names defined in a buffer are merged up front: the base class asks
+        # the database directly about names it has not cached (by-name
+        # guesses for members), which would miss definitions not yet saved.
+        live_names = {name for live in overlay.live_files() for name in live.defs}
+        super().prefetch(live_names)
+        for name in live_names:
+            self.defs(name)
+
+    def facts(self, file_id: int) -> FileFacts | None:
+        live = self._overlay.live_by_file_id(file_id)
+        return live.facts if live is not None else super().facts(file_id)
+
+    def defs(self, name: str) -> list[Def]:
+        merged = self._merged.get(name)
+        if merged is None:
+            stale = self._overlay.live_file_ids()
+            merged = [d for d in super().defs(name) if d.file_id not in stale]
+            for live in self._overlay.live_files():
+                merged.extend(live.defs.get(name, ()))
+            self._merged[name] = merged
+            # The base class reads its cache directly (members, by-name
+            # guesses): it must hold the merged list too.
+            self._defs[name] = merged
+            for d in merged:
+                self._defs_by_id.setdefault(d.node_id, d)
+        return merged
+
+    def prefetch(self, names: set[str]) -> None:
+        for name in names:
+            self.defs(name)
+
+    def members(self, class_id: int, name: str, facts: FileFacts, depth: int = 0) -> list[Target]:
+        # Merging first makes a live class's live members (and its live
+        # supertypes) visible to the base class's member search.
+        self.defs(name)
+        owner = self._overlay.live_def(class_id)
+        if owner is not None:
+            self.defs(owner.name)
+        return super().members(class_id, name, facts, depth)
+
+
+class Overlay:
+    """Query answers with open buffers over the index (see module doc)."""
+
+    def __init__(self, conn: sqlite3.Connection, root: Path, buffers: Mapping[str, Buffer]) -> None:
+        self._conn = conn
+        self._root = root
+        self._buffers = dict(buffers)
+        self._live: dict[str, LiveFile] | None = None
+        self._by_file_id: dict[int, LiveFile] = {}
+        self._resolver: _OverlayResolver | None = None
+        self._workspace: Workspace | None = None
+
+    # Live files -------------------------------------------------------------
+
+    def live_files(self) -> list[LiveFile]:
+        """Every buffer as a live file (built on first use)."""
+        if self._live is None:
+            self._live = {}
+            for k, path in enumerate(sorted(self._buffers)):
+                live = self._build(self._buffers[path], -1 - k)
+                self._live[path] = live
+                self._by_file_id[live.file_id] = live
+        return list(self._live.values())
+
+    def live(self, path: str) -> LiveFile | None:
+        """The live file of an open path, else None."""
+        if path not in self._buffers:
+            return None
+        self.live_files()
+        assert self._live is not None
+        return self._live.get(path)
+
+    def live_by_file_id(self, file_id: int) -> LiveFile | None:
+        self.live_files()
+        return self._by_file_id.get(file_id)
+
+    def live_file_ids(self) -> set[int]:
+        self.live_files()
+        return set(self._by_file_id)
+
+    def live_def(self, node_id: int) -> Def | None:
+        for live in self.live_files():
+            row = live.by_id.get(node_id)
+            if row is not None:
+                return next((d for d in live.defs.get(row.name, ()) if d.node_id == node_id), None)
+        return None
+
+    def lines(self, path: str) -> list[str]:
+        """What the user sees of a file: the buffer, else the saved text."""
+        live = self._buffers.get(path)
+        if live is not None:
+            return split_lines(live.text)
+        return SourceLines(self._root).lines(path)
+
+    def _build(self, buf: Buffer, stand_in: int) -> LiveFile:
+        conn = self._conn
+        file_id = symbols.file_id_for(conn, buf.path)
+        old = (
+            symbols.file_facts(conn, file_id, with_occurrences=False)
+            if file_id is not None
+            else None
+        )
+        module = old.module_name if old is not None else self._module_name(buf)
+        result = buf.extract(module)
+        module = result.nodes[0].qualified_name if result.nodes else module
+        fid = file_id if file_id is not None else stand_in
+        ids = node_ids(buf.path, result.nodes)
+        rows: list[NodeRow] = []
+        records: dict[int, NodeRecord] = {}
+        defs: dict[str, list[Def]] = {}
+        file_nodes: list[FileNode] = []
+        for n, nid in zip(result.nodes, ids, strict=True):
+            parent = result.nodes[n.parent] if n.parent is not None else None
+            parent_id = ids[n.parent] if n.parent is not None else None
+            rows.append(_row(n, nid, fid, buf.path, result.language, parent_id))
+            records[nid] = n
+            bases = tuple((str(r), str(t)) for r, t in n.bases)
+            file_nodes.append(
+                FileNode(
+                    nid,
+                    n.ordinal,
+                    n.parent,
+                    n.kind,
+                    n.name,
+                    n.span.start_byte,
+                    n.span.end_byte,
+                    bases,
+                )
+            )
+            if n.kind != "module":
+                defs.setdefault(n.name, []).append(
+                    Def(
+                        nid,
+                        n.kind,
+                        n.name,
+                        fid,
+                        parent_id,
+                        parent.kind if parent is not None else None,
+                        parent.name if parent is not None else None,
+                        module,
+                        result.language,
+                        n.qualified_name,
+                        json.dumps(n.bases) if n.bases else None,
+                        parent is not None and parent.kind == "module",
+                    )
+                )
+        packed = pack(result.occurrence_rows)
+        facts = FileFacts(
+            fid,
+            buf.path,
+            result.language,
+            module,
+            file_nodes,
+            self._imports(buf, result, old),
+            dict(result.locals),
+            list(packed.receivers),
+            {name: blob for name, (_count, blob) in packed.groups.items()},
+        )
+        return LiveFile(
+            buf.path,
+            result.language,
+            fid,
+            split_lines(buf.text),
+            result,
+            facts,
+            rows,
+            {row.node_id: row for row in rows},
+            records,
+            defs,
+        )
+
+    def _imports(self, buf: Buffer, result: ParseResult, old: FileFacts | None) -> list[ImportFact]:
+        """The live imports, with targets from the indexed statement where it is unchanged."""
+        known: dict[tuple[str, str, bool, int], str | None] = {}
+        for fact in old.imports if old is not None else []:
+            known.setdefault((fact.kind, fact.module, fact.relative, fact.level), fact.target_path)
+        hooks = registry.hooks(result.language).HOOKS
+        out = []
+        for imp in result.imports:
+            key = (imp.kind, imp.module, imp.relative, imp.level)
+            if key in known:
+                target = known[key]
+            else:
+                target = hooks.resolve_import(imp, buf.path, self._workspace_of(buf.path))
+            out.append(
+                ImportFact(
+                    imp.kind,
+                    imp.module,
+                    [(n.name, n.alias) for n in imp.names],
+                    imp.bind,
+                    imp.relative,
+                    imp.level,
+                    target,
+                    imp.line,
+                )
+            )
+        return out
+
+    def _workspace_of(self, path: str) -> Workspace:
+        """The indexed paths plus the open ones, for naming modules and resolving imports."""
+        if self._workspace is None:
+            paths = set(symbols.file_index(self._conn)) | set(self._buffers) | {path}
+            self._workspace = Workspace.of(paths)
+        return self._workspace
+
+    def _module_name(self, buf: Buffer) -> str:
+        hooks = registry.hooks(buf.language).HOOKS
+        return str(hooks.module_name(buf.path, self._workspace_of(buf.path)))
+
+    # Resolution ---------------------------------------------------------------
+
+    @property
+    def resolver(self) -> Resolver:
+        if self._resolver is None:
+            self._resolver = _OverlayResolver(self._conn, self)
+        return self._resolver
+
+    def row(self, node_id: int) -> NodeRow | None:
+        """A definition where the user sees it; None when a buffer no longer has it."""
+        for live in self.live_files():
+            found = live.by_id.get(node_id)
+            if found is not None:
+                return found
+        return None
+
+    def _rows(self, targets: list[Target]) -> tuple[list[Target], dict[int, NodeRow]]:
+        """The targets that still exist, with their rows at live positions, best first."""
+        rows: dict[int, NodeRow] = {}
+        missing = []
+        for t in targets:
+            live = self.row(t.node_id)
+            if live is not None:
+                rows[t.node_id] = live
+            else:
+                missing.append(t.node_id)
+        live_paths = set(self._buffers)
+        for nid, found in nodes.nodes_by_ids(self._conn, missing).items():
+            if found.path not in live_paths:
+                rows[nid] = found
+        kept = [t for t in targets if t.node_id in rows]
+        kept.sort(key=lambda t: (-t.confidence, rows[t.node_id].path, rows[t.node_id].name_line))
+        return kept, rows
+
+    def lookup(self, position: Position) -> Lookup:
+        """The identifier at a position of what the user sees, resolved (see ``Lookup``).
+
+        Raises UsageError for a line past the end of an open buffer, and what
+        ``query.definition.lookup`` raises for a file that is not open.
+        """
+        live = self.live(position.path)
+        if live is None:
+            found = definitions.lookup(self._conn, self.resolver, position)
+            if found.scope is not None or found.name is None:
+                return found
+            found.targets, found.rows = self._rows(found.targets)
+            return found
+        if position.line >= len(live.lines):
+            raise UsageError(
+                f"line {position.line} (0-based) is past the end of {position.path},"
+                f" which has {len(live.lines)} lines"
+            )
+        facts = live.facts
+        hit = _identifier_at(live, position)
+        if hit is None:
+            return Lookup(facts)
+        if isinstance(hit, NodeRow):
+            target = Target(hit.node_id, hit.kind, 1.0, "exact")
+            return Lookup(facts, hit.name, None, [target], {hit.node_id: hit})
+        name, occ = hit
+        resolved = self.resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
+        if resolved == LOCAL:
+            return Lookup(facts, name, local_scope(facts, name, occ.enclosing), at=occ.start_byte)
+        targets, rows = self._rows(resolved if isinstance(resolved, list) else [])
+        return Lookup(facts, name, None, targets, rows)
+
+    def _source(self) -> SourceLines:
+        return _LiveSource(self._root, {p: live.lines for p, live in self._live_map().items()})
+
+    def _live_map(self) -> dict[str, LiveFile]:
+        self.live_files()
+        assert self._live is not None
+        return self._live
+
+    def _coverage(self) -> Coverage:
+        return Coverage.of(stats.coverage(self._conn))
+
+    # Answers --------------------------------------------------------------------
+
+    def find_definition(self, query: DefinitionQuery) -> DefinitionResult:
+        """Go to definition in what the user sees (``query.definition.find_definition``)."""
+        if not self._buffers:
+            return definitions.find_definition(self._conn, self._root, query)
+        with stats.read_snapshot(self._conn):
+            coverage = self._coverage()
+            found = self.lookup(query.position)
+            source = self._source()
+            if found.name is None:
+                return DefinitionResult(None, False, [], coverage)
+            if found.scope is not None:
+                where = local_binding(found, query.position.path, source)
+                local = [Definition(where, None)] if where is not None else []
+                return DefinitionResult(found.name, True, local, coverage)
+            out = [
+                Definition(
+                    declaration(found.rows[t.node_id], source, t), Symbol.of(found.rows[t.node_id])
+                )
+                for t in found.targets
+            ]
+            return DefinitionResult(found.name, False, out, coverage)
+
+    def describe(self, query: DefinitionQuery) -> HoverResult:
+        """Hover in what the user sees (``query.hover.describe``)."""
+        if not self._buffers:
+            return hover.describe(self._conn, self._root, query)
+        with stats.read_snapshot(self._conn):
+            coverage = self._coverage()
+            found = self.lookup(query.position)
+            if found.name is None:
+                return HoverResult(None, False, None, [], coverage)
+            if found.scope is not None:
+                binding = local_binding(found, query.position.path, self._source())
+                return HoverResult(found.name, True, binding, [], coverage)
+            indexed = [t.node_id for t in found.targets if self.row(t.node_id) is None]
+            details = nodes.node_details(self._conn, indexed)
+            targets = []
+            for t in found.targets:
+                record = self._record(t.node_id)
+                symbol = Symbol.of(found.rows[t.node_id])
+                if record is not None:
+                    params = [
+                        Param(p.name, p.type or "", p.default or "", bool(p.variadic))
+                        for p in record.params
+                    ]
+                    targets.append(
+                        HoverTarget(
+                            symbol,
+                            record.doc,
+                            params,
+                            list(record.decorators),
+                            record.visibility,
+                            t.confidence,
+                            t.resolution,
+                        )
+                    )
+                    continue
+                detail = details.get(t.node_id)
+                if detail is None:
+                    continue
+                targets.append(
+                    HoverTarget(
+                        symbol,
+                        detail.doc,
+                        [Param(*p) for p in detail.params],
+                        detail.decorators,
+                        detail.visibility,
+                        t.confidence,
+                        t.resolution,
+                    )
+                )
+            return HoverResult(found.name, False, None, targets, coverage)
+
+    def _record(self, node_id: int) -> NodeRecord | None:
+        for live in self.live_files():
+            found = live.records.get(node_id)
+            if found is not None:
+                return found
+        return None
+
+    def find_references(self, query: ReferencesQuery) -> ReferencesResult:
+        """Find references in what the user sees (``query.references.find_references``)."""
+        if not self._buffers:
+            return references.find_references(self._conn, self._root, query)
+        with stats.read_snapshot(self._conn):
+            coverage = self._coverage()
+            found = self.lookup(query.position)
+            source = self._source()
+            if found.name is None:
+                return ReferencesResult(None, False, [], [], 0, coverage)
+            if found.scope is not None and found.facts is not None:
+                return _local_references(found, found.name, found.scope, source, query, coverage)
+            wanted = {t.node_id for t in found.targets}
+            rows = [found.rows[t.node_id] for t in found.targets]
+            out: list[Location] = []
+            if query.include_declaration:
+                out.extend(declaration(row, source) for row in rows)
+            files = 0
+            live = self._live_map()
+            for name in sorted({row.name for row in rows}):
+                width = utf16_len(name)
+                candidates: list[tuple[FileFacts, list[StoredOccurrence]]] = []
+                for file_id, path, blob, receivers in symbols.occurrence_rows(self._conn, name):
+                    facts = self.resolver.facts(file_id)
+                    if path in live or facts is None:
+                        continue  # A live file's stored occurrences are of its old text.
+                    candidates.append((facts, list(unpack(blob, receivers))))
+                for each in live.values():
+                    occs = each.facts.occurrences.get(name)
+                    if occs:
+                        candidates.append((each.facts, occs))
+                for facts, occs in candidates:
+                    files += 1
+                    out.extend(self._hits(facts, name, width, occs, wanted, source))
+            out.sort(key=lambda loc: (loc.path, loc.line, loc.col))
+            return ReferencesResult(
+                found.name, False, [Symbol.of(r) for r in rows], out, files, coverage
+            )
+
+    def _hits(
+        self,
+        facts: FileFacts,
+        name: str,
+        width: int,
+        occs: list[StoredOccurrence],
+        wanted: set[int],
+        source: SourceLines,
+    ) -> list[Location]:
+        """The occurrences of ``name`` in one file that resolve to a wanted definition."""
+        # Resolution depends only on these fields: resolve each key once.
+        memo: dict[tuple[str, int, bool], tuple[float, str] | None] = {}
+        out = []
+        for occ in occs:
+            key = (occ.receiver, occ.enclosing, occ.role == "call")
+            if key not in memo:
+                memo[key] = None
+                targets = self.resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
+                if targets != LOCAL and isinstance(targets, list):
+                    for t in targets:
+                        if t.node_id in wanted:
+                            memo[key] = (t.confidence, t.resolution)
+                            break
+            hit = memo[key]
+            if hit is not None:
+                out.append(
+                    Location(
+                        facts.path,
+                        occ.line,
+                        occ.col,
+                        occ.col + width,
+                        occ.role,
+                        source.line(facts.path, occ.line),
+                        hit[0],
+                        hit[1],
+                    )
+                )
+        return out
+
+    def prepare_types(self, query: DefinitionQuery) -> PreparedTypes:
+        """The types at a position of what the user sees (``query.hierarchy.prepare_types``)."""
+        if not self._buffers:
+            return hierarchy.prepare_types(self._conn, self._root, query)
+        with stats.read_snapshot(self._conn):
+            coverage = self._coverage()
+            found = self.lookup(query.position)
+            found_types = [
+                Symbol.of(found.rows[t.node_id])
+                for t in found.targets
+                if found.rows[t.node_id].kind in hierarchy.TYPE_KINDS
+            ]
+            return PreparedTypes(found.name, found_types, coverage)
+
+    def file_outline(self, path: str) -> OutlineResult | None:
+        """The outline of what the user sees of ``path`` (``query.outline.file_outline``)."""
+        live = self.live(path)
+        if live is None:
+            return outline.file_outline(self._conn, path)
+        spans = {
+            nid: NodeSpan(r.span.start_line, r.span.start_col, r.span.end_line, r.span.end_col)
+            for nid, r in live.records.items()
+        }
+        with stats.read_snapshot(self._conn):
+            coverage = self._coverage()
+        return OutlineResult(path, outline.build_tree(live.rows, spans), coverage)
+
+    def live_symbol(self, symbol: Symbol) -> Symbol | None:
+        """An indexed definition where the user sees it; None when its buffer dropped it."""
+        if symbol.path not in self._buffers:
+            return symbol
+        found = self.row(symbol.node_id)
+        return Symbol.of(found) if found is not None else None
+
+
+def _row(
+    n: NodeRecord, nid: int, file_id: int, path: str, language: str, parent_id: int | None
+) -> NodeRow:
+    name = n.name_span
+    return NodeRow(
+        nid,
+        file_id,
+        path,
+        language,
+        n.kind,
+        n.name,
+        n.qualified_name,
+        n.signature,
+        parent_id,
+        n.ordinal,
+        n.span.start_line,
+        n.span.end_line,
+        name.start_line,
+        name.start_col,
+        name.end_col,
+    )
+
+
+def _identifier_at(
+    live: LiveFile, position: Position
+) -> NodeRow | tuple[str, StoredOccurrence] | None:
+    """The occurrence or definition name under the cursor in a live file.
+
+    As in ``query.definition``: a cursor just after an identifier counts,
+    but an identifier that contains the cursor wins.
+    """
+    line, col = position.line, position.col
+    best: tuple[int, NodeRow | tuple[str, StoredOccurrence]] | None = None
+    for name, occs in live.facts.occurrences.items():
+        width = utf16_len(name)
+        for occ in occs:
+            if occ.line == line and occ.col <= col <= occ.col + width:
+                rank = 0 if col < occ.col + width else 1
+                if best is None or rank < best[0]:
+                    best = (rank, (name, occ))
+    for row in live.rows:
+        if row.kind == "module" or row.name_line != line:
+            continue
+        if row.name_col <= col <= row.name_end_col:
+            rank = 0 if col < row.name_end_col else 1
+            if best is None or rank < best[0]:
+                best = (rank, row)
+    return best[1] if best is not None else None
+
+
+def _local_references(
+    found: Lookup,
+    name: str,
+    scope: int,
+    source: SourceLines,
+    query: ReferencesQuery,
+    coverage: Coverage,
+) -> ReferencesResult:
+    """A local's references: its occurrences in the function that binds it."""
+    facts = found.facts
+    assert facts is not None
+    occs = local_occurrences(facts, name, scope)
+    binding = first_binding(occs)
+    width = utf16_len(name)
+    out = [
+        Location(
+            facts.path,
+            occ.line,
+            occ.col,
+            occ.col + width,
+            "definition" if occ is binding else occ.role,
+            source.line(facts.path, occ.line),
+            1.0,
+            "local",
+        )
+        for occ in occs
+        if query.include_declaration or occ is not binding
+    ]
+    return ReferencesResult(name, True, [], out, 1, coverage)
