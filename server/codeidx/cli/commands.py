@@ -121,8 +121,17 @@ def cmd_index(ctx: Context) -> int:
     elapsed = time.monotonic() - started
     if not tty:
         print(render.index_line(result, elapsed), file=ctx.err)
-    ctx.emit(result, lambda: render.render_index(result, str(root), str(index_dir), elapsed), None)
-    return EXIT_INTERRUPTED if result.status == "interrupted" else EXIT_OK
+    lines = render.render_index(result, str(root), str(index_dir), elapsed)
+    if result.status == "interrupted":
+        ctx.emit(result, lambda: lines, None)
+        return EXIT_INTERRUPTED
+    # The search stores follow SQLite: full text now, then embedding (or not).
+    from codeidx.cli.search import render_embed_summary, sync_after_index
+
+    summary = sync_after_index(ctx, root, index_dir, embed=not args.no_embed)
+    lines += ["  " + line for line in render_embed_summary(summary)]
+    ctx.emit(result, lambda: lines, None)
+    return EXIT_OK
 
 
 def cmd_status(ctx: Context) -> int:

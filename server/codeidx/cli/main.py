@@ -21,12 +21,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from codeidx.cli import commands
+from codeidx.cli import commands, search
 from codeidx.cli.commands import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Context
+from codeidx.config import ENV_MODEL
 from codeidx.errors import CodeidxError, UsageError
 from codeidx.index.pipeline import IndexOptions
 from codeidx.parse.records import NODE_KINDS
 from codeidx.parse.registry import LANGUAGES
+from codeidx.query.search import MODES
 from codeidx.support.paths import ENV_INDEX_DIR
 
 #: The package logger: the CLI gives it one stderr handler per run.
@@ -85,6 +87,17 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     )
 
 
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        metavar="NAME|PATH",
+        help=f"embedding model (also ${ENV_MODEL}; default: all-MiniLM-L6-v2; `hash` for none)",
+    )
+    parser.add_argument(
+        "--device", metavar="DEVICE", help="torch device for the model (default: GPU if present)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (exposed for tests and docs)."""
     parser = _Parser(prog="codeidx", description="Index a workspace and query the index.")
@@ -122,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave matching paths out (repeatable)",
     )
 
+    sub.add_argument(
+        "--no-embed",
+        action="store_true",
+        help="update the full-text store but do not embed (vector search waits)",
+    )
+    _model_options(sub)
+
     sub = command("status", "show what the index holds and how fresh it is", commands.cmd_status)
     sub.add_argument("path", nargs="?", metavar="PATH", help="a folder in the workspace")
 
@@ -132,6 +152,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--language", choices=sorted(LANGUAGES), metavar="L", help="only this language"
     )
     sub.add_argument("--limit", type=_positive, default=50, metavar="N", help="at most N results")
+
+    sub = command(
+        "search", "find definitions by what they do (hybrid BM25 + vectors)", search.cmd_search
+    )
+    sub.add_argument("query", metavar="QUERY", help="words, a sentence or an identifier")
+    sub.add_argument(
+        "--mode", choices=MODES, default="hybrid", help="hybrid (default), fts or vector"
+    )
+    sub.add_argument("--limit", type=_positive, default=20, metavar="N", help="at most N results")
+    sub.add_argument(
+        "--language",
+        action="append",
+        choices=sorted(LANGUAGES),
+        metavar="L",
+        help="only this language (repeatable)",
+    )
+    sub.add_argument(
+        "--kind",
+        action="append",
+        choices=NODE_KINDS,
+        metavar="K",
+        help="only this kind (repeatable)",
+    )
+    sub.add_argument("--path", metavar="GLOB", help="only paths matching this gitignore-style glob")
+    _model_options(sub)
+
+    sub = command("doctor", "check the three stores against each other", search.cmd_doctor)
+    sub.add_argument(
+        "--repair", action="store_true", help="bring the search stores in step with the index"
+    )
+    _model_options(sub)
 
     sub = command("def", "go to the definition at FILE:LINE:COL", commands.cmd_def)
     sub.add_argument("position", metavar="FILE:LINE:COL", help="1-based line and column")

@@ -1,0 +1,407 @@
+"""Keeping the full-text and vector stores in step with SQLite, file by file.
+
+SQLite is the index of record; the Tantivy store (``store.text_index``) and
+the LanceDB store (``store.vector_index``) are projections of it.  Each
+store records the content hash of every file it holds (its *manifest*).
+Comparing a manifest with SQLite's ``files`` table gives the drift:
+
+- a file whose hash differs, or that the store lacks, is *stale*: its
+  documents are rebuilt from SQLite's rows and the file's bytes;
+- a file the store holds but SQLite does not is an *orphan*: deleted.
+
+This one comparison repairs everything a crash can leave behind — a kill
+between the SQLite commit and a store write, a deleted store folder, a
+store that cannot be opened (rebuilt from SQLite, with a note) — and it is
+also how saves and external changes reach the stores: after every index run
+the writer syncs the paths the run changed.  A store's answer is therefore
+never silently wrong: a file is either at SQLite's version or listed as lag.
+
+The bytes must match the hash SQLite recorded.  A file changed on disk
+since it was indexed is left stale (and counted): the next index run
+re-indexes it and then syncs it.
+
+``TextSync`` is used by the one writer (the thread or process that runs
+the index pipeline).  ``VectorSync`` embeds: it runs on the embedding
+thread of the server or in the CLI after indexing, owns the vector store's
+writes and the embedding cache, and loads the model on first need.  Neither
+writes SQLite; each reads it through a connection its caller owns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from codeidx.errors import CodeidxError, StoreDamaged
+from codeidx.index.chunks import Chunk, DefinitionDoc, chunks, definition_docs
+from codeidx.index.fingerprint import content_hash
+from codeidx.store import projection
+from codeidx.store.projection import IndexedFile
+from codeidx.store.text_index import TextDoc, TextIndex
+from codeidx.support.paths import WriterLock
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from codeidx.store.embed_cache import EmbeddingCache
+    from codeidx.store.embedder import Embedder
+    from codeidx.store.vector_index import ChunkRow, VectorIndex
+
+log = logging.getLogger(__name__)
+
+TEXT_DIR = "text"
+VECTOR_DIR = "vectors"
+CACHE_NAME = "embeddings.sqlite"
+#: Chunks embedded per model call; the embedder sorts them by length.
+EMBED_BATCH = 256
+#: Files written to the vector store per version (LanceDB makes one per write).
+FILES_PER_WRITE = 64
+
+StopFn = Callable[[], bool]
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """How a store differs from SQLite."""
+
+    stale: list[str]
+    orphans: list[str]
+
+    @property
+    def lag(self) -> int:
+        return len(self.stale) + len(self.orphans)
+
+
+def compare(files: dict[str, IndexedFile], manifest: dict[str, str]) -> Drift:
+    """The drift of a store whose manifest is ``manifest``."""
+    stale = sorted(p for p, f in files.items() if manifest.get(p) != f.content_hash)
+    orphans = sorted(p for p in manifest if p not in files)
+    return Drift(stale, orphans)
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What one sync did."""
+
+    updated: int = 0
+    deleted: int = 0
+    #: Files whose bytes on disk no longer match the index (left for the next run).
+    changed_on_disk: list[str] = field(default_factory=list)
+    #: Chunks embedded by the model, and chunks found in the cache.
+    embedded: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+    stopped: bool = False
+
+
+def read_docs(
+    conn: sqlite3.Connection, root: Path, path: str
+) -> tuple[IndexedFile, list[DefinitionDoc]] | None:
+    """The search documents of an indexed file at its indexed version.
+
+    None when SQLite does not hold the file or its bytes changed on disk
+    since (the caller leaves it stale for the next run).
+    """
+    found = projection.file_definitions(conn, path)
+    if found is None:
+        return None
+    record, definitions = found
+    try:
+        data = (root / path).read_bytes()
+    except OSError:
+        return None
+    if content_hash(data) != record.content_hash:
+        return None
+    return record, definition_docs(path, record.language, data, definitions)
+
+
+def _text_doc(doc: DefinitionDoc) -> TextDoc:
+    return TextDoc(
+        doc.node_id,
+        doc.path,
+        doc.name,
+        doc.qualified_name,
+        doc.kind,
+        doc.language,
+        doc.signature,
+        doc.doc,
+        doc.body,
+    )
+
+
+class TextSync:
+    """The full-text store's writer side (see module doc); one thread.
+
+    Tantivy allows one writer per index folder, across processes.  The
+    writer is therefore opened for each sync and closed after it, under the
+    index's writer lock: a language server and a ``codeidx index`` in a
+    terminal take turns instead of failing on each other.
+    """
+
+    def __init__(self, root: Path, index_dir: Path) -> None:
+        self.root = root
+        self.index_dir = index_dir
+        self.directory = index_dir / TEXT_DIR
+        #: Sentences for the user about repairs done (a rebuilt store).
+        self.notes: list[str] = []
+
+    def _open(self) -> TextIndex:
+        """The writable store; a damaged one is deleted and rebuilt from SQLite."""
+        try:
+            return TextIndex.open(self.directory, writable=True)
+        except StoreDamaged as exc:
+            message = f"the full-text store was unreadable ({exc}); rebuilding it from the index"
+            log.warning("%s", message)
+            self.notes.append(message)
+            shutil.rmtree(self.directory, ignore_errors=True)
+            return TextIndex.open(self.directory, writable=True)
+
+    def sync(
+        self,
+        conn: sqlite3.Connection,
+        paths: Iterable[str] | None = None,
+        should_stop: StopFn | None = None,
+        on_wait: Callable[[], None] | None = None,
+    ) -> SyncReport:
+        """Bring ``paths`` (every drifted file when None) to SQLite's version; one commit.
+
+        Named paths that SQLite no longer holds are deleted from the store.
+        """
+        started = time.perf_counter()
+        report = SyncReport()
+        lock = WriterLock(self.index_dir)
+        lock.acquire(on_wait)
+        try:
+            index = self._open()
+            try:
+                self._sync(conn, index, paths, should_stop, report)
+            finally:
+                index.close()
+        finally:
+            lock.release()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _sync(
+        self,
+        conn: sqlite3.Connection,
+        index: TextIndex,
+        paths: Iterable[str] | None,
+        should_stop: StopFn | None,
+        report: SyncReport,
+    ) -> None:
+        files = projection.indexed_files(conn)
+        if paths is None:
+            drift = compare(files, index.manifest())
+            todo, gone = drift.stale, drift.orphans
+        else:
+            wanted = set(paths)
+            todo = sorted(p for p in wanted if p in files)
+            gone = sorted(p for p in wanted if p not in files)
+        for path in gone:
+            index.delete_file(path)
+            report.deleted += 1
+        for path in todo:
+            if should_stop is not None and should_stop():
+                report.stopped = True
+                break
+            found = read_docs(conn, self.root, path)
+            if found is None:
+                report.changed_on_disk.append(path)
+                continue
+            record, docs = found
+            index.replace_file(path, record.content_hash, [_text_doc(d) for d in docs])
+            report.updated += 1
+        if report.updated or report.deleted:
+            index.commit()
+
+
+class VectorSync:
+    """The vector store's writer side and the embedding cache (see module doc); one thread.
+
+    ``embedder`` is made on first need by ``load`` (a model load takes
+    seconds); construction does nothing heavy.
+    """
+
+    def __init__(self, root: Path, index_dir: Path, load: Callable[[], Embedder]) -> None:
+        self.root = root
+        self.index_dir = index_dir
+        self.directory = index_dir / VECTOR_DIR
+        self._load = load
+        self._embedder: Embedder | None = None
+        self._index: VectorIndex | None = None
+        self._cache: EmbeddingCache | None = None
+        self.notes: list[str] = []
+
+    @property
+    def embedder(self) -> Embedder:
+        """The model; raises EmbedderUnavailable (a CodeidxError) when it cannot load."""
+        if self._embedder is None:
+            self._embedder = self._load()
+        return self._embedder
+
+    def index(self) -> VectorIndex:
+        """The writable store for the current model, rebuilt when damaged."""
+        if self._index is None:
+            from codeidx.store.vector_index import VectorIndex
+
+            model = self.embedder
+            try:
+                self._index = VectorIndex.open(
+                    self.directory, model_id=model.model_id, dim=model.dim, writable=True
+                )
+            except StoreDamaged as exc:
+                message = f"the vector store was unreadable ({exc}); rebuilding it from the index"
+                log.warning("%s", message)
+                self.notes.append(message)
+                shutil.rmtree(self.directory, ignore_errors=True)
+                self._index = VectorIndex.open(
+                    self.directory, model_id=model.model_id, dim=model.dim, writable=True
+                )
+        return self._index
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The index's writer lock around a vector-store write (one writing process)."""
+        lock = WriterLock(self.index_dir)
+        lock.acquire()
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def cache(self) -> EmbeddingCache:
+        if self._cache is None:
+            from codeidx.store.embed_cache import EmbeddingCache
+
+            self._cache = EmbeddingCache.open(self.index_dir / CACHE_NAME)
+        return self._cache
+
+    def drift(self, conn: sqlite3.Connection) -> Drift:
+        return compare(projection.indexed_files(conn), self.index().manifest())
+
+    def sync(
+        self,
+        conn: sqlite3.Connection,
+        should_stop: StopFn | None = None,
+        progress: ProgressFn | None = None,
+    ) -> SyncReport:
+        """Embed every drifted file and drop orphans; stops between batches when asked.
+
+        Progress is reported in files: ``progress(done, total)``.
+        """
+        started = time.perf_counter()
+        stop = should_stop or (lambda: False)
+        index = self.index()
+        report = SyncReport()
+        drift = self.drift(conn)
+        if drift.orphans:
+            with self._locked():
+                for path in drift.orphans:
+                    index.delete_file(path)
+                    report.deleted += 1
+        total = len(drift.stale)
+        if progress is not None:
+            progress(0, total)
+        done = 0
+        for start in range(0, total, FILES_PER_WRITE):
+            if stop():
+                report.stopped = True
+                break
+            batch = drift.stale[start : start + FILES_PER_WRITE]
+            self._embed_files(conn, batch, report, stop)
+            if report.stopped:
+                break
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
+        if report.updated or report.deleted:
+            with self._locked():
+                index.optimize()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _embed_files(
+        self, conn: sqlite3.Connection, paths: Sequence[str], report: SyncReport, stop: StopFn
+    ) -> None:
+        """Chunk, embed (cache first) and write one batch of files."""
+        from codeidx.store.embed_cache import text_key
+        from codeidx.store.vector_index import ChunkRow
+
+        model = self.embedder
+        files: list[tuple[IndexedFile, list[DefinitionDoc], list[Chunk]]] = []
+        for path in paths:
+            found = read_docs(conn, self.root, path)
+            if found is None:
+                report.changed_on_disk.append(path)
+                continue
+            record, docs = found
+            pieces = [c for d in docs for c in chunks(d, model.count_tokens, _text_limit(model))]
+            files.append((record, docs, pieces))
+        keys = {c.text: text_key(c.text) for _, _, pieces in files for c in pieces}
+        vectors = self._vectors(keys, report, stop)
+        if vectors is None:
+            report.stopped = True
+            return
+        items: list[tuple[str, str, Sequence[ChunkRow]]] = []
+        for record, docs, pieces in files:
+            kinds = {d.node_id: d.kind for d in docs}
+            rows = [
+                ChunkRow(
+                    f"{c.node_id}:{c.window}",
+                    c.node_id,
+                    c.window,
+                    record.path,
+                    record.language,
+                    kinds[c.node_id],
+                    vectors[keys[c.text]],
+                )
+                for c in pieces
+            ]
+            items.append((record.path, record.content_hash, rows))
+        with self._locked():
+            self.index().replace_files(items)
+        report.updated += len(items)
+
+    def _vectors(
+        self, keys: dict[str, bytes], report: SyncReport, stop: StopFn
+    ) -> dict[bytes, np.ndarray] | None:
+        """A vector per text key: from the cache, else from the model (then cached)."""
+        model = self.embedder
+        cache = self.cache()
+        found = cache.get_many(model.model_id, list(set(keys.values())))
+        report.cached += len(found)
+        missing = [text for text, key in keys.items() if key not in found]
+        missing.sort(key=len)
+        for start in range(0, len(missing), EMBED_BATCH):
+            if stop():
+                return None
+            texts = missing[start : start + EMBED_BATCH]
+            encoded = model.encode(texts)
+            items = [(keys[t], encoded[i]) for i, t in enumerate(texts)]
+            cache.put_many(model.model_id, items)
+            found.update(items)
+            report.embedded += len(texts)
+        return found
+
+    def close(self) -> None:
+        for resource in (self._index, self._cache, self._embedder):
+            if resource is not None:
+                try:
+                    resource.close()
+                except CodeidxError as exc:  # a dead model process: nothing left to close
+                    log.warning("closing the vector store: %s", exc)
+        self._index = self._cache = self._embedder = None
+
+
+def _text_limit(model: Embedder) -> int:
+    """Tokens a chunk may have: the model's limit less its two special tokens."""
+    return max(16, model.max_tokens - 2)

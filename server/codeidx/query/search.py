@@ -1,0 +1,334 @@
+"""Natural-language and keyword search over definitions: BM25, vectors and names, fused.
+
+``search`` answers a ``SearchQuery`` in one of three modes:
+
+- ``fts``: BM25 over the full-text store (identifier-aware tokens, name and
+  signature fields weighed above bodies);
+- ``vector``: nearest chunks of the vector store to the embedded query,
+  folded to their definitions (a definition's best window counts);
+- ``hybrid`` (the default): reciprocal-rank fusion of both lists,
+  ``w / (k + rank)`` per source, plus a symbol-name boost from SQLite: a
+  definition named exactly as a word of the query (``getTokenName``), or
+  whose name's words the query spells out (``token name`` for
+  ``get_token_name``), is lifted as if it ranked first in a list of its own.
+
+A store that is missing or damaged, or a model that cannot load, never
+fails the search: hybrid degrades to what is available and says so in
+``notes`` and ``mode`` (what actually ran).  Coverage tells how much of the
+index each store holds, and ``partial`` is true while either lags.
+
+Filters (language, kind, path glob) are applied to every source before
+fusion; results are enriched from SQLite (ranges, names, a snippet).  Runs
+on a query worker with a read connection it owns; the stores passed in
+must be safe for that thread (``SearchStores`` documents which are).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+import pathspec
+
+from codeidx.errors import CodeidxError, UsageError
+from codeidx.store import projection
+from codeidx.store.tokens import query_tokens, split_identifier
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "fts", "vector")
+MAX_LIMIT = 200
+#: Candidates fetched from each source per requested result (filters and fusion need slack).
+OVERFETCH = 5
+_SNIPPET_CHARS = 160
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A search request; filters are empty for "any"."""
+
+    text: str
+    limit: int = 20
+    mode: str = "hybrid"
+    languages: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    path_glob: str | None = None
+
+    def check(self) -> None:
+        """Raise UsageError for a request no search can answer."""
+        if self.mode not in MODES:
+            expected = ", ".join(MODES)
+            raise UsageError(f"unknown search mode {self.mode!r} (expected one of {expected})")
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {self.limit}")
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How much each source counts in hybrid fusion (configuration ``search.*Weight``)."""
+
+    fts: float = 1.0
+    vector: float = 1.0
+    symbol: float = 1.0
+    k: int = 60
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One definition found, with the score of each source that found it.
+
+    ``scores`` holds the raw per-store scores (``fts``: BM25, ``vector``:
+    cosine similarity, ``symbol``: 1 for an exact name, the share of the
+    name's words otherwise); ``score`` is the fused score the list is sorted by.
+    """
+
+    row: projection.HitRow
+    score: float
+    scores: dict[str, float]
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchCoverage:
+    """How much of the index the stores behind an answer hold."""
+
+    nodes_total: int
+    nodes_indexed: int
+    nodes_embedded: int
+    files_total: int
+    files_lagging_text: int
+    files_lagging_vectors: int
+    partial: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    hits: list[SearchHit]
+    mode: str  # what actually ran
+    coverage: SearchCoverage
+    notes: list[str] = field(default_factory=list)
+
+
+class TextSearcher(Protocol):
+    """The full-text store as search sees it (``store.text_index.TextIndex``)."""
+
+    def search(
+        self,
+        query: str,
+        limit: int,
+        *,
+        languages: Collection[str] | None = None,
+        kinds: Collection[str] | None = None,
+    ) -> Sequence[_Hit]: ...
+
+
+class VectorSearcher(Protocol):
+    """The vector store as search sees it (``store.vector_index.VectorIndex``)."""
+
+    def search(
+        self,
+        vector: np.ndarray,
+        limit: int,
+        *,
+        languages: Collection[str] | None = None,
+        kinds: Collection[str] | None = None,
+    ) -> Sequence[_Hit]: ...
+
+
+class _Hit(Protocol):
+    @property
+    def node_id(self) -> int: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def path(self) -> str: ...
+
+
+@dataclass(slots=True)
+class Backends:
+    """What one search may use; a None source is unavailable (``why_*`` says why)."""
+
+    text: TextSearcher | None
+    vectors: VectorSearcher | None
+    encode: Callable[[str], np.ndarray] | None
+    coverage: SearchCoverage
+    weights: Weights = field(default_factory=Weights)
+    why_no_text: str | None = None
+    why_no_vectors: str | None = None
+
+
+def search(conn: sqlite3.Connection, backends: Backends, query: SearchQuery) -> SearchResult:
+    """Answer ``query`` from the stores in ``backends`` (see module doc)."""
+    query.check()
+    notes: list[str] = []
+    text = query.text.strip()
+    if not text:
+        return SearchResult([], query.mode, backends.coverage, notes)
+    spec = _path_spec(query.path_glob)
+    want_fts = query.mode in ("hybrid", "fts")
+    want_vec = query.mode in ("hybrid", "vector")
+    fetch = max(query.limit * OVERFETCH, 50)
+    if spec is not None:
+        fetch *= 4  # the glob is applied after the stores answer
+    langs = query.languages or None
+    kinds = query.kinds or None
+
+    fts: list[tuple[int, float]] = []
+    ran: list[str] = []
+    if want_fts:
+        if backends.text is None:
+            notes.append(f"full-text search is unavailable: {backends.why_no_text}")
+        else:
+            try:
+                hits = backends.text.search(text, fetch, languages=langs, kinds=kinds)
+                fts = _ranked(hits, spec)
+                ran.append("fts")
+            except CodeidxError as exc:
+                notes.append(f"full-text search failed: {exc}")
+    vec: list[tuple[int, float]] = []
+    if want_vec:
+        if backends.vectors is None or backends.encode is None:
+            notes.append(f"vector search is unavailable: {backends.why_no_vectors}")
+        else:
+            try:
+                vector = backends.encode(text)
+                hits = backends.vectors.search(vector, fetch, languages=langs, kinds=kinds)
+                vec = _ranked(hits, spec)
+                ran.append("vector")
+            except CodeidxError as exc:
+                notes.append(f"vector search failed: {exc}")
+    symbol: dict[int, float] = {}
+    if query.mode == "hybrid":
+        symbol = _symbol_matches(conn, text, {n for n, _ in fts} | {n for n, _ in vec}, fetch)
+    if query.mode == "hybrid" and not ran and not symbol:
+        return SearchResult([], "none", backends.coverage, notes)
+
+    fused = _fuse(fts, vec, symbol, backends.weights, query.mode)
+    rows = projection.hit_rows(conn, [node_id for node_id, _ in fused[:fetch]])
+    fts_scores, vec_scores = dict(fts), dict(vec)
+    out: list[SearchHit] = []
+    for node_id, score in fused:
+        row = rows.get(node_id)
+        if row is None or not _admitted(row, query, spec):
+            continue
+        scores: dict[str, float] = {}
+        if node_id in fts_scores:
+            scores["fts"] = fts_scores[node_id]
+        if node_id in vec_scores:
+            scores["vector"] = vec_scores[node_id]
+        if node_id in symbol:
+            scores["symbol"] = symbol[node_id]
+        out.append(SearchHit(row, score, scores, _snippet(row)))
+        if len(out) >= query.limit:
+            break
+    mode = query.mode
+    if mode == "hybrid" and len(ran) < 2:
+        mode = "+".join(ran) or "symbols"  # what actually ran
+    return SearchResult(out, mode, backends.coverage, notes)
+
+
+def _path_spec(glob: str | None) -> pathspec.PathSpec | None:
+    if glob is None or not glob.strip():
+        return None
+    try:
+        return pathspec.PathSpec.from_lines("gitwildmatch", [glob.strip()])
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"bad path glob {glob!r}: {exc}") from None
+
+
+def _ranked(hits: Sequence[_Hit], spec: pathspec.PathSpec | None) -> list[tuple[int, float]]:
+    """(node id, best score) in rank order, one entry per definition."""
+    seen: dict[int, float] = {}
+    for hit in hits:
+        if spec is not None and not spec.match_file(hit.path):
+            continue
+        if hit.node_id not in seen:
+            seen[hit.node_id] = float(hit.score)
+    return list(seen.items())
+
+
+def _symbol_matches(
+    conn: sqlite3.Connection, text: str, candidates: set[int], limit: int
+) -> dict[int, float]:
+    """Definitions whose name the query names: 1.0 exact, else the share of name words given.
+
+    Exact: a word of the query as typed (``parse_headers``, ``getTokenName``)
+    is a definition's name.  Fuzzy: among the candidates the stores found,
+    a name whose words the query contains (``token name`` → ``get_token_name``
+    scores 2/3).
+    """
+    words = [w for w in _raw_words(text) if len(w) >= 3]
+    out: dict[int, float] = {}
+    for node_id, _name in projection.nodes_named_any(conn, words, limit):
+        out[node_id] = 1.0
+    wanted = set(query_tokens(text))
+    if not wanted or not candidates:
+        return out
+    rows = projection.hit_rows(conn, [c for c in candidates if c not in out])
+    for node_id, row in rows.items():
+        parts = split_identifier(row.name)
+        if len(parts) < 2:
+            continue  # a one-word name is matched by BM25's name field already
+        share = sum(1 for p in parts if p in wanted) / len(parts)
+        if share >= 0.5:
+            out[node_id] = share
+    return out
+
+
+def _raw_words(text: str) -> list[str]:
+    word = []
+    out = []
+    for ch in text + " ":
+        if ch.isalnum() or ch == "_":
+            word.append(ch)
+        elif word:
+            out.append("".join(word))
+            word = []
+    return list(dict.fromkeys(out))
+
+
+def _fuse(
+    fts: list[tuple[int, float]],
+    vec: list[tuple[int, float]],
+    symbol: dict[int, float],
+    weights: Weights,
+    mode: str,
+) -> list[tuple[int, float]]:
+    """Reciprocal-rank fusion of the lists (one list alone keeps its own order)."""
+    if mode == "fts":
+        return [(n, s) for n, s in fts]
+    if mode == "vector":
+        return [(n, s) for n, s in vec]
+    k = weights.k
+    fused: dict[int, float] = {}
+    for weight, ranked in ((weights.fts, fts), (weights.vector, vec)):
+        for rank, (node_id, _score) in enumerate(ranked, start=1):
+            fused[node_id] = fused.get(node_id, 0.0) + weight / (k + rank)
+    for node_id, share in symbol.items():
+        fused[node_id] = fused.get(node_id, 0.0) + weights.symbol * share / (k + 1)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _admitted(row: projection.HitRow, query: SearchQuery, spec: pathspec.PathSpec | None) -> bool:
+    """Filters once more on SQLite's row: the symbol boost does not filter by itself."""
+    if query.languages and row.language not in query.languages:
+        return False
+    if query.kinds and row.kind not in query.kinds:
+        return False
+    return spec is None or spec.match_file(row.path)
+
+
+def _snippet(row: projection.HitRow) -> str:
+    """The signature, and the first line of the doc when there is one."""
+    first = row.doc.strip().splitlines()[0].strip() if row.doc.strip() else ""
+    text = row.signature.strip() or row.qualified_name
+    if first:
+        text = f"{text} — {first}"
+    return text if len(text) <= _SNIPPET_CHARS else text[: _SNIPPET_CHARS - 1] + "…"
