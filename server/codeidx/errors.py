@@ -46,3 +46,11 @@ class Cancelled(CodeidxError):
 
 class ContentModified(CodeidxError):
     """The document changed while an answer was being computed."""
+
+
+class StoreDamaged(CodeidxError):
+    """A store on disk cannot be read (corrupted or deleted files); rebuild it."""
+
+
+class EmbedderUnavailable(CodeidxError):
+    """The embedding model cannot be loaded or stopped working; search falls back to BM25."""

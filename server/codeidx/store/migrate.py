@@ -8,6 +8,9 @@ was modified or is missing by number (``MigrationError``).
 
 The folder is mapped into the wheel as ``codeidx/migrations``; a source
 checkout (editable install) reads the repository's ``migrations/`` folder.
+A side database with its own schema (the embedding cache) keeps its files in
+a sub-folder, ``migrations/<folder>/``, and is migrated by the same rules with
+``folder=<folder>``; the default is the main index's top-level files.
 """
 
 from __future__ import annotations
@@ -39,20 +42,28 @@ class Migration:
         return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
 
 
-def _folder() -> Traversable:
+def _folder(folder: str | None = None) -> Traversable:
     packaged = resources.files("codeidx").joinpath("migrations")
+    if folder is not None:
+        packaged = packaged.joinpath(folder)
     if packaged.is_dir():
         return packaged
     source = Path(__file__).resolve().parents[3] / "migrations"
+    if folder is not None:
+        source = source / folder
     if source.is_dir():
         return source
     raise MigrationError("the migrations folder is missing from this installation of codeidx")
 
 
-def shipped_migrations() -> list[Migration]:
-    """Every migration shipped with this codeidx, in version order."""
+def shipped_migrations(folder: str | None = None) -> list[Migration]:
+    """Every migration shipped with this codeidx, in version order.
+
+    ``folder`` names a sub-folder of ``migrations/`` holding the schema of a
+    side database; ``None`` means the main index's files.
+    """
     found: list[Migration] = []
-    for entry in _folder().iterdir():
+    for entry in _folder(folder).iterdir():
         match = _NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
@@ -75,15 +86,20 @@ def current_version(conn: sqlite3.Connection) -> int:
 
 
 def apply_migrations(
-    conn: sqlite3.Connection, migrations: list[Migration] | None = None
+    conn: sqlite3.Connection,
+    migrations: list[Migration] | None = None,
+    *,
+    folder: str | None = None,
 ) -> list[int]:
     """Bring the schema up to date; returns the versions applied now.
 
-    Called by the writer only (it writes).  Raises SchemaTooNew when the
-    database has versions this codeidx does not ship, MigrationError when an
-    applied migration's checksum differs from the shipped file.
+    Called by the writer only (it writes).  ``folder`` selects the shipped
+    files of a side database (``migrations/<folder>/``) when ``migrations``
+    is not given.  Raises SchemaTooNew when the database has versions this
+    codeidx does not ship, MigrationError when an applied migration's
+    checksum differs from the shipped file.
     """
-    migrations = shipped_migrations() if migrations is None else migrations
+    migrations = shipped_migrations(folder) if migrations is None else migrations
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
