@@ -167,3 +167,35 @@ def test_calls_by_id_answer_for_one_definition(tmp_path: Path) -> None:
         assert [c.symbol.qualified_name for c in callees.calls] == ["pkg.core.helper"]
         assert callees.recursion is not None and callees.recursion.kind == "direct"
         assert find_calls_by_id(conn, fx.root, 12345, incoming=True) is None
+
+
+def test_callers_leave_out_guesses_among_several_candidates(tmp_path: Path) -> None:
+    fx = build(
+        tmp_path,
+        {
+            "a.py": "class Store:\n    def flush(self):\n        pass\n",
+            "b.py": "class Cache:\n    def flush(self):\n        pass\n",
+            "c.py": """
+                from a import Store
+
+
+                def guess(thing):
+                    thing.flush()
+
+
+                def known():
+                    s = Store()
+                    s.flush()
+            """,
+        },
+    )
+    with fx.connect() as conn:
+        sure = find_calls(conn, fx.root, CallsQuery("Store.flush", incoming=True))
+        every = find_calls(
+            conn, fx.root, CallsQuery("Store.flush", incoming=True, include_guesses=True)
+        )
+    assert [c.symbol.name for c in only(sure).calls] == ["known"]
+    assert [(c.symbol.name, c.resolution) for c in only(every).calls] == [
+        ("guess", "by_name"),
+        ("known", "exact"),
+    ]

@@ -258,3 +258,209 @@ def test_a_use_before_any_assignment_goes_to_the_first_one(tmp_path: Path) -> No
             """,
     }
     check(tmp_path, files)
+
+
+def test_local_assigned_from_a_constructor_resolves_in_its_class(tmp_path: Path) -> None:
+    files = {
+        "a.py": """
+            class Reader:
+                def [[read]](self):
+                    return 1
+
+
+            class Writer:
+                def read(self):
+                    return 2
+
+
+            def main():
+                r = Reader()
+                return r.re$0ad()
+        """
+    }
+    check(tmp_path, files)
+
+
+def test_annotated_parameter_resolves_in_its_class(tmp_path: Path) -> None:
+    files = {
+        "model.py": "class Engine:\n    def [[start]](self):\n        pass\n",
+        "other.py": "class Car:\n    def start(self):\n        pass\n",
+        "main.py": """
+            from typing import Optional
+
+            from model import Engine
+
+
+            def run(e: Optional[Engine]):
+                e.sta$0rt()
+        """,
+    }
+    check(tmp_path, files)
+
+
+def test_with_statement_target_takes_the_context_type(tmp_path: Path) -> None:
+    files = {
+        "z.py": """
+            class Archive:
+                def [[add]](self, name):
+                    pass
+
+
+            class Other:
+                def add(self, name):
+                    pass
+
+
+            def pack():
+                with Archive() as arc:
+                    arc.a$0dd("x")
+        """
+    }
+    check(tmp_path, files)
+
+
+def test_field_assigned_from_a_constructor_resolves_its_methods(tmp_path: Path) -> None:
+    files = {
+        "q.py": """
+            class Condition:
+                def [[wait]](self):
+                    pass
+
+
+            class Event:
+                def wait(self):
+                    pass
+
+
+            class Queue:
+                def __init__(self):
+                    self.done = Condition()
+
+                def join(self):
+                    self.done.wa$0it()
+        """
+    }
+    check(tmp_path, files)
+
+
+def test_return_annotation_types_the_result_of_a_call(tmp_path: Path) -> None:
+    files = {
+        "f.py": """
+            class Conn:
+                def [[close]](self):
+                    pass
+
+
+            class Door:
+                def close(self):
+                    pass
+
+
+            def connect() -> "Conn":
+                return Conn()
+
+
+            def main():
+                c = connect()
+                c.clo$0se()
+        """
+    }
+    check(tmp_path, files)
+
+
+def test_call_on_a_constructed_receiver(tmp_path: Path) -> None:
+    files = {
+        "c.py": """
+            class Codec:
+                def [[encode]](self, s):
+                    return s
+
+
+            class Base:
+                def encode(self, s):
+                    return s
+
+
+            entry = Codec().enc$0ode
+        """
+    }
+    check(tmp_path, files)
+
+
+def test_super_call_resolves_in_the_bases(tmp_path: Path) -> None:
+    files = {
+        "c.py": """
+            class Base:
+                def [[encode]](self, s):
+                    return s
+
+
+            class Other:
+                def encode(self, s):
+                    return s
+
+
+            class Child(Base):
+                def encode(self, s):
+                    return super().enc$0ode(s)
+        """
+    }
+    check(tmp_path, files)
+
+
+def test_method_of_a_builtin_value_is_not_guessed(tmp_path: Path) -> None:
+    files = {
+        "w.py": """
+            class Table:
+                def append(self, row):
+                    pass
+
+
+            def collect():
+                rows = list()
+                rows.app$0end(1)
+                return rows
+        """
+    }
+    result, _ = definition(tmp_path, files)
+    assert result.name == "append" and result.definitions == []
+
+
+def test_package_submodule_through_a_dotted_import(tmp_path: Path) -> None:
+    files = {
+        "urllib/__init__.py": "",
+        "urllib/parse.py": "def [[unquote]](s):\n    return s\n",
+        "main.py": "import urllib.parse\n\nurllib.parse.unq$0uote('a')\n",
+    }
+    check(tmp_path, files)
+    files["main.py"] = "import urllib.parse\n\nurl$0lib.parse.unquote('a')\n"
+    files["urllib/parse.py"] = "def unquote(s):\n    return s\n"
+    (tmp_path / "second").mkdir()
+    result, _ = definition(tmp_path / "second", files)
+    (d,) = result.definitions
+    assert d.location.path == "urllib/__init__.py"
+
+
+def test_imported_name_missing_from_the_workspace_is_not_guessed_by_name(tmp_path: Path) -> None:
+    files = {
+        "coll/__init__.py": "from _speedups import deque\n",
+        "test_x.py": "class deque:\n    pass\n",
+        "main.py": "from coll import deque\n\nd = de$0que()\n",
+    }
+    result, _ = definition(tmp_path, files)
+    assert all(d.location.path != "test_x.py" for d in result.definitions)
+
+
+def test_name_reexported_from_a_c_module_goes_to_the_reexport(tmp_path: Path) -> None:
+    files = {
+        "coll/__init__.py": """
+            try:
+                from _speedups import [[deque]]
+            except ImportError:
+                pass
+        """,
+        "main.py": "from coll import de$0que\n",
+    }
+    result = check(tmp_path, files)
+    (d,) = result.definitions
+    assert d.symbol is None and d.location.text.strip() == "from _speedups import deque"

@@ -156,3 +156,36 @@ def test_nothing_at_the_position(tmp_path: Path) -> None:
     with fx.connect() as conn:
         result = find_references(conn, fx.root, ReferencesQuery(fx.at()))
     assert result.name is None and result.references == []
+
+
+def test_a_guess_among_several_same_named_methods_is_left_out(tmp_path: Path) -> None:
+    # `thing` has no known type and two classes define `flush`: the call is
+    # no reference of either unless guesses are asked for.
+    files = {
+        "a.py": "class Store:\n    def [[fl$0ush]](self):\n        pass\n",
+        "b.py": "class Cache:\n    def flush(self):\n        pass\n",
+        "c.py": """
+            from a import Store
+
+
+            def run(thing):
+                thing.flush()
+                Store().[[flush]]()
+        """,
+    }
+    check(tmp_path, files)
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        query = ReferencesQuery(fx.at(), include_declaration=False, include_guesses=True)
+        found = find_references(conn, fx.root, query)
+    guessed = [r for r in found.references if r.resolution == "by_name"]
+    assert [(r.path, r.line) for r in guessed] == [("c.py", 4)]
+
+
+def test_a_guess_with_a_single_candidate_stays(tmp_path: Path) -> None:
+    files = {
+        "a.py": "class Store:\n    def [[flush_al$0l]](self):\n        pass\n",
+        "c.py": "def run(thing):\n    thing.[[flush_all]]()\n",
+    }
+    result = check(tmp_path, files)
+    assert [r.resolution for r in result.references if r.path == "c.py"] == ["by_name"]

@@ -17,13 +17,16 @@ and must be dropped when the index changes.
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
+from codeidx.store import nodes as node_store
 from codeidx.store import symbols
 from codeidx.store.files import node_id
-from codeidx.store.symbols import Def, FileFacts, FileNode
+from codeidx.store.occurrences import StoredOccurrence
+from codeidx.store.symbols import Def, FileFacts, FileNode, ImportFact
 
 # Definitions whose name is not a name of their own (a Rust impl block is
 # named after its type): members live in them, but names never resolve to them.
@@ -35,6 +38,20 @@ CLASS_LIKE = frozenset({"class", "struct", "interface", "trait", "impl", "enum",
 _MAX_BY_NAME = 5
 _MAX_BY_NAME_MEMBERS = 3
 _MAX_DEPTH = 6
+#: By-name guesses below this confidence are hidden from references and
+#: callers unless asked for: only a name with a single candidate reaches it.
+MIN_CONFIDENCE = 0.3
+
+
+def is_sure(resolution: str, confidence: float) -> bool:
+    """Whether an answer is exact, or a by-name guess with no rival candidate."""
+    return resolution != "by_name" or confidence >= MIN_CONFIDENCE
+
+
+# Definitions whose value has a type of its own (read from their statement).
+_VALUE_KINDS = frozenset({"variable", "constant", "field", "property"})
+# How far after a local's assignment the right-hand side's chain is looked for.
+_CHAIN_SCAN = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +91,9 @@ class Resolver:
         self._outer_cache: dict[tuple[int, str], list[Target]] = {}
         self._by_name_cache: dict[str, list[Target]] = {}
         self._module_ids: dict[int, str] = {}
+        self._value_cache: dict[int, list[Target] | None] = {}
+        self._local_cache: dict[tuple[int, int, str], list[Target] | None] = {}
+        self._positions: dict[int, _Positions] = {}
 
     # Lookups -----------------------------------------------------------
 
@@ -144,14 +164,21 @@ class Resolver:
                 found = self.members(cls.node_id, name, facts)
                 if found:
                     return found
-            return self._nearest_first(self._by_name_members(name), facts) if role == "call" else []
-        owners = self.resolve_expr(facts, receiver, enclosing, hooks)
-        if isinstance(owners, list) and owners:
-            out: list[Target] = []
-            for owner in owners:
-                out.extend(self.inside(owner, name, facts))
-            if out:
-                return _dedupe(out)
+            # A mixin calls methods its subclasses define: guess by name.
+            return self._guess_member(facts, name, role)
+        owners = self.expr_types(facts, receiver, enclosing, hooks)
+        if owners is None:
+            # The receiver's type is unknown: by-name guesses, ranked low.
+            return self._guess_member(facts, name, role)
+        # A known type answers alone; one from outside the workspace (a
+        # builtin, a C module) answers nothing rather than a wrong guess.
+        out: list[Target] = []
+        for owner in owners:
+            out.extend(self.inside(owner, name, facts))
+        return _dedupe(out)
+
+    def _guess_member(self, facts: FileFacts, name: str, role: str) -> list[Target]:
+        """Methods named ``name`` of any class, for a call on an unknown receiver."""
         return self._nearest_first(self._by_name_members(name), facts) if role == "call" else []
 
     def resolve_import_name(self, facts: FileFacts, name: str, line: int) -> list[Target]:
@@ -168,7 +195,9 @@ class Resolver:
         for imp in facts.imports:
             if imp.line != first:
                 continue
-            module = self.module_of_path(imp.target_path)
+            module = self.module_of_path(imp.target_path) or self._module_through_attributes(
+                imp, facts
+            )
             for original, alias in imp.names:
                 if name not in (original, alias) or original == "*" or module is None:
                     continue
@@ -232,7 +261,9 @@ class Resolver:
     def _resolve_outer(self, facts: FileFacts, name: str, hooks: LanguageHooks) -> list[Target]:
         """A name not bound in the file's scopes: imports, the module, then by name."""
         bound = self._imported(facts, name)
-        if bound:
+        if bound or name in facts.import_bindings():
+            # An imported name that does not resolve comes from outside the
+            # workspace: a same-named definition elsewhere is not it.
             return bound
         same_module = [
             Target(d.node_id, d.kind, 1.0, "exact")
@@ -244,6 +275,8 @@ class Resolver:
         ]
         if same_module:
             return same_module
+        if name in hooks.builtins:
+            return []
         candidates = [
             d
             for d in self.defs(name)
@@ -263,9 +296,11 @@ class Resolver:
             imp, original = bound
             target_module = self.module_of_path(imp.target_path)
             if target_module is None:
+                target_module = self._module_through_attributes(imp, facts)
+            if target_module is None:
                 return []
             if original is None:
-                return self.module_targets(target_module)
+                return self.module_targets(_bound_package(imp, name, target_module))
             found = self.in_module(target_module, original, 0)
             if found:
                 return found
@@ -278,6 +313,73 @@ class Resolver:
                 if found:
                     return found
         return []
+
+    def reexport_site(
+        self, facts: FileFacts, name: str, line: int, role: str
+    ) -> tuple[int, int] | None:
+        """Where a name the workspace imports from outside enters it: (file id, line).
+
+        ``from collections import deque`` finds no definition, because
+        ``collections`` re-exports ``deque`` from the C module
+        ``_collections``; the import statement doing that is the closest
+        place to show.  None when the name is not reached through imports.
+        """
+        bound: tuple[ImportFact, str | None] | None = None
+        if role == "import":
+            started = [imp.line for imp in facts.imports if imp.line <= line]
+            here = [imp for imp in facts.imports if started and imp.line == max(started)]
+            for imp in here:
+                for original, alias in imp.names:
+                    if name in (original, alias) and original != "*":
+                        bound = (imp, original)
+        else:
+            bound = facts.import_bindings().get(name)
+        if bound is None:
+            return None
+        imp, bound_name = bound
+        if bound_name is None:
+            return None
+        original = bound_name
+        module = self.module_of_path(imp.target_path) or self._module_through_attributes(imp, facts)
+        if module is None:
+            return None
+        for _ in range(_MAX_DEPTH):
+            step = None
+            for fid, _path in self._modules.get(module, []):
+                owner = self.facts(fid)
+                hit = owner.import_bindings().get(original) if owner is not None else None
+                if owner is not None and hit is not None and hit[1] is not None:
+                    step = (fid, owner, hit[0], hit[1])
+                    break
+            if step is None:
+                return None
+            fid, owner, imp, original = step
+            nxt = self.module_of_path(imp.target_path)
+            if nxt is None:
+                return fid, imp.line
+            if self.in_module(nxt, original, 0):
+                return None
+            module = nxt
+        return None
+
+    def _module_through_attributes(self, imp: ImportFact, facts: FileFacts) -> str | None:
+        """The module a ``from a.b import x`` names when ``a.b`` is no file.
+
+        ``os.path`` is an attribute of ``os`` bound to another module
+        (``import posixpath as path``); following it finds that module.
+        """
+        if imp.kind != "from" or imp.relative or "." not in imp.module:
+            return None
+        parts = imp.module.split(".")
+        if not self.module_exists(parts[0]):
+            return None
+        current = self.module_targets(parts[0])
+        for part in parts[1:]:
+            current = _dedupe([t for owner in current for t in self.inside(owner, part, facts)])
+            current = [t for t in current if t.kind == "module"]
+            if not current:
+                return None
+        return self._module_name_of_node(current[0].node_id)
 
     def in_module(self, module: str, name: str, depth: int) -> list[Target]:
         """Top-level definitions named ``name`` in a module, following re-exports."""
@@ -426,6 +528,302 @@ class Resolver:
             current = _dedupe(nxt)
         return current
 
+    # Receiver types ----------------------------------------------------
+    #
+    # A light inference, far from a type checker: enough to send ``x.run()``
+    # to ``Foo.run`` when ``x = Foo()``, ``x: Foo``, ``with Foo() as x``, a
+    # field ``self.x = Foo()``, a function declared ``-> Foo``, ``cls()`` or
+    # ``super()`` says so.  Each answer is a list of module and class-like
+    # targets (an instance is represented by its class), [] when the value
+    # certainly comes from outside the workspace (a builtin, a C module), or
+    # None when it is unknown.
+
+    def expr_types(
+        self, facts: FileFacts, expr: str, enclosing: int, hooks: LanguageHooks, depth: int = 0
+    ) -> list[Target] | None:
+        """The modules and classes the value of a receiver expression may be."""
+        chain = _chain(expr, registry.LANGUAGES[facts.language].separator)
+        if chain is None or depth > _MAX_DEPTH:
+            return None
+        (head, called), rest = chain[0], chain[1:]
+        values = self._head_types(facts, head, called, enclosing, hooks, depth)
+        for part, part_called in rest:
+            if not values:
+                return values
+            members = _dedupe([m for v in values for m in self.inside(v, part, facts)])
+            if not members:
+                # Set at run time or inherited from outside: unknown.
+                return None
+            values = self._values(members, part_called, depth)
+        return values
+
+    def _head_types(
+        self,
+        facts: FileFacts,
+        head: str,
+        called: bool,
+        enclosing: int,
+        hooks: LanguageHooks,
+        depth: int,
+    ) -> list[Target] | None:
+        root_module = hooks.path_root(head, facts.module_name)
+        if root_module is not None:
+            return self.module_targets(root_module) or None
+        if head in hooks.self_names:
+            cls = _enclosing_class(facts, enclosing)
+            return [Target(cls.node_id, cls.kind, 1.0, "exact")] if cls is not None else None
+        if called and head in hooks.super_names:
+            return self._super_types(facts, enclosing, hooks)
+        found = self.resolve_name(facts, head, enclosing, hooks)
+        if found == LOCAL:
+            return None if called else self.local_types(facts, head, enclosing, hooks, depth + 1)
+        if not isinstance(found, list):
+            return None
+        if not found:
+            # Bound nowhere in the workspace: a builtin or an external name.
+            if head in hooks.builtins or head in facts.import_bindings():
+                return []
+            return None
+        if any(t.resolution != "exact" for t in found):
+            return None
+        return self._values(found, called, depth)
+
+    def _values(self, targets: list[Target], called: bool, depth: int) -> list[Target] | None:
+        """What naming (or calling, when ``called``) these definitions gives."""
+        out: list[Target] = []
+        unknown = False
+        for t in targets:
+            found: list[Target] | None
+            if t.kind in CLASS_LIKE:
+                found = [t]
+            elif called:
+                found = self._returns(t, depth) if t.kind in CALLABLE else None
+            elif t.kind == "module":
+                found = [t]
+            elif t.kind == "enum_member":
+                owner = self.def_by_id(t.node_id) or self._class_def(t.node_id)
+                parent = owner.parent_id if owner is not None else None
+                found = [Target(parent, "enum", 1.0, "exact")] if parent is not None else None
+            elif t.kind in _VALUE_KINDS:
+                found = self._variable_types(t, depth)
+            elif t.kind in CALLABLE and self._is_property(t):
+                found = self._returns(t, depth)
+            else:
+                found = None
+            if found is None:
+                unknown = True
+            else:
+                out.extend(found)
+        if out:
+            return _dedupe(out)
+        return None if unknown else []
+
+    def _node_context(self, nid: int) -> tuple[node_store.NodeRow, FileFacts, int] | None:
+        """A definition's row, its file's facts and its ordinal there."""
+        row = node_store.nodes_by_ids(self._conn, [nid]).get(nid)
+        if row is None:
+            return None
+        owner_facts = self.facts(row.file_id)
+        if owner_facts is None or row.ordinal >= len(owner_facts.nodes):
+            return None
+        return row, owner_facts, row.ordinal
+
+    def _returns(self, t: Target, depth: int) -> list[Target] | None:
+        """The classes a callable's declared result names, None when undeclared."""
+        key = -t.node_id - 1
+        if key in self._value_cache:
+            return self._value_cache[key]
+        self._value_cache[key] = None
+        found: list[Target] | None = None
+        context = self._node_context(t.node_id)
+        if context is not None:
+            row, owner_facts, ordinal = context
+            hooks = registry.hooks(owner_facts.language).HOOKS
+            annotation = hooks.return_annotation(row.signature)
+            if annotation is not None:
+                scope = owner_facts.nodes[ordinal].parent or 0
+                found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
+        self._value_cache[key] = found
+        return found
+
+    def _annotation_types(
+        self, facts: FileFacts, annotation: str, scope: int, hooks: LanguageHooks, depth: int
+    ) -> list[Target] | None:
+        names = hooks.annotation_names(annotation)
+        if not names:
+            return None
+        out: list[Target] = []
+        unknown = False
+        for name in names:
+            found = self.expr_types(facts, name, scope, hooks, depth + 1)
+            if found is None:
+                unknown = True
+            else:
+                out.extend(t for t in found if t.kind in CLASS_LIKE)
+        if out:
+            return _dedupe(out)
+        return None if unknown else []
+
+    def _is_property(self, t: Target) -> bool:
+        details = node_store.node_details(self._conn, [t.node_id]).get(t.node_id)
+        return details is not None and any(
+            d.lstrip("@").split("(")[0].endswith("property") for d in details.decorators
+        )
+
+    def _variable_types(self, t: Target, depth: int) -> list[Target] | None:
+        """A variable's or field's type, from its annotation or assigned value."""
+        if t.node_id in self._value_cache:
+            return self._value_cache[t.node_id]
+        self._value_cache[t.node_id] = None
+        found: list[Target] | None = None
+        context = self._node_context(t.node_id)
+        if context is not None:
+            row, owner_facts, ordinal = context
+            hooks = registry.hooks(owner_facts.language).HOOKS
+            annotation, value = hooks.assigned(row.signature)
+            node = owner_facts.nodes[ordinal]
+            # A field assigned in a method reads its value in that method.
+            scope = _innermost_callable(owner_facts, node.start_byte) or node.parent or 0
+            if annotation is not None:
+                found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
+            if found is None and value is not None:
+                found = self.expr_types(owner_facts, value, scope, hooks, depth + 1)
+        self._value_cache[t.node_id] = found
+        return found
+
+    def _super_types(
+        self, facts: FileFacts, enclosing: int, hooks: LanguageHooks
+    ) -> list[Target] | None:
+        """``super()``: the bases of the enclosing class."""
+        cls = _enclosing_class(facts, enclosing)
+        if cls is None:
+            return None
+        out: list[Target] = []
+        for _role, base_text in cls.bases:
+            bases = self.resolve_expr(facts, base_text, cls.parent or 0, hooks)
+            if isinstance(bases, list):
+                out.extend(b for b in bases if b.kind in CLASS_LIKE and b.node_id != cls.node_id)
+        if out:
+            return _dedupe(out)
+        return [] if not cls.bases else None
+
+    def local_types(
+        self, facts: FileFacts, name: str, enclosing: int, hooks: LanguageHooks, depth: int = 0
+    ) -> list[Target] | None:
+        """The types a function's local may have: the union over its bindings.
+
+        A binding whose type is unknown makes the answer unknown only when
+        no binding says anything.
+        """
+        scope = _binding_scope(facts, name, enclosing)
+        if scope is None:
+            return None
+        key = (facts.file_id, scope, name)
+        if key in self._local_cache:
+            return self._local_cache[key]
+        self._local_cache[key] = None
+        if len(self._local_cache) > 100_000:
+            self._local_cache.clear()
+        out: list[Target] = []
+        unknown = False
+        writes = [
+            o
+            for o in facts.occurrences.get(name, [])
+            if o.role == "write"
+            and not o.receiver
+            and _binding_scope(facts, name, o.enclosing) == scope
+        ]
+        function = facts.nodes[scope]
+        details = node_store.node_details(self._conn, [function.node_id]).get(function.node_id)
+        params = {p[0]: p[1] for p in details.params} if details is not None else {}
+        results: list[list[Target] | None] = []
+        if name in params:
+            # The parameter is the function's first binding of the name.
+            writes = writes[1:]
+            annotation = params[name]
+            results.append(
+                self._annotation_types(facts, annotation, function.parent or 0, hooks, depth)
+                if annotation
+                else None
+            )
+        for w in writes:
+            results.append(self._binding_types(facts, w, name, hooks, depth))
+        for found in results:
+            if found is None:
+                unknown = True
+            else:
+                out.extend(found)
+        answer = _dedupe(out) if out else (None if unknown or not results else [])
+        self._local_cache[key] = answer
+        return answer
+
+    def _binding_types(
+        self, facts: FileFacts, w: StoredOccurrence, name: str, hooks: LanguageHooks, depth: int
+    ) -> list[Target] | None:
+        """The type one assignment of a local gives it, read from the occurrences around it.
+
+        The index keeps identifiers, not expressions, so the statement is
+        recognised by offsets: ``x = <chain>`` has the chain start three
+        bytes after the name, ``x: T`` has the annotation two bytes after,
+        and ``with <chain> as x`` (or ``except E as x``) has the chain on
+        the same line before the name.  Anything else is unknown.
+        """
+        pos = self._positions_of(facts)
+        i = bisect_left(pos.starts, w.start_byte)
+        if i >= len(pos.starts) or pos.starts[i] != w.start_byte:
+            return None
+        end = w.start_byte + len(name.encode())
+        prev = pos.entries[i - 1] if i > 0 else None
+        nxt = pos.entries[i + 1] if i + 1 < len(pos.entries) else None
+        if prev is not None and prev[1].line == w.line and prev[1].role == "write":
+            # ``a, x = ...``: which part of the value is x's is not known.
+            return None
+        if nxt is not None and nxt[1].line == w.line:
+            start = _expr_start(nxt[1])
+            if nxt[1].role == "type" and start == end + 2:
+                j = i + 1
+                while j < len(pos.entries) and pos.entries[j][1].role == "type":
+                    found = self.expr_types(
+                        facts, _chain_text(*pos.entries[j]), w.enclosing, hooks, depth + 1
+                    )
+                    if found:
+                        return [t for t in found if t.kind in CLASS_LIKE] or None
+                    j += 1
+                return None
+            if start == end + 3:
+                outer = nxt
+                for j in range(i + 2, min(len(pos.entries), i + _CHAIN_SCAN)):
+                    if _expr_start(pos.entries[j][1]) == start:
+                        outer = pos.entries[j]
+                return self.expr_types(facts, _chain_text(*outer), w.enclosing, hooks, depth + 1)
+            if start == end + 4:
+                # ``for x in ...`` in a comprehension: an element, not the value.
+                return None
+        if prev is None or prev[1].line != w.line:
+            return None
+        window: list[tuple[str, StoredOccurrence]] = []
+        j = i - 1
+        while j >= 0 and pos.entries[j][1].line == w.line and pos.entries[j][1].role != "write":
+            window.append(pos.entries[j])
+            j -= 1
+        head = min(_expr_start(o) for _n, o in window)
+        outer = max((e for e in window if _expr_start(e[1]) == head), key=lambda e: e[1].start_byte)
+        return self.expr_types(facts, _chain_text(*outer), w.enclosing, hooks, depth + 1)
+
+    def _positions_of(self, facts: FileFacts) -> _Positions:
+        """A file's occurrences in source order (built once per file)."""
+        found = self._positions.get(facts.file_id)
+        if found is None:
+            if len(self._positions) > 64:
+                self._positions.clear()
+            entries = sorted(
+                ((n, o) for n, occs in facts.occurrences.items() for o in occs),
+                key=lambda e: e[1].start_byte,
+            )
+            found = _Positions([e[1].start_byte for e in entries], entries)
+            self._positions[facts.file_id] = found
+        return found
+
     def _nearest_first(self, targets: list[Target], facts: FileFacts) -> list[Target]:
         """Order by-name guesses by how close their file is to the asking file.
 
@@ -472,6 +870,103 @@ class Resolver:
                 cached = [Target(d.node_id, d.kind, conf, "by_name", d.file_id) for d in candidates]
             self._by_name_cache[name] = cached
         return cached
+
+
+@dataclass(slots=True)
+class _Positions:
+    """A file's occurrences sorted by start byte, with the starts for bisection."""
+
+    starts: list[int]
+    entries: list[tuple[str, StoredOccurrence]]
+
+
+def _bound_package(imp: ImportFact, name: str, target_module: str) -> str:
+    """The module ``import a.b.c`` binds to ``a``: the target with the tail dropped."""
+    parts = imp.module.split(".")
+    if imp.kind == "from" or len(parts) < 2 or parts[0] != name:
+        return target_module
+    kept = target_module.split(".")
+    if len(kept) < len(parts):
+        return target_module
+    return ".".join(kept[: len(kept) - len(parts) + 1])
+
+
+def _chain(expr: str, sep: str) -> list[tuple[str, bool]] | None:
+    """``a.b(x).c`` → [("a", False), ("b", True), ("c", False)]; None if not such a chain.
+
+    Arguments are skipped; a call cut short by the end of the text (a
+    statement's first line) still counts as a call.
+    """
+    text = expr.replace(sep, ".") if sep != "." else expr
+    out: list[tuple[str, bool]] = []
+    i, n = 0, len(text)
+    while True:
+        while i < n and text[i].isspace():
+            i += 1
+        start = i
+        while i < n and (text[i].isalnum() or text[i] == "_"):
+            i += 1
+        name = text[start:i]
+        if not name.isidentifier():
+            return None
+        called = False
+        while i < n and text[i].isspace():
+            i += 1
+        if i < n and text[i] == "(":
+            called = True
+            depth = 0
+            while i < n:
+                if text[i] in "([{":
+                    depth += 1
+                elif text[i] in ")]}":
+                    depth -= 1
+                    if depth == 0:
+                        i += 1
+                        break
+                i += 1
+        out.append((name, called))
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            return out
+        if text[i] != ".":
+            return None
+        i += 1
+
+
+def _chain_text(name: str, occ: StoredOccurrence) -> str:
+    """The expression an occurrence ends: its receiver, the name, ``()`` for a call."""
+    called = "()" if occ.role == "call" else ""
+    return f"{occ.receiver}.{name}{called}" if occ.receiver else f"{name}{called}"
+
+
+def _expr_start(occ: StoredOccurrence) -> int:
+    """Where the expression an occurrence belongs to starts (its receiver's start)."""
+    if not occ.receiver:
+        return occ.start_byte
+    return occ.start_byte - len(occ.receiver.encode()) - 1
+
+
+def _binding_scope(facts: FileFacts, name: str, enclosing: int) -> int | None:
+    """The ordinal of the innermost function around ``enclosing`` that binds ``name``."""
+    scope: int | None = enclosing
+    while scope is not None and 0 <= scope < len(facts.nodes):
+        node = facts.nodes[scope]
+        if node.kind in CALLABLE and name in facts.locals.get(scope, ()):
+            return scope
+        if node.parent is not None and node.parent >= scope:
+            return None
+        scope = node.parent
+    return None
+
+
+def _innermost_callable(facts: FileFacts, offset: int) -> int | None:
+    """The ordinal of the innermost function or method whose text holds ``offset``."""
+    best = None
+    for n in facts.nodes:
+        if n.kind in CALLABLE and n.start_byte <= offset < n.end_byte:
+            best = n.ordinal
+    return best
 
 
 def _enclosing_class(facts: FileFacts, ordinal: int) -> FileNode | None:

@@ -135,6 +135,27 @@ class LanguageHooks:
     #: Whether a class's members are in scope unqualified inside its methods
     #: (Java, C++), rather than only through ``self``/``this`` (Python, JS).
     members_in_scope: bool = False
+    #: Calls whose result stands for the enclosing class's bases (``super()``).
+    super_names: tuple[str, ...] = ()
+    #: Names every module sees without defining or importing them (Python's
+    #: builtins): resolution never guesses a workspace definition for them.
+    builtins: frozenset[str] = frozenset()
+
+    def assigned(self, statement: str) -> tuple[str | None, str | None]:
+        """(annotation, value) texts of a variable's one-line statement, if known.
+
+        Resolution reads a receiver's type from them (``x = Foo()`` makes
+        ``x.run`` mean ``Foo.run``); languages that do not say return neither.
+        """
+        return None, None
+
+    def return_annotation(self, signature: str) -> str | None:
+        """The declared result type in a function's signature text, if any."""
+        return None
+
+    def annotation_names(self, annotation: str) -> list[str]:
+        """The dotted names of the classes a type annotation's text stands for."""
+        return []
 
     def path_root(self, segment: str, module_name: str) -> str | None:
         """The module a leading path segment names relative to the current module.

@@ -11,6 +11,10 @@ says when it stopped early).
 Reads only; any thread may call ``find_calls`` (by name) or
 ``find_calls_by_id`` (one definition) with a read connection it owns.
 ``find_calls`` raises UsageError for an empty name.
+
+Calls resolved only by a guess among several same-named definitions (a
+method called on a receiver of unknown type) are left out unless asked for
+(``include_guesses``): a caller list should not pass a guess off as a call.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import sqlite3
 from pathlib import Path
 
 from codeidx.errors import UsageError
-from codeidx.index.resolve import CALLABLE, CLASS_LIKE
+from codeidx.index.resolve import CALLABLE, CLASS_LIKE, is_sure
 from codeidx.query.types import (
     Call,
     CallGroup,
@@ -77,6 +81,8 @@ def find_calls(conn: sqlite3.Connection, root: Path, query: CallsQuery) -> Calls
         others = nodes.nodes_by_ids(conn, [h.src_id if query.incoming else h.dst_id for h in hits])
         source = SourceLines(root)
         groups: list[CallGroup] = []
+        if not query.include_guesses:
+            hits = [h for h in hits if is_sure(h.resolution, h.confidence)]
         for row in rows:
             mine = [h for h in hits if (h.dst_id if query.incoming else h.src_id) == row.node_id]
             calls = _calls(mine, others, query.incoming, source)
@@ -86,7 +92,11 @@ def find_calls(conn: sqlite3.Connection, root: Path, query: CallsQuery) -> Calls
 
 
 def find_calls_by_id(
-    conn: sqlite3.Connection, root: Path, node_id: int, incoming: bool
+    conn: sqlite3.Connection,
+    root: Path,
+    node_id: int,
+    incoming: bool,
+    include_guesses: bool = False,
 ) -> CallGroup | None:
     """Callers (``incoming``) or callees of the one definition ``node_id``.
 
@@ -97,13 +107,19 @@ def find_calls_by_id(
         row = nodes.nodes_by_ids(conn, [node_id]).get(node_id)
         if row is None:
             return None
-        return _group(conn, row, incoming, SourceLines(root))
+        return _group(conn, row, incoming, SourceLines(root), include_guesses)
 
 
 def _group(
-    conn: sqlite3.Connection, row: NodeRow, incoming: bool, source: SourceLines
+    conn: sqlite3.Connection,
+    row: NodeRow,
+    incoming: bool,
+    source: SourceLines,
+    include_guesses: bool,
 ) -> CallGroup:
     hits = nodes.edges_touching(conn, [row.node_id], CALL_KINDS, incoming)
+    if not include_guesses:
+        hits = [h for h in hits if is_sure(h.resolution, h.confidence)]
     others = nodes.nodes_by_ids(conn, [h.src_id if incoming else h.dst_id for h in hits])
     calls = _calls(hits, others, incoming, source)
     recursion, complete = find_recursion(conn, row.node_id)

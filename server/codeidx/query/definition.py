@@ -3,8 +3,11 @@
 This module owns finding the identifier under a cursor (a stored occurrence
 or a definition's own name) and resolving it with ``index.resolve.Resolver``,
 the same resolution the linker uses, so navigation and the call graph agree.
-A local variable resolves to its first assignment (or parameter) in the same
-function.  ``references`` builds on ``lookup`` here.
+A local variable resolves to the assignment that reaches the use (or its
+parameter) in the same function.  A name that enters the workspace from
+outside through a re-export (``from _collections import deque`` in
+``collections``) goes to that import statement, which has no symbol.
+``references`` builds on ``lookup`` here.
 
 Reads only, through ``store`` functions; never parses, never writes.  Any
 thread may call ``find_definition`` with a read connection it owns; the
@@ -57,6 +60,8 @@ class Lookup:
     rows: dict[int, NodeRow] = field(default_factory=dict)
     #: Start byte of the occurrence under the cursor (for a local's binding).
     at: int | None = None
+    #: The occurrence under the cursor (None on a definition's own name).
+    occurrence: StoredOccurrence | None = None
 
 
 def lookup(conn: sqlite3.Connection, resolver: Resolver, position: Position) -> Lookup:
@@ -83,14 +88,25 @@ def lookup(conn: sqlite3.Connection, resolver: Resolver, position: Position) -> 
         target = Target(found.node_id, found.kind, 1.0, "exact")
         return Lookup(facts, found.name, None, [target], {found.node_id: found})
     name, occ = found
-    resolved = resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
+    resolved = resolve_occurrence(resolver, facts, name, occ)
     if resolved == LOCAL:
         return Lookup(facts, name, local_scope(facts, name, occ.enclosing), at=occ.start_byte)
     targets = resolved if isinstance(resolved, list) else []
     rows = nodes.nodes_by_ids(conn, [t.node_id for t in targets])
     targets = [t for t in targets if t.node_id in rows]
     targets.sort(key=lambda t: (-t.confidence, rows[t.node_id].path, rows[t.node_id].name_line))
-    return Lookup(facts, name, None, targets, rows)
+    return Lookup(facts, name, None, targets, rows, occurrence=occ)
+
+
+def resolve_occurrence(
+    resolver: Resolver, facts: FileFacts, name: str, occ: StoredOccurrence
+) -> list[Target] | str:
+    """Resolve one stored occurrence as the linker does (imports by their statement)."""
+    if occ.role == "import":
+        # ``from email import charset as _charset``: the name is looked up
+        # in the imported module, not in this file's scopes.
+        return resolver.resolve_import_name(facts, name, occ.line)
+    return resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
 
 
 def _identifier_at(
@@ -181,7 +197,8 @@ def find_definition(
     """
     with stats.read_snapshot(conn):
         coverage = Coverage.of(stats.coverage(conn))
-        found = lookup(conn, Resolver(conn), query.position)
+        resolver = Resolver(conn)
+        found = lookup(conn, resolver, query.position)
         source = SourceLines(root)
         path = query.position.path
         if found.name is None:
@@ -196,7 +213,58 @@ def find_definition(
             )
             for t in found.targets
         ]
+        if not definitions and found.occurrence is not None and found.facts is not None:
+            site = reexport_location(
+                conn, resolver, source, found.facts, found.name, found.occurrence
+            )
+            if site is not None:
+                definitions.append(Definition(site, None))
         return DefinitionResult(found.name, False, definitions, coverage)
+
+
+def reexport_location(
+    conn: sqlite3.Connection,
+    resolver: Resolver,
+    source: SourceLines,
+    facts: FileFacts,
+    name: str,
+    occ: StoredOccurrence,
+) -> Location | None:
+    """The import statement through which a name from outside the workspace enters it.
+
+    A name re-exported from a C module (``from _collections import deque``
+    in ``collections``) has no definition in the workspace; that import is
+    the best answer there is, like jedi's.
+    """
+    if occ.receiver:
+        return None
+    site = resolver.reexport_site(facts, name, occ.line, occ.role)
+    if site is None:
+        return None
+    file_id, line = site
+    owner = symbols.file_facts(conn, file_id)
+    if owner is None:
+        return None
+    spot = next(
+        (
+            o
+            for o in owner.occurrences.get(name, [])
+            if o.role == "import" and o.line >= line and not o.receiver
+        ),
+        None,
+    )
+    if spot is None:
+        return None
+    return Location(
+        owner.path,
+        spot.line,
+        spot.col,
+        spot.col + utf16_len(name),
+        "definition",
+        source.line(owner.path, spot.line),
+        1.0,
+        "exact",
+    )
 
 
 def local_binding(found: Lookup, path: str, source: SourceLines) -> Location | None:

@@ -6,7 +6,10 @@ file that mentions the name); each is resolved with the same
 ``index.resolve.Resolver`` as go-to-definition and kept when it resolves to
 one of the target definitions.  So a same-named method of an unrelated class
 is not a reference, and an import alias under another name is not found (the
-index stores occurrences by the name written).  A local variable's
+index stores occurrences by the name written).  A call on a receiver of
+unknown type counts only when the name has a single candidate in the
+workspace; guesses among several are left out unless the query asks for them
+(``ReferencesQuery.include_guesses``).  A local variable's
 references are its occurrences in the function that binds it.
 
 Reads only; any thread may call ``find_references`` with a read connection
@@ -18,13 +21,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from codeidx.index.resolve import LOCAL, Resolver
+from codeidx.index.resolve import LOCAL, Resolver, is_sure
 from codeidx.query.definition import (
     Lookup,
     declaration,
     first_binding,
     local_occurrences,
     lookup,
+    resolve_occurrence,
     utf16_len,
 )
 from codeidx.query.types import (
@@ -67,17 +71,20 @@ def find_references(
                 width = utf16_len(name)
                 # Resolution depends only on these fields, and a name often
                 # occurs many times in one scope: resolve each key once.
-                memo: dict[tuple[str, int, bool], tuple[float, str] | None] = {}
+                memo: dict[tuple[str, int, str], tuple[float, str] | None] = {}
                 for occ in unpack(blob, receivers):
-                    key = (occ.receiver, occ.enclosing, occ.role == "call")
+                    # Imports resolve by their statement, calls may guess.
+                    kind = occ.role if occ.role in ("call", "import") else ""
+                    where = occ.line if kind == "import" else occ.enclosing
+                    key = (occ.receiver, where, kind)
                     if key not in memo:
                         memo[key] = None
-                        targets = resolver.resolve(
-                            facts, name, occ.receiver, occ.enclosing, occ.role
-                        )
+                        targets = resolve_occurrence(resolver, facts, name, occ)
                         if targets != LOCAL and isinstance(targets, list):
                             for t in targets:
-                                if t.node_id in wanted:
+                                if t.node_id in wanted and (
+                                    query.include_guesses or is_sure(t.resolution, t.confidence)
+                                ):
                                     memo[key] = (t.confidence, t.resolution)
                                     break
                     hit = memo[key]

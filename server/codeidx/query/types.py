@@ -138,6 +138,9 @@ class ReferencesQuery:
 
     position: Position
     include_declaration: bool = True
+    #: Also list by-name guesses that share the name with other definitions
+    #: (see ``index.resolve.MIN_CONFIDENCE``); they are left out by default.
+    include_guesses: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +168,9 @@ class CallsQuery:
 
     name: str
     incoming: bool
+    #: Also list calls resolved only by an ambiguous name guess (see
+    #: ``index.resolve.MIN_CONFIDENCE``); they are left out by default.
+    include_guesses: bool = False
 
 
 @dataclass(frozen=True, slots=True)

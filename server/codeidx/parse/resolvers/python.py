@@ -14,6 +14,7 @@ touches the file system, SQL or LSP, and it never raises on broken code.
 
 from __future__ import annotations
 
+import builtins as builtins_module
 import codecs
 import inspect
 import posixpath
@@ -45,6 +46,46 @@ class PythonHooks(LanguageHooks):
     """Python's details; docs are docstrings rather than comments."""
 
     self_names = ("self", "cls")
+    super_names = ("super",)
+    builtins = frozenset(dir(builtins_module))
+
+    def assigned(self, statement: str) -> tuple[str | None, str | None]:
+        """``x: T = v`` → (T, v); the last value of a chain ``a = b = v``."""
+        pieces = _split_top(statement, "=")
+        target, value = pieces[0], pieces[-1].strip() if len(pieces) > 1 else ""
+        annotation = None
+        left = _split_top(target, ":")
+        if len(left) == 2:
+            annotation = left[1].strip() or None
+        if value == "None":
+            # A placeholder, assigned for real elsewhere: says nothing of the type.
+            return annotation, None
+        literal = _LITERAL_TYPES.get(value[:1])
+        if literal is not None:
+            # A literal's value is a builtin type; a call of it says so.
+            return annotation, f"{literal}()"
+        return annotation, value or None
+
+    def return_annotation(self, signature: str) -> str | None:
+        """The text after ``->`` of a ``def`` header, without the final colon."""
+        depth = 0
+        for i, ch in enumerate(signature):
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+            elif depth == 0 and signature.startswith("->", i):
+                found = signature[i + 2 :].strip().removesuffix(":").strip()
+                return found or None
+        return None
+
+    def annotation_names(self, annotation: str) -> list[str]:
+        """Classes an annotation names: ``Foo``, ``'Foo'``, ``Optional[Foo]``, ``Foo | None``.
+
+        Containers (``list[Foo]``) name the container, whose members a
+        receiver of that type does not have, so they give nothing.
+        """
+        return _annotation_names(annotation.strip(), 0)
 
     def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str | None:
         if kind == "class":
@@ -511,3 +552,72 @@ def _params(params: Node | None, src: bytes) -> list[Param]:
 
 
 HOOKS = PythonHooks()
+
+
+# Literal values by their first character, as the builtin type they make.
+_LITERAL_TYPES = {
+    "[": "list",
+    "{": "dict",
+    "'": "str",
+    '"': "str",
+    **{digit: "int" for digit in "0123456789"},
+}
+_OPTIONAL = frozenset({"Optional", "typing.Optional", "t.Optional"})
+_UNION = frozenset({"Union", "typing.Union", "t.Union"})
+_ANNOTATED = frozenset({"Annotated", "typing.Annotated", "typing_extensions.Annotated"})
+
+
+def _split_top(value: str, sep: str) -> list[str]:
+    """``value`` split at ``sep`` outside brackets and strings.
+
+    For ``=`` the comparison and augmented operators (``==``, ``<=``, ``+=``)
+    and keyword arguments inside calls are not separators.
+    """
+    out: list[str] = []
+    depth = 0
+    quote = ""
+    start = 0
+    for i, ch in enumerate(value):
+        if quote:
+            if ch == quote and value[i - 1] != "\\":
+                quote = ""
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            if sep == "=" and (
+                value[i + 1 : i + 2] == "=" or (i > 0 and value[i - 1] in "=<>!+-*/%&|^@:")
+            ):
+                continue
+            out.append(value[start:i])
+            start = i + 1
+    out.append(value[start:])
+    return out
+
+
+def _annotation_names(text_: str, depth: int) -> list[str]:
+    if depth > 4 or not text_:
+        return []
+    if text_[0] == text_[-1] and text_[0] in "'\"" and len(text_) > 1:
+        text_ = text_[1:-1].strip()
+    parts = [p.strip() for p in _split_top(text_, "|")]
+    if len(parts) > 1:
+        return [n for p in parts for n in _annotation_names(p, depth + 1)]
+    if text_ == "None":
+        return []
+    head, bracket, rest = text_.partition("[")
+    if bracket:
+        inner = rest.rsplit("]", 1)[0]
+        args = [a.strip() for a in _split_top(inner, ",")]
+        if head in _OPTIONAL or head in _UNION:
+            return [n for a in args for n in _annotation_names(a, depth + 1)]
+        if head in _ANNOTATED and args:
+            return _annotation_names(args[0], depth + 1)
+        return []
+    if all(part.isidentifier() for part in text_.split(".")):
+        return [text_]
+    return []
