@@ -11,6 +11,7 @@ initial run: a bounded wait on a condition, never a blind sleep.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -21,6 +22,10 @@ import pytest_lsp
 from lsprotocol import types
 from lsptest import CAPABILITIES, WORKSPACES, IndexEvents, Session
 from pytest_lsp import ClientServerConfig, LanguageClient
+
+# End-to-end servers embed with the model-free hashing embedder: the tests
+# check the protocol and the stores, not a model (tests marked slow do that).
+os.environ.setdefault("CODEIDX_MODEL", "hash")
 
 
 def pytest_configure(config: pytest.Config) -> None:

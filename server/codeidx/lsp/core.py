@@ -20,7 +20,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
+import uuid
 from collections.abc import Callable, Generator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,7 @@ from codeidx.lsp.documents import Documents
 from codeidx.lsp.indexing import IndexWriter, RunEvent
 from codeidx.lsp.live import Cursor, Views
 from codeidx.lsp.runner import JsonRpcRequestFailed, Runner
+from codeidx.lsp.searching import EmbedEvent, SearchService
 from codeidx.parse.registry import language_for_path
 
 log = logging.getLogger(__name__)
@@ -107,6 +111,10 @@ class CodeidxServer(LanguageServer):
         self.last_run: extensions.RunSummary | None = None
         self._runner: Runner | None = None
         self._writer: IndexWriter | None = None
+        self._search: SearchService | None = None
+        self._embed_token: str | None = None
+        self._embed_tokens_ready: set[str] = set()
+        self._progress_tasks: set[asyncio.Future[None]] = set()
         self._reported: set[str] = set()
 
     # Set-up and tear-down -----------------------------------------------------
@@ -131,10 +139,14 @@ class CodeidxServer(LanguageServer):
                 f"codeidx failed to answer {method}; see the server log.",
             ),
         )
+        self._search = SearchService(
+            root, index_dir, self.settings.search, lambda event: self.post(self._on_embed, event)
+        )
+        self._search.start()
         self._writer = IndexWriter(
             root,
             index_dir,
-            lambda event: self.post(self._on_run, event),
+            self._writer_event,
             options=self.settings.index_options(),
         )
 
@@ -144,6 +156,9 @@ class CodeidxServer(LanguageServer):
             if not self._writer.stop(timeout):
                 log.warning("the index writer did not stop within %.0f s", timeout)
             self._writer = None
+        if self._search is not None:
+            self._search.stop(timeout)
+            self._search = None
         if self._runner is not None:
             self._runner.close()
             self._runner = None
@@ -168,6 +183,13 @@ class CodeidxServer(LanguageServer):
         return self._writer
 
     @property
+    def search(self) -> SearchService:
+        """The search stores and embedding of the workspace; RequestFailed before ``initialize``."""
+        if self._search is None:
+            raise JsonRpcRequestFailed("codeidx has no workspace (not initialized, or shut down)")
+        return self._search
+
+    @property
     def workspace_root(self) -> Path:
         if self.root is None:
             raise JsonRpcRequestFailed("codeidx has no workspace (not initialized)")
@@ -177,7 +199,15 @@ class CodeidxServer(LanguageServer):
         """Adopt new settings; a change queues a full (incremental) run. True if it did."""
         if settings == self.settings:
             return False
-        self.settings = settings
+        previous, self.settings = self.settings, settings
+        if self._search is not None and settings.search != previous.search:
+            # Stopping the embedding thread may take a moment: not on the loop.
+            search = self._search
+            threading.Thread(
+                target=search.reconfigure, args=(settings.search,), name="codeidx-reconfigure"
+            ).start()
+        if replace(settings, search=previous.search) == previous:
+            return False  # only search settings changed: the index itself stays
         if self._writer is None:
             return False
         self._writer.set_options(settings.index_options())
@@ -253,6 +283,62 @@ class CodeidxServer(LanguageServer):
         if self._writer is not None and self._writer.running in ("initial", "reindex", "config"):
             return "the workspace is being indexed; try again when indexing ends"
         return None
+
+    def _writer_event(self, event: RunEvent) -> None:
+        """Writer thread: the search stores follow each run before the client hears of it."""
+        search = self._search
+        if event.kind == "end" and event.result is not None and search is not None:
+            full = event.reason in ("initial", "reindex", "config")
+            search.after_run(None if full else event.result.changed_paths)
+        self.post(self._on_run, event)
+
+    def _on_embed(self, event: EmbedEvent) -> None:
+        """An embedding event on the loop: ``$/progress`` when the client shows progress."""
+        if not self.client.work_done_progress:
+            return
+        if event.kind == "begin":
+            token = f"codeidx-embed-{uuid.uuid4().hex}"
+            self._embed_token = token
+            task = asyncio.ensure_future(self._begin_embed_progress(token))
+            self._progress_tasks.add(task)
+            task.add_done_callback(self._progress_tasks.discard)
+            return
+        current = self._embed_token
+        if current is None or current not in self._embed_tokens_ready:
+            return
+        token = current
+        if event.kind == "progress" and event.total:
+            self.work_done_progress.report(
+                token,
+                types.WorkDoneProgressReport(
+                    message=f"embedding {event.done}/{event.total} files",
+                    percentage=int(100 * event.done / event.total),
+                ),
+            )
+        elif event.kind == "end":
+            report = event.report
+            message = (
+                f"failed: {event.error}"
+                if report is None
+                else f"{report.updated} files embedded ({report.embedded} chunks,"
+                f" {report.cached} from the cache)"
+            )
+            self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+            self._embed_tokens_ready.discard(token)
+            self._embed_token = None
+
+    async def _begin_embed_progress(self, token: str) -> None:
+        try:
+            await self.work_done_progress.create_async(token)
+        except Exception as exc:  # a client may refuse; embedding goes on without progress
+            log.debug("the client refused a progress token: %s", exc)
+            return
+        if self._embed_token != token:
+            return  # embedding already ended
+        self._embed_tokens_ready.add(token)
+        self.work_done_progress.begin(
+            token, types.WorkDoneProgressBegin(title="codeidx: embedding", percentage=0)
+        )
 
     def _on_run(self, event: RunEvent) -> None:
         """A writer event on the loop: progress to the client, a notification at the end."""

@@ -21,8 +21,10 @@ INDEX_UPDATED = "codeidx/indexUpdated"
 COMMAND_STATUS = "codeidx.status"
 COMMAND_REINDEX = "codeidx.reindex"
 
+SEMANTIC_SEARCH = "codeidx/semanticSearch"  # shapes in lsp.search_protocol
+
 #: Every custom method and command; a test checks each is documented.
-CUSTOM_METHODS = (STATUS, INDEX_UPDATED, COMMAND_STATUS, COMMAND_REINDEX)
+CUSTOM_METHODS = (STATUS, INDEX_UPDATED, COMMAND_STATUS, COMMAND_REINDEX, SEMANTIC_SEARCH)
 
 
 @attrs.define

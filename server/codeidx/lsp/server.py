@@ -31,6 +31,7 @@ from codeidx.lsp.handlers import (
     lifecycle,
     links,
     navigation,
+    search,
     symbols,
     sync,
     workspace,
@@ -96,6 +97,7 @@ REGISTRATIONS: tuple[Registration, ...] = (
     Registration(types.TYPE_HIERARCHY_SUBTYPES, hierarchy.subtypes, "read"),
     # codeidx's own methods (docs/protocol-extensions.md).
     Registration(extensions.STATUS, commands.status, "read"),
+    Registration(extensions.SEMANTIC_SEARCH, search.semantic_search, "read"),
 )
 
 #: ``workspace/executeCommand`` commands, registered like the methods above.

@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-import pathspec
+from pathspec import GitIgnoreSpec
 
 from codeidx.errors import CodeidxError, UsageError
 from codeidx.store import projection
@@ -234,16 +234,16 @@ def search(conn: sqlite3.Connection, backends: Backends, query: SearchQuery) -> 
     return SearchResult(out, mode, backends.coverage, notes)
 
 
-def _path_spec(glob: str | None) -> pathspec.PathSpec | None:
+def _path_spec(glob: str | None) -> GitIgnoreSpec | None:
     if glob is None or not glob.strip():
         return None
     try:
-        return pathspec.PathSpec.from_lines("gitwildmatch", [glob.strip()])
+        return GitIgnoreSpec.from_lines([glob.strip()])
     except (ValueError, TypeError) as exc:
         raise UsageError(f"bad path glob {glob!r}: {exc}") from None
 
 
-def _ranked(hits: Sequence[_Hit], spec: pathspec.PathSpec | None) -> list[tuple[int, float]]:
+def _ranked(hits: Sequence[_Hit], spec: GitIgnoreSpec | None) -> list[tuple[int, float]]:
     """(node id, best score) in rank order, one entry per definition."""
     seen: dict[int, float] = {}
     for hit in hits:
@@ -316,7 +316,7 @@ def _fuse(
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _admitted(row: projection.HitRow, query: SearchQuery, spec: pathspec.PathSpec | None) -> bool:
+def _admitted(row: projection.HitRow, query: SearchQuery, spec: GitIgnoreSpec | None) -> bool:
     """Filters once more on SQLite's row: the symbol boost does not filter by itself."""
     if query.languages and row.language not in query.languages:
         return False

@@ -1,0 +1,296 @@
+"""Search over the three stores: fusion, filters, updates, drift repair and fallbacks.
+
+Every test indexes a small workspace for real (SQLite, Tantivy, LanceDB) and
+embeds with the deterministic hashing embedder, so results are stable and
+no model is loaded.  What a crash can leave behind is made directly: an
+index run without the store syncs after it, a deleted store folder, a
+corrupted vector table.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from codeidx.errors import EmbedderUnavailable, UsageError
+from codeidx.index.doctor import check, repair
+from codeidx.index.models import ModelHolder
+from codeidx.index.search_sync import TEXT_DIR, VECTOR_DIR, TextSync, VectorSync
+from codeidx.query.search import SearchQuery, SearchResult, search
+from codeidx.query.search_stores import SearchStores
+from codeidx.query.status import open_index
+from helpers.workspace import Workspace
+
+PARSER = '''
+"""Parsing of HTTP messages."""
+
+
+def parse_http_headers(raw):
+    """Split raw header lines into a dictionary of names and values."""
+    out = {}
+    for line in raw.splitlines():
+        name, _, value = line.partition(":")
+        out[name.strip().lower()] = value.strip()
+    return out
+
+
+class ResponseReader:
+    """Reads a response from a socket."""
+
+    def read_status_line(self, sock):
+        """Read the first line: protocol version, status code and reason."""
+        return sock.readline()
+'''
+
+MATH = '''
+def compute_checksum(data):
+    """Add up the bytes of a buffer modulo 65536."""
+    return sum(data) % 65536
+
+
+def fibonacci(n):
+    """The n-th Fibonacci number, computed iteratively."""
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+'''
+
+SHAPES_TS = """
+export function drawCircle(radius: number): string {
+  return `circle of radius ${radius}`;
+}
+"""
+
+
+def hashing() -> ModelHolder:
+    return ModelHolder("hash")
+
+
+def index_all(ws: Workspace, models: ModelHolder | None = None, vectors: bool = True) -> None:
+    """What ``codeidx index`` does: SQLite, then full text, then embedding."""
+    ws.index()
+    with _reader(ws) as conn:
+        TextSync(ws.root, ws.index_dir).sync(conn)
+        if vectors:
+            holder = models or hashing()
+            sync = VectorSync(ws.root, ws.index_dir, lambda: holder.get())
+            try:
+                sync.sync(conn)
+            finally:
+                sync.close()
+
+
+@contextmanager
+def _reader(ws: Workspace) -> Iterator[sqlite3.Connection]:
+    conn = open_index(ws.index_dir)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def run(ws: Workspace, query: SearchQuery, models: ModelHolder | None = None) -> SearchResult:
+    holder = models if models is not None else hashing()
+    stores = SearchStores(ws.index_dir, holder)
+    try:
+        with _reader(ws) as conn:
+            return search(conn, stores.backends(conn), query)
+    finally:
+        stores.close()
+
+
+def names(result: SearchResult) -> list[str]:
+    return [hit.row.qualified_name for hit in result.hits]
+
+
+@pytest.fixture
+def project(ws: Workspace) -> Workspace:
+    ws.write("pkg/http.py", PARSER)
+    ws.write("pkg/mathutil.py", MATH)
+    ws.write("web/shapes.ts", SHAPES_TS)
+    index_all(ws)
+    return ws
+
+
+def test_each_mode_finds_the_definition_a_description_names(project: Workspace) -> None:
+    for mode in ("fts", "vector", "hybrid"):
+        result = run(project, SearchQuery("split header lines into a dictionary", mode=mode))
+        assert result.mode == mode
+        assert names(result)[0] == "pkg.http.parse_http_headers", mode
+        assert not result.coverage.partial
+        hit = result.hits[0]
+        assert hit.row.path == "pkg/http.py"
+        assert hit.row.kind == "function"
+        assert hit.snippet.startswith("def parse_http_headers(raw)")
+
+
+def test_hybrid_carries_the_score_of_every_store_that_found_a_hit(project: Workspace) -> None:
+    result = run(project, SearchQuery("parse_http_headers"))
+    top = result.hits[0]
+    assert top.row.name == "parse_http_headers"
+    assert {"fts", "vector", "symbol"} <= set(top.scores)
+    assert top.scores["symbol"] == 1.0  # the exact name was typed
+
+
+def test_identifier_parts_match_words_of_the_query(project: Workspace) -> None:
+    result = run(project, SearchQuery("status line", mode="fts"))
+    assert names(result)[0] == "pkg.http.ResponseReader.read_status_line"
+
+
+def test_filters_by_language_kind_and_path(project: Workspace) -> None:
+    ts = run(project, SearchQuery("circle radius", languages=("typescript",)))
+    assert [h.row.name for h in ts.hits][:1] == ["drawCircle"]
+    assert ts.hits and all(h.row.language == "typescript" for h in ts.hits)
+    methods = run(project, SearchQuery("read", kinds=("method",)))
+    assert methods.hits and all(h.row.kind == "method" for h in methods.hits)
+    under = run(project, SearchQuery("checksum fibonacci headers", path_glob="pkg/math*"))
+    assert under.hits and all(h.row.path == "pkg/mathutil.py" for h in under.hits)
+
+
+def test_bad_requests_are_usage_errors(project: Workspace) -> None:
+    with pytest.raises(UsageError):
+        run(project, SearchQuery("x", mode="semantic"))
+    with pytest.raises(UsageError):
+        run(project, SearchQuery("x", limit=0))
+    # Punctuation a user may type is just text, not query syntax.
+    assert isinstance(run(project, SearchQuery('foo( a:b "unclosed')).hits, list)
+
+
+def test_a_save_updates_both_stores_and_the_old_text_is_gone(project: Workspace) -> None:
+    project.write(
+        "pkg/mathutil.py",
+        '''
+        def crc_of_buffer(data):
+            """Cyclic redundancy check of a buffer."""
+            return 0
+        ''',
+    )
+    before = run(project, SearchQuery("compute_checksum", mode="fts"))
+    assert "pkg.mathutil.compute_checksum" in names(before)  # the stores lag until synced
+    index_all(project)
+    after = run(project, SearchQuery("cyclic redundancy check"))
+    assert names(after)[0] == "pkg.mathutil.crc_of_buffer"
+    for mode in ("fts", "vector", "hybrid"):
+        gone = run(project, SearchQuery("compute_checksum modulo", mode=mode))
+        assert "pkg.mathutil.compute_checksum" not in names(gone)
+
+
+def test_a_deleted_file_leaves_both_stores(project: Workspace) -> None:
+    project.remove("web/shapes.ts")
+    index_all(project)
+    for mode in ("fts", "vector"):
+        result = run(project, SearchQuery("draw circle radius", mode=mode))
+        assert all(h.row.path != "web/shapes.ts" for h in result.hits)
+    with _reader(project) as conn:
+        report = check(conn, project.index_dir, hashing())
+    assert report.ok, report
+
+
+def test_a_crash_between_sqlite_and_the_stores_is_partial_then_repaired(
+    project: Workspace,
+) -> None:
+    project.write(
+        "pkg/mathutil.py",
+        '''
+        def levenshtein(a, b):
+            """Edit distance between two strings."""
+            return 0
+        ''',
+    )
+    project.index()  # SQLite committed; the process died before the stores were written
+    result = run(project, SearchQuery("edit distance between strings"))
+    assert result.coverage.partial
+    assert result.coverage.files_lagging_text == 1
+    assert result.coverage.files_lagging_vectors == 1
+    # A stale file's old documents never pass for current ones: they point at
+    # definitions SQLite no longer holds and are dropped.
+    assert "pkg.mathutil.fibonacci" not in names(run(project, SearchQuery("fibonacci")))
+    with _reader(project) as conn:
+        before = check(conn, project.index_dir, hashing())
+        assert not before.ok
+        assert {s.name: s.stale for s in before.stores}["text"] == 1
+        done = repair(conn, project.root, project.index_dir, hashing())
+        assert any("1 files rebuilt" in line for line in done), done
+        assert check(conn, project.index_dir, hashing()).ok
+    repaired = run(project, SearchQuery("edit distance between strings"))
+    assert names(repaired)[0] == "pkg.mathutil.levenshtein"
+    assert not repaired.coverage.partial
+
+
+def test_a_deleted_store_folder_is_rebuilt_without_embedding_again(project: Workspace) -> None:
+    shutil.rmtree(project.index_dir / TEXT_DIR)
+    shutil.rmtree(project.index_dir / VECTOR_DIR)
+    result = run(project, SearchQuery("fibonacci number"))
+    assert result.mode == "symbols" or not result.hits or result.coverage.partial
+    assert any("unavailable" in note for note in result.notes)
+    holder = hashing()
+    with _reader(project) as conn:
+        TextSync(project.root, project.index_dir).sync(conn)
+        sync = VectorSync(project.root, project.index_dir, lambda: holder.get())
+        try:
+            report = sync.sync(conn)
+        finally:
+            sync.close()
+    assert report.updated == 3
+    assert report.embedded == 0  # every chunk came from the embedding cache
+    assert report.cached > 0
+    assert names(run(project, SearchQuery("fibonacci number")))[0] == "pkg.mathutil.fibonacci"
+
+
+def test_a_corrupted_vector_table_is_rebuilt_by_the_writer(project: Workspace) -> None:
+    damaged = [
+        f for f in (project.index_dir / VECTOR_DIR).rglob("*") if f.is_file() and "data" in f.parts
+    ]
+    assert damaged
+    for data in damaged:
+        data.write_bytes(b"not a lance file")
+    holder = hashing()
+    with _reader(project) as conn:
+        sync = VectorSync(project.root, project.index_dir, lambda: holder.get())
+        try:
+            report = sync.sync(conn)
+        finally:
+            sync.close()
+        assert report.updated == 3
+        assert check(conn, project.index_dir, holder).ok
+    assert names(run(project, SearchQuery("fibonacci number", mode="vector")))[0] == (
+        "pkg.mathutil.fibonacci"
+    )
+
+
+def failing_model() -> ModelHolder:
+    def load(model: str, device: str | None) -> object:
+        raise EmbedderUnavailable("sentence-transformers is not installed")
+
+    return ModelHolder("default", loader=load)  # type: ignore[arg-type]
+
+
+def test_without_a_model_hybrid_degrades_to_bm25_and_says_so(ws: Workspace) -> None:
+    ws.write("pkg/http.py", PARSER)
+    index_all(ws, vectors=False)
+    result = run(ws, SearchQuery("split header lines into a dictionary"), failing_model())
+    assert result.mode == "fts"
+    assert names(result)[0] == "pkg.http.parse_http_headers"
+    assert any("sentence-transformers is not installed" in note for note in result.notes)
+    vector_only = run(ws, SearchQuery("headers", mode="vector"), failing_model())
+    assert vector_only.hits == []
+    assert vector_only.notes
+
+
+def test_a_new_model_re_embeds_everything(project: Workspace) -> None:
+    other = ModelHolder("hash:64")
+    with _reader(project) as conn:
+        sync = VectorSync(project.root, project.index_dir, lambda: other.get())
+        try:
+            assert len(sync.drift(conn).stale) == 3
+            report = sync.sync(conn)
+        finally:
+            sync.close()
+    assert report.updated == 3 and report.embedded > 0
+    result = run(project, SearchQuery("fibonacci number", mode="vector"), other)
+    assert names(result)[0] == "pkg.mathutil.fibonacci"
