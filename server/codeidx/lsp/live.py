@@ -1,23 +1,21 @@
-"""Open buffers against the indexed text: where to ask the index, where answers land.
+"""Open buffers in requests: the overlay that answers from them, and positions in them.
 
-The index describes each file as it was saved (the text on disk when it was
-indexed); an open buffer may differ from it while the user types.  This
-module maps between the two by their unchanged lines: a difference of the
-two line lists (``difflib``) pairs every line of the buffer that also stands,
-unchanged and in order, in the saved text with its line there.
+Requests about open documents are answered from their current text: each
+request's worker builds a ``query.overlay.Overlay`` over the open buffers
+(``Views.overlay``), which parses nothing itself but asks each document for
+the records of its current tree (``lsp.documents``), so results in open
+buffers are already at live positions.
 
-- A request position on such a line asks the index about the same column of
-  the paired line, so the identifier under the cursor is the one the user
-  sees; a position on an edited line gets an empty answer until the next
-  save (the index has nothing true to say about text it has not seen).
-- Result lines in an open buffer are mapped back the same way; results on
-  edited lines are dropped.
+What the overlay cannot place is mapped by lines: call sites stored for a
+file's saved text (call hierarchy) are moved into its open buffer by a
+difference of the two line lists (``LineMap``, ``difflib``), which pairs
+every line of the buffer that also stands, unchanged and in order, in the
+saved text with its line there; sites on edited lines are dropped.  The
+saved text is read from disk (``SourceLines``).
 
-This is position translation only: resolution stays in the query layer.
-The saved text is read from disk (``SourceLines``), so a file changed on
-disk but not yet re-indexed is compared as if it were indexed.
-
-Runs on worker threads (it reads files); one ``Views`` per request.
+This module converts between LSP positions and query positions only:
+resolution stays in the query layer.  Runs on worker threads (it reads
+files); one ``Views`` per request.
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from lsprotocol import types
 from codeidx.errors import UsageError
 from codeidx.lsp import convert
 from codeidx.lsp.documents import Document
+from codeidx.query.overlay import Buffer, Overlay
 from codeidx.query.types import Position, SourceLines
 
 #: Above this many differing lines per side, only lines at the same index
@@ -152,6 +152,19 @@ class Views:
     def __post_init__(self) -> None:
         self.source = SourceLines(self.root)
 
+    def buffers(self) -> dict[str, Buffer]:
+        """The open documents codeidx parses, as the query layer's buffers."""
+        out = {}
+        for path, doc in self.open_documents.items():
+            buf = doc.buffer()
+            if buf is not None:
+                out[path] = buf
+        return out
+
+    def overlay(self, conn: sqlite3.Connection) -> Overlay:
+        """The query overlay of this request's open buffers on the worker's connection."""
+        return Overlay(conn, self.root, self.buffers())
+
     def lines(self, path: str) -> list[str]:
         """What the user sees of a file: the open buffer, else the saved text."""
         doc = self.open_documents.get(path)
@@ -170,12 +183,11 @@ class Views:
             self._maps[path] = found
         return self._maps[path]
 
-    def index_position(self, cursor: Cursor) -> Position | None:
-        """The position to ask the index about, or None when the index cannot know.
+    def position(self, cursor: Cursor) -> Position | None:
+        """The cursor as a query position in what the user sees, or None.
 
-        The index cannot know about an edited line of an open buffer, nor
-        about a file that is neither open nor on disk.  Raises UsageError for
-        a line past the end of the document; a column past the end of its
+        None for a file that is neither open nor on disk.  Raises UsageError
+        for a line past the end of the document; a column past the end of its
         line counts as the line's end (LSP).
         """
         if cursor.document is not None:
@@ -190,11 +202,7 @@ class Views:
                 f" which has {len(lines)} lines"
             )
         col = min(cursor.character, convert.utf16_len(lines[cursor.line]))
-        line: int | None = cursor.line
-        mapping = self.line_map(cursor.path) if cursor.document is not None else None
-        if mapping is not None:
-            line = mapping.to_indexed(cursor.line)
-        return Position(cursor.path, line, col) if line is not None else None
+        return Position(cursor.path, cursor.line, col)
 
     def word_range(self, cursor: Cursor) -> types.Range | None:
         """The range of the identifier under the cursor in what the user sees."""
@@ -207,13 +215,6 @@ class Views:
         return convert.to_lsp_range(cursor.line, span[0], cursor.line, span[1])
 
     def to_live(self, path: str, line: int) -> int | None:
-        """Where an indexed line of ``path`` is in what the user sees; None if edited."""
+        """Where a saved line of ``path`` is in what the user sees; None if edited."""
         mapping = self.line_map(path)
         return line if mapping is None else mapping.to_live(line)
-
-    def location(self, path: str, line: int, col: int, end_col: int) -> types.Location | None:
-        """An index location as an LSP location in what the user sees, or None."""
-        live = self.to_live(path, line)
-        if live is None:
-            return None
-        return convert.to_lsp_location(self.root, path, live, col, end_col)

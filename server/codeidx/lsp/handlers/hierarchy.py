@@ -9,12 +9,16 @@ qualified name in ``data``.  Incoming and outgoing calls come from
 range spans the callee's name).  Supertypes and subtypes are
 ``query.hierarchy.find_supertypes`` / ``find_subtypes`` (``inherits`` and
 ``implements`` edges, Rust impls included).
-Handlers run on the loop, their work on a query worker.  No SQL here.
+Items and sites are reported where the user sees them: the definitions
+through the query overlay (open buffers over the index; an item whose
+definition an open buffer no longer has is dropped), the stored call sites
+of an open file through its line map (``lsp.live``; sites on edited lines
+are dropped).  Handlers run on the loop, their work on a query worker.
+No SQL here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 
 from lsprotocol import types
@@ -27,21 +31,13 @@ from codeidx.lsp.live import Views
 from codeidx.lsp.runner import CancelToken
 from codeidx.query.calls import find_calls_by_id
 from codeidx.query.hierarchy import find_subtypes, find_supertypes
-from codeidx.query.hierarchy import prepare_types as find_types
+from codeidx.query.overlay import Overlay
 from codeidx.query.types import CallSite, DefinitionQuery, Symbol
 
 #: Definitions a call hierarchy starts from: what can be called or instantiated.
 CALL_KINDS = frozenset(
     {"function", "method", "constructor", "macro", "class", "struct", "enum", "union"}
 )
-
-
-def live_symbol(views: Views, symbol: Symbol) -> Symbol | None:
-    """The symbol with its line in what the user sees; None when that line was edited."""
-    line = views.to_live(symbol.path, symbol.line)
-    if line is None:
-        return None
-    return symbol if line == symbol.line else dataclasses.replace(symbol, line=line)
 
 
 def site_range(views: Views, site: CallSite, width: int) -> types.Range | None:
@@ -74,8 +70,7 @@ async def prepare_calls(
         if result is None:
             return []
         found = [d.symbol for d in result.definitions if d.symbol is not None]
-        callables = live_symbols(views, [s for s in found if s.kind in CALL_KINDS])
-        return [convert.to_lsp_call_item(root, s) for s in callables]
+        return [convert.to_lsp_call_item(root, s) for s in found if s.kind in CALL_KINDS]
 
     method = types.TEXT_DOCUMENT_PREPARE_CALL_HIERARCHY
     return await ls.runner.read(method, work, ls.unchanged(uri))
@@ -91,20 +86,21 @@ async def prepare_types(
     root, views = ls.workspace_root, ls.views()
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.TypeHierarchyItem]:
-        position = views.index_position(cursor)
+        position = views.position(cursor)
         if position is None:
             return []
-        result = indexed(lambda: find_types(conn, root, DefinitionQuery(position)))
-        found = [] if result is None else live_symbols(views, result.types)
+        overlay = views.overlay(conn)
+        result = indexed(lambda: overlay.prepare_types(DefinitionQuery(position)))
+        found = [] if result is None else result.types
         return [convert.to_lsp_type_item(root, s) for s in found]
 
     method = types.TEXT_DOCUMENT_PREPARE_TYPE_HIERARCHY
     return await ls.runner.read(method, work, ls.unchanged(uri))
 
 
-def live_symbols(views: Views, symbols: list[Symbol]) -> list[Symbol]:
-    """The symbols whose name line the user has not edited, with their live lines."""
-    return [s for symbol in symbols if (s := live_symbol(views, symbol)) is not None]
+def live_symbols(overlay: Overlay, symbols: list[Symbol]) -> list[Symbol]:
+    """The symbols where the user sees them, without those an open buffer dropped."""
+    return [s for symbol in symbols if (s := overlay.live_symbol(symbol)) is not None]
 
 
 async def incoming_calls(
@@ -118,9 +114,10 @@ async def incoming_calls(
         if group is None:
             return []
         width = convert.utf16_len(group.symbol.name)
+        overlay = views.overlay(conn)
         out = []
         for call in group.calls:
-            caller = live_symbol(views, call.symbol)
+            caller = overlay.live_symbol(call.symbol)
             ranges = [r for s in call.sites if (r := site_range(views, s, width)) is not None]
             if caller is not None and ranges:
                 item = convert.to_lsp_call_item(root, caller)
@@ -140,9 +137,10 @@ async def outgoing_calls(
         group = find_calls_by_id(conn, root, node_id, incoming=False)
         if group is None:
             return []
+        overlay = views.overlay(conn)
         out = []
         for call in group.calls:
-            callee = live_symbol(views, call.symbol)
+            callee = overlay.live_symbol(call.symbol)
             width = convert.utf16_len(call.symbol.name)
             ranges = [r for s in call.sites if (r := site_range(views, s, width)) is not None]
             if callee is not None and ranges:
@@ -162,7 +160,7 @@ async def _related(
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.TypeHierarchyItem]:
         result = find(conn, node_id)
-        related = live_symbols(views, [r.symbol for r in result.related])
+        related = live_symbols(views.overlay(conn), [r.symbol for r in result.related])
         return [convert.to_lsp_type_item(root, s) for s in related]
 
     return await ls.runner.read(method, work)

@@ -1,12 +1,14 @@
 """Navigation: definition, declaration, references, hover and document highlights.
 
 Each handler turns the request into a ``Cursor`` on the loop, then on a
-query worker maps it to a position in the indexed text (``lsp.live``), calls
-one query function (``query.definition``, ``query.references`` or
-``query.hover``) and turns
-the answer into LSP values, mapping lines back into open buffers.  A file
-codeidx does not index, or has not indexed yet, gets an empty answer; a line
-past the end of the document is InvalidParams.  No SQL, no parsing here.
+query worker turns it into a position in what the user sees (``lsp.live``),
+calls one function of the query overlay (``query.overlay``: open buffers
+over the index) and turns the answer into LSP values.  Positions on any
+line of an open buffer, edited or not, are answered from its current text,
+and results in open buffers come back at their live positions.  A file
+codeidx does not index, or that is neither open nor indexed yet, gets an
+empty answer; a line past the end of the document is InvalidParams.  No
+SQL, no parsing here.
 """
 
 from __future__ import annotations
@@ -23,9 +25,6 @@ from codeidx.lsp import convert, hovers
 from codeidx.lsp.core import CodeidxServer
 from codeidx.lsp.live import Cursor, Views
 from codeidx.lsp.runner import CancelToken
-from codeidx.query.definition import find_definition
-from codeidx.query.hover import describe
-from codeidx.query.references import find_references
 from codeidx.query.types import (
     DefinitionQuery,
     DefinitionResult,
@@ -46,45 +45,45 @@ def indexed(answer: Callable[[], R]) -> R | None:
         return None
 
 
-def to_locations(views: Views, found: Iterable[Location]) -> list[types.Location]:
-    """Index locations as LSP locations in what the user sees (edited lines dropped)."""
-    out = []
-    for loc in found:
-        mapped = views.location(loc.path, loc.line, loc.col, loc.end_col)
-        if mapped is not None:
-            out.append(mapped)
-    return out
+def to_locations(root: Path, found: Iterable[Location]) -> list[types.Location]:
+    """Query locations (already where the user sees them) as LSP locations."""
+    return [
+        convert.to_lsp_location(root, loc.path, loc.line, loc.col, loc.end_col) for loc in found
+    ]
 
 
 def definition_at(
     conn: sqlite3.Connection, root: Path, views: Views, cursor: Cursor
 ) -> DefinitionResult | None:
-    """``find_definition`` at the cursor, or None when the index cannot answer."""
-    position = views.index_position(cursor)
+    """Go to definition at the cursor, or None when nothing can answer."""
+    position = views.position(cursor)
     if position is None:
         return None
-    return indexed(lambda: find_definition(conn, root, DefinitionQuery(position)))
+    overlay = views.overlay(conn)
+    return indexed(lambda: overlay.find_definition(DefinitionQuery(position)))
 
 
 def hover_at(
     conn: sqlite3.Connection, root: Path, views: Views, cursor: Cursor
 ) -> HoverResult | None:
-    """``describe`` at the cursor, or None when the index cannot answer."""
-    position = views.index_position(cursor)
+    """Hover at the cursor, or None when nothing can answer."""
+    position = views.position(cursor)
     if position is None:
         return None
-    return indexed(lambda: describe(conn, root, DefinitionQuery(position)))
+    overlay = views.overlay(conn)
+    return indexed(lambda: overlay.describe(DefinitionQuery(position)))
 
 
 def references_at(
     conn: sqlite3.Connection, root: Path, views: Views, cursor: Cursor, declaration: bool
 ) -> ReferencesResult | None:
-    """``find_references`` at the cursor, or None when the index cannot answer."""
-    position = views.index_position(cursor)
+    """References at the cursor, or None when nothing can answer."""
+    position = views.position(cursor)
     if position is None:
         return None
     query = ReferencesQuery(position, include_declaration=declaration)
-    return indexed(lambda: find_references(conn, root, query))
+    overlay = views.overlay(conn)
+    return indexed(lambda: overlay.find_references(query))
 
 
 async def _definitions(
@@ -99,7 +98,7 @@ async def _definitions(
         result = definition_at(conn, root, views, cursor)
         if result is None:
             return []
-        return to_locations(views, (d.location for d in result.definitions))
+        return to_locations(root, (d.location for d in result.definitions))
 
     return await ls.runner.read(method, work, ls.unchanged(uri))
 
@@ -125,7 +124,7 @@ async def references(ls: CodeidxServer, params: types.ReferenceParams) -> list[t
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.Location]:
         result = references_at(conn, root, views, cursor, declaration)
-        return [] if result is None else to_locations(views, result.references)
+        return [] if result is None else to_locations(root, result.references)
 
     return await ls.runner.read(types.TEXT_DOCUMENT_REFERENCES, work, ls.unchanged(uri))
 
@@ -143,8 +142,7 @@ async def hover(ls: CodeidxServer, params: types.HoverParams) -> types.Hover | N
             return None
         word = views.word_range(cursor)
         if result.local:
-            first = result.binding
-            line = views.to_live(first.path, first.line) if first is not None else None
+            line = result.binding.line if result.binding is not None else None
             return convert.to_lsp_local_hover(result.name, line, word, client)
         note = result.coverage.reason if result.coverage.partial else None
         return hovers.to_lsp_hover(result.targets, word, root, client, note)
@@ -169,10 +167,8 @@ async def highlight(
         for ref in result.references:
             if ref.path != cursor.path:
                 continue
-            mapped = views.location(ref.path, ref.line, ref.col, ref.end_col)
-            if mapped is not None:
-                kind = convert.to_lsp_highlight_kind(ref.role)
-                out.append(types.DocumentHighlight(mapped.range, kind))
+            where = convert.to_lsp_range(ref.line, ref.col, ref.line, ref.end_col)
+            out.append(types.DocumentHighlight(where, convert.to_lsp_highlight_kind(ref.role)))
         return out
 
     return await ls.runner.read(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT, work, ls.unchanged(uri))

@@ -1,10 +1,11 @@
 """Document sync: open, change, save and close.
 
-These notifications record the new text (``lsp.documents``) and schedule
-work, then return at once: a save queues the file on the index writer,
+These notifications record the new text and return at once: an open or a
+change re-parses the document incrementally (``lsp.documents``, well under
+a millisecond per edit), and a save queues the file on the index writer,
 which re-indexes it after the debounce time (``lsp.indexing``).  Requests
-about an open document answer from the index and map positions through its
-current text (``lsp.live``).  Event loop only; nothing here reads a file.
+about open documents are answered from their current text (``lsp.live``,
+``query.overlay``).  Event loop only; nothing here reads a file.
 """
 
 from __future__ import annotations

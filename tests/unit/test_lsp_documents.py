@@ -1,0 +1,105 @@
+"""Open documents keep a syntax tree: editing then re-parsing equals parsing the new text.
+
+Edits arrive as LSP ranges in UTF-16 code units over text with characters
+outside the Basic Multilingual Plane and the three LSP line breaks; the
+tree is edited in UTF-8 bytes and tree-sitter points.  A wrong byte offset
+or point shows up as a tree that differs from a fresh parse, or as records
+(definitions, occurrences with their UTF-16 columns) that differ.
+"""
+
+from __future__ import annotations
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from lsprotocol import types
+
+from codeidx.lsp import convert
+from codeidx.lsp.documents import Documents
+from codeidx.parse.extract import Extractor
+
+URI = "file:///w/app.py"
+SOURCE = 'def área(x):\n    """😀 doc."""\n    return x\r\n\nclass Box:\n    size = área(1)\n'
+# Python fragments, non-ASCII identifiers and text, and every line break.
+PIECES = st.sampled_from(
+    [
+        "def f():\n",
+        "    ",
+        "return ",
+        "x",
+        "é",
+        "😀",
+        "𝔘",
+        "(",
+        ")",
+        ":",
+        "=",
+        "\n",
+        "\r\n",
+        "\r",
+        "'",
+    ]
+)
+INSERT = st.lists(PIECES, max_size=6).map("".join)
+
+
+def fresh(text: str) -> tuple[str, list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """A fresh parse of ``text``: its tree and records, to compare with the edited ones."""
+    data = text.encode("utf-8")
+    docs = Documents()
+    doc = docs.open(URI, "app.py", text, 1, "python")
+    assert doc.tree is not None
+    result = Extractor().parse("python", data, "app")
+    nodes = [(n.kind, n.name, n.name_span.start_line, n.name_span.start_col) for n in result.nodes]
+    return str(doc.tree.root_node), nodes, list(result.occurrence_rows)
+
+
+def edit(text: str, start: int, end: int, new: str) -> types.TextDocumentContentChangePartial:
+    starts = convert.line_starts(text)
+    a, b = convert.position_at(text, starts, start), convert.position_at(text, starts, end)
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(types.Position(*a), types.Position(*b)), text=new
+    )
+
+
+def inside_crlf(text: str, index: int) -> bool:
+    return 0 < index < len(text) and text[index - 1] == "\r" and text[index] == "\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), INSERT), min_size=1, max_size=4))
+def test_incremental_edits_match_a_fresh_parse(steps: list[tuple[float, float, str]]) -> None:
+    docs = Documents()
+    docs.open(URI, "app.py", SOURCE, 1, "python")
+    text = SOURCE
+    changes = []
+    for a, b, new in steps:
+        start, end = sorted((int(a * len(text)), int(b * len(text))))
+        assume(not inside_crlf(text, start) and not inside_crlf(text, end))
+        changes.append(edit(text, start, end, new))
+        text = text[:start] + new + text[end:]
+    doc = docs.change(URI, 2, changes)
+    assert doc is not None and doc.text == text and doc.tree is not None
+    tree, nodes, occurrences = fresh(text)
+    assert str(doc.tree.root_node) == tree
+    records = doc.records("app")
+    kept = [(n.kind, n.name, n.name_span.start_line, n.name_span.start_col) for n in records.nodes]
+    assert kept == nodes
+    assert list(records.occurrence_rows) == occurrences
+
+
+def test_a_whole_text_change_parses_afresh_and_versions_keep_their_trees() -> None:
+    docs = Documents()
+    first = docs.open(URI, "app.py", "x = 1\n", 1, "python")
+    second = docs.change(URI, 2, [types.TextDocumentContentChangeWholeDocument(text="def g():\n")])
+    assert second is not None and second.tree is not None and first.tree is not None
+    assert second.records("app").nodes[1].name == "g"
+    # The first version's tree was not edited in place: a worker still reading it is safe.
+    assert str(first.tree.root_node) == fresh("x = 1\n")[0]
+
+
+def test_a_document_codeidx_does_not_index_has_no_tree_and_no_buffer() -> None:
+    docs = Documents()
+    doc = docs.open("file:///w/notes.txt", "notes.txt", "hello", 1, "plaintext")
+    assert doc.tree is None and doc.buffer() is None
+    outside = docs.open("file:///elsewhere/a.py", None, "x = 1", 1, "python")
+    assert outside.buffer() is None
