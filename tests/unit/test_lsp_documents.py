@@ -47,10 +47,10 @@ def fresh(text: str) -> tuple[str, list[tuple[object, ...]], list[tuple[object, 
     data = text.encode("utf-8")
     docs = Documents()
     doc = docs.open(URI, "app.py", text, 1, "python")
-    assert doc.tree is not None
+    assert doc.syntax is not None
     result = Extractor().parse("python", data, "app")
     nodes = [(n.kind, n.name, n.name_span.start_line, n.name_span.start_col) for n in result.nodes]
-    return str(doc.tree.root_node), nodes, list(result.occurrence_rows)
+    return str(doc.syntax.tree().root_node), nodes, list(result.occurrence_rows)
 
 
 def edit(text: str, start: int, end: int, new: str) -> types.TextDocumentContentChangePartial:
@@ -69,7 +69,9 @@ def inside_crlf(text: str, index: int) -> bool:
 @given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), INSERT), min_size=1, max_size=4))
 def test_incremental_edits_match_a_fresh_parse(steps: list[tuple[float, float, str]]) -> None:
     docs = Documents()
-    docs.open(URI, "app.py", SOURCE, 1, "python")
+    opened = docs.open(URI, "app.py", SOURCE, 1, "python")
+    assert opened.syntax is not None
+    opened.syntax.tree()  # Parsed, as after a first request: the edits below are incremental.
     text = SOURCE
     changes = []
     for a, b, new in steps:
@@ -78,28 +80,38 @@ def test_incremental_edits_match_a_fresh_parse(steps: list[tuple[float, float, s
         changes.append(edit(text, start, end, new))
         text = text[:start] + new + text[end:]
     doc = docs.change(URI, 2, changes)
-    assert doc is not None and doc.text == text and doc.tree is not None
+    assert doc is not None and doc.text == text and doc.syntax is not None
     tree, nodes, occurrences = fresh(text)
-    assert str(doc.tree.root_node) == tree
-    records = doc.records("app")
+    assert str(doc.syntax.tree().root_node) == tree
+    records = doc.syntax.records("app")
     kept = [(n.kind, n.name, n.name_span.start_line, n.name_span.start_col) for n in records.nodes]
     assert kept == nodes
     assert list(records.occurrence_rows) == occurrences
 
 
-def test_a_whole_text_change_parses_afresh_and_versions_keep_their_trees() -> None:
+def test_edits_pile_up_before_a_parse_and_versions_keep_their_trees() -> None:
     docs = Documents()
     first = docs.open(URI, "app.py", "x = 1\n", 1, "python")
-    second = docs.change(URI, 2, [types.TextDocumentContentChangeWholeDocument(text="def g():\n")])
-    assert second is not None and second.tree is not None and first.tree is not None
-    assert second.records("app").nodes[1].name == "g"
+    assert first.syntax is not None
+    first.syntax.tree()
+    # Two versions edited on the loop, neither parsed yet; the second parse
+    # takes both edits at once.
+    docs.change(URI, 2, [edit("x = 1\n", 0, 0, "def g():\n    pass\n")])
+    third = docs.change(URI, 3, [edit("def g():\n    pass\nx = 1\n", 4, 5, "h")])
+    assert third is not None and third.syntax is not None
+    assert third.text == "def h():\n    pass\nx = 1\n"
+    assert str(third.syntax.tree().root_node) == fresh(third.text)[0]
+    assert [n.name for n in third.syntax.records("app").nodes] == ["app", "h", "x"]
     # The first version's tree was not edited in place: a worker still reading it is safe.
-    assert str(first.tree.root_node) == fresh("x = 1\n")[0]
+    assert str(first.syntax.tree().root_node) == fresh("x = 1\n")[0]
+    whole = docs.change(URI, 4, [types.TextDocumentContentChangeWholeDocument(text="y = 2\n")])
+    assert whole is not None and whole.syntax is not None
+    assert [n.name for n in whole.syntax.records("app").nodes] == ["app", "y"]
 
 
 def test_a_document_codeidx_does_not_index_has_no_tree_and_no_buffer() -> None:
     docs = Documents()
     doc = docs.open("file:///w/notes.txt", "notes.txt", "hello", 1, "plaintext")
-    assert doc.tree is None and doc.buffer() is None
+    assert doc.syntax is None and doc.buffer() is None
     outside = docs.open("file:///elsewhere/a.py", None, "x = 1", 1, "python")
     assert outside.buffer() is None
