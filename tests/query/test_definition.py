@@ -464,3 +464,15 @@ def test_name_reexported_from_a_c_module_goes_to_the_reexport(tmp_path: Path) ->
     result = check(tmp_path, files)
     (d,) = result.definitions
     assert d.symbol is None and d.location.text.strip() == "from _speedups import deque"
+
+
+def test_aliased_import_name_goes_to_the_submodule(tmp_path: Path) -> None:
+    files = {
+        "email/__init__.py": "",
+        "email/charset.py": "ALIASES = {}\n",
+        "email/policy.py": "from email import char$0set as _charset\n",
+    }
+    result, _ = definition(tmp_path, files)
+    (d,) = result.definitions
+    assert (d.location.path, d.location.line) == ("email/charset.py", 0)
+    assert d.symbol is not None and d.symbol.kind == "module"

@@ -853,3 +853,54 @@ def test_instance_attributes_assigned_in_methods_are_fields_of_the_class() -> No
         ("read", "self", get.ordinal),
     ]
     assert roles(result, "y") == [("write", "self")]
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("self.x = Foo(a, b=2)", (None, "Foo(a, b=2)")),
+        ("x: Engine = make()", ("Engine", "make()")),
+        ("x: Engine", ("Engine", None)),
+        ("a = b = Bar()", (None, "Bar()")),
+        ("x = None", (None, None)),
+        ("items = [1, 2]", (None, "list()")),
+        ("name = 'n'", (None, "str()")),
+        ("x == 3", (None, None)),
+        ("x += 1", (None, None)),
+    ],
+)
+def test_assigned_statement_gives_annotation_and_value(
+    statement: str, expected: tuple[str | None, str | None]
+) -> None:
+    assert HOOKS.assigned(statement) == expected
+
+
+@pytest.mark.parametrize(
+    ("signature", "expected"),
+    [
+        ("def f(a: int = 3) -> Foo:", "Foo"),
+        ('def f(a) -> "pkg.Foo":', '"pkg.Foo"'),
+        ("def f(cb: Callable[[], int]) -> list[int]:", "list[int]"),
+        ("def f(a):", None),
+    ],
+)
+def test_return_annotation_is_the_text_after_the_arrow(
+    signature: str, expected: str | None
+) -> None:
+    assert HOOKS.return_annotation(signature) == expected
+
+
+@pytest.mark.parametrize(
+    ("annotation", "expected"),
+    [
+        ("Foo", ["Foo"]),
+        ("'pkg.Foo'", ["pkg.Foo"]),
+        ("Optional[pkg.Foo]", ["pkg.Foo"]),
+        ("Foo | None", ["Foo"]),
+        ("typing.Union[A, B]", ["A", "B"]),
+        ("list[Foo]", []),
+        ("Callable[..., Foo]", []),
+    ],
+)
+def test_annotation_names_the_classes_it_stands_for(annotation: str, expected: list[str]) -> None:
+    assert HOOKS.annotation_names(annotation) == expected

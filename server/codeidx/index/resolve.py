@@ -94,6 +94,7 @@ class Resolver:
         self._value_cache: dict[int, list[Target] | None] = {}
         self._local_cache: dict[tuple[int, int, str], list[Target] | None] = {}
         self._positions: dict[int, _Positions] = {}
+        self._full_facts: dict[int, FileFacts] = {}
 
     # Lookups -----------------------------------------------------------
 
@@ -726,6 +727,7 @@ class Resolver:
             self._local_cache.clear()
         out: list[Target] = []
         unknown = False
+        facts = self._with_occurrences(facts)
         writes = [
             o
             for o in facts.occurrences.get(name, [])
@@ -809,6 +811,22 @@ class Resolver:
         head = min(_expr_start(o) for _n, o in window)
         outer = max((e for e in window if _expr_start(e[1]) == head), key=lambda e: e[1].start_byte)
         return self.expr_types(facts, _chain_text(*outer), w.enclosing, hooks, depth + 1)
+
+    def _with_occurrences(self, facts: FileFacts) -> FileFacts:
+        """The file's facts with its occurrences (read once when they were left out).
+
+        Linking reads a file with its occurrences, other lookups without;
+        a local's type must not depend on which asked first.
+        """
+        if facts.blobs:
+            return facts
+        full = self._full_facts.get(facts.file_id)
+        if full is None:
+            if len(self._full_facts) > 32:
+                self._full_facts.clear()
+            full = symbols.file_facts(self._conn, facts.file_id) or facts
+            self._full_facts[facts.file_id] = full
+        return full
 
     def _positions_of(self, facts: FileFacts) -> _Positions:
         """A file's occurrences in source order (built once per file)."""
