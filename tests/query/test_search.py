@@ -294,3 +294,31 @@ def test_a_new_model_re_embeds_everything(project: Workspace) -> None:
     assert report.updated == 3 and report.embedded > 0
     result = run(project, SearchQuery("fibonacci number", mode="vector"), other)
     assert names(result)[0] == "pkg.mathutil.fibonacci"
+
+
+def embed_again(ws: Workspace) -> int:
+    """Index and sync; the number of chunks the model had to embed."""
+    ws.index()
+    holder = hashing()
+    with _reader(ws) as conn:
+        TextSync(ws.root, ws.index_dir).sync(conn)
+        sync = VectorSync(ws.root, ws.index_dir, lambda: holder.get())
+        try:
+            return sync.sync(conn).embedded
+        finally:
+            sync.close()
+
+
+def test_unchanged_text_is_never_embedded_twice(project: Workspace) -> None:
+    original = (project.root / "pkg/mathutil.py").read_text()
+    # A branch switch changes one function, then switches back.
+    project.write("pkg/mathutil.py", original.replace("modulo 65536", "modulo 256"), dedent=False)
+    assert embed_again(project) == 1  # only the changed function's chunk
+    project.write("pkg/mathutil.py", original, dedent=False)
+    assert embed_again(project) == 0  # both versions are in the cache
+    # A forced rebuild re-parses every file and embeds nothing.
+    project.index(force=True)
+    assert embed_again(project) == 0
+    assert names(run(project, SearchQuery("bytes of a buffer modulo")))[0] == (
+        "pkg.mathutil.compute_checksum"
+    )

@@ -139,12 +139,18 @@ def cmd_status(ctx: Context) -> int:
     start = (ctx.cwd / ctx.args.path).resolve() if ctx.args.path else ctx.cwd
     root = ctx.root_for(start, fallback=start if start.is_dir() else ctx.cwd)
     index_dir = ctx.index_dir(root)
+    from codeidx.cli.search import render_stores
+    from codeidx.index.doctor import summarize
+
     conn = open_index(index_dir)
     try:
         report = index_status(conn, root, index_dir)
+        stores = summarize(conn, index_dir)
     finally:
         conn.close()
-    ctx.emit(report, lambda: render.render_status(report), None)
+    data = dataclasses.asdict(report)
+    data["stores"] = [dataclasses.asdict(s) for s in stores]
+    ctx.emit(data, lambda: render.render_status(report) + render_stores(stores), None)
     return EXIT_OK
 
 

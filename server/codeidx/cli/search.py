@@ -256,3 +256,22 @@ def render_embed_summary(summary: EmbedSummary) -> list[str]:
         )
     lines.extend(f"note: {n}" for n in summary.notes)
     return lines
+
+
+def render_stores(stores: list[doctor.StoreHealth]) -> list[str]:
+    """The search stores' lines of ``codeidx status``."""
+    lines = ["search stores:"]
+    labels = {"text": "full text", "vectors": "vectors"}
+    for store in stores:
+        what = "documents" if store.name == "text" else "chunks"
+        line = f"  {labels.get(store.name, store.name)}: {store.count} {what}"
+        if store.detail:
+            line += f" ({store.detail})"
+        if store.lag:
+            line += f"; lag {store.lag} files ({store.stale} stale, {store.orphans} orphaned)"
+        else:
+            line += "; in step with the index"
+        lines.append(line)
+        if store.problem:
+            lines.append(f"    {store.problem}")
+    return lines

@@ -69,9 +69,7 @@ class DoctorReport:
         return all(s.ok for s in self.stores)
 
 
-def check(
-    conn: sqlite3.Connection, index_dir: Path, models: ModelHolder | None
-) -> DoctorReport:
+def check(conn: sqlite3.Connection, index_dir: Path, models: ModelHolder | None) -> DoctorReport:
     """The health of every store (see module doc); reads only."""
     stores = [_check_sqlite(conn, index_dir)]
     files = projection.indexed_files(conn)
@@ -193,3 +191,62 @@ def _describe(store: str, report: SyncReport) -> str:
     if report.stopped:
         parts.append("stopped before the end")
     return f"{store}: " + ", ".join(parts)
+
+
+def summarize(conn: sqlite3.Connection, index_dir: Path) -> list[StoreHealth]:
+    """Counts and lag of the search stores as they are, without loading a model.
+
+    What ``codeidx status`` shows: the vector store is described with the
+    model that wrote it, which may differ from the configured one.
+    """
+    files = projection.indexed_files(conn)
+    out = []
+    text = StoreHealth("text", str(index_dir / TEXT_DIR), ok=True)
+    try:
+        index = TextIndex.open(index_dir / TEXT_DIR, writable=False)
+    except CodeidxError as exc:
+        text.ok, text.problem, text.stale = False, str(exc), len(files)
+    else:
+        try:
+            drift = compare(files, index.manifest())
+            text.count, text.stale, text.orphans = (
+                index.doc_count(),
+                len(drift.stale),
+                len(drift.orphans),
+            )
+        finally:
+            index.close()
+    out.append(text)
+    out.append(_summarize_vectors(files, index_dir))
+    return out
+
+
+def _summarize_vectors(files: dict[str, projection.IndexedFile], index_dir: Path) -> StoreHealth:
+    store = StoreHealth("vectors", str(index_dir / VECTOR_DIR), ok=True)
+    directory = index_dir / VECTOR_DIR
+    if not directory.exists():
+        store.ok, store.stale, store.problem = False, len(files), "not built yet"
+        return store
+    from codeidx.store.vector_index import VectorIndex
+
+    try:
+        probe = VectorIndex.open(directory, model_id="", dim=0, writable=False)
+        try:
+            stored = probe.stored_model
+        finally:
+            probe.close()
+        if stored is None:
+            store.ok, store.stale, store.problem = False, len(files), "nothing embedded yet"
+            return store
+        index = VectorIndex.open(directory, model_id=stored[0], dim=stored[1], writable=False)
+        try:
+            drift = compare(files, index.manifest())
+            store.count = index.count()
+        finally:
+            index.close()
+    except CodeidxError as exc:
+        store.ok, store.problem, store.stale = False, str(exc), len(files)
+        return store
+    store.detail = stored[0]
+    store.stale, store.orphans = len(drift.stale), len(drift.orphans)
+    return store

@@ -202,6 +202,17 @@ class VectorIndex:
             self._refresh_reader()
         return self._stored_model != (self._model_id, self._dim)
 
+    @property
+    def stored_model(self) -> tuple[str, int] | None:
+        """(model id, dimension) of the stored vectors, None when nothing is stored.
+
+        Lets ``codeidx status`` describe the store without loading a model.  Any thread.
+        """
+        if not self._writable:
+            with self._guard():
+                self._refresh_reader()
+        return self._stored_model
+
     # -- writes (writer thread only) ----------------------------------------
 
     def replace_file(self, path: str, content_hash: str, rows: Sequence[ChunkRow]) -> None:
