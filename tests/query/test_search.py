@@ -322,3 +322,20 @@ def test_unchanged_text_is_never_embedded_twice(project: Workspace) -> None:
     assert names(run(project, SearchQuery("bytes of a buffer modulo")))[0] == (
         "pkg.mathutil.compute_checksum"
     )
+
+
+@pytest.mark.slow
+def test_the_real_model_finds_code_by_meaning_offline(ws: Workspace) -> None:
+    """all-MiniLM-L6-v2 from the wheel, offline: a paraphrase with no shared word still lands."""
+    ws.write("pkg/http.py", PARSER)
+    ws.write("pkg/mathutil.py", MATH)
+    model = ModelHolder("default")
+    try:
+        index_all(ws, model)
+        result = run(
+            ws, SearchQuery("sequence where each term adds the previous two", mode="vector"), model
+        )
+        assert names(result)[0] == "pkg.mathutil.fibonacci"
+        assert result.hits[0].scores["vector"] > 0.3
+    finally:
+        model.close()
