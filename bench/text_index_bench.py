@@ -99,11 +99,55 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def _check_search_releases_the_interpreter(reader: TextIndex, docs: list[TextDoc]) -> None:
+    """Count how often another thread runs Python while one search is running.
+
+    If tantivy held the interpreter lock during a search, a thread waking
+    from a 1 ms sleep could only run between searches; with the lock
+    released it runs all along.  A deliberately heavy query (the words of
+    1,500 names) makes each search last long enough to tell.
+    """
+    words = " ".join(
+        dict.fromkeys(word for doc in docs[:3000] for word in split_identifier(doc.name))
+    )
+    heavy = " ".join(words.split()[:1500])
+    spans: list[tuple[float, float]] = []
+    stop = threading.Event()
+
+    def search_heavily() -> None:
+        while not stop.is_set():
+            began = time.perf_counter()
+            reader.search(heavy, 10_000)
+            spans.append((began, time.perf_counter()))
+
+    thread = threading.Thread(target=search_heavily)
+    thread.start()
+    wakeups: list[float] = []
+    deadline = time.perf_counter() + 3
+    while time.perf_counter() < deadline:
+        time.sleep(0.001)
+        wakeups.append(time.perf_counter())
+    stop.set()
+    thread.join()
+    inside = sum(1 for at in wakeups if any(a + 0.002 < at < b - 0.002 for a, b in spans))
+    searching_s = sum(b - a for a, b in spans)
+    print(
+        f"interpreter lock: {len(spans)} heavy searches ran {searching_s:.2f} s; another thread "
+        f"woke {len(wakeups)} times, {inside} of them inside a running search"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit-files", type=int, default=0, help="index only the first N files")
     parser.add_argument("--writer-threads", type=int, default=1)
     parser.add_argument("--heap-mb", type=int, default=64)
+    parser.add_argument(
+        "--under",
+        type=Path,
+        default=None,
+        help="make the index folder here (/dev/shm leaves out disk syncs)",
+    )
     args = parser.parse_args()
 
     root = Path(sysconfig.get_paths()["stdlib"])
@@ -119,7 +163,7 @@ def main() -> None:
     total_docs = sum(len(docs) for _p, _h, docs in per_file)
     print(f"extracted {total_docs} docs from {len(per_file)} files in {extract_s:.1f} s")
 
-    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as temporary:
+    with tempfile.TemporaryDirectory(dir=args.under, ignore_cleanup_errors=True) as temporary:
         folder = Path(temporary) / "text"
         writer = TextIndex.open(
             folder,
@@ -275,6 +319,7 @@ def main() -> None:
             f"two search threads during continuous commits: errors {len(errors)}; "
             f"doc_count {reader.doc_count()} (expected {total_docs})"
         )
+        _check_search_releases_the_interpreter(reader, all_docs)
         reader.close()
         writer.close()
 

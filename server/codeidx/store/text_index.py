@@ -464,17 +464,20 @@ class TextIndex:
             raise RuntimeError(f"the full-text index at {self._directory} is {state}")
         return self._writer
 
-    def _read_meta_key(self) -> tuple[int, int, int] | None:
-        """Identify the committed version on disk by its meta.json file.
+    def _read_meta_key(self) -> bytes | None:
+        """Identify the committed version on disk: the bytes of its meta.json.
 
-        Tantivy replaces meta.json atomically on every commit, so a new inode,
-        size or modification time means there is something new to load.
+        Tantivy rewrites meta.json on every commit (it lists the segments and
+        the commit's opstamp).  Its content is compared rather than its
+        inode, size and modification time, because two quick commits can
+        leave all three equal (a freed inode is reused, timestamps are as
+        coarse as the kernel tick).  The file is a few kilobytes, and reading
+        it costs tens of microseconds, well below a search.
         """
         try:
-            status = os.stat(self._directory / "meta.json")
+            return (self._directory / "meta.json").read_bytes()
         except OSError:
             return None
-        return (status.st_ino, status.st_mtime_ns, status.st_size)
 
     def _reload(self, *, force: bool) -> None:
         """Load the latest commit if meta.json changed since the last load.

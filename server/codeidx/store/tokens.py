@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from itertools import chain
 
 # A word is a run of identifier characters: letters, digits and underscores
 # in any script.  Everything else (spaces, punctuation, "/", ".", "-")
@@ -115,18 +116,25 @@ def _identifier_parts(word: str) -> list[str]:
 
 
 # Identifiers repeat endlessly in code (self, return, i, the names of a
-# module), so the analysis of each word is cached.  The cache is bounded and
-# thread-safe; its entries are immutable.
+# module), so the analysis of each word is cached.  The caches are bounded
+# and thread-safe, their entries immutable, and mapping a cached function
+# over a text's words keeps the per-word loop out of the interpreter.
 @functools.lru_cache(maxsize=1 << 16)
-def _word_terms(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(terms for code_tokens, parts for word_parts) of one normalized word."""
+def _word_terms(word: str) -> tuple[str, ...]:
+    """The code_tokens terms of one normalized word: its whole form, then its parts."""
     whole = word.lower()
-    parts = tuple(part for part in _identifier_parts(word) if len(part) <= MAX_TOKEN_CHARS)
+    parts = _word_parts(word)
     # A word of underscores alone (``_``, ``__``) names nothing worth
     # searching for and is very frequent in code, so it yields no term.
     if parts and parts != (whole,) and len(whole) <= MAX_TOKEN_CHARS:
-        return (whole, *parts), parts
-    return parts, parts
+        return (whole, *parts)
+    return parts
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_parts(word: str) -> tuple[str, ...]:
+    """The word_parts terms of one normalized word."""
+    return tuple(part for part in _identifier_parts(word) if len(part) <= MAX_TOKEN_CHARS)
 
 
 def split_identifier(word: str) -> list[str]:
@@ -156,10 +164,7 @@ def code_tokens(text: str) -> list[str]:
     Duplicates are kept: term frequency matters to BM25.  Terms longer than
     :data:`MAX_TOKEN_CHARS` and words made of underscores alone are dropped.
     """
-    tokens: list[str] = []
-    for word in _WORD.findall(_normalize(text)):
-        tokens.extend(_word_terms(word)[0])
-    return tokens
+    return list(chain.from_iterable(map(_word_terms, _WORD.findall(_normalize(text)))))
 
 
 def word_parts(text: str) -> list[str]:
@@ -168,10 +173,7 @@ def word_parts(text: str) -> list[str]:
     This feeds the stemmed prose field: a stemmer works on natural-language
     words, and the glued form of a compound identifier is not one.
     """
-    parts: list[str] = []
-    for word in _WORD.findall(_normalize(text)):
-        parts.extend(_word_terms(word)[1])
-    return parts
+    return list(chain.from_iterable(map(_word_parts, _WORD.findall(_normalize(text)))))
 
 
 def query_tokens(text: str) -> list[str]:
