@@ -1,25 +1,41 @@
 """Workspace symbol search: fuzzy matching over the names of every definition.
 
-This module owns the search: it reads the distinct candidate names from the
+This module owns the search: it gathers the distinct candidate names of the
 store (filtered by kind and language in SQL), ranks them with
-``codeidx.query.fuzzy.rank`` and expands the best names into their
-definitions.  A query containing ``.`` or ``::`` is matched against
-qualified names (``Engine.run``), any other against simple names.  Ranking
-is not done here; a test passes its own ``rank`` to check the plumbing.
+``codeidx.query.fuzzy`` and expands the best names into their definitions.
+A query containing ``.`` or ``::`` is matched against qualified names
+(``Engine.run``), any other against simple names.  Ranking is not done
+here; a test passes its own ``rank`` to check the plumbing.
+
+Reading and ranking 50k names from scratch takes hundreds of milliseconds,
+too slow for a request that fires on every keystroke, so the names of an
+index are kept between searches in a ``NameCache``, per index and filter.
+The cache notices what changed since it last looked through the session id
+each file row carries (``stats.file_sessions``: a file's definitions are
+only written with its row) and reads the names of those files alone.  From
+the second search on, a ``fuzzy.NameIndex`` is built over the names on a
+background thread and swapped in whole; until then, and for names added
+since it was built, the one-off ``fuzzy.rank`` answers, so every answer
+covers the names of the snapshot it read, built index or not.
 
 Reads only; any thread may call ``search_symbols`` with a read connection it
-owns.  Raises UsageError for an empty query, an unknown kind or language, or
-a limit below one.  The query text is never logged.
+owns (the cache is shared by the threads of a process and guarded by a
+lock).  Raises UsageError for an empty query, an unknown kind or language,
+or a limit below one.  The query text is never logged.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from codeidx.errors import UsageError
 from codeidx.parse.records import NODE_KINDS
 from codeidx.parse.registry import LANGUAGES
+from codeidx.query import fuzzy
 from codeidx.query.types import Coverage, Symbol, SymbolMatch, SymbolQuery, SymbolsResult
 from codeidx.store import nodes, stats
 from codeidx.store.nodes import NodeRow
@@ -47,27 +63,228 @@ def validate(query: SymbolQuery) -> None:
 def search_symbols(
     conn: sqlite3.Connection, query: SymbolQuery, rank: RankFn | None = None
 ) -> SymbolsResult:
-    """The definitions whose names best match ``query.text``, best first."""
-    validate(query)
-    if rank is None:
-        # Imported here so the rest of the query layer loads without it.
-        from codeidx.query.fuzzy import rank as fuzzy_rank
+    """The definitions whose names best match ``query.text``, best first.
 
-        rank = fuzzy_rank
+    Without ``rank``, names come from the process's ``NameCache`` and are
+    ranked by ``fuzzy``; with it, they are read afresh and ranked by it.
+    """
+    validate(query)
     text = query.text.strip()
     qualified = "." in text or "::" in text
     kinds = [query.kind] if query.kind is not None else None
     with stats.read_snapshot(conn):
         coverage = Coverage.of(stats.coverage(conn))
-        names = nodes.symbol_names(conn, kinds, query.language, qualified)
-        # Every name has at least one definition, so ``limit`` names suffice.
-        ranked = rank(text, names, query.limit)
-        order = {names[i]: (position, score) for position, (i, score) in enumerate(ranked)}
-        rows = nodes.nodes_with_names(conn, list(order), kinds, query.language, qualified)
+        if rank is None:
+            cache = name_cache(conn, kinds, query.language, qualified)
+            best, candidates = cache.search(conn, text, query.limit)
+        else:
+            names = nodes.symbol_names(conn, kinds, query.language, qualified)
+            # Every name has at least one definition, so ``limit`` names suffice.
+            best = [(names[i], score) for i, score in rank(text, names, query.limit)]
+            candidates = len(names)
+        order = {name: (position, score) for position, (name, score) in enumerate(best)}
+        rows = definitions(conn, list(order), kinds, query.language, qualified, query.limit)
 
     def key_of(row: NodeRow) -> str:
         return row.qualified_name if qualified else row.name
 
     rows.sort(key=lambda r: (order[key_of(r)][0], r.path, r.name_line, r.name_col))
     matches = [SymbolMatch(Symbol.of(r), order[key_of(r)][1]) for r in rows[: query.limit]]
-    return SymbolsResult(matches, len(names), coverage)
+    return SymbolsResult(matches, candidates, coverage)
+
+
+def definitions(
+    conn: sqlite3.Connection,
+    ranked: list[str],
+    kinds: Sequence[str] | None,
+    language: str | None,
+    qualified: bool,
+    limit: int,
+) -> list[NodeRow]:
+    """The definitions of the best names, enough to fill ``limit`` matches.
+
+    Names are read best first in growing batches, stopping once ``limit``
+    rows are in: the answer lists the best names' definitions first, and a
+    common name (``open``, ``run``) alone may have dozens.
+    """
+    rows: list[NodeRow] = []
+    start, batch = 0, 8
+    while start < len(ranked) and len(rows) < limit:
+        chunk = ranked[start : start + batch]
+        rows.extend(nodes.nodes_with_names(conn, chunk, kinds, language, qualified))
+        start, batch = start + batch, batch * 4
+    return rows
+
+
+# The name cache ---------------------------------------------------------------------
+
+#: Names added or removed since the index was built beyond which it is built again.
+REBUILD_AFTER = 2000
+#: Caches kept per process (one per index and filter; the oldest goes first).
+MAX_CACHES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    """What one search ranks: an immutable view, swapped whole when names change.
+
+    ``names`` are the distinct names now (sorted).  ``index`` was built over
+    ``indexed`` (None before it is built); ``added`` are names present now
+    but not in ``indexed`` (sorted) and ``removed`` names of ``indexed`` no
+    longer present.
+    """
+
+    names: list[str]
+    index: fuzzy.NameIndex | None
+    indexed: Sequence[str]
+    added: list[str]
+    removed: frozenset[str]
+
+    def search(self, text: str, limit: int) -> list[tuple[str, float]]:
+        """(name, score) of the best ``limit`` names, best first."""
+        if self.index is None:
+            return [(self.names[i], score) for i, score in fuzzy.rank(text, self.names, limit)]
+        hits = [
+            (score, n, self.indexed[i])
+            for n, (i, score) in enumerate(self.index.search(text, limit + len(self.removed)))
+            if self.indexed[i] not in self.removed
+        ]
+        if self.added:
+            more = fuzzy.rank(text, self.added, limit)
+            hits.extend((score, len(hits) + n, self.added[i]) for n, (i, score) in enumerate(more))
+        # Best score first; equal scores keep the index's order, then the added names'.
+        hits.sort(key=lambda hit: (-hit[0], hit[1]))
+        return [(name, score) for score, _, name in hits[:limit]]
+
+
+class NameCache:
+    """The candidate names of one index under one filter, kept up to date between searches.
+
+    ``search`` first brings the names to the caller's snapshot, reading only
+    the files whose rows were written since the last look, then ranks them.
+    Any thread; the state is guarded by a lock and each search ranks an
+    immutable ``_Ranking`` outside it.
+    """
+
+    def __init__(self, kinds: Sequence[str] | None, language: str | None, qualified: bool) -> None:
+        self._filter = (list(kinds) if kinds else None, language, qualified)
+        self._lock = threading.Lock()
+        self._fingerprint: tuple[int, int, int] | None = None
+        self._sessions: dict[int, int] = {}
+        self._by_file: dict[int, list[str]] = {}
+        self._counts: dict[str, int] = {}
+        self._ranking = _Ranking([], None, (), [], frozenset())
+        self._searches = 0
+        self._building = False
+        self._built = threading.Event()
+
+    def _refresh(self, conn: sqlite3.Connection) -> None:
+        """Bring the names to the version of the index ``conn`` reads (lock held)."""
+        fingerprint = stats.files_fingerprint(conn)
+        if fingerprint == self._fingerprint:
+            return
+        self._fingerprint = fingerprint
+        sessions = stats.file_sessions(conn)
+        changed = [f for f, s in sessions.items() if self._sessions.get(f) != s]
+        gone = [f for f in self._sessions if f not in sessions]
+        kinds, language, qualified = self._filter
+        # Reading every file at once is faster than asking for most of them by id.
+        wanted = None if 2 * len(changed) > len(sessions) else changed
+        fresh = nodes.names_by_file(conn, wanted, kinds, language, qualified)
+        appeared = vanished = False
+        for file_id in (*changed, *gone):
+            for name in self._by_file.pop(file_id, ()):
+                left = self._counts[name] - 1
+                if left:
+                    self._counts[name] = left
+                else:
+                    del self._counts[name]
+                    vanished = True
+        for file_id in changed:
+            names = fresh.get(file_id)
+            if not names:
+                continue
+            self._by_file[file_id] = names
+            for name in names:
+                count = self._counts.get(name, 0)
+                appeared = appeared or count == 0
+                self._counts[name] = count + 1
+        self._sessions = sessions
+        if appeared or vanished:
+            self._ranking = self._rank_view(self._ranking.index, self._ranking.indexed)
+
+    def _rank_view(self, index: fuzzy.NameIndex | None, indexed: Sequence[str]) -> _Ranking:
+        """A ranking of the current names over ``index`` (lock held)."""
+        names = sorted(self._counts)
+        if index is None:
+            return _Ranking(names, None, (), [], frozenset())
+        known = set(indexed)
+        added = [n for n in names if n not in known]
+        removed = frozenset(n for n in indexed if n not in self._counts)
+        return _Ranking(names, index, indexed, added, removed)
+
+    def search(
+        self, conn: sqlite3.Connection, text: str, limit: int
+    ) -> tuple[list[tuple[str, float]], int]:
+        """(best (name, score) pairs, how many names were candidates) in ``conn``'s snapshot."""
+        with self._lock:
+            self._refresh(conn)
+            self._searches += 1
+            ranking = self._ranking
+            stale = ranking.index is None or (
+                len(ranking.added) + len(ranking.removed) > REBUILD_AFTER
+            )
+            if stale and self._searches >= 2 and not self._building and ranking.names:
+                self._building = True
+                threading.Thread(
+                    target=self._build, args=(ranking.names,), name="codeidx-names", daemon=True
+                ).start()
+        return ranking.search(text, limit), len(ranking.names)
+
+    def _build(self, names: list[str]) -> None:
+        """Build a ``NameIndex`` over ``names`` and swap it in (on its own thread)."""
+        try:
+            index = fuzzy.NameIndex(names)
+            with self._lock:
+                self._ranking = self._rank_view(index, names)
+        finally:
+            with self._lock:
+                self._building = False
+            self._built.set()
+
+    def wait_built(self, timeout: float) -> bool:
+        """Wait until a ``NameIndex`` build has ended; False after ``timeout`` seconds."""
+        return self._built.wait(timeout)
+
+    @property
+    def indexed(self) -> bool:
+        """Whether searches use a built ``NameIndex`` (else the one-off ranking)."""
+        return self._ranking.index is not None
+
+
+_caches: OrderedDict[tuple[object, ...], NameCache] = OrderedDict()
+_caches_lock = threading.Lock()
+
+
+def name_cache(
+    conn: sqlite3.Connection, kinds: Sequence[str] | None, language: str | None, qualified: bool
+) -> NameCache:
+    """The process's ``NameCache`` for the index ``conn`` reads, under this filter.
+
+    An index is told apart by its database file and its first run
+    (``stats.index_identity``), so a rebuilt index gets a new cache; an index
+    with no run yet gets a fresh one every time.
+    """
+    identity = stats.index_identity(conn)
+    key = (identity, tuple(kinds or ()), language, qualified)
+    with _caches_lock:
+        cache = _caches.get(key) if identity is not None else None
+        if cache is None:
+            cache = NameCache(kinds, language, qualified)
+            if identity is not None:
+                _caches[key] = cache
+                while len(_caches) > MAX_CACHES:
+                    _caches.popitem(last=False)
+        else:
+            _caches.move_to_end(key)
+    return cache

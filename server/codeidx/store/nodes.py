@@ -50,23 +50,11 @@ _NODE_SELECT = (
 
 
 def _node(row: Sequence[object]) -> NodeRow:
-    return NodeRow(
-        int(row[0]),  # type: ignore[call-overload]
-        int(row[1]),  # type: ignore[call-overload]
-        str(row[2]),
-        str(row[3]),
-        str(row[4]),
-        str(row[5]),
-        str(row[6]),
-        str(row[7]),
-        int(row[8]) if row[8] is not None else None,  # type: ignore[call-overload]
-        int(row[9]),  # type: ignore[call-overload]
-        int(row[10]),  # type: ignore[call-overload]
-        int(row[11]),  # type: ignore[call-overload]
-        int(row[12]),  # type: ignore[call-overload]
-        int(row[13]),  # type: ignore[call-overload]
-        int(row[14]),  # type: ignore[call-overload]
-    )
+    # The columns come back in ``_NODE_SELECT`` order with SQLite's own types
+    # (INTEGER → int, TEXT → str, NULL parent → None), which are the fields'
+    # types: no conversion is needed, and a large file's outline or a type's
+    # thousands of subtypes build their rows several times faster without it.
+    return NodeRow(*row)  # type: ignore[arg-type]
 
 
 def _chunks(values: Sequence[object]) -> Iterable[Sequence[object]]:
@@ -125,6 +113,40 @@ def symbol_names(
     if language is not None:
         sql += " JOIN files f ON f.file_id = n.file_id"
     return sorted(str(r[0]) for r in conn.execute(f"{sql} WHERE {where}", params))
+
+
+def names_by_file(
+    conn: sqlite3.Connection,
+    file_ids: Sequence[int] | None,
+    kinds: Sequence[str] | None,
+    language: str | None,
+    qualified: bool = False,
+) -> dict[int, list[str]]:
+    """file id → simple (or qualified) names of its definitions, filtered as in ``symbol_names``.
+
+    ``file_ids`` None reads every file.  Files without a matching definition
+    are left out.  Names repeat as often as the file defines them.
+    """
+    column = "n.qualified_name" if qualified else "n.name"
+    where, params = _filters(kinds, language)
+    sql = f"SELECT n.file_id, {column} FROM nodes n"
+    if language is not None:
+        sql += " JOIN files f ON f.file_id = n.file_id"
+    out: dict[int, list[str]] = {}
+    if file_ids is None:
+        batches: Iterable[tuple[str, Sequence[object]]] = [(f"{sql} WHERE {where}", params)]
+    else:
+        batches = (
+            (
+                f"{sql} WHERE n.file_id IN ({','.join('?' * len(chunk))}) AND {where}",
+                (*chunk, *params),
+            )
+            for chunk in _chunks(list(file_ids))
+        )
+    for statement, values in batches:
+        for file_id, name in conn.execute(statement, values):
+            out.setdefault(int(file_id), []).append(str(name))
+    return out
 
 
 def nodes_with_names(

@@ -207,3 +207,39 @@ def file_stats(conn: sqlite3.Connection) -> list[tuple[str, int, int, str]]:
             "SELECT path, size, mtime_ns, content_hash FROM files ORDER BY path"
         )
     ]
+
+
+def index_identity(conn: sqlite3.Connection) -> tuple[str, int, float] | None:
+    """(database file, id and start time of the first run): tells indexes apart.
+
+    An index deleted and built again at the same place starts its sessions
+    anew, so its file and session ids can repeat; the first run's start time
+    does not.  None while no run was recorded.
+    """
+    database = next((str(r[2]) for r in conn.execute("PRAGMA database_list")), "")
+    row = conn.execute(
+        "SELECT session_id, started_at FROM sessions ORDER BY session_id LIMIT 1"
+    ).fetchone()
+    return (database, int(row[0]), float(row[1])) if row is not None else None
+
+
+def files_fingerprint(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """(count, sum and max of the writing sessions' ids) of the file rows.
+
+    It changes whenever a file row is added, deleted or written again:
+    session ids only grow, so a file written anew raises the sum, and as
+    many files added as deleted still raise it (each new row carries an id
+    above every existing one).  A third of the cost of ``file_sessions``.
+    """
+    row = conn.execute("SELECT COUNT(*), TOTAL(session_id), MAX(session_id) FROM files").fetchone()
+    return int(row[0]), int(row[1]), int(row[2] or 0)
+
+
+def file_sessions(conn: sqlite3.Connection) -> dict[int, int]:
+    """file id → the session that last wrote the file's row (and its definitions).
+
+    A file's definitions are only ever written together with its row, which
+    then takes the writing session's id, so a reader that remembers this map
+    can tell which files changed since it last looked.
+    """
+    return {int(f): int(s) for f, s in conn.execute("SELECT file_id, session_id FROM files")}
