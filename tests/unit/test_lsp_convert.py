@@ -107,7 +107,7 @@ def test_an_incremental_edit_replaces_exactly_its_range(
 
 def test_documents_apply_changes_in_order_and_keep_versions() -> None:
     docs = Documents()
-    docs.open("file:///w/a.py", "a.py", "x = 1\n😀 = 2\n", 1, "python")
+    docs.open("file:///w/a.py", (Path("/w"), "a.py"), "x = 1\n😀 = 2\n", 1, "python")
     first = types.TextDocumentContentChangePartial(
         range=types.Range(types.Position(1, 0), types.Position(1, 2)), text="y"
     )
@@ -118,7 +118,7 @@ def test_documents_apply_changes_in_order_and_keep_versions() -> None:
     assert doc is not None and (doc.text, doc.version) == ("# top\nx = 1\ny = 2\n", 2)
     whole = types.TextDocumentContentChangeWholeDocument(text="z")
     assert docs.change("file:///w/a.py", 3, [whole]) is not None
-    assert docs.by_path()["a.py"].text == "z"
+    assert docs.by_path(Path("/w"))["a.py"].text == "z"
     assert docs.change("file:///w/b.py", 1, [whole]) is None
     assert docs.close("file:///w/a.py") is not None and len(docs) == 0
 

@@ -9,6 +9,8 @@ or point shows up as a tree that differs from a fresh parse, or as records
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
@@ -18,6 +20,7 @@ from codeidx.lsp.documents import Documents
 from codeidx.parse.extract import Extractor
 
 URI = "file:///w/app.py"
+PLACED = (Path("/w"), "app.py")
 SOURCE = 'def área(x):\n    """😀 doc."""\n    return x\r\n\nclass Box:\n    size = área(1)\n'
 # Python fragments, non-ASCII identifiers and text, and every line break.
 PIECES = st.sampled_from(
@@ -46,7 +49,7 @@ def fresh(text: str) -> tuple[str, list[tuple[object, ...]], list[tuple[object, 
     """A fresh parse of ``text``: its tree and records, to compare with the edited ones."""
     data = text.encode("utf-8")
     docs = Documents()
-    doc = docs.open(URI, "app.py", text, 1, "python")
+    doc = docs.open(URI, PLACED, text, 1, "python")
     assert doc.syntax is not None
     result = Extractor().parse("python", data, "app")
     nodes = [(n.kind, n.name, n.name_span.start_line, n.name_span.start_col) for n in result.nodes]
@@ -69,7 +72,7 @@ def inside_crlf(text: str, index: int) -> bool:
 @given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), INSERT), min_size=1, max_size=4))
 def test_incremental_edits_match_a_fresh_parse(steps: list[tuple[float, float, str]]) -> None:
     docs = Documents()
-    opened = docs.open(URI, "app.py", SOURCE, 1, "python")
+    opened = docs.open(URI, PLACED, SOURCE, 1, "python")
     assert opened.syntax is not None
     opened.syntax.tree()  # Parsed, as after a first request: the edits below are incremental.
     text = SOURCE
@@ -91,7 +94,7 @@ def test_incremental_edits_match_a_fresh_parse(steps: list[tuple[float, float, s
 
 def test_edits_pile_up_before_a_parse_and_versions_keep_their_trees() -> None:
     docs = Documents()
-    first = docs.open(URI, "app.py", "x = 1\n", 1, "python")
+    first = docs.open(URI, PLACED, "x = 1\n", 1, "python")
     assert first.syntax is not None
     first.syntax.tree()
     # Two versions edited on the loop, neither parsed yet; the second parse
@@ -111,7 +114,7 @@ def test_edits_pile_up_before_a_parse_and_versions_keep_their_trees() -> None:
 
 def test_a_document_codeidx_does_not_index_has_no_tree_and_no_buffer() -> None:
     docs = Documents()
-    doc = docs.open("file:///w/notes.txt", "notes.txt", "hello", 1, "plaintext")
+    doc = docs.open("file:///w/notes.txt", (Path("/w"), "notes.txt"), "hello", 1, "plaintext")
     assert doc.syntax is None and doc.buffer() is None
     outside = docs.open("file:///elsewhere/a.py", None, "x = 1", 1, "python")
     assert outside.buffer() is None

@@ -1,11 +1,13 @@
 """The state handlers share: ``CodeidxServer``, and the protocol tweaks it runs on.
 
-``CodeidxServer`` holds the workspace root and index folder, the indexing
-settings (``config.Settings``), the open documents, the query ``Runner``
-and the ``IndexWriter``, and turns writer events into ``$/progress`` and
-``codeidx/indexUpdated``.  Its methods run on the event loop, except
-``post`` (any thread), which is how the writer thread's events and log
-records reach the loop.
+``CodeidxServer`` holds the workspace roots (``lsp.roots``: per root, its
+index folder, ``IndexWriter`` and query ``Runner``), the indexing settings
+(``config.Settings``, shared by every root), the open documents, and turns
+writer events into ``$/progress`` and ``codeidx/indexUpdated``.  Requests
+are routed by their document's URI to the innermost root containing it.
+Its methods run on the event loop, except ``post`` (any thread), which is
+how the writer threads' events and log records reach the loop, and
+``stop_background`` (blocking).
 
 ``CodeidxProtocol`` changes two pygls behaviours: a request whose params do
 not match the LSP types gets an InvalidParams response (pygls would log it
@@ -35,13 +37,14 @@ from pygls.protocol.language_server import lsp_method
 
 from codeidx import __version__
 from codeidx.config import Settings
+from codeidx.index.pipeline import RunResult
 from codeidx.lsp import convert, extensions
 from codeidx.lsp.documents import Documents
 from codeidx.lsp.indexing import IndexWriter, RunEvent
 from codeidx.lsp.live import Cursor, Views
+from codeidx.lsp.roots import Roots, RootState, index_dir_of
 from codeidx.lsp.runner import JsonRpcRequestFailed, Runner
 from codeidx.lsp.searching import EmbedEvent, SearchService
-from codeidx.parse.registry import language_for_path
 
 log = logging.getLogger(__name__)
 
@@ -100,19 +103,18 @@ class CodeidxServer(LanguageServer):
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=CodeidxProtocol,
         )
-        self.root: Path | None = None
-        self.index_dir: Path | None = None
+        self.roots = Roots()
+        #: ``codeidx serve --index-dir``, used when the client names no ``indexDir``.
         self.index_dir_override: str | None = None
+        #: The explicit index folder of this session (see ``lsp.roots``), if any.
+        self.index_dir_choice: str | None = None
         self.over_tcp = False
         self.client = convert.ClientFeatures()
         self.settings = Settings()
         self.documents = Documents()
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.last_run: extensions.RunSummary | None = None
-        self._runner: Runner | None = None
-        self._writer: IndexWriter | None = None
-        self._search: SearchService | None = None
-        self._embed_token: str | None = None
+        self.initialized = False
+        self._embed_tokens: dict[Path, str] = {}
         self._embed_tokens_ready: set[str] = set()
         self._progress_tasks: set[asyncio.Future[None]] = set()
         self._reported: set[str] = set()
@@ -121,47 +123,72 @@ class CodeidxServer(LanguageServer):
 
     def configure(
         self,
-        root: Path,
-        index_dir: Path,
+        roots: list[Path],
+        index_dir: str | None,
         client: convert.ClientFeatures,
         settings: Settings | None = None,
     ) -> None:
-        """Adopt a workspace (from ``initialize``); background work starts later."""
-        self.root, self.index_dir, self.client = root, index_dir, client
+        """Adopt the workspace roots (from ``initialize``); background work starts later."""
+        self.client = client
+        self.index_dir_choice = index_dir
         self.settings = settings if settings is not None else Settings()
         self.loop = asyncio.get_running_loop()
-        self._runner = Runner(
+        for root in roots:
+            self.add_root(root)
+
+    def add_root(self, root: Path) -> RootState | None:
+        """Index one more root (its writer starts once the client is initialized).
+
+        None when the root is already indexed.
+        """
+        root = root.resolve()
+        if root in self.roots:
+            return None
+        index_dir = index_dir_of(root, len(self.roots) == 0, self.index_dir_choice)
+        holder: list[RootState] = []
+        runner = Runner(
             index_dir,
             QUERY_WORKERS,
-            unavailable_note=self._unavailable_note,
+            unavailable_note=lambda: self._unavailable_note(holder[0]),
             on_internal_error=lambda method, exc: self.report_once(
                 f"{method}:{type(exc).__name__}",
                 f"codeidx failed to answer {method}; see the server log.",
             ),
         )
-        self._search = SearchService(
-            root, index_dir, self.settings.search, lambda event: self.post(self._on_embed, event)
-        )
-        self._search.start()
-        self._writer = IndexWriter(
+        writer = IndexWriter(
             root,
             index_dir,
-            self._writer_event,
+            lambda event: self.post(self._on_run, holder[0], event),
             options=self.settings.index_options(),
         )
+        state = RootState(root, index_dir, writer, runner)
+        holder.append(state)
+        search = SearchService(
+            root,
+            index_dir,
+            self.settings.search,
+            lambda event: self.post(self._on_embed, holder[0], event),
+        )
+        search.start()
+        state.attach(SEARCH, search, search.stop)
+        writer.add_after_run(lambda result: _sync_search(search, result))
+        self.roots.add(state)
+        self.documents.reroute(self._root_of)
+        log.info("workspace folder %s, index folder %s", root, index_dir)
+        return state
+
+    def remove_root(self, root: Path) -> RootState | None:
+        """Stop routing to a root; the caller stops it (``RootState.stop``, off the loop)."""
+        state = self.roots.remove(root.resolve())
+        if state is not None:
+            self.documents.reroute(self._root_of)
+        return state
 
     def stop_background(self, timeout: float = 10.0) -> None:
-        """Stop the writer and the query pool (blocking: call it off the loop)."""
-        if self._writer is not None:
-            if not self._writer.stop(timeout):
-                log.warning("the index writer did not stop within %.0f s", timeout)
-            self._writer = None
-        if self._search is not None:
-            self._search.stop(timeout)
-            self._search = None
-        if self._runner is not None:
-            self._runner.close()
-            self._runner = None
+        """Stop every root's writer, query pool and services (blocking: call it off the loop)."""
+        for state in self.roots:
+            self.roots.remove(state.root)
+            state.stop(timeout)
 
     def stop_listening(self) -> None:
         """Close the transport (pygls' ``shutdown``: the TCP listener, its thread pool)."""
@@ -170,69 +197,65 @@ class CodeidxServer(LanguageServer):
     # What handlers use ------------------------------------------------------------
 
     @property
-    def runner(self) -> Runner:
-        """The query runner; RequestFailed before ``initialize`` or after ``shutdown``."""
-        if self._runner is None:
-            raise JsonRpcRequestFailed("codeidx has no workspace (not initialized, or shut down)")
-        return self._runner
+    def root(self) -> Path | None:
+        """The first root, if any (the one ``initialize`` named)."""
+        first = self.roots.first
+        return first.root if first is not None else None
 
     @property
-    def writer(self) -> IndexWriter:
-        if self._writer is None:
+    def first_root(self) -> RootState:
+        """The first root; RequestFailed before ``initialize`` or after ``shutdown``."""
+        first = self.roots.first
+        if first is None:
             raise JsonRpcRequestFailed("codeidx has no workspace (not initialized, or shut down)")
-        return self._writer
-
-    @property
-    def search(self) -> SearchService:
-        """The search stores and embedding of the workspace; RequestFailed before ``initialize``."""
-        if self._search is None:
-            raise JsonRpcRequestFailed("codeidx has no workspace (not initialized, or shut down)")
-        return self._search
+        return first
 
     @property
     def workspace_root(self) -> Path:
-        if self.root is None:
-            raise JsonRpcRequestFailed("codeidx has no workspace (not initialized)")
-        return self.root
+        """The first root's folder (requests about a document route by its URI instead)."""
+        return self.first_root.root
 
-    def apply_settings(self, settings: Settings) -> bool:
-        """Adopt new settings; a change queues a full (incremental) run. True if it did."""
-        if settings == self.settings:
-            return False
-        previous, self.settings = self.settings, settings
-        if self._search is not None and settings.search != previous.search:
-            # Stopping the embedding thread may take a moment: not on the loop.
-            search = self._search
-            threading.Thread(
-                target=search.reconfigure, args=(settings.search,), name="codeidx-reconfigure"
-            ).start()
-        if replace(settings, search=previous.search) == previous:
-            return False  # only search settings changed: the index itself stays
-        if self._writer is None:
-            return False
-        self._writer.set_options(settings.index_options())
-        self._writer.request_full("config")
-        return True
+    @property
+    def runner(self) -> Runner:
+        """The first root's query runner (requests about a document route by its URI)."""
+        return self.first_root.runner
+
+    @property
+    def search(self) -> SearchService:
+        """The first root's search service; RequestFailed before ``initialize``."""
+        return search_of(self.first_root)
+
+    def _root_of(self, uri: str) -> tuple[Path, str] | None:
+        found = self.roots.route(uri)
+        return (found[0].root, found[1]) if found is not None else None
+
+    def route(self, uri: str) -> tuple[RootState, str] | None:
+        """The root of a source file codeidx indexes and its path there; else None."""
+        return self.roots.source(uri)
 
     def source_path(self, uri: str) -> str | None:
-        """The workspace path of a URI when codeidx indexes such a file, else None."""
-        if self.root is None:
-            return None
-        path = convert.uri_to_path(uri, self.root)
-        if path is None or language_for_path(path) is None:
-            return None
-        return path
+        """The root-relative path of a URI when codeidx indexes such a file, else None."""
+        found = self.route(uri)
+        return found[1] if found is not None else None
 
-    def cursor(self, uri: str, position: types.Position) -> Cursor | None:
-        """The request position in a file codeidx indexes; None for any other file."""
-        path = self.source_path(uri)
-        if path is None:
+    def cursor(self, uri: str, position: types.Position) -> tuple[RootState, Cursor] | None:
+        """The request's root and position in a file codeidx indexes; None for any other file."""
+        found = self.route(uri)
+        if found is None:
             return None
-        return Cursor(path, position.line, position.character, self.documents.get(uri))
+        state, path = found
+        return state, Cursor(path, position.line, position.character, self.documents.get(uri))
 
-    def views(self) -> Views:
-        """A snapshot of the open buffers for one request's worker."""
-        return Views(self.workspace_root, self.documents.by_path())
+    def state_of(self, uri: str) -> RootState:
+        """The root of a URI inside the workspace; RequestFailed outside every root."""
+        found = self.roots.route(uri)
+        if found is None:
+            raise JsonRpcRequestFailed(f"{uri} is in no workspace folder codeidx indexes")
+        return found[0]
+
+    def views(self, state: RootState) -> Views:
+        """A snapshot of one root's open buffers for one request's worker."""
+        return Views(state.root, self.documents.by_path(state.root))
 
     def unchanged(self, uri: str) -> Callable[[], bool]:
         """A check that an open document's version is still the one seen now.
@@ -245,11 +268,29 @@ class CodeidxServer(LanguageServer):
             return lambda: True
         return lambda: self.documents.version(uri) == version
 
-    def indexing_state(self) -> extensions.IndexingState:
-        if self._writer is None:
-            return extensions.IndexingState(None, False, 0)
-        full, saves = self._writer.pending
-        return extensions.IndexingState(self._writer.running, full, saves)
+    def indexing_state(self, state: RootState) -> extensions.IndexingState:
+        full, saves = state.writer.pending
+        return extensions.IndexingState(state.writer.running, full, saves)
+
+    def apply_settings(self, settings: Settings) -> bool:
+        """Adopt new settings; a change queues a full (incremental) run per root."""
+        if settings == self.settings:
+            return False
+        previous, self.settings = self.settings, settings
+        if settings.search != previous.search:
+            for state in self.roots:
+                # Stopping the embedding thread may take a moment: not on the loop.
+                threading.Thread(
+                    target=search_of(state).reconfigure,
+                    args=(settings.search,),
+                    name="codeidx-reconfigure",
+                ).start()
+        if replace(settings, search=previous.search) == previous:
+            return False  # Only search settings changed: the index itself stays.
+        for state in self.roots:
+            state.writer.set_options(settings.index_options())
+            state.writer.request_full("config")
+        return True
 
     # Messages ---------------------------------------------------------------------
 
@@ -279,34 +320,25 @@ class CodeidxServer(LanguageServer):
         log.error("%s: %s", getattr(source, "__name__", source), error)
         self.report_once(f"server:{error}", f"codeidx: {error}")
 
-    def _unavailable_note(self) -> str | None:
-        if self._writer is not None and self._writer.running in ("initial", "reindex", "config"):
+    def _unavailable_note(self, state: RootState) -> str | None:
+        if state.writer.running in ("initial", "reindex", "config"):
             return "the workspace is being indexed; try again when indexing ends"
         return None
 
-    def _writer_event(self, event: RunEvent) -> None:
-        """Writer thread: the search stores follow each run before the client hears of it."""
-        search = self._search
-        if event.kind == "end" and event.result is not None and search is not None:
-            full = event.reason in ("initial", "reindex", "config")
-            search.after_run(None if full else event.result.changed_paths)
-        self.post(self._on_run, event)
-
-    def _on_embed(self, event: EmbedEvent) -> None:
+    def _on_embed(self, state: RootState, event: EmbedEvent) -> None:
         """An embedding event on the loop: ``$/progress`` when the client shows progress."""
         if not self.client.work_done_progress:
             return
         if event.kind == "begin":
-            token = f"codeidx-embed-{uuid.uuid4().hex}"
-            self._embed_token = token
-            task = asyncio.ensure_future(self._begin_embed_progress(token))
+            fresh = f"codeidx-embed-{uuid.uuid4().hex}"
+            self._embed_tokens[state.root] = fresh
+            task = asyncio.ensure_future(self._begin_embed_progress(state.root, fresh))
             self._progress_tasks.add(task)
             task.add_done_callback(self._progress_tasks.discard)
             return
-        current = self._embed_token
-        if current is None or current not in self._embed_tokens_ready:
+        token = self._embed_tokens.get(state.root)
+        if token is None or token not in self._embed_tokens_ready:
             return
-        token = current
         if event.kind == "progress" and event.total:
             self.work_done_progress.report(
                 token,
@@ -325,34 +357,54 @@ class CodeidxServer(LanguageServer):
             )
             self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
             self._embed_tokens_ready.discard(token)
-            self._embed_token = None
+            self._embed_tokens.pop(state.root, None)
 
-    async def _begin_embed_progress(self, token: str) -> None:
+    async def _begin_embed_progress(self, root: Path, token: str) -> None:
         try:
             await self.work_done_progress.create_async(token)
-        except Exception as exc:  # a client may refuse; embedding goes on without progress
+        except Exception as exc:  # A client may refuse; embedding goes on without progress.
             log.debug("the client refused a progress token: %s", exc)
             return
-        if self._embed_token != token:
-            return  # embedding already ended
+        if self._embed_tokens.get(root) != token:
+            return  # Embedding already ended.
         self._embed_tokens_ready.add(token)
         self.work_done_progress.begin(
             token, types.WorkDoneProgressBegin(title="codeidx: embedding", percentage=0)
         )
 
-    def _on_run(self, event: RunEvent) -> None:
+    def _on_run(self, state: RootState, event: RunEvent) -> None:
         """A writer event on the loop: progress to the client, a notification at the end."""
         if event.token is not None:
             _report_progress(self, event)
         if event.kind != "end":
             return
         summary = extensions.RunSummary.of(event.reason, event.result, event.error)
-        self.last_run = summary
+        state.last_run = summary
         if event.error is not None:
             self.report_once(f"run:{event.error}", f"codeidx: indexing failed: {event.error}")
-        self.protocol.notify(
-            extensions.INDEX_UPDATED, extensions.IndexUpdatedParams(summary, list(event.paths))
-        )
+        params = extensions.IndexUpdatedParams(summary, list(event.paths), str(state.root))
+        self.protocol.notify(extensions.INDEX_UPDATED, params)
+
+
+#: The name ``SearchService`` is attached under on each ``RootState``.
+SEARCH = "search"
+
+
+def search_of(state: RootState) -> SearchService:
+    """A root's search service (attached by ``CodeidxServer.add_root``)."""
+    service = state.service(SEARCH)
+    if not isinstance(service, SearchService):
+        raise JsonRpcRequestFailed(f"codeidx has no search for {state.root}")
+    return service
+
+
+def _sync_search(search: SearchService, result: RunResult) -> None:
+    """Writer thread: the search stores follow each run before the client hears of it.
+
+    A run that saw the whole workspace has them check every file (as on
+    start); any other run names the files it changed.
+    """
+    search.after_run(None if result.saw_everything else result.changed_paths)
 
 
 _PHASES = {"discover": (0, 5), "parse": (5, 85), "link": (85, 100)}

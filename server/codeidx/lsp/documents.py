@@ -26,8 +26,9 @@ It never reads files, never writes the index and knows nothing of symbols.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -113,10 +114,10 @@ class Syntax:
 class Document:
     """One open buffer as the client last described it.
 
-    ``path`` is workspace-relative, or None for a buffer outside the
-    workspace (such buffers are kept, but every answer about them is empty).
-    ``syntax`` is the tree of ``data`` (the UTF-8 text) when codeidx indexes
-    files like ``path``.
+    ``path`` is relative to ``root``, the workspace root the document
+    belongs to, or None for a buffer outside every root (such buffers are
+    kept, but every answer about them is empty).  ``syntax`` is the tree of
+    ``data`` (the UTF-8 text) when codeidx indexes files like this one.
     """
 
     uri: str
@@ -126,6 +127,7 @@ class Document:
     language_id: str
     data: bytes = b""
     syntax: Syntax | None = None
+    root: Path | None = None
 
     @property
     def language(self) -> str | None:
@@ -187,13 +189,29 @@ class Documents:
     def __init__(self) -> None:
         self._docs: dict[str, Document] = {}
 
-    def open(self, uri: str, path: str | None, text: str, version: int, language: str) -> Document:
-        lang = registry.language_for_path(path) if path is not None else None
+    def open(
+        self,
+        uri: str,
+        placed: tuple[Path, str] | None,
+        text: str,
+        version: int,
+        language: str,
+    ) -> Document:
+        """Open a document; ``placed`` is its workspace root and path there, if any."""
+        lang = registry.language_for_path(PurePosixPath(uri).name)
         data = encode(text)
         syntax = Syntax(lang, data, None, False) if lang is not None else None
-        doc = Document(uri, path, text, version, language, data, syntax)
+        root, path = placed if placed is not None else (None, None)
+        doc = Document(uri, path, text, version, language, data, syntax, root)
         self._docs[uri] = doc
         return doc
+
+    def reroute(self, place: Callable[[str], tuple[Path, str] | None]) -> None:
+        """Place every open document again after the workspace roots changed."""
+        for uri, doc in list(self._docs.items()):
+            root, path = place(uri) or (None, None)
+            if (root, path) != (doc.root, doc.path):
+                self._docs[uri] = replace(doc, root=root, path=path)
 
     def change(
         self,
@@ -217,7 +235,7 @@ class Documents:
         syntax = None
         if doc.syntax is not None:
             syntax = Syntax(doc.syntax.language, data, tree, False)
-        doc = Document(uri, doc.path, text, version, doc.language_id, data, syntax)
+        doc = Document(uri, doc.path, text, version, doc.language_id, data, syntax, doc.root)
         self._docs[uri] = doc
         return doc
 
@@ -231,9 +249,9 @@ class Documents:
         doc = self._docs.get(uri)
         return doc.version if doc is not None else None
 
-    def by_path(self) -> dict[str, Document]:
-        """A snapshot of the open workspace documents by path, for a worker thread."""
-        return {d.path: d for d in self._docs.values() if d.path is not None}
+    def by_path(self, root: Path) -> dict[str, Document]:
+        """A snapshot of one root's open documents by path, for a worker thread."""
+        return {d.path: d for d in self._docs.values() if d.path is not None and d.root == root}
 
     def __len__(self) -> int:
         return len(self._docs)

@@ -63,6 +63,7 @@ class IndexUpdatedParams:
 
     run: RunSummary
     paths: list[str]  # the saved files of a save run; empty for full runs
+    root: str  # the workspace folder whose index the run updated
 
 
 @attrs.define
@@ -82,7 +83,12 @@ class IndexingState:
 
 @attrs.define
 class StatusResult:
-    """``codeidx/status``: what the index holds and what the server is doing."""
+    """``codeidx/status``: what the index holds and what the server is doing.
+
+    The top-level fields describe the first workspace folder; ``roots``
+    holds the same fields for every folder, first included (their own
+    ``roots`` are empty).
+    """
 
     root: str
     index_dir: str
@@ -98,6 +104,7 @@ class StatusResult:
     stale_files: int
     schema_version: int
     coverage: CoverageInfo | None
+    roots: list[StatusResult]
 
 
 def status_result(
@@ -113,7 +120,7 @@ def status_result(
     if report is None:
         return StatusResult(
             root, index_dir, False, indexing, last_run, open_documents, readers_open,
-            0, 0, 0, {}, 0, 0, None,
+            0, 0, 0, {}, 0, 0, None, [],
         )  # fmt: skip
     cov = report.coverage
     return StatusResult(
@@ -131,6 +138,7 @@ def status_result(
         stale_files=sum(report.stale_counts.values()),
         schema_version=report.schema_version,
         coverage=CoverageInfo(cov.partial, cov.files, cov.unlinked_files, cov.reason),
+        roots=[],
     )
 
 

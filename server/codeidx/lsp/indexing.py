@@ -18,7 +18,10 @@ given to ``set_options``.
 Only the writer thread runs the pipeline, and it opens and closes the
 ``Indexer`` (so its connection never leaves that thread); the loop only
 enqueues.  Progress and outcomes leave through ``emit`` (called on the
-writer thread; the server forwards them to the loop).  ``stop`` sets the
+writer thread; the server forwards them to the loop).  Other writers of
+derived stores register ``add_after_run`` callbacks, which run on the
+writer thread after each run that ended with a result, before its ``end``
+event, so they may write their own stores from the same thread.  ``stop`` sets the
 ``should_stop`` token the pipeline checks between files, then joins the
 thread.  Runs never raise out of the thread: a failed run is logged and
 reported as an ``end`` event.
@@ -95,12 +98,25 @@ class IndexWriter:
         self._options = options if options is not None else IndexOptions()
         self._stop = threading.Event()
         self._running: str | None = None
+        self._after_run: list[Callable[[RunResult], None]] = []
         # A daemon thread, so that a writer blocked on another process's
         # writer lock cannot keep the process alive after ``exit``.
         self._thread = threading.Thread(target=self._loop, name="codeidx-writer", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
+
+    def add_after_run(self, callback: Callable[[RunResult], None]) -> None:
+        """Run ``callback(result)`` on the writer thread after every run with a result.
+
+        Register before ``start``.  A callback that raises is logged; the
+        run still counts, and the other callbacks still run.
+        """
+        self._after_run.append(callback)
+
+    @property
+    def started(self) -> bool:
+        return self._thread.is_alive() or self._thread.ident is not None
 
     # Called on the event loop ---------------------------------------------------
 
@@ -240,5 +256,10 @@ class IndexWriter:
             result.counts.files_unchanged,
             result.counts.files_deleted,
         )
+        for callback in self._after_run:
+            try:
+                callback(result)
+            except Exception as exc:
+                log.error("a step after the %s index run failed", reason, exc_info=exc)
         self._running = None
         self._emit(RunEvent("end", reason, token, paths=paths, result=result))

@@ -26,10 +26,15 @@ def index_dir_for(root: Path, override: str | os.PathLike[str] | None = None) ->
     chosen = override or os.environ.get(ENV_INDEX_DIR)
     if chosen:
         return Path(chosen).expanduser().resolve()
+    return Path(user_cache_dir("codeidx")) / "workspaces" / root_label(root)
+
+
+def root_label(root: Path) -> str:
+    """A folder name for a workspace root: its name and a hash of its absolute path."""
     resolved = root.resolve()
     digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
     label = re.sub(r"[^A-Za-z0-9._-]+", "_", resolved.name or "root")
-    return Path(user_cache_dir("codeidx")) / "workspaces" / f"{label}-{digest}"
+    return f"{label}-{digest}"
 
 
 class WriterLock:

@@ -1,11 +1,13 @@
 """codeidx's own methods: ``codeidx/status`` and the ``codeidx.*`` commands.
 
-``codeidx/status`` (and the ``codeidx.status`` command) answers what the
-index holds (``query.status.index_status``, without the workspace walk) and
-what the server is doing: the run in progress, queued work, open documents
-and read connections in use.  Before the first index exists it still
-answers, with ``indexed: false``.  ``codeidx.reindex`` queues a full index
-run on the writer (``{"force": true}`` re-parses every file).  Shapes are in
+``codeidx/status`` (and the ``codeidx.status`` command) answers, for each
+workspace root, what its index holds (``query.status.index_status``,
+without the workspace walk) and what the server is doing there: the run in
+progress, queued work, open documents and read connections in use; the
+top-level fields are the first root's.  Before a root's first index exists
+it still answers, with ``indexed: false``.  ``codeidx.reindex`` queues a
+full index run on every root's writer (``{"force": true}`` re-parses every
+file).  Shapes are in
 ``lsp.extensions`` and documented in docs/protocol-extensions.md.  Handlers
 run on the loop; the status read runs on a query worker.
 """
@@ -16,12 +18,14 @@ import logging
 import uuid
 from typing import Any
 
+import attrs
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from codeidx.errors import IndexUnavailable
 from codeidx.lsp import extensions
 from codeidx.lsp.core import CodeidxServer
+from codeidx.lsp.roots import RootState
 from codeidx.lsp.runner import CancelToken
 from codeidx.query.status import index_status, open_index
 from codeidx.query.types import StatusReport
@@ -29,9 +33,9 @@ from codeidx.query.types import StatusReport
 log = logging.getLogger(__name__)
 
 
-async def status(ls: CodeidxServer, params: Any) -> extensions.StatusResult:
-    root, index_dir = ls.workspace_root, ls.index_dir
-    assert index_dir is not None
+async def root_status(ls: CodeidxServer, state: RootState) -> extensions.StatusResult:
+    """The status of one workspace root (its ``roots`` list is empty)."""
+    root, index_dir = state.root, state.index_dir
 
     def work(token: CancelToken) -> StatusReport | None:
         try:
@@ -43,16 +47,24 @@ async def status(ls: CodeidxServer, params: Any) -> extensions.StatusResult:
         finally:
             conn.close()
 
-    report = await ls.runner.call(extensions.STATUS, work)
+    report = await state.runner.call(extensions.STATUS, work)
+    open_here = sum(1 for doc in ls.documents if doc.root == root)
     return extensions.status_result(
         report,
         str(root),
         str(index_dir),
-        ls.indexing_state(),
-        ls.last_run,
-        len(ls.documents),
-        ls.runner.readers_open,
+        ls.indexing_state(state),
+        state.last_run,
+        open_here,
+        state.runner.readers_open,
     )
+
+
+async def status(ls: CodeidxServer, params: Any) -> extensions.StatusResult:
+    first = ls.first_root
+    every = [await root_status(ls, state) for state in ls.roots]
+    top = next(s for s in every if s.root == str(first.root))
+    return attrs.evolve(top, open_documents=len(ls.documents), roots=every)
 
 
 async def status_command(ls: CodeidxServer, *args: Any) -> extensions.StatusResult:
@@ -72,9 +84,17 @@ def _force(args: tuple[Any, ...]) -> bool:
 
 async def reindex(ls: CodeidxServer, *args: Any) -> extensions.ReindexResult:
     force = _force(args)
-    writer = ls.writer
+    queued = False
+    for state in ls.roots:
+        queued = await _reindex_root(ls, state, force) or queued
+    return extensions.ReindexResult(queued)
+
+
+async def _reindex_root(ls: CodeidxServer, state: RootState, force: bool) -> bool:
+    """Queue a full run of one root; False when one was already queued."""
+    writer = state.writer
     if writer.pending[0]:
-        return extensions.ReindexResult(writer.request_full("reindex", None, force))
+        return writer.request_full("reindex", None, force)
     token: str | None = None
     if ls.client.work_done_progress:
         token = f"codeidx-reindex-{uuid.uuid4().hex}"
@@ -87,4 +107,4 @@ async def reindex(ls: CodeidxServer, *args: Any) -> extensions.ReindexResult:
     if not queued and token is not None:
         end = types.WorkDoneProgressEnd(message="a full index run was already queued")
         ls.work_done_progress.end(token, end)
-    return extensions.ReindexResult(queued)
+    return queued

@@ -60,10 +60,11 @@ async def prepare_calls(
     ls: CodeidxServer, params: types.CallHierarchyPrepareParams
 ) -> list[types.CallHierarchyItem]:
     uri = params.text_document.uri
-    cursor = ls.cursor(uri, params.position)
-    if cursor is None:
+    found = ls.cursor(uri, params.position)
+    if found is None:
         return []
-    root, views = ls.workspace_root, ls.views()
+    state, cursor = found
+    root, views = state.root, ls.views(state)
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.CallHierarchyItem]:
         result = definition_at(conn, root, views, cursor)
@@ -73,17 +74,18 @@ async def prepare_calls(
         return [convert.to_lsp_call_item(root, s) for s in found if s.kind in CALL_KINDS]
 
     method = types.TEXT_DOCUMENT_PREPARE_CALL_HIERARCHY
-    return await ls.runner.read(method, work, ls.unchanged(uri))
+    return await state.runner.read(method, work, ls.unchanged(uri))
 
 
 async def prepare_types(
     ls: CodeidxServer, params: types.TypeHierarchyPrepareParams
 ) -> list[types.TypeHierarchyItem]:
     uri = params.text_document.uri
-    cursor = ls.cursor(uri, params.position)
-    if cursor is None:
+    found = ls.cursor(uri, params.position)
+    if found is None:
         return []
-    root, views = ls.workspace_root, ls.views()
+    state, cursor = found
+    root, views = state.root, ls.views(state)
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.TypeHierarchyItem]:
         position = views.position(cursor)
@@ -95,7 +97,7 @@ async def prepare_types(
         return [convert.to_lsp_type_item(root, s) for s in found]
 
     method = types.TEXT_DOCUMENT_PREPARE_TYPE_HIERARCHY
-    return await ls.runner.read(method, work, ls.unchanged(uri))
+    return await state.runner.read(method, work, ls.unchanged(uri))
 
 
 def live_symbols(overlay: Overlay, symbols: list[Symbol]) -> list[Symbol]:
@@ -107,7 +109,8 @@ async def incoming_calls(
     ls: CodeidxServer, params: types.CallHierarchyIncomingCallsParams
 ) -> list[types.CallHierarchyIncomingCall]:
     node_id, _name = item_data(params.item)
-    root, views = ls.workspace_root, ls.views()
+    state = ls.state_of(params.item.uri)
+    root, views = state.root, ls.views(state)
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.CallHierarchyIncomingCall]:
         group = find_calls_by_id(conn, root, node_id, incoming=True)
@@ -124,14 +127,15 @@ async def incoming_calls(
                 out.append(types.CallHierarchyIncomingCall(from_=item, from_ranges=ranges))
         return out
 
-    return await ls.runner.read(types.CALL_HIERARCHY_INCOMING_CALLS, work)
+    return await state.runner.read(types.CALL_HIERARCHY_INCOMING_CALLS, work)
 
 
 async def outgoing_calls(
     ls: CodeidxServer, params: types.CallHierarchyOutgoingCallsParams
 ) -> list[types.CallHierarchyOutgoingCall]:
     node_id, _name = item_data(params.item)
-    root, views = ls.workspace_root, ls.views()
+    state = ls.state_of(params.item.uri)
+    root, views = state.root, ls.views(state)
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.CallHierarchyOutgoingCall]:
         group = find_calls_by_id(conn, root, node_id, incoming=False)
@@ -148,14 +152,15 @@ async def outgoing_calls(
                 out.append(types.CallHierarchyOutgoingCall(to=item, from_ranges=ranges))
         return out
 
-    return await ls.runner.read(types.CALL_HIERARCHY_OUTGOING_CALLS, work)
+    return await state.runner.read(types.CALL_HIERARCHY_OUTGOING_CALLS, work)
 
 
 async def _related(
     ls: CodeidxServer, method: str, item: types.TypeHierarchyItem, supertypes: bool
 ) -> list[types.TypeHierarchyItem]:
     node_id, _name = item_data(item)
-    root, views = ls.workspace_root, ls.views()
+    state = ls.state_of(item.uri)
+    root, views = state.root, ls.views(state)
     find = find_supertypes if supertypes else find_subtypes
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.TypeHierarchyItem]:
@@ -163,7 +168,7 @@ async def _related(
         related = live_symbols(views.overlay(conn), [r.symbol for r in result.related])
         return [convert.to_lsp_type_item(root, s) for s in related]
 
-    return await ls.runner.read(method, work)
+    return await state.runner.read(method, work)
 
 
 async def supertypes(

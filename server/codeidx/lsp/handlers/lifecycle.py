@@ -1,16 +1,16 @@
 """Lifecycle: initialize, initialized, shutdown and exit.
 
-``initialize`` adopts the workspace root (``rootUri``, else the first
-workspace folder, else ``rootPath``) and the index folder
-(``initializationOptions.indexDir``, else the per-workspace default of
-``support.paths.index_dir_for``) and the indexing settings
-(``config.Settings``, from the same options).  Bad options never stop the
+``initialize`` adopts the workspace roots (``rootUri`` first, then every
+other workspace folder; ``rootPath`` when there is neither), the explicit
+index folder if any (``initializationOptions.indexDir``, ``--index-dir``,
+``CODEIDX_INDEX_DIR``; see ``lsp.roots`` for how roots share it) and the
+indexing settings (``config.Settings``, from the same options).  Bad options never stop the
 server: the offending key is named once in the log and the default is used.
-``initialized`` creates the progress token (when the client supports
-work-done progress), queues the initial index run on the writer thread and
-registers a file watcher for the indexed extensions (when the client allows
+``initialized`` starts every root's writer with its initial index run
+(with a progress token each, when the client supports work-done progress)
+and registers a file watcher for the indexed extensions (when the client allows
 dynamic registration of ``workspace/didChangeWatchedFiles``).
-``shutdown`` stops the writer and the query pool off the event loop;
+``shutdown`` stops every root's writer and query pool off the event loop;
 ``exit`` makes sure they are stopped.  Event loop only.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,9 @@ from pygls.uris import to_fs_path
 from codeidx.config import SETTING_KEYS, Settings
 from codeidx.lsp import convert
 from codeidx.lsp.core import CodeidxServer
+from codeidx.lsp.roots import RootState
 from codeidx.parse.registry import known_extensions
-from codeidx.support.paths import index_dir_for
+from codeidx.support.paths import ENV_INDEX_DIR
 
 log = logging.getLogger(__name__)
 
@@ -39,21 +41,28 @@ KNOWN_OPTIONS = frozenset({"indexDir"}) | SETTING_KEYS
 WATCHER_ID = "codeidx-watched-files"
 
 
-def root_of(params: types.InitializeParams) -> Path | None:
-    """The workspace root the client names, if it is an existing folder."""
+def roots_of(params: types.InitializeParams) -> list[Path]:
+    """The workspace roots the client names that are existing folders, first root first.
+
+    The first is ``rootUri`` (else the first workspace folder, else
+    ``rootPath``); every other workspace folder follows in the client's order.
+    """
     candidates: list[str | None] = []
     if params.root_uri:
         candidates.append(to_fs_path(params.root_uri))
     for folder in params.workspace_folders or []:
         candidates.append(to_fs_path(folder.uri))
-    if params.root_path:
+    if params.root_path and not candidates:
         candidates.append(params.root_path)
+    out: list[Path] = []
     for candidate in candidates:
         if candidate and Path(candidate).is_dir():
-            if params.workspace_folders and len(params.workspace_folders) > 1:
-                log.warning("codeidx indexes one workspace folder: %s", candidate)
-            return Path(candidate).resolve()
-    return None
+            resolved = Path(candidate).resolve()
+            if resolved not in out:
+                out.append(resolved)
+        elif candidate:
+            log.warning("workspace folder %s is not a folder; codeidx skips it", candidate)
+    return out
 
 
 def index_dir_option(options: Any) -> str | None:
@@ -75,24 +84,31 @@ def index_dir_option(options: Any) -> str | None:
 async def initialize(ls: CodeidxServer, params: types.InitializeParams) -> None:
     # Log records reach the client through the loop: name bad options to it too.
     ls.loop = asyncio.get_running_loop()
-    root = root_of(params)
+    roots = roots_of(params)
     client = convert.ClientFeatures.of(params.capabilities)
     ls.client = client
-    if root is None:
+    if not roots:
         log.warning("the client named no workspace folder; codeidx will answer nothing")
         return
     options = params.initialization_options
-    chosen = index_dir_option(options) or ls.index_dir_override
-    index_dir = index_dir_for(root, chosen)
+    chosen = (
+        index_dir_option(options) or ls.index_dir_override or os.environ.get(ENV_INDEX_DIR) or None
+    )
     raw = options if isinstance(options, dict) else {}
     settings = Settings.parse(raw, "initializationOptions")
-    ls.configure(root, index_dir, client, settings)
-    log.info("workspace %s, index folder %s", root, index_dir)
+    ls.configure(roots, chosen, client, settings)
 
 
 async def initialized(ls: CodeidxServer, params: types.InitializedParams) -> None:
-    if ls.root is None:
-        return
+    ls.initialized = True
+    for state in ls.roots:
+        await start_root(ls, state)
+    if ls.roots and ls.client.watch_registration:
+        await register_watcher(ls)
+
+
+async def start_root(ls: CodeidxServer, state: RootState) -> None:
+    """Start a root's writer with its initial run (with progress when the client shows it)."""
     token: str | None = None
     if ls.client.work_done_progress:
         token = f"codeidx-index-{uuid.uuid4().hex}"
@@ -101,11 +117,10 @@ async def initialized(ls: CodeidxServer, params: types.InitializedParams) -> Non
         except Exception as exc:  # The client refused: index without progress.
             log.warning("the client refused a progress token: %s", exc)
             token = None
-    writer = ls.writer
-    writer.start()
-    writer.request_full("initial", token)
-    if ls.client.watch_registration:
-        await register_watcher(ls)
+    if ls.roots.get(state.root) is not state:
+        return  # Removed while the client answered.
+    state.writer.start()
+    state.writer.request_full("initial", token)
 
 
 def watcher_glob() -> str:

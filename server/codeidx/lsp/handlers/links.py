@@ -28,15 +28,16 @@ async def _shaped(
     links = ls.client.links_for(method)
     if not links or not locations:
         return locations
-    cursor = ls.cursor(uri, position)
-    if cursor is None:
+    found = ls.cursor(uri, position)
+    if found is None:
         return locations
-    views = ls.views()
+    state, cursor = found
+    views = ls.views(state)
 
     def origin(token: CancelToken) -> types.Range | None:
         return views.word_range(cursor)
 
-    word = await ls.runner.call(method, origin, ls.unchanged(uri))
+    word = await state.runner.call(method, origin, ls.unchanged(uri))
     return convert.to_lsp_definitions(locations, word, links)
 
 

@@ -89,10 +89,11 @@ def references_at(
 async def _definitions(
     ls: CodeidxServer, method: str, uri: str, position: types.Position
 ) -> list[types.Location]:
-    cursor = ls.cursor(uri, position)
-    if cursor is None:
+    found = ls.cursor(uri, position)
+    if found is None:
         return []
-    root, views = ls.workspace_root, ls.views()
+    state, cursor = found
+    root, views = state.root, ls.views(state)
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.Location]:
         result = definition_at(conn, root, views, cursor)
@@ -100,7 +101,7 @@ async def _definitions(
             return []
         return to_locations(root, (d.location for d in result.definitions))
 
-    return await ls.runner.read(method, work, ls.unchanged(uri))
+    return await state.runner.read(method, work, ls.unchanged(uri))
 
 
 async def definition(ls: CodeidxServer, params: types.DefinitionParams) -> list[types.Location]:
@@ -116,25 +117,27 @@ async def declaration(ls: CodeidxServer, params: types.DeclarationParams) -> lis
 
 async def references(ls: CodeidxServer, params: types.ReferenceParams) -> list[types.Location]:
     uri = params.text_document.uri
-    cursor = ls.cursor(uri, params.position)
-    if cursor is None:
+    found = ls.cursor(uri, params.position)
+    if found is None:
         return []
-    root, views = ls.workspace_root, ls.views()
+    state, cursor = found
+    root, views = state.root, ls.views(state)
     declaration = params.context.include_declaration
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.Location]:
         result = references_at(conn, root, views, cursor, declaration)
         return [] if result is None else to_locations(root, result.references)
 
-    return await ls.runner.read(types.TEXT_DOCUMENT_REFERENCES, work, ls.unchanged(uri))
+    return await state.runner.read(types.TEXT_DOCUMENT_REFERENCES, work, ls.unchanged(uri))
 
 
 async def hover(ls: CodeidxServer, params: types.HoverParams) -> types.Hover | None:
     uri = params.text_document.uri
-    cursor = ls.cursor(uri, params.position)
-    if cursor is None:
+    found = ls.cursor(uri, params.position)
+    if found is None:
         return None
-    root, views, client = ls.workspace_root, ls.views(), ls.client
+    state, cursor = found
+    root, views, client = state.root, ls.views(state), ls.client
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> types.Hover | None:
         result = hover_at(conn, root, views, cursor)
@@ -147,17 +150,18 @@ async def hover(ls: CodeidxServer, params: types.HoverParams) -> types.Hover | N
         note = result.coverage.reason if result.coverage.partial else None
         return hovers.to_lsp_hover(result.targets, word, root, client, note)
 
-    return await ls.runner.read(types.TEXT_DOCUMENT_HOVER, work, ls.unchanged(uri))
+    return await state.runner.read(types.TEXT_DOCUMENT_HOVER, work, ls.unchanged(uri))
 
 
 async def highlight(
     ls: CodeidxServer, params: types.DocumentHighlightParams
 ) -> list[types.DocumentHighlight]:
     uri = params.text_document.uri
-    cursor = ls.cursor(uri, params.position)
-    if cursor is None:
+    found = ls.cursor(uri, params.position)
+    if found is None:
         return []
-    root, views = ls.workspace_root, ls.views()
+    state, cursor = found
+    root, views = state.root, ls.views(state)
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.DocumentHighlight]:
         result = references_at(conn, root, views, cursor, declaration=True)
@@ -171,4 +175,4 @@ async def highlight(
             out.append(types.DocumentHighlight(where, convert.to_lsp_highlight_kind(ref.role)))
         return out
 
-    return await ls.runner.read(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT, work, ls.unchanged(uri))
+    return await state.runner.read(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT, work, ls.unchanged(uri))

@@ -5,14 +5,16 @@ the live parse of an open buffer, else ``query.outline.file_outline``; the
 file's definitions nested by parent, with full extents), as
 ``DocumentSymbol`` trees when the client supports them and as flat
 ``SymbolInformation`` otherwise.  ``workspace/symbol`` is
-``query.symbols.search_symbols`` (fuzzy, camel humps included) over the
-index, with matches in open buffers moved to their live positions (and
-dropped when the buffer no longer defines them).  Handlers run on the loop,
+``query.symbols.search_symbols`` (fuzzy, camel humps included) over every
+root's index, merged by score, with matches in open buffers moved to their
+live positions (and dropped when the buffer no longer defines them).  Handlers run on the loop,
 their work on a query worker.  No SQL here.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -20,12 +22,15 @@ from lsprotocol import types
 
 from codeidx.lsp import convert
 from codeidx.lsp.core import CodeidxServer
+from codeidx.lsp.roots import RootState
 from codeidx.lsp.runner import CancelToken
 from codeidx.query.symbols import search_symbols
 from codeidx.query.types import OutlineNode, OutlineResult, SymbolQuery
 
 #: The most workspace symbols one answer lists (clients filter further as the user types).
 WORKSPACE_SYMBOL_LIMIT = 100
+
+log = logging.getLogger(__name__)
 
 Outline = list[types.DocumentSymbol] | list[types.SymbolInformation]
 
@@ -73,16 +78,17 @@ def _flatten(
 
 async def document_symbols(ls: CodeidxServer, params: types.DocumentSymbolParams) -> Outline:
     uri = params.text_document.uri
-    path = ls.source_path(uri)
-    if path is None:
+    found = ls.route(uri)
+    if found is None:
         return []
-    root, views, hierarchical = ls.workspace_root, ls.views(), ls.client.hierarchical_symbols
+    state, path = found
+    root, views, hierarchical = state.root, ls.views(state), ls.client.hierarchical_symbols
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> Outline:
         result = views.overlay(conn).file_outline(path)
         return [] if result is None else to_outline(result, root, hierarchical)
 
-    return await ls.runner.read(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, work, ls.unchanged(uri))
+    return await state.runner.read(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, work, ls.unchanged(uri))
 
 
 async def workspace_symbols(
@@ -92,10 +98,35 @@ async def workspace_symbols(
     if not text:
         # The query layer needs part of a name; an empty query lists nothing.
         return []
-    root: Path = ls.workspace_root
-    views = ls.views()
+    states = list(ls.roots)
+    answers = await asyncio.gather(
+        *(_root_symbols(ls, state, text) for state in states), return_exceptions=True
+    )
+    scored: list[tuple[float, int, types.SymbolInformation]] = []
+    failures: list[BaseException] = []
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            failures.append(answer)
+        else:
+            scored.extend((score, len(scored), info) for score, info in answer)
+    if failures and not scored:
+        # Every root failed (no index yet, say): one root's error says why.
+        raise failures[0]
+    for failure in failures:
+        log.debug("workspace/symbol: a root did not answer: %s", failure)
+    scored.sort(key=lambda entry: (-entry[0], entry[1]))
+    return [info for _score, _order, info in scored[:WORKSPACE_SYMBOL_LIMIT]]
 
-    def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.SymbolInformation]:
+
+async def _root_symbols(
+    ls: CodeidxServer, state: RootState, text: str
+) -> list[tuple[float, types.SymbolInformation]]:
+    """One root's best matches with their scores, at the positions the user sees."""
+    root, views = state.root, ls.views(state)
+
+    def work(
+        conn: sqlite3.Connection, token: CancelToken
+    ) -> list[tuple[float, types.SymbolInformation]]:
         result = search_symbols(conn, SymbolQuery(text, limit=WORKSPACE_SYMBOL_LIMIT))
         overlay = views.overlay(conn)
         out = []
@@ -103,7 +134,7 @@ async def workspace_symbols(
             token.check()
             symbol = overlay.live_symbol(match.symbol)
             if symbol is not None:
-                out.append(convert.to_lsp_workspace_symbol(root, symbol))
+                out.append((match.score, convert.to_lsp_workspace_symbol(root, symbol)))
         return out
 
-    return await ls.runner.read(types.WORKSPACE_SYMBOL, work)
+    return await state.runner.read(types.WORKSPACE_SYMBOL, work)

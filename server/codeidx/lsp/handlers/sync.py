@@ -3,7 +3,8 @@
 These notifications record the new text and return at once: an open or a
 change re-parses the document incrementally (``lsp.documents``, well under
 a millisecond per edit), and a save queues the file on the index writer,
-which re-indexes it after the debounce time (``lsp.indexing``).  Requests
+of the workspace root it belongs to, which re-indexes it after the
+debounce time (``lsp.indexing``).  Requests
 about open documents are answered from their current text (``lsp.live``,
 ``query.overlay``).  Event loop only; nothing here reads a file.
 """
@@ -21,8 +22,9 @@ log = logging.getLogger(__name__)
 
 def did_open(ls: CodeidxServer, params: types.DidOpenTextDocumentParams) -> None:
     doc = params.text_document
-    path = ls.source_path(doc.uri)
-    ls.documents.open(doc.uri, path, doc.text, doc.version, doc.language_id)
+    found = ls.route(doc.uri)
+    placed = (found[0].root, found[1]) if found is not None else None
+    ls.documents.open(doc.uri, placed, doc.text, doc.version, doc.language_id)
 
 
 def did_change(ls: CodeidxServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -32,9 +34,10 @@ def did_change(ls: CodeidxServer, params: types.DidChangeTextDocumentParams) -> 
 
 
 def did_save(ls: CodeidxServer, params: types.DidSaveTextDocumentParams) -> None:
-    path = ls.source_path(params.text_document.uri)
-    if path is not None and ls.root is not None and ls.settings.admits(path):
-        ls.writer.request_save(path)
+    found = ls.route(params.text_document.uri)
+    if found is not None and ls.settings.admits(found[1]):
+        state, path = found
+        state.writer.request_save(path)
 
 
 def did_close(ls: CodeidxServer, params: types.DidCloseTextDocumentParams) -> None:

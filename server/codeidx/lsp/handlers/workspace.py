@@ -7,13 +7,16 @@ workspace go to the index writer, which gathers them into one debounced
 batch (``lsp.indexing``).  ``workspace/didChangeConfiguration`` reads the
 indexing settings (``config.Settings``; from the pushed ``settings``, else
 pulled with ``workspace/configuration``); a change queues a full
-incremental run.  ``workspace/didChangeWorkspaceFolders`` is logged: the
-first folder stays the indexed root.  Event loop only; nothing here reads
-a file.
+incremental run in every root.  ``workspace/didChangeWorkspaceFolders``
+adds roots (each with its own index, writer and query pool, started at
+once when the client is initialized) and removes them (their writers stop
+and their connections close, off the loop).  Files route to the innermost
+root containing them.  Event loop only; nothing here reads a file.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,8 @@ from pygls.uris import to_fs_path
 
 from codeidx.config import SETTING_KEYS, Settings
 from codeidx.lsp.core import CodeidxServer
+from codeidx.lsp.handlers.lifecycle import start_root
+from codeidx.lsp.roots import RootState
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +36,17 @@ SECTION = "codeidx"
 
 
 def did_change_watched_files(ls: CodeidxServer, params: types.DidChangeWatchedFilesParams) -> None:
-    if ls.root is None:
-        return
-    paths: list[str] = []
+    paths: dict[RootState, list[str]] = {}
     for change in params.changes:
-        path = ls.source_path(change.uri)
-        if path is None:
+        found = ls.route(change.uri)
+        if found is None:
             continue  # Outside the workspace, or not of an indexed language.
+        state, path = found
         # A deleted file leaves the index whatever the filters say; others must pass them.
         if change.type == types.FileChangeType.Deleted or ls.settings.admits(path):
-            paths.append(path)
-    if paths:
-        ls.writer.request_paths(paths)
+            paths.setdefault(state, []).append(path)
+    for state, batch in paths.items():
+        state.writer.request_paths(batch)
 
 
 async def did_change_configuration(
@@ -79,29 +83,27 @@ def settings_section(value: Any, pulled: bool = False) -> dict[str, Any] | None:
     return None
 
 
-def did_change_workspace_folders(
+async def did_change_workspace_folders(
     ls: CodeidxServer, params: types.DidChangeWorkspaceFoldersParams
 ) -> None:
-    root = ls.root
-    for folder in params.event.added:
-        log.warning(
-            "workspace folder %s was added; codeidx indexes only %s (multi-root is not supported)",
-            to_fs_path(folder.uri) or folder.uri,
-            root,
-        )
     for folder in params.event.removed:
-        where = to_fs_path(folder.uri) or folder.uri
-        if root is not None and where is not None and _same(where, str(root)):
-            log.warning(
-                "workspace folder %s was removed; codeidx keeps indexing it until restarted",
-                where,
-            )
-        else:
+        where = to_fs_path(folder.uri)
+        state = ls.remove_root(Path(where)) if where else None
+        if state is None:
             log.info("workspace folder %s was removed; codeidx did not index it", where)
-
-
-def _same(a: str, b: str) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve()
-    except OSError:
-        return a == b
+            continue
+        log.info("workspace folder %s was removed; its writer stops", state.root)
+        # Joining the writer thread may take a moment: not on the loop.
+        await asyncio.to_thread(state.stop)
+    for folder in params.event.added:
+        where = to_fs_path(folder.uri)
+        if not where or not Path(where).is_dir():
+            log.warning(
+                "workspace folder %s is not a folder; codeidx skips it", where or folder.uri
+            )
+            continue
+        if ls.loop is None:
+            ls.loop = asyncio.get_running_loop()
+        added = ls.add_root(Path(where))
+        if added is not None and ls.initialized:
+            await start_root(ls, added)

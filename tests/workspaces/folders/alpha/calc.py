@@ -1,0 +1,2 @@
+def add_numbers(a: int, b: int) -> int:
+    return a + b

@@ -1,0 +1,5 @@
+def scale(value: int) -> int:
+    return value * 2
+
+
+print(scale(3))

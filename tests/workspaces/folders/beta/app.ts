@@ -1,0 +1,3 @@
+import { addShapes } from "./shapes";
+
+export const total = addShapes(1, 2);

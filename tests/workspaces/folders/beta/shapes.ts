@@ -1,0 +1,3 @@
+export function addShapes(a: number, b: number): number {
+  return a + b;
+}

@@ -1,0 +1,9 @@
+package calc
+
+func AddAll(values []int) int {
+	total := 0
+	for _, v := range values {
+		total += v
+	}
+	return total
+}

@@ -1,0 +1,5 @@
+package calc
+
+func Twice(v int) int {
+	return AddAll([]int{v, v})
+}
