@@ -181,6 +181,10 @@ def main() -> None:
             f"add {total_docs} docs: {added_s:.1f} s; with commit {total_s:.1f} s "
             f"({total_docs / total_s:.0f} docs/s); doc_count {writer.doc_count()}"
         )
+        started = time.perf_counter()
+        manifest = writer.manifest()
+        manifest_ms = (time.perf_counter() - started) * 1000
+        print(f"manifest() of {len(manifest)} files: {manifest_ms:.1f} ms")
         size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
         print(f"size on disk after commit: {size / 1e6:.1f} MB")
 
