@@ -17,10 +17,9 @@ import multiprocessing.util
 import signal
 import sqlite3
 import threading
-from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from codeidx.index.resolve import CALLABLE, CLASS_LIKE, LOCAL, Resolver, Target
@@ -59,25 +58,39 @@ _REFERENCE_KINDS = frozenset(
 class _Edge:
     confidence: float
     resolution: str
-    sites: array[int] = field(default_factory=lambda: array("I"))
+    # A list while collecting (cheaper to create than an array per edge);
+    # packed once when the file's edges are complete.
+    sites: list[int]
 
 
-def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
-    """Compute the edges stated by one file."""
+def link_file(
+    resolver: Resolver, facts: FileFacts, *, prefetch: bool = True
+) -> list[edge_store.EdgeRow]:
+    """Compute the edges stated by one file.
+
+    ``prefetch=False`` skips collecting the names to load in a few statements,
+    a pass over every occurrence that is wasted when the resolver already
+    holds every definition (whole-workspace linking).
+    """
     nodes = facts.nodes
     ids = [n.node_id for n in nodes]
     found: dict[tuple[int, int, str], _Edge] = {}
-    resolver.prefetch(_names_to_resolve(facts))
+    if prefetch:
+        resolver.prefetch(_names_to_resolve(facts))
     memo: dict[tuple[str, str, int, str], list[Target] | str] = {}
+    # (enclosing, name) → whether a plain access is to a local variable that
+    # no nested definition of the same name shadows.
+    local_memo: dict[tuple[int, str], bool] = {}
 
     def add(src: int, dst: int, kind: str, target: Target, line: int, col: int) -> None:
         key = (src, dst, kind)
         edge = found.get(key)
         if edge is None:
-            edge = found[key] = _Edge(target.confidence, target.resolution)
-        elif target.confidence > edge.confidence:
+            edge = found[key] = _Edge(target.confidence, target.resolution, [line, col])
+            return
+        if target.confidence > edge.confidence:
             edge.confidence, edge.resolution = target.confidence, target.resolution
-        edge.sites.extend((line, col))
+        edge.sites += (line, col)
 
     locals_ = facts.locals
     receivers = facts.receivers
@@ -93,14 +106,17 @@ def link_file(resolver: Resolver, facts: FileFacts) -> list[edge_store.EdgeRow]:
                 # by the reference search at query time instead.
                 if plain_access and (receiver in self_names or not _plain(receiver)):
                     continue
-            elif (
-                plain_access
-                and name in locals_.get(enclosing, ())
-                and not facts.children(enclosing, name)
-            ):
-                # A local variable of the enclosing function (the common case):
-                # resolve() would say LOCAL after walking the scopes.
-                continue
+            elif plain_access:
+                local_key = (enclosing, name)
+                is_local = local_memo.get(local_key)
+                if is_local is None:
+                    is_local = local_memo[local_key] = name in locals_.get(
+                        enclosing, ()
+                    ) and not facts.children(enclosing, name)
+                if is_local:
+                    # A local variable of the enclosing function (the common
+                    # case): resolve() would say LOCAL after walking the scopes.
+                    continue
             if role == "import":
                 targets: list[Target] | str = resolver.resolve_import_name(facts, name, line)
             else:
@@ -272,7 +288,7 @@ def link_files(
     marked unlinked for the next run) when ``should_stop`` says so.
     """
     net = 0
-    batch: list[tuple[int, list[edge_store.EdgeRow]]] = []
+    batch: list[tuple[int, Sequence[edge_store.EdgeValues]]] = []
     for done, (file_id, rows) in enumerate(_linked(conn, file_ids, db_path, workers), start=1):
         if should_stop is not None and should_stop():
             break
@@ -290,15 +306,25 @@ def link_files(
 _PARALLEL_MIN = 200
 
 
+def uses_workers(files: int, workers: int, db_path: Path | None) -> bool:
+    """Whether linking this many files runs in worker processes.
+
+    Workers read on their own connections, so they see only committed rows:
+    a caller holding an open transaction must commit it first.
+    """
+    return workers > 1 and db_path is not None and files >= _PARALLEL_MIN
+
+
 def _linked(
     conn: sqlite3.Connection, file_ids: list[int], db_path: Path | None, workers: int
-) -> Iterator[tuple[int, list[edge_store.EdgeRow]]]:
-    if workers <= 1 or db_path is None or len(file_ids) < _PARALLEL_MIN:
-        resolver = Resolver(conn, preload=len(file_ids) >= _PARALLEL_MIN)
+) -> Iterator[tuple[int, Sequence[edge_store.EdgeValues]]]:
+    if not uses_workers(len(file_ids), workers, db_path):
+        preload = len(file_ids) >= _PARALLEL_MIN
+        resolver = Resolver(conn, preload=preload)
         for file_id in file_ids:
             facts = symbols.file_facts(conn, file_id)
             if facts is not None:
-                yield file_id, link_file(resolver, facts)
+                yield file_id, link_file(resolver, facts, prefetch=not preload)
         return
     method = "fork" if threading.active_count() == 1 else "spawn"
     chunks = [file_ids[i : i + 32] for i in range(0, len(file_ids), 32)]
@@ -327,20 +353,35 @@ def _init_link_worker(db_path: str) -> None:
     _WORKER["resolver"] = Resolver(conn, preload=True)
 
 
-def _link_chunk(file_ids: list[int]) -> list[tuple[int, list[edge_store.EdgeRow]]]:
+def _link_chunk(file_ids: list[int]) -> list[tuple[int, Sequence[edge_store.EdgeValues]]]:
     conn = _WORKER["conn"]
     resolver = _WORKER["resolver"]
     assert isinstance(conn, sqlite3.Connection) and isinstance(resolver, Resolver)
-    out = []
+    out: list[tuple[int, Sequence[edge_store.EdgeValues]]] = []
     for file_id in file_ids:
         facts = symbols.file_facts(conn, file_id)
         if facts is not None:
-            out.append((file_id, link_file(resolver, facts)))
+            # The worker's resolver holds every definition (preload).  Plain
+            # tuples cross the process boundary far cheaper than records.
+            out.append((file_id, [_values(r) for r in link_file(resolver, facts, prefetch=False)]))
     return out
 
 
-def _flush(conn: sqlite3.Connection, batch: list[tuple[int, list[edge_store.EdgeRow]]]) -> int:
-    """Store a batch of files' edges; returns the change in the number of edges."""
+def _values(r: edge_store.EdgeRow) -> edge_store.EdgeValues:
+    return (r.src_id, r.dst_id, r.kind, r.confidence, r.resolution, r.site_count, r.sites)
+
+
+def _flush(
+    conn: sqlite3.Connection, batch: list[tuple[int, Sequence[edge_store.EdgeValues]]]
+) -> int:
+    """Store a batch of files' edges; returns the change in the number of edges.
+
+    Inside a transaction the caller opened (a save writes its file and links
+    it in one), the edges join it and the caller commits or rolls back;
+    otherwise each batch is its own transaction.
+    """
+    if conn.in_transaction:
+        return sum(edge_store.replace_edges(conn, file_id, rows) for file_id, rows in batch)
     conn.execute("BEGIN IMMEDIATE")
     try:
         net = 0

@@ -272,10 +272,18 @@ class _Run:
         candidates, complete = self._discover()
         self._commit()  # deletions of explicitly named files that vanished
         self.counts.timings["discover"] = time.perf_counter() - started
-        known = files.load_fingerprints(self.conn)
-        fresh_db = not known
+        if self.options.only is not None:
+            # A save: read only the named files' rows, not every file's.
+            named = [c.path for c in candidates]
+            known = files.load_fingerprints(self.conn, named)
+            indexed = files.indexed_paths(self.conn)
+            snapshots = files.snapshot_hashes(self.conn, named)
+        else:
+            known = files.load_fingerprints(self.conn)
+            indexed = set(known)
+            snapshots = files.snapshot_hashes(self.conn)
+        fresh_db = not indexed
         jobs: list[Job] = []
-        snapshots = self._snapshot_index()
         for c in candidates:
             fp = known.get(c.path)
             if (
@@ -299,7 +307,7 @@ class _Run:
             )
         paths = {c.path for c in candidates}
         if self.options.only is not None:
-            paths |= set(known)
+            paths |= indexed
         frozen = frozenset(paths)
         cached = self.workspace_cache
         if cached is not None and cached.files == frozen:
@@ -309,27 +317,36 @@ class _Run:
             workspace = Workspace.of(frozen, configs=read_configs(self.root, paths))
         self.workspace_cache = workspace
         t = time.perf_counter()
-        self._parse_and_write(jobs, workspace, fresh_db)
+        # A small run (a save) writes its files and their edges in one
+        # transaction: one commit instead of two, and the file is still
+        # never visible unlinked to readers.
+        one_transaction = len(jobs) <= INLINE_LIMIT
+        self._parse_and_write(jobs, workspace, fresh_db, commit=not one_transaction)
         self.counts.timings["parse_write"] = time.perf_counter() - t
         self.saw_everything = complete and not self.stopped and self.options.only is None
         if self.saw_everything:
             self._prune(set(known) - {c.path for c in candidates})
         if self.stopped:
+            self._commit()
             return
         t = time.perf_counter()
         unlinked = edges.unlinked_files(self.conn)
         if unlinked:
             self.report("link", 0, len(unlinked))
+            workers = self.options.workers or os.cpu_count() or 1
+            if link.uses_workers(len(unlinked), workers, self.db_path):
+                self._commit()
             self.edge_delta += link.link_files(
                 self.conn,
                 unlinked,
                 db_path=self.db_path,
-                workers=self.options.workers or os.cpu_count() or 1,
+                workers=workers,
                 should_stop=self._check_stop,
                 progress=lambda done: self.report("link", done, len(unlinked)),
             )
-        self.counts.timings["link"] = time.perf_counter() - t
         files.prune_snapshots(self.conn)
+        self._commit()
+        self.counts.timings["link"] = time.perf_counter() - t
 
     def _check_stop(self) -> bool:
         if not self.stopped and self.stop():
@@ -376,12 +393,6 @@ class _Run:
         self.counts.files_seen = len(out)
         return out
 
-    def _snapshot_index(self) -> dict[str, frozenset[str]]:
-        found: dict[str, set[str]] = {}
-        for path, digest in self.conn.execute("SELECT path, content_hash FROM snapshots"):
-            found.setdefault(str(path), set()).add(str(digest))
-        return {k: frozenset(v) for k, v in found.items()}
-
     def _outcomes(self, jobs: list[Job], workspace: Workspace) -> Iterator[Outcome]:
         workers = self.options.workers or os.cpu_count() or 1
         if len(jobs) <= INLINE_LIMIT or workers <= 1:
@@ -401,7 +412,10 @@ class _Run:
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
 
-    def _parse_and_write(self, jobs: list[Job], workspace: Workspace, fresh_db: bool) -> None:
+    def _parse_and_write(
+        self, jobs: list[Job], workspace: Workspace, fresh_db: bool, commit: bool = True
+    ) -> None:
+        """Parse and write every job; ``commit=False`` leaves the last batch open."""
         total = len(jobs)
         self.report("parse", 0, total)
         bulk = total > 200
@@ -416,7 +430,8 @@ class _Run:
                     break
                 self._apply(outcome, fresh_db)
                 self.report("parse", done, total)
-            self._commit()
+            if commit:
+                self._commit()
         except BaseException:
             _rollback(self.conn)
             self.names.forget()
@@ -462,11 +477,9 @@ class _Run:
                     self.counts.files_restored += 1
                     self._track(outcome.path, outcome.content_hash, delta, mark=True)
             else:
-                fid = conn.execute(
-                    "SELECT file_id FROM files WHERE path = ?", (outcome.path,)
-                ).fetchone()
+                fid = files.file_id_of(conn, outcome.path)
                 if fid is not None:
-                    files.touch_file(conn, int(fid[0]), outcome.size, outcome.mtime_ns)
+                    files.touch_file(conn, fid, outcome.size, outcome.mtime_ns)
                 self.counts.files_unchanged += 1
             self._file_done()
             return

@@ -17,7 +17,7 @@ from codeidx.index.fingerprint import content_hash, looks_binary
 from codeidx.parse import registry
 from codeidx.parse.extract import Extractor
 from codeidx.parse.hooks import Workspace
-from codeidx.store.files import FileRows
+from codeidx.store.files import FileRows, prepare_nodes
 from codeidx.store.occurrences import pack
 
 _MAX_CONFIG_BYTES = 1_000_000
@@ -106,11 +106,13 @@ def parse_job(job: Job) -> Outcome:
         line_count=result.line_count,
         error_count=result.error_count,
         problems=result.problems,
-        nodes=result.nodes,
+        # Row values instead of records: see FileRows.prepared_nodes.
+        nodes=[],
         occurrences=pack(result.occurrence_rows),
         imports=result.imports,
         locals=result.locals,
         targets=[hooks.resolve_import(imp, job.path, workspace) for imp in result.imports],
+        prepared_nodes=prepare_nodes(job.path, result.nodes),
     )
     return base
 

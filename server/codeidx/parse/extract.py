@@ -319,6 +319,10 @@ def _occurrences(
     names a ``@outer`` capture declares as bound outside the function."""
     roles: dict[int, tuple[str, str]] = {}
     if compiled.refs is not None:
+        priority = _ROLE_PRIORITY
+        # Receiver texts repeat (``self``, ``os.path``): each distinct raw
+        # qualifier is cleaned once.
+        receiver_texts: dict[bytes, str] = {}
         for _, caps in QueryCursor(compiled.refs).matches(root):
             names = caps.get("name")
             if not names:
@@ -333,12 +337,24 @@ def _occurrences(
             if not role:
                 continue
             recv = caps.get("receiver")
+            recv_start = recv_end = 0
+            if recv:
+                recv_start, recv_end = recv[0].start_byte, recv[0].end_byte
+            rank = priority[role]
             for name_node in names:
                 sb = name_node.start_byte
-                receiver = _receiver_text(recv[0], sb, src) if recv else ""
+                receiver = ""
+                if recv:
+                    end = sb if recv_start <= sb < recv_end else recv_end
+                    raw = src[recv_start : min(end, recv_start + _MAX_RECEIVER)]
+                    receiver = receiver_texts.get(raw) or ""
+                    if not receiver and raw:
+                        receiver = receiver_texts[raw] = _clean_receiver(raw)
                 prev = roles.get(sb)
-                if prev is None or _ROLE_PRIORITY[role] < _ROLE_PRIORITY[prev[0]]:
-                    roles[sb] = (role, receiver or (prev[1] if prev else ""))
+                if prev is None:
+                    roles[sb] = (role, receiver)
+                elif rank < priority[prev[0]]:
+                    roles[sb] = (role, receiver or prev[1])
                 elif receiver and not prev[1]:
                     roles[sb] = (prev[0], receiver)
     idents = QueryCursor(compiled.identifiers).captures(root).get("id", [])
@@ -382,12 +398,8 @@ def _occurrences(
     return out
 
 
-def _receiver_text(recv: Node, name_start: int, src: bytes) -> str:
-    """The qualifier text before a name; cut at the name when it contains it."""
-    end = recv.end_byte
-    if recv.start_byte <= name_start < end:
-        end = name_start
-    raw = src[recv.start_byte : min(end, recv.start_byte + _MAX_RECEIVER)]
+def _clean_receiver(raw: bytes) -> str:
+    """The qualifier text before a name, without its trailing separator."""
     text = raw.decode("utf-8", "replace").rstrip()
     for sep in ("::", "->", ".", "?."):
         if text.endswith(sep):

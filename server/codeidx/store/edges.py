@@ -9,38 +9,46 @@ from __future__ import annotations
 import sqlite3
 import sys
 from array import array
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 _SWAP = sys.byteorder != "little"
 
 
-@dataclass(frozen=True, slots=True)
-class EdgeRow:
-    """One aggregated relationship stated by a file."""
+class EdgeRow(NamedTuple):
+    """One aggregated relationship stated by a file.
+
+    A named tuple, so that linking workers can send plain tuples to the
+    writer (a fraction of the cost of pickling records).
+    """
 
     src_id: int
     dst_id: int
     kind: str
     confidence: float
     resolution: str
-    count: int
+    site_count: int
     sites: bytes  # see pack_sites
 
 
-def replace_edges(conn: sqlite3.Connection, file_id: int, rows: list[EdgeRow]) -> int:
+#: An ``EdgeRow`` as a plain tuple, in the same order.
+EdgeValues = tuple[int, int, str, float, str, int, bytes]
+
+
+def replace_edges(conn: sqlite3.Connection, file_id: int, rows: Sequence[EdgeValues]) -> int:
     """Replace the edges stated by a file and mark it linked (caller holds the transaction).
 
-    Returns the change in the number of edges, so writers can keep totals
-    without counting the table.
+    ``rows`` are ``EdgeRow``s or the same values as plain tuples.  Returns the
+    change in the number of edges, so writers can keep totals without counting
+    the table.
     """
     removed = conn.execute("DELETE FROM edges WHERE file_id = ?", (file_id,)).rowcount
     conn.executemany(
         "INSERT INTO edges (src_id, dst_id, kind, file_id, confidence, resolution, count, sites)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (r.src_id, r.dst_id, r.kind, file_id, r.confidence, r.resolution, r.count, r.sites)
-            for r in rows
+            (src, dst, kind, file_id, confidence, resolution, count, sites)
+            for src, dst, kind, confidence, resolution, count, sites in rows
         ],
     )
     conn.execute("UPDATE files SET linked = 1 WHERE file_id = ?", (file_id,))
@@ -136,7 +144,7 @@ def unlinked_files(conn: sqlite3.Connection) -> list[int]:
     ]
 
 
-def pack_sites(values: array[int]) -> bytes:
+def pack_sites(values: Sequence[int]) -> bytes:
     """Pack (line, col) pairs: a width byte (``H`` or ``I``) then the values."""
     tag = "H" if not values or max(values) < 0x10000 else "I"
     packed = array(tag, values)

@@ -15,7 +15,9 @@ import marshal
 import sqlite3
 import time
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from codeidx.parse.records import ImportRecord, NodeRecord, Problem
 from codeidx.store.occurrences import PackedOccurrences
@@ -42,6 +44,11 @@ class FileRows:
     imports: list[ImportRecord]
     locals: dict[int, list[str]] = field(default_factory=dict)
     targets: list[str | None] = field(default_factory=list)  # resolved path per import
+    #: The nodes as ``nodes`` row values (``prepare_nodes``), when built where
+    #: the file was parsed: plain tuples cross a process boundary several
+    #: times cheaper than records, and the single writer has less to do.
+    #: ``nodes`` is then left empty.
+    prepared_nodes: list[tuple[object, ...]] | None = None
 
 
 @dataclass(slots=True)
@@ -140,14 +147,56 @@ class NameTable:
         self._fresh = False
 
 
-def load_fingerprints(conn: sqlite3.Connection) -> dict[str, Fingerprint]:
-    """path → fingerprint of every indexed file."""
+def load_fingerprints(
+    conn: sqlite3.Connection, paths: Iterable[str] | None = None
+) -> dict[str, Fingerprint]:
+    """path → fingerprint of every indexed file, or of the given paths only."""
+    sql = "SELECT file_id, path, size, mtime_ns, content_hash, language FROM files"
+    if paths is None:
+        rows = conn.execute(sql).fetchall()
+    else:
+        wanted = list(paths)
+        rows = []
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows += conn.execute(f"{sql} WHERE path IN ({marks})", chunk).fetchall()
     return {
         path: Fingerprint(fid, size, mtime, digest, lang)
-        for fid, path, size, mtime, digest, lang in conn.execute(
-            "SELECT file_id, path, size, mtime_ns, content_hash, language FROM files"
-        )
+        for fid, path, size, mtime, digest, lang in rows
     }
+
+
+def indexed_paths(conn: sqlite3.Connection) -> set[str]:
+    """The path of every indexed file (a narrow scan of the unique path index)."""
+    return {path for (path,) in conn.execute("SELECT path FROM files")}
+
+
+def file_id_of(conn: sqlite3.Connection, path: str) -> int | None:
+    """The id of an indexed file, or None (on the writer's connection)."""
+    row = conn.execute("SELECT file_id FROM files WHERE path = ?", (path,)).fetchone()
+    return int(row[0]) if row is not None else None
+
+
+def snapshot_hashes(
+    conn: sqlite3.Connection, paths: Iterable[str] | None = None
+) -> dict[str, frozenset[str]]:
+    """path → content hashes of its restorable replaced versions (all, or these paths)."""
+    found: dict[str, set[str]] = {}
+    if paths is None:
+        rows = conn.execute("SELECT path, content_hash FROM snapshots").fetchall()
+    else:
+        wanted = list(paths)
+        rows = []
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows += conn.execute(
+                f"SELECT path, content_hash FROM snapshots WHERE path IN ({marks})", chunk
+            ).fetchall()
+    for path, digest in rows:
+        found.setdefault(str(path), set()).add(str(digest))
+    return {k: frozenset(v) for k, v in found.items()}
 
 
 def touch_file(conn: sqlite3.Connection, file_id: int, size: int, mtime_ns: int) -> None:
@@ -186,14 +235,16 @@ def write_file(
     else:
         file_id = _store_file_row(conn, rows.path, _file_values(rows), session_id, None)
         delta = FileDelta(file_id, "created", None)
-    ids = node_ids(rows.path, rows.nodes)
+    prepared = rows.prepared_nodes
+    if prepared is None:
+        prepared = prepare_nodes(rows.path, rows.nodes)
     conn.executemany(
         "INSERT OR REPLACE INTO nodes (node_id, file_id, ordinal, parent_id, kind, name,"
         " qualified_name, visibility, signature, doc, decorators, params, type_params, bases,"
         " start_byte, end_byte, start_line, start_col, end_line, end_col, name_start_byte,"
         " name_end_byte, name_line, name_col, name_end_col, body_hash, disambiguator)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [_node_values(n, ids[i], file_id, ids) for i, n in enumerate(rows.nodes)],
+        [(v[0], file_id, *v[2:]) for v in prepared],
     )
     groups = rows.occurrences.groups
     name_list = list(groups)
@@ -213,7 +264,9 @@ def write_file(
             for imp, target in zip(rows.imports, _targets(rows), strict=True)
         ],
     )
-    new_nodes = {ids[i]: (n.body_hash, n.name, _bases_json(n)) for i, n in enumerate(rows.nodes)}
+    new_nodes = {
+        cast(int, v[_NODE_ID]): (str(v[_BODY_HASH]), str(v[_NAME]), v[_BASES]) for v in prepared
+    }
     for nid, (bh, name, bases) in new_nodes.items():
         before = old_nodes.get(nid)
         if before is None:
@@ -318,6 +371,19 @@ def _file_values(rows: FileRows) -> tuple[object, ...]:
 
 def _bases_json(n: NodeRecord) -> str | None:
     return json.dumps(n.bases) if n.bases else None
+
+
+# Positions in a ``nodes`` row (the columns of migrations/0001_initial.sql).
+_NODE_ID, _NAME, _BASES, _BODY_HASH = 0, 5, 13, 25
+
+
+def prepare_nodes(path: str, nodes: list[NodeRecord]) -> list[tuple[object, ...]]:
+    """A file's nodes as ``nodes`` row values, with file id 0 until written.
+
+    Pure: parse workers call it so the writer only inserts.
+    """
+    ids = node_ids(path, nodes)
+    return [_node_values(n, ids[i], 0, ids) for i, n in enumerate(nodes)]
 
 
 def _node_values(n: NodeRecord, nid: int, file_id: int, ids: list[int]) -> tuple[object, ...]:
@@ -445,8 +511,9 @@ def restore_snapshot(
         marks = ", ".join("?" * len(fixed[0]))
         conn.executemany(f"INSERT INTO {table} VALUES ({marks})", fixed)
     conn.execute("DELETE FROM snapshots WHERE content_hash = ? AND path = ?", (content_hash, path))
-    # nodes columns: 0 node_id, 5 name, 13 bases, 25 body_hash (see 0001).
-    new_nodes = {int(r[0]): (str(r[25]), str(r[5]), r[13]) for r in tables["nodes"]}
+    new_nodes = {
+        int(r[_NODE_ID]): (str(r[_BODY_HASH]), str(r[_NAME]), r[_BASES]) for r in tables["nodes"]
+    }
     for nid, (bh, name, bases) in new_nodes.items():
         before = old_nodes.get(nid)
         if before is None:

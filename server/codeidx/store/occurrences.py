@@ -81,20 +81,20 @@ def pack(rows: Iterable[OccurrenceRow]) -> PackedOccurrences:
 
 def unpack(blob: bytes, receivers: list[str]) -> Iterator[StoredOccurrence]:
     """Decode one (name, file) blob; receivers is that file's receiver table."""
-    values = array(chr(blob[0]))
-    values.frombytes(blob[1:])
-    if _SWAP:
-        values.byteswap()
-    for i in range(0, len(values), _FIELDS):
-        start, line, col_role, enclosing, recv = values[i : i + _FIELDS]
-        yield StoredOccurrence(
-            start,
-            line,
-            col_role >> _ROLE_BITS,
-            ROLES[col_role & _ROLE_MASK],
-            enclosing,
-            receivers[recv - 1] if recv else "",
-        )
+    roles = ROLES
+    return iter(
+        [
+            StoredOccurrence(
+                start,
+                line,
+                col_role >> _ROLE_BITS,
+                roles[col_role & _ROLE_MASK],
+                enclosing,
+                receivers[recv - 1] if recv else "",
+            )
+            for start, line, col_role, enclosing, recv in iter_raw(blob)
+        ]
+    )
 
 
 def iter_raw(blob: bytes) -> Iterator[tuple[int, int, int, int, int]]:
