@@ -476,3 +476,16 @@ def test_aliased_import_name_goes_to_the_submodule(tmp_path: Path) -> None:
     (d,) = result.definitions
     assert (d.location.path, d.location.line) == ("email/charset.py", 0)
     assert d.symbol is not None and d.symbol.kind == "module"
+
+
+def test_value_from_a_function_imported_from_outside_is_not_guessed(tmp_path: Path) -> None:
+    # `csvlike.writer` is the C function `_csv.writer`: the method called on
+    # its result is not the workspace's only `writerow`.
+    files = {
+        "csvlike.py": "from _csv import writer\n\n\nclass DictWriter:\n"
+        "    def writerow(self, row):\n        pass\n",
+        "main.py": "import csvlike\n\n\ndef dump(fp):\n    w = csvlike.writer(fp)\n"
+        "    w.write$0row(1)\n",
+    }
+    result, _ = definition(tmp_path, files)
+    assert result.name == "writerow" and result.definitions == []

@@ -553,10 +553,27 @@ class Resolver:
                 return values
             members = _dedupe([m for v in values for m in self.inside(v, part, facts)])
             if not members:
+                if all(self._imported_from_outside(v, part) for v in values):
+                    # ``csv.writer`` is ``_csv.writer``, a C function.
+                    return []
                 # Set at run time or inherited from outside: unknown.
                 return None
             values = self._values(members, part_called, depth)
         return values
+
+    def _imported_from_outside(self, owner: Target, name: str) -> bool:
+        """Whether a module binds ``name`` by importing it from outside the workspace."""
+        if owner.kind != "module":
+            return False
+        module = self._module_name_of_node(owner.node_id)
+        for fid, _path in self._modules.get(module or "", []):
+            owner_facts = self.facts(fid)
+            bound = owner_facts.import_bindings().get(name) if owner_facts is not None else None
+            if bound is not None and owner_facts is not None:
+                imp = bound[0]
+                source = self.module_of_path(imp.target_path)
+                return source is None and self._module_through_attributes(imp, owner_facts) is None
+        return False
 
     def _head_types(
         self,
