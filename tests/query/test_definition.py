@@ -489,3 +489,15 @@ def test_value_from_a_function_imported_from_outside_is_not_guessed(tmp_path: Pa
     }
     result, _ = definition(tmp_path, files)
     assert result.name == "writerow" and result.definitions == []
+
+
+def test_a_use_on_the_right_of_its_own_rebinding_sees_the_binding_before(tmp_path: Path) -> None:
+    files = {
+        "h.py": """
+            def escape(s):
+                [[s]] = s.replace("&", "&amp;")
+                s = s$0.replace("<", "&lt;")
+                return s
+        """
+    }
+    check(tmp_path, files)

@@ -4,9 +4,21 @@ Resolution is scope- and import-aware: function locals and parameters
 shadow everything; nested definitions, then module-level ones, then import
 bindings (followed through re-exports and ``*`` imports), then the rest of a
 multi-file module (Go and Java packages); only then a workspace-wide match by
-name, whose confidence falls with the number of candidates.  ``self``-like
-receivers resolve in the enclosing class and its bases; module and class
-receivers resolve inside them.
+name, whose confidence falls with the number of candidates.  A name bound
+by an import, or a builtin, is never guessed by name: it comes from outside
+the workspace.  ``self``-like receivers resolve in the enclosing class and
+its bases; other receivers get a light type inference (``expr_types``:
+constructors, annotations, fields, ``with`` targets, declared results,
+``cls()`` and ``super()``) and resolve inside their types.
+
+When a receiver's type is unknown, a call resolves by name to the methods of
+that name (at most ``_MAX_BY_NAME_MEMBERS``), each with confidence
+``0.4 / candidates``.  Such guesses are never passed off as certain: they
+are ``by_name`` edges, go-to-definition ranks them after exact answers, and
+references and callers leave out every guess below ``MIN_CONFIDENCE`` (all
+but a name's single candidate) unless asked for them.  A receiver known to
+come from outside the workspace (a builtin value, a C module's function)
+gets no guess at all.
 
 The linker uses this to build typed edges; the query layer uses it to answer
 "go to definition".  It only reads (through ``store.symbols``), so any thread

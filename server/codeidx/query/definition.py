@@ -182,7 +182,16 @@ def reaching_binding(
     Without a position, or with no write before it, the first binding.
     """
     if at is not None:
-        before = [o for o in occurrences if o.role == "write" and o.start_byte <= at]
+        use = next((o for o in occurrences if o.start_byte == at), None)
+        before = [
+            o
+            for o in occurrences
+            if o.role == "write"
+            and o.start_byte <= at
+            # ``s = s.strip()``: the target is bound after its right-hand
+            # side is read, so a use on the line of a write sees the one before.
+            and (use is None or use.role == "write" or o.line < use.line)
+        ]
         if before:
             return before[-1]
     return first_binding(occurrences)
