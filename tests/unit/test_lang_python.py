@@ -904,3 +904,16 @@ def test_return_annotation_is_the_text_after_the_arrow(
 )
 def test_annotation_names_the_classes_it_stands_for(annotation: str, expected: list[str]) -> None:
     assert HOOKS.annotation_names(annotation) == expected
+
+
+def test_an_attribute_assigned_inside_a_chain_is_a_field() -> None:
+    result = py(
+        """\
+        class T:
+            @classmethod
+            def setUpClass(cls):
+                root = cls.root = make()
+        """
+    )
+    assert kinds(result)["mod.T.root"] == "field"
+    assert node(result, "mod.T.root").signature == "root = cls.root = make()"

@@ -72,3 +72,11 @@
     object: (identifier) @_self
     attribute: (identifier) @name) @definition.member
   (#any-of? @_self "self" "cls"))
+
+; The same inside a chain: `root = cls.root = Tk()`.
+(expression_statement/assignment
+  right: (assignment
+    left: (attribute
+      object: (identifier) @_self
+      attribute: (identifier) @name) @definition.member)
+  (#any-of? @_self "self" "cls"))
