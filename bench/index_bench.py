@@ -69,8 +69,10 @@ def child_main(root: str, index_dir: str) -> None:
     counts = result.counts
     # ru_maxrss is in KiB on Linux.  RUSAGE_CHILDREN covers every descendant
     # that was waited for: the parse and link worker pools (and git).
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    self_usage = resource.getrusage(resource.RUSAGE_SELF)
+    children_usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = self_usage.ru_maxrss * 1024
+    workers = children_usage.ru_maxrss * 1024
     print(
         json.dumps(
             {
@@ -86,6 +88,11 @@ def child_main(root: str, index_dir: str) -> None:
                 "reasons": counts.reasons,
                 "rss_parent_bytes": own,
                 "rss_max_worker_bytes": workers,
+                # CPU seconds (user + system) of the indexing process, start-up
+                # included, and of all its worker processes together.  On a
+                # shared machine they vary less than wall time does.
+                "cpu_parent_s": self_usage.ru_utime + self_usage.ru_stime,
+                "cpu_workers_s": children_usage.ru_utime + children_usage.ru_stime,
             }
         )
     )
@@ -362,6 +369,7 @@ def bench_one_file(root: Path, index_dir: Path, per_file: dict[str, int]) -> dic
             tag = f"{mode[0]}{i}"
             write_modified(path, modified(original, edit_line, edit_col, tag))
             t = time.perf_counter()
+            cpu = time.process_time()
             if mode == "files":
                 result = indexer.run(IndexOptions(only=(rel,)))
             else:
@@ -370,6 +378,9 @@ def bench_one_file(root: Path, index_dir: Path, per_file: dict[str, int]) -> dic
             modes[mode].append(
                 {
                     "wall_s": wall,
+                    # Both modes run in this process (one file parses inline),
+                    # so its CPU time is the run's, less sensitive to other load.
+                    "cpu_s": time.process_time() - cpu,
                     "status": result.status,
                     "files_parsed": result.counts.files_parsed,
                     "timings": result.counts.timings,
@@ -382,6 +393,7 @@ def bench_one_file(root: Path, index_dir: Path, per_file: dict[str, int]) -> dic
         out[mode] = {
             "median_s": statistics.median(s["wall_s"] for s in samples),
             "samples_s": [s["wall_s"] for s in samples],
+            "median_cpu_s": statistics.median(s["cpu_s"] for s in samples),
             "all_parsed_one": all(s["files_parsed"] == 1 for s in samples),
             "all_probes_indexed": all(s["probe_indexed"] for s in samples),
             "median_timings": {
@@ -543,6 +555,11 @@ def print_report(r: dict[str, Any]) -> None:
         ),
         ("  database / source bytes", f"{r['ratios']['db_vs_source']:.2f}x"),
         (
+            "  CPU parent / workers",
+            f"{cold.get('cpu_parent_s', 0):.1f} s / {cold.get('cpu_workers_s', 0):.1f} s "
+            "(user + system, best run)",
+        ),
+        (
             "  peak RSS parent / worker",
             f"{mb(r['cold']['rss_parent_max_bytes'])} / "
             f"{mb(r['cold']['rss_worker_max_bytes'])} (max over both runs)",
@@ -562,7 +579,7 @@ def print_report(r: dict[str, Any]) -> None:
         rows.append(
             (
                 f"  {mode} mode (median of {MODIFICATIONS})",
-                f"{ms(m['median_s'])}  ("
+                f"{ms(m['median_s'])}, CPU {ms(m.get('median_cpu_s', 0.0))}  ("
                 + "  ".join(f"{k} {ms(v)}" for k, v in m["median_timings"].items())
                 + f"; samples {', '.join(f'{s * 1000:.0f}' for s in m['samples_s'])} ms;"
                 f" probe found: {m['all_probes_indexed']})",
