@@ -225,3 +225,140 @@ def _glob_matches(glob: str, path: str) -> bool:
         elif fnmatch.fnmatchcase(posixpath.basename(prefix), pattern):
             return True
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class SettingInfo:
+    """One setting as a client sees it, for generated docs and editor schemas.
+
+    ``key`` is the client's spelling, dotted for nested objects
+    (``search.ftsWeight``).  ``type`` is a JSON Schema type; ``items`` the
+    type of a list's elements and ``enum`` the values allowed for a list's
+    elements or a string.  ``default`` is the JSON value that means "the
+    server's default"; sending it changes nothing.  ``restart`` marks an
+    initialization option, which a running server does not take from
+    ``workspace/didChangeConfiguration``.
+    """
+
+    key: str
+    type: str
+    default: Any
+    description: str
+    nullable: bool = False
+    items: str | None = None
+    enum: tuple[str, ...] | None = None
+    minimum: float | None = None
+    restart: bool = False
+
+
+def describe_settings() -> tuple[SettingInfo, ...]:
+    """Every setting and initialization option, with its type, default and meaning.
+
+    This is the one description that docs/configuration.md and the VS Code
+    extension's settings are generated from (``scripts/gen_settings.py``),
+    so they cannot drift from what ``Settings.parse`` reads.  Defaults come
+    from the dataclasses, not from the environment, so the answer does not
+    depend on the machine.  Parsing does not use it.
+    """
+    settings = Settings.__dataclass_fields__
+    search = SearchSettings.__dataclass_fields__
+
+    def default_of(fields: Mapping[str, Any], name: str) -> Any:
+        return fields[name].default
+
+    languages = tuple(sorted(LANGUAGES))
+    return (
+        SettingInfo(
+            "indexDir",
+            "string",
+            None,
+            "Where the index of the workspace lives. When unset: `codeidx serve --index-dir`, "
+            "else `$CODEIDX_INDEX_DIR`, else a per-workspace folder in the user cache. "
+            "Further workspace folders use its sub-folder `roots/<name>-<hash>`.",
+            nullable=True,
+            restart=True,
+        ),
+        SettingInfo(
+            "include",
+            "array",
+            list(default_of(settings, "include")),
+            "When not empty, only files matching one of these globs are indexed "
+            "(ignore-file rules, as in `.gitignore`).",
+            items="string",
+        ),
+        SettingInfo(
+            "exclude",
+            "array",
+            list(default_of(settings, "exclude")),
+            "Files and folders matching one of these globs are not indexed "
+            "(ignore-file rules; nothing re-includes them).",
+            items="string",
+        ),
+        SettingInfo(
+            "maxFileBytes",
+            "integer",
+            default_of(settings, "max_file_bytes"),
+            "Larger files are skipped (counted as `oversize`).",
+            minimum=1,
+        ),
+        SettingInfo(
+            "languages",
+            "array",
+            default_of(settings, "languages"),
+            "Index only these languages; unset (null) indexes every language codeidx knows.",
+            nullable=True,
+            items="string",
+            enum=languages,
+        ),
+        SettingInfo(
+            "search.model",
+            "string",
+            default_of(search, "model"),
+            'The embedding model: "default" (all-MiniLM-L6-v2, offline), a sentence-transformers '
+            'model name already in the local cache, a local model folder, or "hash" (a '
+            "model-free hashing embedder: no torch, lower quality). When unset, "
+            "`$CODEIDX_MODEL` is used if set. Changing it re-embeds every file.",
+        ),
+        SettingInfo(
+            "search.device",
+            "string",
+            "auto" if default_of(search, "device") is None else default_of(search, "device"),
+            'The torch device for the model: "auto" (the GPU when there is one), "cpu", '
+            '"cuda:1", ...',
+        ),
+        SettingInfo(
+            "search.embed",
+            "boolean",
+            default_of(search, "embed"),
+            "Embed definitions for vector search; false keeps the vector store as it is and "
+            "answers hybrid searches from BM25 and names.",
+        ),
+        SettingInfo(
+            "search.ftsWeight",
+            "number",
+            default_of(search, "fts_weight"),
+            "The weight of full-text (BM25) results in the reciprocal-rank fusion.",
+            minimum=0,
+        ),
+        SettingInfo(
+            "search.vectorWeight",
+            "number",
+            default_of(search, "vector_weight"),
+            "The weight of vector (embedding) results in the reciprocal-rank fusion.",
+            minimum=0,
+        ),
+        SettingInfo(
+            "search.symbolWeight",
+            "number",
+            default_of(search, "symbol_weight"),
+            "The weight of name matches in the reciprocal-rank fusion.",
+            minimum=0,
+        ),
+        SettingInfo(
+            "search.rrfK",
+            "integer",
+            default_of(search, "rrf_k"),
+            "The fusion constant `k` in `weight / (k + rank)`.",
+            minimum=1,
+        ),
+    )
