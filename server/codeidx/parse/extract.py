@@ -180,10 +180,14 @@ def extract_tree(language: str, root: Node, src: bytes, module_name: str) -> Par
     }
     outer: set[int] = set()
     rows = _occurrences(compiled, root, src, nodes, def_names, columns, outer)
-    outer_names = {(r[5], r[0]) for r in rows if r[2] in outer}
+    # ``global``/``nonlocal`` are rare: most files skip this pass.
+    outer_names = {(r[5], r[0]) for r in rows if r[2] in outer} if outer else set()
     locals_: dict[int, list[str]] = {}
-    for name, role, _sb, _line, _col, enclosing, receiver in rows:
-        if role == "write" and not receiver and nodes[enclosing].kind in _CALLABLE_KINDS:
+    for row in rows:
+        if row[1] != "write" or row[6]:
+            continue
+        name, enclosing = row[0], row[5]
+        if nodes[enclosing].kind in _CALLABLE_KINDS:
             if (enclosing, name) in outer_names:
                 continue
             names = locals_.setdefault(enclosing, [])
