@@ -9,6 +9,12 @@ side from the moment its bytes are written to the moment the last byte of
 its response is read.  One request is in flight at a time, as when a user
 navigates.
 
+The server is started with ``search.embed`` off (``--embed`` turns it on),
+so that no embedding model is loaded or run while navigation is measured.
+A first, untimed launch waits for the initial run and for the server to go
+idle (under 5% of a core for a second, children included), so that the
+server's own stores follow the fresh index before anything is timed.
+
 What is measured, in order:
 
 1. Launch to first answer (``LAUNCHES`` fresh processes): the time from
@@ -18,7 +24,7 @@ What is measured, in order:
    is retried).
 2. Request latency, in one server that has finished its initial
    (no-change) run, which the script waits for through the
-   ``codeidx/indexUpdated`` notification so that the writer is idle.  Files
+   ``codeidx/indexUpdated`` notification, and then gone idle.  Files
    are opened (``didOpen``) in a seeded random order, as an editor would,
    and at most ``OPEN_WINDOW`` stay open.  In each file the script asks for
    its outline and one workspace symbol query, then at identifier positions
@@ -40,12 +46,14 @@ What is measured, in order:
    the run, with a check that no torch library is mapped (no embedding
    model loaded).
 
-Percentiles are nearest-rank.  The script prints a table with the targets,
+Percentiles are nearest-rank.  For each kind the JSON also lists its five
+slowest requests with where they were made, and its first three times
+(caches warm up on the first requests).  The script prints a table with the targets,
 writes JSON (``bench/out/lsp_bench.json`` by default) and the table
 (``bench/out/lsp_bench.txt``).  Timing assertions live here, never in the
 test suite.
 
-    .venv/bin/python bench/lsp_bench.py [--samples N] [--json PATH] [--reuse DIR]
+    .venv/bin/python bench/lsp_bench.py [--samples N] [--json PATH] [--reuse DIR] [--embed]
 """
 
 from __future__ import annotations
@@ -86,6 +94,8 @@ OPEN_WINDOW = 8
 #: The longest the script waits for one answer or notification.
 TIMEOUT_S = 60.0
 INDEX_UPDATED = "codeidx/indexUpdated"
+#: The longest the untimed first launch may take to bring the server's stores up to date.
+WARM_UP_TIMEOUT_S = 1800.0
 
 # Targets of issue 3 ("Proof"): p95 of each request kind, in seconds.
 FAST_KINDS = (
@@ -208,6 +218,7 @@ class LspClient:
         self._next_id = 0
         self.notifications: list[Notification] = []
         self.server_requests: dict[str, int] = {}
+        self.capabilities: dict[str, Any] = {}
         self._reader = threading.Thread(target=self._read_loop, name="lsp-reader", daemon=True)
         self._reader.start()
 
@@ -287,9 +298,14 @@ class LspClient:
         """Send a notification; the time it was written."""
         return self._send({"jsonrpc": "2.0", "method": method, "params": params})
 
-    def wait_for(self, accept: Callable[[Notification], bool], after: float = 0.0) -> Notification:
+    def wait_for(
+        self,
+        accept: Callable[[Notification], bool],
+        after: float = 0.0,
+        timeout: float = TIMEOUT_S,
+    ) -> Notification:
         """The first notification that arrived after ``after`` and passes ``accept``."""
-        deadline = time.monotonic() + TIMEOUT_S
+        deadline = time.monotonic() + timeout
         with self._cond:
             while True:
                 for note in self.notifications:
@@ -319,8 +335,12 @@ def uri_of(path: Path) -> str:
     return path.resolve().as_uri()
 
 
-def launch(root: Path, index_dir: Path, log: BinaryIO) -> LspClient:
-    """Start ``codeidx serve`` and send ``initialize`` and ``initialized`` at once."""
+def launch(root: Path, index_dir: Path, log: BinaryIO, embed: bool) -> LspClient:
+    """Start ``codeidx serve`` and send ``initialize`` and ``initialized`` at once.
+
+    Unless ``embed``, the server is told not to embed (``search.embed``), so
+    no embedding model is loaded while navigation is measured.
+    """
     # The working directory is outside the corpus: with ``-m`` it goes first
     # on sys.path, and the copied standard library would shadow the real one.
     argv = [sys.executable, "-m", "codeidx", "serve"]
@@ -334,9 +354,11 @@ def launch(root: Path, index_dir: Path, log: BinaryIO) -> LspClient:
             "indexDir": str(index_dir),
             "include": list(INCLUDE),
             "exclude": list(EXCLUDE),
+            "search": {"embed": embed},
         },
     }
-    client.request("initialize", params)
+    _elapsed, result = client.request("initialize", params)
+    client.capabilities = result.get("capabilities", {})
     client.notify("initialized", {})
     return client
 
@@ -644,11 +666,11 @@ def measure_requests(
 
 
 def first_answer(
-    root: Path, index_dir: Path, probe: tuple[Path, Site], log: BinaryIO
+    root: Path, index_dir: Path, probe: tuple[Path, Site], log: BinaryIO, embed: bool
 ) -> dict[str, Any]:
     """Launch to the first non-empty definition answer (step 1 of the module doc)."""
     path, site = probe
-    client = launch(root, index_dir, log)
+    client = launch(root, index_dir, log, embed)
     try:
         initialized = time.perf_counter() - client.started
         uri = uri_of(path)
@@ -680,7 +702,7 @@ def first_answer(
             if time.perf_counter() - client.started > TIMEOUT_S:
                 raise RuntimeError("the server never answered the probe definition")
             time.sleep(0.01)
-        initial = client.wait_for(is_run_end("initial"))
+        initial = client.wait_for(is_run_end("initial"), timeout=WARM_UP_TIMEOUT_S)
         return {
             "initialize_s": initialized,
             "first_answer_s": answered,
@@ -688,6 +710,23 @@ def first_answer(
             "initial_run_end_s": initial.arrived - client.started,
             "initial_run": initial.params["run"],
         }
+    finally:
+        client.close()
+
+
+def warm_up(root: Path, index_dir: Path, log: BinaryIO, embed: bool) -> dict[str, Any]:
+    """One untimed launch that lets the server bring everything it keeps up to date.
+
+    The index is fresh, but the server's own stores (the full-text store)
+    may not be: this run waits for the initial run and for the server to go
+    idle, so that the timed launches start on an existing, complete index.
+    """
+    client = launch(root, index_dir, log, embed)
+    try:
+        initial = client.wait_for(is_run_end("initial"), timeout=WARM_UP_TIMEOUT_S)
+        ended = initial.arrived - client.started
+        idle = wait_idle(client.pid)
+        return {"initial_run_end_s": ended, "idle_after_s": idle}
     finally:
         client.close()
 
@@ -799,6 +838,49 @@ def measure_saves(client: LspClient, root: Path, path: Path) -> dict[str, Any]:
     }
 
 
+def children_of(pid: int) -> list[int]:
+    """The ids of the processes whose parent is ``pid``."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            out.append(int(entry.name))
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its children, in seconds."""
+    total = 0
+    for p in (pid, *children_of(pid)):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(pid: int, share: float = 0.05, window: float = 1.0, limit: float = 600.0) -> float:
+    """Wait until the server (and its children) used under ``share`` of a core for a window.
+
+    The end of the initial run does not end all background work (the
+    full-text store follows the index after each run): requests are
+    measured once the server is idle.  Returns the seconds waited.
+    """
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        before = cpu_seconds(pid)
+        time.sleep(window)
+        if cpu_seconds(pid) - before < share * window:
+            break
+    return time.monotonic() - started
+
+
 def memory_of(pid: int) -> dict[str, Any]:
     """VmRSS and VmHWM of a process and its children, and whether torch is mapped."""
     fields: dict[str, int] = {}
@@ -807,17 +889,15 @@ def memory_of(pid: int) -> dict[str, Any]:
         if key in ("VmRSS", "VmHWM"):
             fields[key] = int(value.split()[0]) * 1024
     maps = Path(f"/proc/{pid}/maps").read_text()
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    children = {}
+    for child in children_of(pid):
         try:
-            stat = (entry / "stat").read_text()
+            status = Path(f"/proc/{child}/status").read_text()
+            child_maps = Path(f"/proc/{child}/maps").read_text()
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid:
-            children.append(int(entry.name))
+        rss = next((ln.split()[1] for ln in status.splitlines() if ln.startswith("VmRSS")), "0")
+        children[child] = {"rss_bytes": int(rss) * 1024, "torch_mapped": "torch" in child_maps}
     return {
         "rss_bytes": fields.get("VmRSS", 0),
         "hwm_bytes": fields.get("VmHWM", 0),
@@ -908,6 +988,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reuse", type=Path, help="keep the corpus and index in this folder and reuse them"
     )
+    parser.add_argument(
+        "--embed", action="store_true", help="let the server embed (load its model) meanwhile"
+    )
     args = parser.parse_args(argv)
     if args.samples < 1:
         parser.error("--samples must be at least 1")
@@ -925,18 +1008,24 @@ def main(argv: list[str] | None = None) -> int:
         rng.shuffle(order)
         probe = probe_site(order)
         with log_path.open("ab") as log:
-            launches = [first_answer(root, index_dir, probe, log) for _ in range(LAUNCHES)]
-            client = launch(root, index_dir, log)
+            warmup = warm_up(root, index_dir, log, args.embed)
+            launches = [
+                first_answer(root, index_dir, probe, log, args.embed) for _ in range(LAUNCHES)
+            ]
+            client = launch(root, index_dir, log, args.embed)
             try:
-                initial = client.wait_for(is_run_end("initial"))
+                initial = client.wait_for(is_run_end("initial"), timeout=WARM_UP_TIMEOUT_S)
+                idle_wait = wait_idle(client.pid)
                 memory_idle = memory_of(client.pid)
                 began = time.perf_counter()
                 session = measure_requests(client, root, order, args.samples, rng)
                 request_wall = time.perf_counter() - began
+                load_requests = os.getloadavg()
                 memory_requests = memory_of(client.pid)
                 saves = measure_saves(client, root, target)
                 memory_saves = memory_of(client.pid)
                 server_requests = dict(client.server_requests)
+                capabilities = client.capabilities
                 messages = [
                     n.params for n in client.notifications if n.method == "window/logMessage"
                 ]
@@ -949,11 +1038,15 @@ def main(argv: list[str] | None = None) -> int:
                 "cores": os.cpu_count(),
                 "python": platform.python_version(),
                 "load_start": load_start,
+                "load_after_requests": load_requests,
                 "load_end": load_end,
             },
             "engine": engine_version(),
             "corpus": {"root": str(root), "files": len(files), **corpus},
             "samples_per_kind": args.samples,
+            "embed": args.embed,
+            "warm_up": warmup,
+            "idle_wait_s": idle_wait,
             "launch": launches,
             "initial_run": initial.params["run"],
             "request_phase_s": request_wall,
@@ -967,6 +1060,8 @@ def main(argv: list[str] | None = None) -> int:
                 "after_saves": memory_saves,
             },
             "server_requests": server_requests,
+            "implementation_served": "implementationProvider" in capabilities,
+            "providers": sorted(k for k in capabilities if k.endswith("Provider")),
             "server_log_messages": messages[:20],
         }
     finally:
