@@ -11,7 +11,7 @@ local result = { steps = {}, errors = {} }
 
 local function finish()
   for _, client in ipairs(require("codeidx").clients()) do
-    client.stop()
+    vim.lsp.stop_client(client.id)
   end
   vim.wait(10000, function()
     return #require("codeidx").clients() == 0

@@ -158,6 +158,11 @@ class Extension {
       this.statusState.onProgress(value);
       this.render();
     };
+    // Registered before start: the initial run can end right after `initialized`.
+    client.onNotification(INDEX_UPDATED, (params: IndexUpdated) => {
+      this.statusState.onIndexUpdated(params);
+      this.render();
+    });
     client.onDidChangeState((event) => {
       if (event.newState === State.Stopped && this.client === client) {
         this.statusState.onServerFailure("codeidx: the server stopped (see the codeidx output)");
@@ -175,12 +180,7 @@ class Extension {
         `the server did not start with \`${started}\` (${messageOf(error)}); ` +
           "set codeidx.server.python to an interpreter with codeidx installed",
       );
-      return;
     }
-    client.onNotification(INDEX_UPDATED, (params: IndexUpdated) => {
-      this.statusState.onIndexUpdated(params);
-      this.render();
-    });
   }
 
   async stop(): Promise<void> {

@@ -134,7 +134,12 @@ function M.attach(bufnr)
   end
   local root = M.find_root(path)
   if vim.lsp.start ~= nil then
-    return vim.lsp.start(client_config(root), { bufnr = bufnr })
+    -- Neovim 0.8 attaches the current buffer whatever `bufnr` says: make it current.
+    local id
+    vim.api.nvim_buf_call(bufnr, function()
+      id = vim.lsp.start(client_config(root), { bufnr = bufnr })
+    end)
+    return id
   end
   local id = started[root]
   if id == nil or vim.lsp.get_client_by_id(id) == nil then
