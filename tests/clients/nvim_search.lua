@@ -120,6 +120,20 @@ local ok, err = pcall(function()
   end
   result.status_buffers_added = #vim.api.nvim_list_bufs() - before
   result.status = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+
+  -- A re-index is a full run of its own, announced by codeidx/indexUpdated.
+  vim.cmd("CodeidxReindex")
+  if not step("re-index run", 60000, function()
+    for _, update in pairs(codeidx.last_update) do
+      if update.run.reason == "reindex" then
+        result.reindex = update.run
+        return true
+      end
+    end
+    return false
+  end) then
+    return
+  end
 end)
 
 if not ok then

@@ -5,7 +5,7 @@ it sets the plugin up with ``search.model = "hash"`` (no model is loaded) and
 an index folder under the test's temporary folder, opens a file of a copy of
 ``tests/workspaces/shapes``, waits (bounded) for the initial index run and
 for embedding to finish, runs ``:CodeidxSearch sum the areas of shapes`` and
-``:CodeidxStatus``, and writes what it saw as JSON for the checks here.
+``:CodeidxStatus`` and ``:CodeidxReindex``, and writes what it saw as JSON for the checks here.
 """
 
 from __future__ import annotations
@@ -91,3 +91,7 @@ def test_search_fills_the_quickfix_list(tmp_path: Path) -> None:
     assert f"## {workspace.resolve()}" in status
     assert "- 3 files," in status
     assert "- Last run: initial: complete" in status
+    assert result["status_buffers_added"] == 1
+
+    assert result["reindex"]["status"] == "complete"
+    assert result["reindex"]["filesUnchanged"] == 3
