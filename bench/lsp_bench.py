@@ -26,7 +26,8 @@ What is measured, in order:
    (no-change) run, which the script waits for through the
    ``codeidx/indexUpdated`` notification, and then gone idle.  Files
    are opened (``didOpen``) in a seeded random order, as an editor would,
-   and at most ``OPEN_WINDOW`` stay open.  In each file the script asks for
+   and at most ``OPEN_WINDOW`` stay open (``--open-window``; 0 asks about
+   files that are not open, for comparison).  In each file the script asks for
    its outline and one workspace symbol query, then at identifier positions
    sampled with ``ast`` from pure-ASCII lines of that file: definition,
    declaration, hover, references and document highlights at names,
@@ -564,14 +565,14 @@ class Session:
     def count(self, method: str) -> int:
         return len(self.stats[method].times)
 
-    def open_file(self, uri: str, text: str) -> None:
+    def open_file(self, uri: str, text: str, window: int) -> None:
         self.client.notify(
             "textDocument/didOpen",
             {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
         )
         self.open.append(uri)
         self.opened += 1
-        if len(self.open) > OPEN_WINDOW:
+        if len(self.open) > window:
             oldest = self.open.pop(0)
             self.client.notify("textDocument/didClose", {"textDocument": {"uri": oldest}})
 
@@ -626,9 +627,14 @@ def describe(root: Path, params: dict[str, Any]) -> str:
 
 
 def measure_requests(
-    client: LspClient, root: Path, files: list[Path], samples: int, rng: random.Random
+    client: LspClient,
+    root: Path,
+    files: list[Path],
+    samples: int,
+    rng: random.Random,
+    window: int = OPEN_WINDOW,
 ) -> Session:
-    """The request phase (step 2 of the module doc)."""
+    """The request phase (step 2 of the module doc); ``window`` 0 opens no document."""
     session = Session(client, root)
     texts: dict[Path, str] = {}
     plans: dict[Path, FileSites] = {}
@@ -648,7 +654,8 @@ def measure_requests(
         if not any(short(kind) for kind in KINDS):
             break
         uri = uri_of(path)
-        session.open_file(uri, texts[path])
+        if window:
+            session.open_file(uri, texts[path], window)
         if short("textDocument/documentSymbol"):
             session.ask("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
         if short("workspace/symbol"):
@@ -956,7 +963,11 @@ def engine_version() -> dict[str, Any]:
         run = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
         return run.stdout.strip()
 
+    import codeidx
+
     return {
+        # The package the script and the server import (PYTHONPATH may name a checkout).
+        "source": str(Path(codeidx.__file__).resolve().parent),
         "head": git("rev-parse", "--short", "HEAD"),
         "dirty": bool(git("status", "--porcelain", "server")),
     }
@@ -991,6 +1002,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--embed", action="store_true", help="let the server embed (load its model) meanwhile"
     )
+    parser.add_argument(
+        "--open-window",
+        type=int,
+        default=OPEN_WINDOW,
+        help="documents kept open during the request phase (0: ask about closed files only)",
+    )
     args = parser.parse_args(argv)
     if args.samples < 1:
         parser.error("--samples must be at least 1")
@@ -1018,7 +1035,7 @@ def main(argv: list[str] | None = None) -> int:
                 idle_wait = wait_idle(client.pid)
                 memory_idle = memory_of(client.pid)
                 began = time.perf_counter()
-                session = measure_requests(client, root, order, args.samples, rng)
+                session = measure_requests(client, root, order, args.samples, rng, args.open_window)
                 request_wall = time.perf_counter() - began
                 load_requests = os.getloadavg()
                 memory_requests = memory_of(client.pid)
@@ -1044,6 +1061,7 @@ def main(argv: list[str] | None = None) -> int:
             "engine": engine_version(),
             "corpus": {"root": str(root), "files": len(files), **corpus},
             "samples_per_kind": args.samples,
+            "open_window": args.open_window,
             "embed": args.embed,
             "warm_up": warmup,
             "idle_wait_s": idle_wait,
