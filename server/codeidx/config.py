@@ -50,10 +50,13 @@ class SearchSettings:
     model: str = "default"
     device: str | None = None
     embed: bool = True
-    fts_weight: float = 1.0
+    # Tuned on the dev queries of bench/search_bench.py (bench/results/search.md):
+    # BM25 over code bodies is the weaker list, and a small k lets the top
+    # ranks of each list decide.
+    fts_weight: float = 0.5
     vector_weight: float = 1.0
-    symbol_weight: float = 1.0
-    rrf_k: int = 60
+    symbol_weight: float = 0.25
+    rrf_k: int = 5
 
     @classmethod
     def parse(cls, raw: Any, source: str) -> SearchSettings:

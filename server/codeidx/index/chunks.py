@@ -43,6 +43,9 @@ DOC_SHARE = 0.5
 #: Characters of a body kept for the full-text store (BM25 needs the words, not a novel).
 MAX_BODY_CHARS = 20_000
 
+#: Characters of a body searched for its signature (decorators may come first).
+_SIGNATURE_SLACK = 200
+
 _DOCSTRING = re.compile(r'^[ \t]*[rRuUbB]{0,2}("""|\'\'\'|"|\')', re.MULTILINE)
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
@@ -64,12 +67,27 @@ class DefinitionDoc:
 
     @property
     def header(self) -> str:
-        """Path, kind, qualified name and the name's words: what every chunk starts with."""
+        """Kind, qualified name and the name's words: what every chunk starts with.
+
+        The path comes first only when the qualified name does not already
+        spell the module (``datetime.date.fromisoformat`` says what
+        ``datetime.py`` would): a repeated line costs tokens the body needs.
+        """
         words = " ".join(split_identifier(self.name))
         label = f"{self.kind} {self.qualified_name}"
         if words and words != self.name.lower():
             label += f" ({words})"
+        if _names_module(self.qualified_name, self.path):
+            return label
         return f"{self.path}\n{label}"
+
+    @property
+    def head(self) -> str:
+        """The header and the signature, unless the body opens with the signature already."""
+        signature = self.signature.strip()
+        if not signature or signature in self.body[: len(signature) + _SIGNATURE_SLACK]:
+            return self.header
+        return f"{self.header}\n{signature}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +139,19 @@ def definition_docs(
     return out
 
 
+def _names_module(qualified_name: str, path: str) -> bool:
+    """Whether ``qualified_name`` starts with the dotted module name of ``path``.
+
+    ``pkg/sub/mod.py`` is ``pkg.sub.mod``; a package's ``__init__`` file is
+    the package itself.
+    """
+    stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
+    if stem.endswith("/__init__"):
+        stem = stem[: -len("/__init__")]
+    module = stem.replace("/", ".")
+    return bool(module) and (qualified_name == module or qualified_name.startswith(module + "."))
+
+
 def _without_docstring(body: str) -> str:
     """The body with its first string literal statement (the docstring) removed."""
     # The docstring is the first statement after the signature line(s).
@@ -143,7 +174,7 @@ def chunks(doc: DefinitionDoc, count_tokens: TokenCounter, max_tokens: int) -> l
     Token counts come from the model's tokenizer (``count_tokens``) so nothing
     is silently cut by the model; a text that fits is one chunk.
     """
-    head = doc.header + (f"\n{doc.signature}" if doc.signature else "")
+    head = doc.head
     doc_text = doc.doc.strip()
     whole = "\n".join(part for part in (head, doc_text, doc.body) if part)
     counts = count_tokens([whole, head, doc_text] if doc_text else [whole, head])

@@ -26,6 +26,7 @@ must be safe for that thread (``SearchStores`` documents which are).
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from pathspec import GitIgnoreSpec
 
 from codeidx.errors import CodeidxError, UsageError
 from codeidx.store import projection
-from codeidx.store.tokens import query_tokens, split_identifier
+from codeidx.store.tokens import split_identifier
 
 if TYPE_CHECKING:
     import numpy as np
@@ -71,12 +72,19 @@ class SearchQuery:
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """How much each source counts in hybrid fusion (configuration ``search.*Weight``)."""
+    """How much each source counts in hybrid fusion (configuration ``search.*Weight``).
 
-    fts: float = 1.0
+    The defaults are ``SearchSettings``'s, chosen on the dev queries of
+    ``bench/search_bench.py``: natural-language queries find code through
+    the vectors more often than through BM25 over bodies, so BM25 counts
+    half, and a small ``k`` lets each list's first ranks decide.  The name
+    boost stays small: in a sentence it mostly lifts the wrong definitions.
+    """
+
+    fts: float = 0.5
     vector: float = 1.0
-    symbol: float = 1.0
-    k: int = 60
+    symbol: float = 0.25
+    k: int = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,34 +265,82 @@ def _ranked(hits: Sequence[_Hit], spec: GitIgnoreSpec | None) -> list[tuple[int,
 def _symbol_matches(
     conn: sqlite3.Connection, text: str, candidates: set[int], limit: int
 ) -> dict[int, float]:
-    """Definitions whose name the query names: 1.0 exact, else the share of name words given.
+    """Definitions the query names: 1.0 for a name typed exactly, else the share spelled out.
 
-    Exact: a word of the query as typed (``parse_headers``, ``getTokenName``)
-    is a definition's name.  Fuzzy: among the candidates the stores found,
-    a name whose words the query contains (``token name`` → ``get_token_name``
-    scores 2/3).
+    Exact: a word of the query is a definition's name, when the word is
+    spelled like an identifier (``parse_headers``, ``getTokenName``,
+    ``NormalDist``) or the query is at most ``_NAME_QUERY_WORDS`` words (a
+    name looked up: ``date``).  A plain English word inside a sentence is
+    not taken for a name: in "construct a date from a string" the words
+    ``date`` and ``string`` name dozens of definitions, and lifting each of
+    them as if it ranked first buries the answer (``bench/search_bench.py``
+    measured this on the standard library).
+
+    Spelled out: among the candidates the stores found, a name of two or
+    more parts of which at least ``_MIN_RUN`` consecutive parts appear in
+    the query as consecutive words, in order, scores the share of its parts
+    in that run (``token name`` → ``get_token_name`` 2/3, "install scripts
+    into ..." → ``install_scripts`` 1).  Names sharing one word with a
+    sentence ("end" and ``end_fill``) are left to the stores' own ranking.
     """
-    words = [w for w in _raw_words(text) if len(w) >= 3]
+    raw = _raw_words(text)
+    short = len(raw) <= _NAME_QUERY_WORDS
+    words = [w for w in raw if len(w) >= 3 and (short or _identifier_shaped(w))]
     out: dict[int, float] = {}
     for node_id, _name in projection.nodes_named_any(conn, words, limit):
         out[node_id] = 1.0
-    wanted = set(query_tokens(text))
-    if not wanted or not candidates:
+    sequence = [part for word in raw for part in split_identifier(word)]
+    if len(sequence) < _MIN_RUN or not candidates:
         return out
     rows = projection.hit_rows(conn, [c for c in candidates if c not in out])
     for node_id, row in rows.items():
         parts = split_identifier(row.name)
         if len(parts) < 2:
             continue  # a one-word name is matched by BM25's name field already
-        share = sum(1 for p in parts if p in wanted) / len(parts)
-        if share >= 0.5:
+        run = _longest_common_run(parts, sequence)
+        share = run / len(parts)
+        if run >= _MIN_RUN and share >= _MIN_SHARE:
             out[node_id] = share
     return out
 
 
+#: A query of at most this many words may be a bare name (``date``, ``Path stem``).
+_NAME_QUERY_WORDS = 2
+#: Consecutive name parts the query must spell out, and the share of the name they must be.
+_MIN_RUN = 2
+_MIN_SHARE = 0.5
+
+_IDENTIFIER_SHAPE = re.compile(r"_|[a-z][A-Z]|[A-Z]{2}[a-z]|[A-Za-z][0-9]")
+
+
+def _identifier_shaped(word: str) -> bool:
+    """Whether a query word is written like a code name rather than an English word.
+
+    Underscores, a case change inside the word (``getName``, ``HTTPServer``)
+    or a letter next to a digit (``utf8``) mark a name; ``Text``, ``MIME``
+    and ``date`` do not.
+    """
+    return _IDENTIFIER_SHAPE.search(word) is not None
+
+
+def _longest_common_run(parts: Sequence[str], sequence: Sequence[str]) -> int:
+    """How many consecutive ``parts`` at most appear consecutively in ``sequence``."""
+    best = 0
+    previous = [0] * (len(sequence) + 1)
+    for part in parts:
+        current = [0] * (len(sequence) + 1)
+        for j, word in enumerate(sequence, start=1):
+            if word == part:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
+
+
 def _raw_words(text: str) -> list[str]:
-    word = []
-    out = []
+    """The query's words as typed (identifier characters), in order, without repeats."""
+    word: list[str] = []
+    out: list[str] = []
     for ch in text + " ":
         if ch.isalnum() or ch == "_":
             word.append(ch)
