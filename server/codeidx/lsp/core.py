@@ -172,6 +172,8 @@ class CodeidxServer(LanguageServer):
         search.start()
         state.attach(SEARCH, search, search.stop)
         writer.add_after_run(lambda result: _sync_search(search, result))
+        # Another process's run (a second server, the CLI): check every file.
+        writer.add_on_external(lambda: _sync_search(search, None))
         self.roots.add(state)
         self.documents.reroute(self._root_of)
         log.info("workspace folder %s, index folder %s", root, index_dir)
@@ -270,7 +272,7 @@ class CodeidxServer(LanguageServer):
 
     def indexing_state(self, state: RootState) -> extensions.IndexingState:
         full, saves = state.writer.pending
-        return extensions.IndexingState(state.writer.running, full, saves)
+        return extensions.IndexingState(state.writer.running, full, saves, state.writer.waiting)
 
     def apply_settings(self, settings: Settings) -> bool:
         """Adopt new settings; a change queues a full (incremental) run per root."""
@@ -376,9 +378,12 @@ class CodeidxServer(LanguageServer):
         """A writer event on the loop: progress to the client, a notification at the end."""
         if event.token is not None:
             _report_progress(self, event)
-        if event.kind != "end":
+        if event.kind != "end" or event.stopped:
             return
-        summary = extensions.RunSummary.of(event.reason, event.result, event.error)
+        if event.session is not None:
+            summary = extensions.RunSummary.of_session(event.reason, event.session)
+        else:
+            summary = extensions.RunSummary.of(event.reason, event.result, event.error)
         state.last_run = summary
         if event.error is not None:
             self.report_once(f"run:{event.error}", f"codeidx: indexing failed: {event.error}")
@@ -398,13 +403,14 @@ def search_of(state: RootState) -> SearchService:
     return service
 
 
-def _sync_search(search: SearchService, result: RunResult) -> None:
+def _sync_search(search: SearchService, result: RunResult | None) -> None:
     """Writer thread: the search stores follow each run before the client hears of it.
 
-    A run that saw the whole workspace has them check every file (as on
-    start); any other run names the files it changed.
+    A run that saw the whole workspace, or another process's run (``None``),
+    has them check every file (as on start); any other run names the files
+    it changed.
     """
-    search.after_run(None if result.saw_everything else result.changed_paths)
+    search.after_run(None if result is None or result.saw_everything else result.changed_paths)
 
 
 _PHASES = {"discover": (0, 5), "parse": (5, 85), "link": (85, 100)}
@@ -430,7 +436,9 @@ def _report_progress(ls: CodeidxServer, event: RunEvent) -> None:
     else:
         result = event.result
         message = (
-            f"failed: {event.error}"
+            "stopped"
+            if event.stopped
+            else f"failed: {event.error}"
             if result is None
             else f"{result.status}: {result.counts.files_parsed} parsed,"
             f" {result.counts.files_unchanged} unchanged"

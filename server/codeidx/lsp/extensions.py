@@ -15,6 +15,7 @@ import attrs
 
 from codeidx.index.pipeline import RunResult
 from codeidx.query.types import StatusReport
+from codeidx.store.stats import SessionRow
 
 STATUS = "codeidx/status"
 INDEX_UPDATED = "codeidx/indexUpdated"
@@ -31,7 +32,7 @@ CUSTOM_METHODS = (STATUS, INDEX_UPDATED, COMMAND_STATUS, COMMAND_REINDEX, SEMANT
 class RunSummary:
     """The outcome of one index run the server made."""
 
-    reason: str  # initial | reindex | save
+    reason: str  # initial | reindex | config | save | watch | external
     status: str  # complete | interrupted | failed
     files_parsed: int
     files_unchanged: int
@@ -39,6 +40,20 @@ class RunSummary:
     files_skipped: int
     changed_paths: list[str]
     error: str | None
+
+    @classmethod
+    def of_session(cls, reason: str, row: SessionRow) -> RunSummary:
+        """A run another process made, as its session recorded it (changed paths unknown)."""
+        return cls(
+            reason,
+            row.status,
+            row.files_parsed,
+            row.files_unchanged,
+            row.files_deleted,
+            row.files_skipped,
+            [],
+            row.error,
+        )
 
     @classmethod
     def of(cls, reason: str, result: RunResult | None, error: str | None) -> RunSummary:
@@ -79,6 +94,8 @@ class IndexingState:
     running: str | None
     full_run_queued: bool
     saves_queued: int
+    #: The run in progress waits for another process (another server, the CLI) to finish writing.
+    waiting_for_other_writer: bool
 
 
 @attrs.define

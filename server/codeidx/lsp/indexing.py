@@ -29,18 +29,28 @@ reported as an ``end`` event.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from codeidx.errors import IndexUnavailable
 from codeidx.index.pipeline import Indexer, IndexOptions, RunResult
+from codeidx.store import db, stats
+from codeidx.store.stats import SessionRow
+from codeidx.support.paths import WriterLock
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 0.1
+#: How often an idle writer looks for runs by other processes (``PRAGMA data_version``).
+WATCH_OTHERS_SECONDS = 0.5
+#: How often a run waiting for another process's writer lock tries again.
+LOCK_POLL_SECONDS = 0.1
 #: The pause after the last watched-file event before its batch runs.
 WATCH_DEBOUNCE_SECONDS = 0.2
 #: The shortest interval between two progress events of one phase.
@@ -51,8 +61,9 @@ _PROGRESS_INTERVAL = 0.1
 class RunEvent:
     """Something the writer reports: a run began, progressed or ended.
 
-    ``reason`` is ``initial``, ``reindex``, ``config``, ``save`` or ``watch``; ``token`` is the
-    work-done progress token of a full run, if the client accepted one.
+    ``reason`` is ``initial``, ``reindex``, ``config``, ``save`` or ``watch``, or
+    ``external`` for a run another process made (an ``end`` event only); ``token``
+    is the work-done progress token of a full run, if the client accepted one.
     """
 
     kind: str  # begin | progress | end
@@ -64,6 +75,56 @@ class RunEvent:
     paths: tuple[str, ...] = ()
     result: RunResult | None = None
     error: str | None = None
+    #: For ``external`` events: the other process's run, as recorded.
+    session: SessionRow | None = None
+    #: The writer stopped before the run could start (it was waiting for the lock).
+    stopped: bool = False
+
+
+class IndexWatch:
+    """Notices commits to an index by other connections; writer thread only.
+
+    It keeps one read connection, opened when the index first exists.
+    ``check`` returns the newest ended session when the data changed since
+    the last check and that session was not returned before, else None.
+    """
+
+    def __init__(self, index_dir: Path) -> None:
+        self._path = index_dir / db.DB_NAME
+        self._conn: sqlite3.Connection | None = None
+        self._version: int | None = None
+        self._last: int | None = None
+
+    def check(self) -> SessionRow | None:
+        if self._conn is None:
+            if not self._path.exists():
+                return None
+            try:
+                self._conn = db.connect_reader(self._path)
+            except IndexUnavailable:
+                return None
+        version = db.data_version(self._conn)
+        first = self._version is None
+        if not first and version == self._version:
+            return None
+        self._version = version
+        try:
+            row = stats.last_session(self._conn)
+        except sqlite3.OperationalError:
+            return None  # No tables yet: the first run is still creating them.
+        if row is None or row.ended_at is None:
+            return None
+        if first or row.session_id == self._last:
+            self._last = row.session_id
+            return None
+        self._last = row.session_id
+        return row
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+            self._version = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +145,7 @@ class IndexWriter:
         debounce: float = DEBOUNCE_SECONDS,
         watch_debounce: float = WATCH_DEBOUNCE_SECONDS,
         options: IndexOptions | None = None,
+        watch_interval: float = WATCH_OTHERS_SECONDS,
     ) -> None:
         self._root = root
         self._index_dir = index_dir
@@ -99,6 +161,13 @@ class IndexWriter:
         self._stop = threading.Event()
         self._running: str | None = None
         self._after_run: list[Callable[[RunResult], None]] = []
+        self._on_external: list[Callable[[], None]] = []
+        self._own_sessions: set[int] = set()
+        self._watch = IndexWatch(index_dir)
+        self._watch_interval = watch_interval
+        self._next_check = 0.0
+        #: True while a run waits for another process's writer lock.
+        self.waiting = False
         # A daemon thread, so that a writer blocked on another process's
         # writer lock cannot keep the process alive after ``exit``.
         self._thread = threading.Thread(target=self._loop, name="codeidx-writer", daemon=True)
@@ -109,14 +178,22 @@ class IndexWriter:
     def add_after_run(self, callback: Callable[[RunResult], None]) -> None:
         """Run ``callback(result)`` on the writer thread after every run with a result.
 
-        Register before ``start``.  A callback that raises is logged; the
-        run still counts, and the other callbacks still run.
+        The run's writer lock is released by then: a callback that writes a
+        store takes the lock itself.  Register before ``start``.  A callback
+        that raises is logged; the run still counts, and the other callbacks
+        still run.
         """
         self._after_run.append(callback)
 
-    @property
-    def started(self) -> bool:
-        return self._thread.is_alive() or self._thread.ident is not None
+    def add_on_external(self, callback: Callable[[], None]) -> None:
+        """Run ``callback()`` on the writer thread when another process's run is noticed.
+
+        It runs before the ``external`` event, without the writer lock (a
+        callback that writes a store takes the lock itself, as
+        ``index.search_sync`` does).  Register before ``start``; a callback
+        that raises is logged.
+        """
+        self._on_external.append(callback)
 
     # Called on the event loop ---------------------------------------------------
 
@@ -171,9 +248,21 @@ class IndexWriter:
     # The writer thread ---------------------------------------------------------
 
     def _next(self) -> tuple[_Full | tuple[str, tuple[str, ...]], IndexOptions] | None:
-        """The next job and the options to run it with; None once stopped."""
+        """The next job and the options to run it with; None once stopped.
+
+        Between jobs, every ``watch_interval`` seconds, the index is checked
+        for runs another process made (``_notice_others``).
+        """
         with self._cond:
             while not self._stop.is_set():
+                if time.monotonic() >= self._next_check:
+                    self._cond.release()
+                    try:
+                        self._notice_others()
+                    finally:
+                        self._cond.acquire()
+                    self._next_check = time.monotonic() + self._watch_interval
+                    continue
                 if self._full is not None:
                     full, self._full = self._full, None
                     return full, self._options
@@ -187,14 +276,60 @@ class IndexWriter:
                     for path in due:
                         del self._saves[path]
                     return ("save", tuple(sorted(due))), self._options
-                deadlines = list(self._saves.values())
+                deadlines = [*self._saves.values(), self._next_check]
                 if self._watched:
                     deadlines.append(self._watch_due)
-                if deadlines:
-                    self._cond.wait(min(deadlines) - now)
-                else:
-                    self._cond.wait()
+                self._cond.wait(max(0.0, min(deadlines) - now))
             return None
+
+    def _notice_others(self) -> None:
+        """Report runs another process committed to this index (writer thread).
+
+        ``PRAGMA data_version`` on a connection of this thread changes when any
+        other connection commits; the newest session then says whose run it
+        was.  Another process's run that ended is reported as an ``end`` event
+        with reason ``external`` (after the ``add_on_external`` callbacks);
+        this writer's own runs are known by their session ids.
+        """
+        try:
+            seen = self._watch.check()
+        except Exception as exc:
+            log.warning("could not look for index changes by other processes: %s", exc)
+            self._watch.close()
+            return
+        if seen is None or seen.session_id in self._own_sessions:
+            return
+        log.info("another codeidx process updated the index (run %d)", seen.session_id)
+        for callback in self._on_external:
+            try:
+                callback()
+            except Exception as exc:
+                log.error("a step after another process's run failed", exc_info=exc)
+        self._emit(RunEvent("end", "external", session=seen))
+
+    @contextlib.contextmanager
+    def _writer_lock(self) -> Iterator[bool]:
+        """Hold the index's writer lock, waiting politely for another process's run.
+
+        Yields False when the writer was stopped while waiting (the lock is
+        then not held).  Polling instead of blocking keeps ``stop`` prompt.
+        """
+        lock = WriterLock(self._index_dir)
+        told = False
+        while not lock.try_acquire():
+            if not told:
+                log.info("another codeidx process is writing the index; waiting for it")
+                told = True
+            self.waiting = True
+            if self._stop.wait(LOCK_POLL_SECONDS):
+                self.waiting = False
+                yield False
+                return
+        self.waiting = False
+        try:
+            yield True
+        finally:
+            lock.release()
 
     def _loop(self) -> None:
         indexer = Indexer(self._root, self._index_dir)
@@ -209,6 +344,7 @@ class IndexWriter:
                     self._run(indexer, reason, None, replace(options, only=paths), paths)
         finally:
             indexer.close()
+            self._watch.close()
 
     def _run(
         self,
@@ -233,6 +369,12 @@ class IndexWriter:
         def waiting() -> None:
             log.info("another codeidx process is writing the index; waiting for it")
 
+        # Wait here, stoppably, rather than blocked inside the run's own lock.
+        with self._writer_lock() as free:
+            if not free:
+                self._running = None
+                self._emit(RunEvent("end", reason, token, paths=paths, stopped=True))
+                return
         started = time.monotonic()
         try:
             result = indexer.run(
@@ -256,6 +398,7 @@ class IndexWriter:
             result.counts.files_unchanged,
             result.counts.files_deleted,
         )
+        self._own_sessions.add(result.session_id)
         for callback in self._after_run:
             try:
                 callback(result)
