@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from codeidx.query import fuzzy
 from codeidx.query.fuzzy import NameIndex, rank
 
-EXACT_CASE, EXACT, PREFIX, HUMP, WORD, SUBSTRING, FUZZY = 6, 5, 4, 3, 2, 1, 0
+EXACT_CASE, EXACT, ACRONYM, PREFIX, HUMP, WORD, SUBSTRING, FUZZY = 7, 6, 5, 4, 3, 2, 1, 0
 
 NAMES = [
     "getTokenName",
@@ -99,21 +99,21 @@ def test_each_tier_outranks_the_next(query: str, expected: list[tuple[str, int]]
 @pytest.mark.parametrize(
     ("query", "name", "tier"),
     [
-        ("gTN", "getTokenName", HUMP),
-        ("gtn", "getTokenName", HUMP),
-        ("GTN", "get_token_name", HUMP),
+        ("gTN", "getTokenName", ACRONYM),
+        ("gtn", "getTokenName", ACRONYM),
+        ("GTN", "get_token_name", ACRONYM),
         ("hs", "HTTPServer", HUMP),
-        ("bhrh", "BaseHTTPRequestHandler", HUMP),
+        ("bhrh", "BaseHTTPRequestHandler", ACRONYM),
         ("httpreq", "BaseHTTPRequestHandler", HUMP),
         ("rf", "read_file", HUMP),
         ("rf", "readFile", HUMP),
         ("tok_name", "get_token_name", HUMP),
         ("getTN", "getTokenName", HUMP),
-        ("opj", "os_path_join", HUMP),
+        ("opj", "os_path_join", ACRONYM),
         ("eng.ru", "Engine.run", HUMP),
         ("e::r", "Engine::run", HUMP),
         ("path_j", "os_path_join", HUMP),
-        ("u8d", "utf8Decode", HUMP),
+        ("u8d", "utf8Decode", ACRONYM),
         ("token", "getTokenName", WORD),
         ("name", "get_token_name", WORD),
         ("Handler", "BaseHTTPRequestHandler", WORD),
@@ -193,6 +193,84 @@ def test_prefix_after_leading_underscores_ranks_below_a_plain_prefix() -> None:
     ]
 
 
+# Abbreviations: initials of every word, and pieces of words.
+
+
+def test_initials_of_every_word_outrank_prefixes_and_longer_or_looser_humps() -> None:
+    names = [
+        "getToken",  # Holds g, T, N only as a subsequence.
+        "gitTrackingNumberFormatter",  # Initials of three of its four words.
+        "gtn_node",  # A prefix.
+        "get_token_name",  # Every word's initial, in the other case.
+        "gitTrackingNumber",  # Every word's initial, a longer name.
+        "getTokenName",
+    ]
+    assert ranked("gTN", names) == [
+        ("getTokenName", ACRONYM),
+        ("gitTrackingNumber", ACRONYM),
+        ("get_token_name", ACRONYM),
+        ("gtn_node", PREFIX),
+        ("gitTrackingNumberFormatter", HUMP),
+        ("getToken", FUZZY),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "decoys"),
+    [
+        # Names from the standard library that used to outrank the abbreviated one.
+        ("gcv", "get_config_vars", ["gcvt", "gc_visit", "get_cvar"]),
+        ("suo", "set_undefined_options", ["subnet_of", "supernet_of", "SubOSError"]),
+        ("tdof", "test_docstring_one_field", ["test_dotted_from", "test_double_forward"]),
+        ("caw", "_cancel_and_wait", ["cr_await", "called_with", "cancel_wait"]),
+        ("TUS", "ThreadingUDPServer", ["TupleSubclass", "TurtleScreen", "SEC_TO_US"]),
+    ],
+)
+def test_snake_and_camel_initials_come_first(query: str, name: str, decoys: list[str]) -> None:
+    assert ranked(query, [*decoys, name])[0] == (name, ACRONYM)
+
+
+def test_two_letter_initials_stay_below_prefixes() -> None:
+    # "ta" spells the initials of hundreds of test_a... functions; a prefix is likelier meant.
+    assert ranked("ta", ["test_abs", "table"]) == [("table", PREFIX), ("test_abs", HUMP)]
+
+
+def test_an_exact_name_still_outranks_many_acronyms() -> None:
+    letters = "abcdefgh"
+    names = [f"t{x}_r{y}_u{z}" for x in letters for y in letters for z in letters] + ["tru"]
+    assert ranked("tru", names, limit=2) == [("tru", EXACT_CASE), ("ta_ra_ua", ACRONYM)]
+
+
+def test_a_piece_may_end_inside_a_word_when_the_rest_needs_the_next_word() -> None:
+    # "Tes" + "Typ": the "T" could go on in "Test", but then "yp" cannot match.
+    assert tier_of("TesTyp", "TestType") == HUMP
+    names = ["test_yield_future_passes_cancel", "TestTypeFunctionCalledOnDefault", "TestType"]
+    assert [name for name, _ in ranked("TesTyp", names)] == [
+        "TestType",
+        "TestTypeFunctionCalledOnDefault",
+        "test_yield_future_passes_cancel",
+    ]
+
+
+def test_word_prefixes_in_fewer_pieces_outrank_shorter_names_in_more() -> None:
+    # "tes" + "bun" reads the query as the user typed it; "tes" + "b" + "un" does not.
+    names = ["test_bin_unsigned", "test_bundled_protocol_instance_works"]
+    assert [name for name, _ in ranked("tesbun", names)] == [
+        "test_bundled_protocol_instance_works",
+        "test_bin_unsigned",
+    ]
+
+
+def test_sub_word_prefixes_prefer_names_they_cover_more_of() -> None:
+    names = ["test_set_getter", "test_get_raises_on_multipart", "test_get_x", "test_get"]
+    assert ranked("tesget", names) == [
+        ("test_get", HUMP),
+        ("test_get_x", HUMP),
+        ("test_get_raises_on_multipart", HUMP),
+        ("test_set_getter", HUMP),
+    ]
+
+
 # Case, Unicode, odd characters.
 
 
@@ -208,7 +286,7 @@ def test_matching_ignores_case_in_both_directions() -> None:
         ("STRASSE", "Straße", EXACT),  # casefold("ß") is "ss".
         ("größe", "GRÖSSE", EXACT),
         ("über", "getÜberName", WORD),  # "Ü" starts a word like an ASCII capital.
-        ("gün", "getÜberName", HUMP),
+        ("gün", "getÜberName", ACRONYM),
         ("ΟΔΟΣ", "οδος", EXACT),  # Final sigma folds like any sigma.
         ("名称", "获取名称", SUBSTRING),
         ("tenπ", "tenπ", EXACT_CASE),
@@ -279,7 +357,7 @@ def test_a_crowded_tier_keeps_its_shortest_names_and_better_tiers() -> None:
         "get_1_b",
         "get_2_a",
     ]
-    assert ranked("gtn", names, limit=3) == [("getTokenName", HUMP)]
+    assert ranked("gtn", names, limit=3) == [("getTokenName", ACRONYM)]
 
 
 def test_near_humps_do_not_crowd_out_a_longer_true_hump() -> None:

@@ -13,21 +13,29 @@ once for many queries (workspace symbol requests) and answers each in millisecon
 Matching ignores case (``str.casefold``).  Tiers, best first:
 
 1. exact, same case;  2. exact, other case;
-3. prefix of the name, or of the name after leading separators (``init`` → ``__init__``);
-4. camel hump: two or more pieces, each a prefix of a word of the name, in order
-   (``gTN``/``gtn`` → ``getTokenName``, ``hs`` → ``HTTPServer``, ``tok_name`` →
-   ``get_token_name``); a separator in the query must appear in the name;
-5. word prefix: the query starts a word other than the first (``name`` → ``get_token_name``);
-6. substring;  7. subsequence, the gaps penalised.
+3. acronym: the query is the initials of every word of the name, three or more
+   (``gcv`` → ``get_config_vars``, ``gTN`` → ``getTokenName``).  Such a query is rarely
+   met by chance, so it outranks prefixes; two letters, though, are the initials of too
+   many names (``ta``: hundreds of ``test_a…``) and stay in the hump tier;
+4. prefix of the name, or of the name after leading separators (``init`` → ``__init__``);
+5. camel hump: two or more pieces, each a prefix of a word of the name, in order
+   (``hs`` → ``HTTPServer``, ``tok_name`` → ``get_token_name``, ``tesget`` →
+   ``test_get_raises``); a separator in the query must appear in the name;
+6. word prefix: the query starts a word other than the first (``name`` → ``get_token_name``);
+7. substring;  8. subsequence, the gaps penalised.
 
 Words come from camelCase, acronyms (``HTTPServer`` is ``http`` + ``server``), digit runs and
 any non-alphanumeric separator.  Within a tier a match scores higher when it skips fewer
 characters or words, ends at a word boundary, keeps the query's case, starts earlier and
-sits in a shorter name.  A score is ``tier * 1000 + quality``, quality in ``[0, 999]``; ties
-keep input order.  The empty query gives the first ``limit`` names, shortest first (repeats
-of a name right after its first appearance).  Queries over 64 characters skip the hump tier
-and over 256 the subsequence tier: they are pasted names, and those tiers' work grows with
-the query.
+sits in a shorter name.  Humps are ranked by how the query is cut, as fzf, VS Code and
+IntelliJ rank runs at word starts: fewer pieces, fewer skipped words and more of the name's
+words reached come first, and length only breaks near-ties.  Were length to weigh as in the
+other tiers, ``test_bin_unsigned`` (``tes`` + ``b`` + ``un``) would outrank
+``test_bundled_protocol`` (``tes`` + ``bun``) for ``tesbun``.  A score is
+``tier * 1000 + quality``, quality in ``[0, 999]``; ties keep input order.  The empty query
+gives the first ``limit`` names, shortest first (repeats of a name right after its first
+appearance).  Queries over 64 characters skip the hump tier and over 256 the subsequence
+tier: they are pasted names, and those tiers' work grows with the query.
 
 Design, for 100k+ names at interactive speed.  Identical names share one entry, and entries
 are numbered by length, so walking any set of entries in number order meets the shortest
@@ -36,12 +44,14 @@ and a copy with ``\\x01`` before each word, so that C code (``str.find``, compil
 expressions) checks a line; and bitsets (Python ints, bit ``r`` for entry ``r``) of the
 entries holding each character and each two-character slice, having a word that starts with
 a given letter or two letters, and a word starting with one letter before one starting with
-another.  A query ANDs bitsets into a small superset per tier, checks its members in C, and
-scores the survivors in Python.  Tiers run best first and stop once ``limit`` plus some slack
-names are in, so within a crowded tier the shortest matches are the ones compared, and the
-last tier checks a bounded number of names, those sharing most of the query's two-character
-slices first.  Building is linear, about 15 µs per distinct name, so callers build off the
-event loop and swap the new index in whole.
+another; and a table from the initials of three or more words to the entries they spell,
+which answers the acronym tier in one look-up.  A query ANDs bitsets into a small superset
+per tier, checks its members in C, and scores the survivors in Python.  Tiers run best
+first and stop once ``limit`` plus some slack names are in, so within a crowded tier the
+shortest matches are the ones compared, and the last tier checks a bounded number of names,
+those sharing most of the query's two-character slices first.  Building is linear, about
+15 µs per distinct name, so callers build off the event loop and swap the new index in
+whole.
 
 Threads: a ``NameIndex`` is immutable once built, so any thread may search it, also
 concurrently.  Nothing here raises for a ``str`` query.
@@ -56,20 +66,29 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from itertools import pairwise
+from heapq import heapify, heappush, heappushpop, nlargest
+from itertools import chain, pairwise
 from operator import add
 
 __all__ = ["NameIndex", "rank"]
 
-_EXACT_CASE, _EXACT, _PREFIX, _HUMP, _WORD, _SUBSTRING, _FUZZY = 6, 5, 4, 3, 2, 1, 0
+_EXACT_CASE, _EXACT, _ACRONYM, _PREFIX, _HUMP, _WORD, _SUBSTRING, _FUZZY = 7, 6, 5, 4, 3, 2, 1, 0
 # Penalties within a tier, in units of name length: each extra character costs 1.
 _CASE = 4.0  # The query's case differs from the name's where it matched.
 _BOUNDARY = 3.0  # The match ends inside a word.
 _SIGIL = 6.0  # The prefix only matches after leading separators such as "__".
-_HUMP_STEP = 8.0  # Per unit of hump cost (a piece, a skipped word, a case change).
+_MIN_ACRONYM = 3  # Shorter initials are too common to outrank prefixes ("ta": test_a...).
+# Hump penalties.  How the query is cut decides, and length only breaks near-ties: a
+# name of many words that the query abbreviates in few pieces is a better match than a
+# short name that needs more pieces, as in fzf and VS Code, which score runs and word
+# starts and leave length to the tie-break.
+_HUMP_STEP = 12.0  # Per unit of hump cost (a piece, a skipped word, a case change).
+_HUMP_TRAIL = 2.0  # Per word after the last one the query reaches.
+_HUMP_LENGTH = 0.2  # Per character of the name beyond the query's length.
 _GAP = 4.0  # Per character skipped inside a subsequence match.
 _MISSED_START = 3.0  # Per subsequence character that does not start a word.
 _INF = float("inf")
+_ONE_PIECE = 1e9  # A hump cost meaning "the whole query fits one piece": no hump.
 
 _MIN_SLACK = 20  # Scan for limit + max(_MIN_SLACK, limit) names, so in-tier order is
 # decided by score among twice as many names as asked for, not only by length.
@@ -138,6 +157,7 @@ class NameIndex:
             defaultdict[str, list[int]](list) for _ in range(5)
         )
         unsafe: list[int] = []
+        acronyms = defaultdict[str, list[int]](list)
         sigils: list[tuple[str, int, int]] = []
         for r, i in enumerate(self._heads):
             name, folded = self._names[i], folds.pop(i)
@@ -160,6 +180,8 @@ class NameIndex:
                 for t, _ in spans[x + 1 :]:
                     pairs[folded[s] + folded[t]].append(r)
             cuts.append(len(folded))
+            if len(spans) >= _MIN_ACRONYM:
+                acronyms["".join([folded[s] for s, _ in spans])].append(r)
             marked.append("\x01".join([folded[a:b] for a, b in pairwise(cuts)]))
             if spans and spans[0][0]:
                 sigils.append((folded[spans[0][0] :], r, spans[0][0]))
@@ -173,6 +195,7 @@ class NameIndex:
         self._sigil_leads = array("q", [lead for _, _, lead in sigils])
         self._words = sorted(words)
         self._unsafe = tuple(unsafe)
+        self._acronyms = {key: array("q", ids) for key, ids in acronyms.items()}
         self._grams = {key: _pack(ids, n) for key, ids in grams.items()}
         self._initials = {key: _pack(ids, n) for key, ids in initials.items()}
         self._bigrams = {key: _pack(ids, n) for key, ids in bigrams.items()}
@@ -202,6 +225,9 @@ class NameIndex:
                 self._consider(q, r, found, None, _view_of(self._names[self._heads[r]], exact=True))
         elif every := self._with_all_chars(q):
             target = limit + max(_MIN_SLACK, limit)
+            # Exact matches outrank acronyms, so the prefix scan, which finds them, runs
+            # even when the acronym scan alone has found enough names.
+            self._acronyms_of(q, every, found, target)
             for scan in (self._prefixes, self._humps, self._word_prefixes, self._substrings):
                 scan(q, every, found, target)
                 if len(found) >= target:
@@ -218,6 +244,11 @@ class NameIndex:
         return [(i, -negated) for negated, i in hits[:limit]]
 
     # Tier scans: each walks its candidates in entry order and stops at ``target`` entries.
+
+    def _acronyms_of(self, q: _Query, every: int, found: dict[int, float], target: int) -> None:
+        if q.k >= _MIN_ACRONYM:
+            for r in self._acronyms.get(q.folded, ())[:target]:
+                self._consider(q, r, found, False)
 
     def _prefixes(self, q: _Query, every: int, found: dict[int, float], target: int) -> None:
         plain, line, text, k = self._plain, self._line, q.folded, q.k
@@ -245,16 +276,45 @@ class NameIndex:
     def _humps(self, q: _Query, every: int, found: dict[int, float], target: int) -> None:
         if q.letters < 2 or q.k > _MAX_HUMP_QUERY:
             return
-        pattern, marked, mline = q.hump_pattern(), self._marked, self._mline
-        for r in _members(self._hump_candidates(q, every)):
-            if r in found:
-                continue
-            a, b = mline[r], mline[r + 1] - 1
-            if marked.count("\x01", a, b) <= _REGEX_MAX_WORDS and not pattern.search(marked, a, b):
-                continue
-            self._consider(q, r, found, True, floor=_HUMP)
-            if len(found) >= target:
-                return
+        # Hump scores hang on the cut more than on length, so the scan does not stop at the
+        # first ``target`` matches: it goes on until no longer name could beat the
+        # ``target`` best scores so far (``top``, a min-heap), or until it has scored
+        # ``target`` more names.  A name with a two-piece cut may score up to two pieces'
+        # cost, any other at most three pieces', so names a cheap regex finds two-piece
+        # cuts in go first, and the rest stop sooner.
+        pattern, marked, mline, line = q.hump_pattern(), self._marked, self._mline, self._line
+        top = nlargest(target, found.values())
+        heapify(top)
+        rest = _members(self._hump_candidates(q, every))
+        two = q.two_piece_pattern()
+        phases = [(two, 2.0), (None, 3.0)] if two is not None else [(None, 2.0)]
+        budget = target
+        for needed, pieces in phases:
+            # The first phase defers the names without a two-piece cut to the second, which
+            # walks them and then the names the first did not reach, in entry order still.
+            deferred: list[int] = []
+            best = _HUMP * 1000 + 999.0 - pieces * _HUMP_STEP + _HUMP_LENGTH * q.k
+            for r in rest:
+                length = line[r + 1] - 1 - line[r]
+                if len(top) >= target and (budget <= 0 or top[0] > best - _HUMP_LENGTH * length):
+                    deferred.append(r)
+                    break
+                if r in found:
+                    continue
+                a, b = mline[r], mline[r + 1] - 1
+                if needed is not None and not needed.search(marked, a, b):
+                    deferred.append(r)
+                    continue
+                if marked.count("\x01", a, b) <= _REGEX_MAX_WORDS and not pattern.search(
+                    marked, a, b
+                ):
+                    continue
+                if len(top) >= target:
+                    budget -= 1
+                self._consider(q, r, found, True, floor=_HUMP)
+                if r in found:
+                    (heappush if len(top) < target else heappushpop)(top, found[r])
+            rest = chain(deferred, rest)
 
     def _word_prefixes(self, q: _Query, every: int, found: dict[int, float], target: int) -> None:
         text, words = q.folded, self._words
@@ -435,6 +495,17 @@ class _Query:
                 parts.append("(?:[^\x01\n]*+\x01)*?" + re.escape(c))
         return re.compile("".join(parts))
 
+    def two_piece_pattern(self) -> re.Pattern[str] | None:
+        """Matches a marked line holding the query as two word-prefix pieces, or None when
+        the query holds a separator (and its pieces are not plain slices of it)."""
+        if not all(self.alnum) or self.k < 2:
+            return None
+        cuts = (
+            "\x01" + re.escape(self.folded[:x]) + "[^\n]*?\x01" + re.escape(self.folded[x:])
+            for x in range(1, self.k)
+        )
+        return re.compile("|".join(cuts))
+
     def subsequence_pattern(self) -> re.Pattern[str]:
         """Matches a line holding the query as a subsequence, without backtracking."""
         return re.compile("".join(f"[^{re.escape(c)}\n]*+{re.escape(c)}" for c in self.folded))
@@ -493,9 +564,11 @@ def _score(q: _Query, v: _View, hump: bool | None) -> float | None:
     extra = len(f) - k
     if extra < 0:
         return None
+    if f.startswith(text) and not extra:
+        return (_EXACT_CASE if v.name == q.text else _EXACT) * 1000 + 999.0
+    if k >= _MIN_ACRONYM and len(starts) == k and all(map(f.startswith, text, starts)):
+        return _tiered(_ACRONYM, _HUMP_LENGTH * extra + _CASE * _case_changes(q, v, starts))
     if f.startswith(text):
-        if not extra:
-            return (_EXACT_CASE if v.name == q.text else _EXACT) * 1000 + 999.0
         case = 0.0 if v.name.startswith(q.text) else _CASE
         return _tiered(_PREFIX, extra + case + _end_penalty(f, starts, k))
     lead = starts[0] if starts else 0
@@ -504,7 +577,7 @@ def _score(q: _Query, v: _View, hump: bool | None) -> float | None:
     if hump is not False and q.letters >= 2 and k <= _MAX_HUMP_QUERY:
         cost = _hump_cost(q, v)
         if cost is not None:
-            return _tiered(_HUMP, extra + _HUMP_STEP * cost)
+            return _tiered(_HUMP, _HUMP_LENGTH * extra + cost)
     same_length = q.aligned and len(v.name) == len(f)
     for index, s in enumerate(starts[1:], 1):
         if f.startswith(text, s):
@@ -531,13 +604,17 @@ def _end_penalty(f: str, starts: tuple[int, ...], end: int) -> float:
 
 
 def _hump_cost(q: _Query, v: _View) -> float | None:
-    """Cheapest cut of the query into two or more in-order word-prefix pieces, or None.
+    """Penalty of the cheapest cut of the query into two or more in-order word-prefix
+    pieces, or None when there is no such cut.
 
     A piece goes on while the name's word does (``token`` is one piece of ``get_token_name``,
-    not ``toke`` + ``n``).  Each piece costs 1, each word skipped between pieces 2 (1 before
-    the first piece) and each character in the other case than the name's 0.5, so ``gTN``
-    prefers ``getTokenName`` and ``gtn`` prefers ``get_token_name``.  Memoised over (query
-    position, name position, pieces so far), so polynomial even for odd names.
+    not ``toke`` + ``n``), unless the rest of the query then cannot match (``TesTyp`` is
+    ``Tes`` + ``Typ`` of ``TestType``).  In units of ``_HUMP_STEP``, each piece costs 1, each
+    word skipped between pieces 2 (1 before the first piece) and each character in the
+    other case than the name's 0.5, so ``gTN`` prefers ``getTokenName`` and ``gtn`` prefers
+    ``get_token_name``; each word after the last one reached costs ``_HUMP_TRAIL``, so of
+    two cuts alike the name the query covers more of wins.  Memoised over (query position,
+    name position, pieces so far), so polynomial even for odd names.
     """
     f, starts, text, k, alnum = v.folded, v.starts, q.folded, q.k, q.alnum
     n = len(f)
@@ -547,9 +624,23 @@ def _hump_cost(q: _Query, v: _View) -> float | None:
     def case(i: int, p: int) -> float:
         return 0.5 if aligned and q.text[i] != v.name[p] else 0.0
 
+    def new_piece(i: int, j: int, pieces: int) -> float:
+        result, c = _INF, text[i]
+        first = bisect_right(starts, j)
+        for index in range(first, len(starts)):
+            s = starts[index]
+            if f[s] == c:
+                skipped = (index - first) * (2.0 if pieces else 1.0)
+                step = (1.0 + skipped + case(i, s)) * _HUMP_STEP
+                result = min(result, step + best(i + 1, s, min(pieces + 1, 2)))
+        return result
+
     def best(i: int, j: int, pieces: int) -> float:
         if i == k:
-            return 0.0 if pieces >= 2 else _INF
+            # A single piece is a prefix or a word prefix, which other tiers rank; it is
+            # _ONE_PIECE, not _INF, so that it does not send the cut back to split a word.
+            trail = len(starts) - bisect_right(starts, j)
+            return _HUMP_TRAIL * trail if pieces >= 2 else _ONE_PIECE
         key = (i, j, pieces)
         if key in memo:
             return memo[key]
@@ -560,20 +651,23 @@ def _hump_cost(q: _Query, v: _View) -> float | None:
                 result = min(result, best(i + 1, p, pieces))
                 p = f.find(c, p + 1)
         elif i and alnum[i - 1] and p < n and f[p] == c and p not in starts:
-            result = best(i + 1, p, pieces) + case(i, p)
+            result = best(i + 1, p, pieces) + case(i, p) * _HUMP_STEP
+            if result == _INF:
+                result = new_piece(i, j, pieces)
         else:
-            first = bisect_right(starts, j)
-            for index in range(first, len(starts)):
-                s = starts[index]
-                if f[s] == c:
-                    skipped = (index - first) * (2.0 if pieces else 1.0)
-                    step = 1.0 + skipped + case(i, s)
-                    result = min(result, step + best(i + 1, s, min(pieces + 1, 2)))
+            result = new_piece(i, j, pieces)
         memo[key] = result
         return result
 
     cost = best(0, -1, 0)
-    return None if cost == _INF else cost
+    return None if cost >= _ONE_PIECE else cost
+
+
+def _case_changes(q: _Query, v: _View, starts: Sequence[int]) -> int:
+    """Query characters whose case differs from the name's at ``starts``, one per character."""
+    if not q.aligned or len(v.name) != len(v.folded):
+        return 0
+    return sum(a != v.name[s] for a, s in zip(q.text, starts, strict=True))
 
 
 def _subsequence_shape(text: str, f: str, starts: tuple[int, ...]) -> tuple[int, int, int] | None:
