@@ -1,7 +1,8 @@
 """The index run: discover → fingerprint → parse (in processes) → write → link.
 
 This is the only code that writes the index.  One run holds the writer lock
-for its whole duration.  Each file is written in its own transaction, so a
+for its whole duration.  Files are written in transactions of whole files
+(a small run such as a save writes its files and their edges in one), so a
 Ctrl-C or a kill leaves every file either at its old or its new version;
 files stay marked unlinked until their edges are stored, so the next run
 finishes what a killed one started.  Vanished files are pruned only by a run
