@@ -9,12 +9,18 @@ with characters dropped (typos) and exact names.
 Run: ``.venv/bin/python bench/fuzzy_bench.py`` (``--help`` for sizes).  Prints build time
 and p50/p95/max query latency, overall and per kind.  It asserts nothing: timings belong
 here, not in the test suite.
+
+``--baseline FILE`` also loads another version of the module from a file (for example
+``git show HEAD~1:server/codeidx/query/fuzzy.py > /tmp/fuzzy_before.py``), builds its index
+over the same names and times both on the same queries, alternating which goes first, so
+that a machine shared with other work slows both alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import importlib.util
 import os
 import random
 import re
@@ -24,6 +30,8 @@ import sysconfig
 import time
 from collections import defaultdict
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
@@ -115,6 +123,16 @@ def make_queries(names: list[str], count: int, rng: random.Random) -> list[tuple
     return queries
 
 
+def load_module(path: Path) -> ModuleType:
+    """A version of the fuzzy module read from ``path``, under a name of its own."""
+    spec = importlib.util.spec_from_file_location("fuzzy_baseline", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"fuzzy_bench: error: cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -127,6 +145,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--slowest", type=int, default=5, help="list this many slowest queries")
+    parser.add_argument(
+        "--baseline", type=Path, help="time this copy of fuzzy.py too, on the same queries"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -136,32 +157,43 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     print(f"{len(names)} names ({len(base)} from the stdlib), read in {elapsed:.1f} s")
 
-    started = time.perf_counter()
-    index = NameIndex(names)
-    print(f"NameIndex built in {time.perf_counter() - started:.2f} s")
+    indexes: dict[str, Any] = {}
+    for label, cls in [("current", NameIndex)] + (
+        [("baseline", load_module(args.baseline).NameIndex)] if args.baseline else []
+    ):
+        started = time.perf_counter()
+        indexes[label] = cls(names)
+        print(f"NameIndex ({label}) built in {time.perf_counter() - started:.2f} s")
 
     for _kind, query in make_queries(names, 20, random.Random(args.seed + 1)):
-        index.search(query, args.limit)  # Warm the interpreter and the regex cache.
+        for index in indexes.values():
+            index.search(query, args.limit)  # Warm the interpreter and the regex cache.
 
-    by_kind: defaultdict[str, list[float]] = defaultdict(list)
-    every: list[float] = []
+    by_kind: dict[str, defaultdict[str, list[float]]] = {
+        label: defaultdict(list) for label in indexes
+    }
     timed: list[tuple[float, str, str]] = []
-    for kind, query in make_queries(names, args.queries, rng):
-        started = time.perf_counter()
-        index.search(query, args.limit)
-        elapsed = (time.perf_counter() - started) * 1000
-        by_kind[kind].append(elapsed)
-        every.append(elapsed)
-        timed.append((elapsed, kind, query))
+    for n, (kind, query) in enumerate(make_queries(names, args.queries, rng)):
+        order = list(indexes.items())
+        for label, index in order[n % len(order) :] + order[: n % len(order)]:
+            started = time.perf_counter()
+            index.search(query, args.limit)
+            elapsed = (time.perf_counter() - started) * 1000
+            by_kind[label][kind].append(elapsed)
+            by_kind[label]["all"].append(elapsed)
+            if label == "current":
+                timed.append((elapsed, kind, query))
 
-    print(f"{len(every)} queries, limit {args.limit}, milliseconds per query:")
-    print(f"  {'kind':10} {'n':>4} {'p50':>7} {'p95':>7} {'max':>7}")
-    for kind, values in [*sorted(by_kind.items()), ("all", every)]:
-        p50, p95 = statistics.median(values), percentile(values, 95)
-        print(f"  {kind:10} {len(values):4d} {p50:7.2f} {p95:7.2f} {max(values):7.2f}")
+    for label, kinds in by_kind.items():
+        print(f"{args.queries} queries, limit {args.limit}, {label}, milliseconds per query:")
+        print(f"  {'kind':10} {'n':>4} {'p50':>7} {'p95':>7} {'max':>7}")
+        for kind in [*sorted(k for k in kinds if k != "all"), "all"]:
+            values = kinds[kind]
+            p50, p95 = statistics.median(values), percentile(values, 95)
+            print(f"  {kind:10} {len(values):4d} {p50:7.2f} {p95:7.2f} {max(values):7.2f}")
     if args.slowest:
         print(
-            "slowest:",
+            "slowest (current):",
             ", ".join(f"{q!r} ({k}) {ms:.1f}" for ms, k, q in sorted(timed)[-args.slowest :]),
         )
 

@@ -33,7 +33,10 @@ and every case to ``bench/out/resolution_bench.json``.  Asserts nothing.
 ``symbols``; all by default).  Each phase draws from its own seeded generator, so a
 phase gives the same cases alone as in a full run.  A partial run writes its outputs
 under names that carry the phases (``resolution_bench-symbols.json``), so it never
-overwrites a full run's.
+overwrites a full run's.  ``--symbols-ranker`` picks how workspace symbols are ranked:
+``default`` is whatever ``search_symbols`` does on its own, ``rank`` scores every name
+(``codeidx.query.fuzzy.rank``) and ``index`` searches one ``NameIndex`` built over the
+names first, so that either path can be measured on its own.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ import jedi.file_io as jedi_file_io
 import jedi.inference.references as jedi_refs
 
 from codeidx.index.pipeline import IndexOptions, run_index
+from codeidx.query import fuzzy
 from codeidx.query.calls import find_calls
 from codeidx.query.definition import find_definition
 from codeidx.query.references import find_references
@@ -73,6 +77,7 @@ from codeidx.query.types import (
     ReferencesQuery,
     SymbolQuery,
 )
+from codeidx.store import nodes
 
 OUT = Path(__file__).resolve().parent / "out"
 KINDS = ("call", "attribute", "name", "import")
@@ -494,7 +499,26 @@ def abbreviations(name: str) -> list[tuple[str, str]]:
     return [("initials", initials), ("prefix3x2", words[0][:3] + words[1][:3])]
 
 
-def bench_symbols(corpus: Corpus, conn: Any, rng: random.Random) -> dict[str, Any]:
+def symbols_ranker(conn: Any, how: str) -> Any:
+    """The ``rank`` argument of ``search_symbols`` for ``--symbols-ranker``."""
+    if how == "default":
+        return None
+    if how == "rank":
+        return fuzzy.rank
+    names = nodes.symbol_names(conn, None, None, False)
+    index = fuzzy.NameIndex(names)
+
+    def search(text: str, given: Any, limit: int) -> list[tuple[int, float]]:
+        # Every query here reads the same names, unfiltered, as the index was built on.
+        assert len(given) == len(names)
+        return index.search(text, limit)
+
+    return search
+
+
+def bench_symbols(
+    corpus: Corpus, conn: Any, rng: random.Random, ranker: str = "default"
+) -> dict[str, Any]:
     names = sorted(
         {
             d[2]
@@ -512,15 +536,16 @@ def bench_symbols(corpus: Corpus, conn: Any, rng: random.Random) -> dict[str, An
             same[style][q] += 1
     cases = []
     start = time.monotonic()
+    rank = symbols_ranker(conn, ranker)
     for name in exact_names:
-        res = search_symbols(conn, SymbolQuery(name, limit=5))
+        res = search_symbols(conn, SymbolQuery(name, limit=5), rank=rank)
         top = [m.symbol.name for m in res.matches[:5]]
         cases.append(
             {"measure": "exact", "query": name, "name": name, "hit": name in top, "top": top}
         )
     for i, name in enumerate(abbrev_names):
         style, query = abbreviations(name)[i % 2]
-        res = search_symbols(conn, SymbolQuery(query, limit=10))
+        res = search_symbols(conn, SymbolQuery(query, limit=10), rank=rank)
         top = [m.symbol.name for m in res.matches[:10]]
         cases.append(
             {
@@ -532,7 +557,7 @@ def bench_symbols(corpus: Corpus, conn: Any, rng: random.Random) -> dict[str, An
                 "same_abbrev": same[style][query],
             }
         )
-    return {"cases": cases, "seconds": time.monotonic() - start}
+    return {"cases": cases, "seconds": time.monotonic() - start, "ranker": ranker}
 
 
 # --------------------------------------------------------------------------
@@ -622,7 +647,8 @@ def report_links(r: dict[str, Any], label: str, key: str) -> list[str]:
 def report_symbols(r: dict[str, Any]) -> list[str]:
     out = []
     s = r["symbols"]["cases"]
-    out.append("Workspace symbols")
+    ranker = r["symbols"].get("ranker", "default")
+    out.append("Workspace symbols" + ("" if ranker == "default" else f" (ranker: {ranker})"))
     for measure, top in (("exact", 5), ("initials", 10), ("prefix3x2", 10), ("abbreviation", 10)):
         cs = [
             c
@@ -694,6 +720,12 @@ def main() -> None:
         default=",".join(PHASES),
         help=f"comma-separated measures to run, of {', '.join(PHASES)} (default: all)",
     )
+    ap.add_argument(
+        "--symbols-ranker",
+        choices=("default", "rank", "index"),
+        default="default",
+        help="how workspace symbols are ranked (default: as search_symbols does)",
+    )
     args = ap.parse_args()
     phases = [p.strip() for p in args.phases.split(",") if p.strip()]
     unknown = sorted(set(phases) - set(PHASES))
@@ -705,6 +737,8 @@ def main() -> None:
         if set(phases) == set(PHASES)
         else "resolution_bench-" + "-".join(p for p in PHASES if p in phases)
     )
+    if args.symbols_ranker != "default" and "symbols" in phases:
+        stem += f"-{args.symbols_ranker}"
     tmp = None
     if args.workdir is None:
         tmp = tempfile.mkdtemp(prefix="codeidx-resbench-")
@@ -744,7 +778,9 @@ def main() -> None:
             r["calls"] = bench_calls(corpus, jd, conn, random.Random(args.seed + 2))
         if "symbols" in phases:
             print("workspace symbols", file=sys.stderr)
-            r["symbols"] = bench_symbols(corpus, conn, random.Random(args.seed + 3))
+            r["symbols"] = bench_symbols(
+                corpus, conn, random.Random(args.seed + 3), args.symbols_ranker
+            )
         conn.close()
         text = report(r)
         print(text)
