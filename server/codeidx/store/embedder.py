@@ -53,9 +53,11 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_HASH_DIM = 384
 
 #: Tokens (padded batch width × texts) per batch sent to the model.  Batches
-#: of similar length under this budget keep the matrices large enough for
-#: both cores without padding short texts to long ones (tuned in bench/).
-TOKEN_BUDGET = 8192
+#: of similar length under this budget pad short texts to nothing longer
+#: than their neighbours.  2048, 4096 and 8192 embedded equally fast here;
+#: the smallest keeps the child's memory lowest and lets a query slip in
+#: between batches soonest (bench/results/embedding.md).
+TOKEN_BUDGET = 2048
 #: Texts per batch at most, however short they are.
 MAX_BATCH = 256
 #: Requests up to this many texts and characters count as queries (one thread).
@@ -344,8 +346,8 @@ def load_embedder(
     Face cache (nothing is downloaded).  ``device`` None means cuda when
     available, else cpu.  ``precision`` None picks bfloat16 on CPUs with
     bfloat16 units and float32 elsewhere; "fp32" or "bf16" force one.
-    ``threads`` sets torch's threads for batches (None: torch's default,
-    one per core); short queries always run on one thread.
+    ``threads`` sets torch's threads for batches (None: ``default_threads()``,
+    one core fewer than the machine has); short queries run on one thread.
 
     Blocks while the model loads (seconds): never on the event loop.  Raises
     EmbedderUnavailable with what to install or fix, UsageError-free: a bad
@@ -512,6 +514,17 @@ def cpu_has_bf16_units() -> bool:
     return bool(re.search(r"\b(amx_bf16|avx512_bf16)\b", flags))
 
 
+def default_threads() -> int:
+    """Torch threads for batches: one core fewer than the machine has, at least one.
+
+    The server keeps parsing, answering and writing while the model embeds,
+    and an OpenMP team that shares its cores with other busy processes
+    stalls at every barrier: on two busy cores, one thread embedded about
+    three times as fast as two (``bench/results/embedding.md``).
+    """
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
 def run_child() -> None:
     """Entry point of the child process.
 
@@ -561,7 +574,7 @@ def _serve(
         conn.send(("error", f"cannot load the embedding model from {folder}: {exc}"))
         conn.close()
         return
-    batch_threads = threads or torch.get_num_threads()
+    batch_threads = threads or default_threads()
     conn.send(("ready", info))
     autocast_type = torch.bfloat16 if precision == "bf16" else None
     while True:
