@@ -257,7 +257,9 @@ class CodeidxServer(LanguageServer):
 
     def views(self, state: RootState) -> Views:
         """A snapshot of one root's open buffers for one request's worker."""
-        return Views(state.root, self.documents.by_path(state.root))
+        documents = self.documents.by_path(state.root)
+        state.live_cache.keep(set(documents))
+        return Views(state.root, documents, state.live_cache, state.generation)
 
     def unchanged(self, uri: str) -> Callable[[], bool]:
         """A check that an open document's version is still the one seen now.
@@ -380,6 +382,7 @@ class CodeidxServer(LanguageServer):
             _report_progress(self, event)
         if event.kind != "end" or event.stopped:
             return
+        state.generation += 1
         if event.session is not None:
             summary = extensions.RunSummary.of_session(event.reason, event.session)
         else:

@@ -137,7 +137,8 @@ class Document:
         """The document as the query layer's ``Buffer``; None outside codeidx's files."""
         if self.path is None or self.syntax is None:
             return None
-        return Buffer(self.path, self.syntax.language, self.text, self.syntax.records)
+        syntax = self.syntax
+        return Buffer(self.path, syntax.language, self.text, syntax.records, key=syntax)
 
 
 def apply_change(text: str, change: types.TextDocumentContentChangeEvent) -> str:

@@ -4,7 +4,10 @@ Requests about open documents are answered from their current text: each
 request's worker builds a ``query.overlay.Overlay`` over the open buffers
 (``Views.overlay``), which parses nothing itself but asks each document for
 the records of its current tree (``lsp.documents``), so results in open
-buffers are already at live positions.
+buffers are already at live positions.  What the overlay builds from a
+buffer is kept in its root's ``LiveCache`` until the buffer or the index
+changes (the root's ``generation`` counts index runs), so a request pays
+only for the buffers edited since the last one.
 
 What the overlay cannot place is mapped by lines: call sites stored for a
 file's saved text (call hierarchy) are moved into its open buffer by a
@@ -32,7 +35,7 @@ from lsprotocol import types
 from codeidx.errors import UsageError
 from codeidx.lsp import convert
 from codeidx.lsp.documents import Document
-from codeidx.query.overlay import Buffer, Overlay
+from codeidx.query.overlay import Buffer, LiveCache, Overlay
 from codeidx.query.types import Position, SourceLines
 
 #: Above this many differing lines per side, only lines at the same index
@@ -146,6 +149,8 @@ class Views:
 
     root: Path
     open_documents: dict[str, Document]
+    cache: LiveCache | None = None
+    generation: int = 0
     source: SourceLines = field(init=False)
     _maps: dict[str, LineMap | None] = field(default_factory=dict)
 
@@ -163,7 +168,7 @@ class Views:
 
     def overlay(self, conn: sqlite3.Connection) -> Overlay:
         """The query overlay of this request's open buffers on the worker's connection."""
-        return Overlay(conn, self.root, self.buffers())
+        return Overlay(conn, self.root, self.buffers(), self.cache, self.generation)
 
     def lines(self, path: str) -> list[str]:
         """What the user sees of a file: the open buffer, else the saved text."""

@@ -31,6 +31,7 @@ from codeidx.lsp import convert, extensions
 from codeidx.lsp.indexing import IndexWriter
 from codeidx.lsp.runner import Runner
 from codeidx.parse.registry import language_for_path
+from codeidx.query.overlay import LiveCache
 from codeidx.support.paths import index_dir_for, root_label
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,11 @@ class RootState:
     writer: IndexWriter
     runner: Runner
     last_run: extensions.RunSummary | None = None
+    #: Open buffers as built for earlier requests (``query.overlay.LiveCache``).
+    live_cache: LiveCache = field(default_factory=LiveCache)
+    #: Changes whenever a run ends (this server's or another process's): what
+    #: was built from the index before may be stale.
+    generation: int = 0
     #: Other per-root services by name, each with the function that closes it.
     services: dict[str, tuple[object, Callable[[], None]]] = field(default_factory=dict)
 

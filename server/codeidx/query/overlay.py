@@ -37,8 +37,10 @@ a cursor in a file that is neither open nor indexed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +99,40 @@ class Buffer:
     language: str
     text: str
     extract: Callable[[str], ParseResult]
+    #: Stands for this text: equal keys mean equal texts, so what was built
+    #: from the text may be reused (``LiveCache``).  None: never reused.
+    key: object = None
+
+
+class LiveCache:
+    """Live files built for earlier requests, reused while buffer and index stay the same.
+
+    A live file depends on its buffer's text (``Buffer.key``) and on what the
+    index says about the file (its id, module name and import targets), so
+    entries are keyed by both: the caller passes a ``generation`` that
+    changes whenever the index may have changed.  Any thread.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._files: dict[str, tuple[object, object, LiveFile]] = {}
+
+    def get(self, path: str, key: object, generation: object) -> LiveFile | None:
+        with self._lock:
+            found = self._files.get(path)
+        if found is None or found[0] is not key or found[1] != generation:
+            return None
+        return found[2]
+
+    def put(self, path: str, key: object, generation: object, live: LiveFile) -> None:
+        with self._lock:
+            self._files[path] = (key, generation, live)
+
+    def keep(self, paths: set[str]) -> None:
+        """Forget the files of buffers that closed."""
+        with self._lock:
+            for path in set(self._files) - paths:
+                del self._files[path]
 
 
 def buffer_of(path: str, text: str) -> Buffer | None:
@@ -155,13 +191,17 @@ class _OverlayResolver(Resolver):
         super().__init__(conn)
         self._overlay = overlay
         self._merged: dict[str, list[Def]] = {}
-        # Names defined in a buffer are merged up front: the base class asks
-        # the database directly about names it has not cached (by-name
-        # guesses for members), which would miss definitions not yet saved.
-        live_names = {name for live in overlay.live_files() for name in live.defs}
-        super().prefetch(live_names)
-        for name in live_names:
+        self._live_names = {name for live in overlay.live_files() for name in live.defs}
+
+    def resolve(
+        self, facts: FileFacts, name: str, receiver: str, enclosing: int, role: str
+    ) -> list[Target] | str:
+        # A name a buffer defines is merged first: the base class asks the
+        # database directly about names it has not cached (by-name guesses
+        # for members), which would miss definitions not yet saved.
+        if name in self._live_names:
             self.defs(name)
+        return super().resolve(facts, name, receiver, enclosing, role)
 
     def facts(self, file_id: int) -> FileFacts | None:
         live = self._overlay.live_by_file_id(file_id)
@@ -199,10 +239,19 @@ class _OverlayResolver(Resolver):
 class Overlay:
     """Query answers with open buffers over the index (see module doc)."""
 
-    def __init__(self, conn: sqlite3.Connection, root: Path, buffers: Mapping[str, Buffer]) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        root: Path,
+        buffers: Mapping[str, Buffer],
+        cache: LiveCache | None = None,
+        generation: object = None,
+    ) -> None:
         self._conn = conn
         self._root = root
         self._buffers = dict(buffers)
+        self._cache = cache
+        self._generation = generation
         self._live: dict[str, LiveFile] | None = None
         self._by_file_id: dict[int, LiveFile] = {}
         self._resolver: _OverlayResolver | None = None
@@ -214,8 +263,15 @@ class Overlay:
         """Every buffer as a live file (built on first use)."""
         if self._live is None:
             self._live = {}
-            for k, path in enumerate(sorted(self._buffers)):
-                live = self._build(self._buffers[path], -1 - k)
+            for path in sorted(self._buffers):
+                buf = self._buffers[path]
+                live = None
+                if self._cache is not None and buf.key is not None:
+                    live = self._cache.get(path, buf.key, self._generation)
+                if live is None:
+                    live = self._build(buf, _stand_in_id(path))
+                    if self._cache is not None and buf.key is not None:
+                        self._cache.put(path, buf.key, self._generation, live)
                 self._live[path] = live
                 self._by_file_id[live.file_id] = live
         return list(self._live.values())
@@ -635,6 +691,12 @@ class Overlay:
             return symbol
         found = self.row(symbol.node_id)
         return Symbol.of(found) if found is not None else None
+
+
+def _stand_in_id(path: str) -> int:
+    """A negative file id for a buffer the index does not hold, the same in every request."""
+    digest = hashlib.blake2b(path.encode(), digest_size=6).digest()
+    return -1 - int.from_bytes(digest, "little")
 
 
 def _row(
