@@ -111,7 +111,7 @@ def test_schema_nests_search_settings(capsys: pytest.CaptureFixture[str]) -> Non
     assert search["properties"]["rrfK"] == {
         "type": "integer",
         "minimum": 1,
-        "default": 60,
+        "default": 5,
         "description": "The fusion constant `k` in `weight / (k + rank)`.",
     }
     assert schema["properties"]["languages"]["type"] == ["array", "null"]
