@@ -36,6 +36,7 @@ from codeidx.index.search_sync import (
     TextSync,
     VectorSync,
     compare,
+    vector_store_id,
 )
 from codeidx.store import health, projection
 from codeidx.store.text_index import TextIndex
@@ -122,7 +123,10 @@ def _check_vectors(
 
     try:
         index = VectorIndex.open(
-            index_dir / VECTOR_DIR, model_id=model.model_id, dim=model.dim, writable=False
+            index_dir / VECTOR_DIR,
+            model_id=vector_store_id(model.model_id),
+            dim=model.dim,
+            writable=False,
         )
     except CodeidxError as exc:
         store.ok, store.problem = False, str(exc)

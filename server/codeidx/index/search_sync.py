@@ -63,6 +63,16 @@ CACHE_NAME = "embeddings.sqlite"
 EMBED_BATCH = 256
 #: Files written to the vector store per version (LanceDB makes one per write).
 FILES_PER_WRITE = 64
+#: The version of the chunk texts ``index.chunks`` makes.  Bump it whenever they
+#: change: the vector store is keyed by it, so stored vectors of older texts
+#: are replaced (from the embedding cache where the text did not change).
+CHUNKS_VERSION = 2
+
+
+def vector_store_id(model_id: str) -> str:
+    """What the vector store is keyed by: the model and the chunk-text version."""
+    return f"{model_id}|chunks-{CHUNKS_VERSION}"
+
 
 StopFn = Callable[[], bool]
 ProgressFn = Callable[[int, int], None]
@@ -256,7 +266,10 @@ class VectorSync:
             model = self.embedder
             try:
                 self._index = VectorIndex.open(
-                    self.directory, model_id=model.model_id, dim=model.dim, writable=True
+                    self.directory,
+                    model_id=vector_store_id(model.model_id),
+                    dim=model.dim,
+                    writable=True,
                 )
             except StoreDamaged as exc:
                 message = f"the vector store was unreadable ({exc}); rebuilding it from the index"
@@ -264,7 +277,10 @@ class VectorSync:
                 self.notes.append(message)
                 shutil.rmtree(self.directory, ignore_errors=True)
                 self._index = VectorIndex.open(
-                    self.directory, model_id=model.model_id, dim=model.dim, writable=True
+                    self.directory,
+                    model_id=vector_store_id(model.model_id),
+                    dim=model.dim,
+                    writable=True,
                 )
         return self._index
 

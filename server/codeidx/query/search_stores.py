@@ -31,7 +31,7 @@ import numpy as np
 
 from codeidx.errors import CodeidxError
 from codeidx.index.models import ModelHolder
-from codeidx.index.search_sync import TEXT_DIR, VECTOR_DIR, compare
+from codeidx.index.search_sync import TEXT_DIR, VECTOR_DIR, compare, vector_store_id
 from codeidx.query.search import Backends, SearchCoverage, Weights
 from codeidx.store import db, projection
 from codeidx.store.text_index import TextIndex
@@ -102,7 +102,7 @@ class SearchStores:
                 try:
                     self._vectors = VectorIndex.open(
                         self.index_dir / VECTOR_DIR,
-                        model_id=model.model_id,
+                        model_id=vector_store_id(model.model_id),
                         dim=model.dim,
                         writable=False,
                     )
