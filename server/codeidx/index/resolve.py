@@ -7,7 +7,7 @@ multi-file module (Go and Java packages); only then a workspace-wide match by
 name, whose confidence falls with the number of candidates.  A name bound
 by an import, or a builtin, is never guessed by name: it comes from outside
 the workspace.  ``self``-like receivers resolve in the enclosing class and
-its bases; other receivers get a light type inference (``expr_types``:
+its bases; other receivers get a light type inference (``receivers.py``:
 constructors, annotations, fields, ``with`` targets, declared results,
 ``cls()`` and ``super()``) and resolve inside their types.
 
@@ -29,55 +29,35 @@ and must be dropped when the index changes.
 from __future__ import annotations
 
 import sqlite3
-from bisect import bisect_left
-from dataclasses import dataclass
 
+from codeidx.index.receivers import ReceiverTypes
+from codeidx.index.targets import (
+    CALLABLE,
+    CLASS_LIKE,
+    LOCAL,
+    MAX_DEPTH,
+    MIN_CONFIDENCE,
+    Target,
+    dedupe,
+    enclosing_class,
+    is_sure,
+)
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
-from codeidx.store import nodes as node_store
 from codeidx.store import symbols
 from codeidx.store.files import node_id
-from codeidx.store.occurrences import StoredOccurrence
-from codeidx.store.symbols import Def, FileFacts, FileNode, ImportFact
+from codeidx.store.symbols import Def, FileFacts, ImportFact
+
+# Names other modules import from here.
+__all__ = ["CALLABLE", "CLASS_LIKE", "LOCAL", "MIN_CONFIDENCE", "Resolver", "Target", "is_sure"]
 
 # Definitions whose name is not a name of their own (a Rust impl block is
 # named after its type): members live in them, but names never resolve to them.
 _UNNAMED = frozenset({"impl"})
-CALLABLE = frozenset({"function", "method", "constructor"})
-CLASS_LIKE = frozenset({"class", "struct", "interface", "trait", "impl", "enum", "union"})
 # A name matching more definitions than this is too ambiguous to guess at:
 # such guesses would mostly be wrong edges.
 _MAX_BY_NAME = 5
 _MAX_BY_NAME_MEMBERS = 3
-_MAX_DEPTH = 6
-#: By-name guesses below this confidence are hidden from references and
-#: callers unless asked for: only a name with a single candidate reaches it.
-MIN_CONFIDENCE = 0.3
-
-
-def is_sure(resolution: str, confidence: float) -> bool:
-    """Whether an answer is exact, or a by-name guess with no rival candidate."""
-    return resolution != "by_name" or confidence >= MIN_CONFIDENCE
-
-
-# Definitions whose value has a type of its own (read from their statement).
-_VALUE_KINDS = frozenset({"variable", "constant", "field", "property"})
-# How far after a local's assignment the right-hand side's chain is looked for.
-_CHAIN_SCAN = 400
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A definition an occurrence may refer to."""
-
-    node_id: int
-    kind: str
-    confidence: float
-    resolution: str  # exact | by_name
-    file_id: int = -1  # known for by-name guesses, to rank them by proximity
-
-
-LOCAL = "local"
 
 
 class Resolver:
@@ -103,10 +83,7 @@ class Resolver:
         self._outer_cache: dict[tuple[int, str], list[Target]] = {}
         self._by_name_cache: dict[str, list[Target]] = {}
         self._module_ids: dict[int, str] = {}
-        self._value_cache: dict[int, list[Target] | None] = {}
-        self._local_cache: dict[tuple[int, int, str], list[Target] | None] = {}
-        self._positions: dict[int, _Positions] = {}
-        self._full_facts: dict[int, FileFacts] = {}
+        self.types = ReceiverTypes(self)
 
     # Lookups -----------------------------------------------------------
 
@@ -147,6 +124,15 @@ class Resolver:
         entry = self._files.get(path)
         return entry[1] if entry else None
 
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection this resolver reads through."""
+        return self._conn
+
+    def module_files(self, module: str) -> list[tuple[int, str]]:
+        """(file id, path) of the files declaring a module."""
+        return self._modules.get(module, [])
+
     def module_exists(self, module: str) -> bool:
         return module in self._modules
 
@@ -172,14 +158,14 @@ class Resolver:
         if not receiver:
             return self.resolve_name(facts, name, enclosing, hooks)
         if receiver in hooks.self_names:
-            cls = _enclosing_class(facts, enclosing)
+            cls = enclosing_class(facts, enclosing)
             if cls is not None:
                 found = self.members(cls.node_id, name, facts)
                 if found:
                     return found
             # A mixin calls methods its subclasses define: guess by name.
             return self._guess_member(facts, name, role)
-        owners = self.expr_types(facts, receiver, enclosing, hooks)
+        owners = self.types.expr_types(facts, receiver, enclosing, hooks)
         if owners is None:
             # The receiver's type is unknown: by-name guesses, ranked low.
             return self._guess_member(facts, name, role)
@@ -188,7 +174,7 @@ class Resolver:
         out: list[Target] = []
         for owner in owners:
             out.extend(self.inside(owner, name, facts))
-        return _dedupe(out)
+        return dedupe(out)
 
     def _guess_member(self, facts: FileFacts, name: str, role: str) -> list[Target]:
         """Methods named ``name`` of any class, for a call on an unknown receiver."""
@@ -208,7 +194,7 @@ class Resolver:
         for imp in facts.imports:
             if imp.line != first:
                 continue
-            module = self.module_of_path(imp.target_path) or self._module_through_attributes(
+            module = self.module_of_path(imp.target_path) or self.module_through_attributes(
                 imp, facts
             )
             for original, alias in imp.names:
@@ -309,7 +295,7 @@ class Resolver:
             imp, original = bound
             target_module = self.module_of_path(imp.target_path)
             if target_module is None:
-                target_module = self._module_through_attributes(imp, facts)
+                target_module = self.module_through_attributes(imp, facts)
             if target_module is None:
                 return []
             if original is None:
@@ -353,10 +339,10 @@ class Resolver:
         if bound_name is None:
             return None
         original = bound_name
-        module = self.module_of_path(imp.target_path) or self._module_through_attributes(imp, facts)
+        module = self.module_of_path(imp.target_path) or self.module_through_attributes(imp, facts)
         if module is None:
             return None
-        for _ in range(_MAX_DEPTH):
+        for _ in range(MAX_DEPTH):
             step = None
             for fid, _path in self._modules.get(module, []):
                 owner = self.facts(fid)
@@ -375,7 +361,7 @@ class Resolver:
             module = nxt
         return None
 
-    def _module_through_attributes(self, imp: ImportFact, facts: FileFacts) -> str | None:
+    def module_through_attributes(self, imp: ImportFact, facts: FileFacts) -> str | None:
         """The module a ``from a.b import x`` names when ``a.b`` is no file.
 
         ``os.path`` is an attribute of ``os`` bound to another module
@@ -388,11 +374,11 @@ class Resolver:
             return None
         current = self.module_targets(parts[0])
         for part in parts[1:]:
-            current = _dedupe([t for owner in current for t in self.inside(owner, part, facts)])
+            current = dedupe([t for owner in current for t in self.inside(owner, part, facts)])
             current = [t for t in current if t.kind == "module"]
             if not current:
                 return None
-        return self._module_name_of_node(current[0].node_id)
+        return self.module_name_of_node(current[0].node_id)
 
     def in_module(self, module: str, name: str, depth: int) -> list[Target]:
         """Top-level definitions named ``name`` in a module, following re-exports."""
@@ -406,7 +392,7 @@ class Resolver:
             for d in self.defs(name)
             if d.top and d.module_name == module and d.kind not in _UNNAMED
         ]
-        if not found and depth < _MAX_DEPTH:
+        if not found and depth < MAX_DEPTH:
             for fid, _path in self._modules.get(module, []):
                 facts = self.facts(fid)
                 if facts is None:
@@ -430,13 +416,13 @@ class Resolver:
     def inside(self, owner: Target, name: str, facts: FileFacts) -> list[Target]:
         """``name`` looked up inside a module or a class-like target."""
         if owner.kind == "module":
-            module = self._module_name_of_node(owner.node_id)
+            module = self.module_name_of_node(owner.node_id)
             return self.in_module(module, name, 0) if module is not None else []
         if owner.kind in CLASS_LIKE:
             return self.members(owner.node_id, name, facts)
         return []
 
-    def _module_name_of_node(self, nid: int) -> str | None:
+    def module_name_of_node(self, nid: int) -> str | None:
         known = self._module_ids.get(nid)
         if known is not None:
             return known
@@ -454,7 +440,7 @@ class Resolver:
         if cached is not None:
             return cached
         self._member_cache[key] = []
-        owner = self._class_def(class_id)
+        owner = self.class_def(class_id)
         if self._complete or name in self._defs:
             defs = self.defs(name)
             children = [d for d in defs if d.parent_id == class_id]
@@ -475,7 +461,7 @@ class Resolver:
                 and d.parent_name == owner.name
                 and d.module_name == owner.module_name
             ]
-        if not found and owner is not None and depth < _MAX_DEPTH:
+        if not found and owner is not None and depth < MAX_DEPTH:
             owner_facts = self.facts(owner.file_id)
             if owner_facts is not None:
                 hooks = registry.hooks(owner_facts.language).HOOKS
@@ -494,11 +480,11 @@ class Resolver:
                             )
                     if found:
                         break
-        found = _dedupe(found)
+        found = dedupe(found)
         self._member_cache[key] = found
         return found
 
-    def _class_def(self, class_id: int) -> Def | None:
+    def class_def(self, class_id: int) -> Def | None:
         known = self._defs_by_id.get(class_id)
         if known is not None or self._complete:
             return known
@@ -523,7 +509,7 @@ class Resolver:
             if not current:
                 return []
         elif parts[0] in hooks.self_names:
-            cls = _enclosing_class(facts, enclosing)
+            cls = enclosing_class(facts, enclosing)
             if cls is None:
                 return []
             current = [Target(cls.node_id, cls.kind, 1.0, "exact")]
@@ -538,338 +524,8 @@ class Resolver:
                 nxt.extend(self.inside(owner, part, facts))
             if not nxt:
                 return []
-            current = _dedupe(nxt)
+            current = dedupe(nxt)
         return current
-
-    # Receiver types ----------------------------------------------------
-    #
-    # A light inference, far from a type checker: enough to send ``x.run()``
-    # to ``Foo.run`` when ``x = Foo()``, ``x: Foo``, ``with Foo() as x``, a
-    # field ``self.x = Foo()``, a function declared ``-> Foo``, ``cls()`` or
-    # ``super()`` says so.  Each answer is a list of module and class-like
-    # targets (an instance is represented by its class), [] when the value
-    # certainly comes from outside the workspace (a builtin, a C module), or
-    # None when it is unknown.
-
-    def expr_types(
-        self, facts: FileFacts, expr: str, enclosing: int, hooks: LanguageHooks, depth: int = 0
-    ) -> list[Target] | None:
-        """The modules and classes the value of a receiver expression may be."""
-        chain = _chain(expr, registry.LANGUAGES[facts.language].separator)
-        if chain is None or depth > _MAX_DEPTH:
-            return None
-        (head, called), rest = chain[0], chain[1:]
-        values = self._head_types(facts, head, called, enclosing, hooks, depth)
-        for part, part_called in rest:
-            if not values:
-                return values
-            members = _dedupe([m for v in values for m in self.inside(v, part, facts)])
-            if not members:
-                if all(self._imported_from_outside(v, part) for v in values):
-                    # ``csv.writer`` is ``_csv.writer``, a C function.
-                    return []
-                # Set at run time or inherited from outside: unknown.
-                return None
-            values = self._values(members, part_called, depth)
-        return values
-
-    def _imported_from_outside(self, owner: Target, name: str) -> bool:
-        """Whether a module binds ``name`` by importing it from outside the workspace."""
-        if owner.kind != "module":
-            return False
-        module = self._module_name_of_node(owner.node_id)
-        for fid, _path in self._modules.get(module or "", []):
-            owner_facts = self.facts(fid)
-            bound = owner_facts.import_bindings().get(name) if owner_facts is not None else None
-            if bound is not None and owner_facts is not None:
-                imp = bound[0]
-                source = self.module_of_path(imp.target_path)
-                return source is None and self._module_through_attributes(imp, owner_facts) is None
-        return False
-
-    def _head_types(
-        self,
-        facts: FileFacts,
-        head: str,
-        called: bool,
-        enclosing: int,
-        hooks: LanguageHooks,
-        depth: int,
-    ) -> list[Target] | None:
-        root_module = hooks.path_root(head, facts.module_name)
-        if root_module is not None:
-            return self.module_targets(root_module) or None
-        if head in hooks.self_names:
-            cls = _enclosing_class(facts, enclosing)
-            return [Target(cls.node_id, cls.kind, 1.0, "exact")] if cls is not None else None
-        if called and head in hooks.super_names:
-            return self._super_types(facts, enclosing, hooks)
-        found = self.resolve_name(facts, head, enclosing, hooks)
-        if found == LOCAL:
-            return None if called else self.local_types(facts, head, enclosing, hooks, depth + 1)
-        if not isinstance(found, list):
-            return None
-        if not found:
-            # Bound nowhere in the workspace: a builtin or an external name.
-            if head in hooks.builtins or head in facts.import_bindings():
-                return []
-            return None
-        if any(t.resolution != "exact" for t in found):
-            return None
-        return self._values(found, called, depth)
-
-    def _values(self, targets: list[Target], called: bool, depth: int) -> list[Target] | None:
-        """What naming (or calling, when ``called``) these definitions gives."""
-        out: list[Target] = []
-        unknown = False
-        for t in targets:
-            found: list[Target] | None
-            if t.kind in CLASS_LIKE:
-                found = [t]
-            elif called:
-                found = self._returns(t, depth) if t.kind in CALLABLE else None
-            elif t.kind == "module":
-                found = [t]
-            elif t.kind == "enum_member":
-                owner = self.def_by_id(t.node_id) or self._class_def(t.node_id)
-                parent = owner.parent_id if owner is not None else None
-                found = [Target(parent, "enum", 1.0, "exact")] if parent is not None else None
-            elif t.kind in _VALUE_KINDS:
-                found = self._variable_types(t, depth)
-            elif t.kind in CALLABLE and self._is_property(t):
-                found = self._returns(t, depth)
-            else:
-                found = None
-            if found is None:
-                unknown = True
-            else:
-                out.extend(found)
-        if out:
-            return _dedupe(out)
-        return None if unknown else []
-
-    def _node_context(self, nid: int) -> tuple[node_store.NodeRow, FileFacts, int] | None:
-        """A definition's row, its file's facts and its ordinal there."""
-        row = node_store.nodes_by_ids(self._conn, [nid]).get(nid)
-        if row is None:
-            return None
-        owner_facts = self.facts(row.file_id)
-        if owner_facts is None or row.ordinal >= len(owner_facts.nodes):
-            return None
-        return row, owner_facts, row.ordinal
-
-    def _returns(self, t: Target, depth: int) -> list[Target] | None:
-        """The classes a callable's declared result names, None when undeclared."""
-        key = -t.node_id - 1
-        if key in self._value_cache:
-            return self._value_cache[key]
-        self._value_cache[key] = None
-        found: list[Target] | None = None
-        context = self._node_context(t.node_id)
-        if context is not None:
-            row, owner_facts, ordinal = context
-            hooks = registry.hooks(owner_facts.language).HOOKS
-            annotation = hooks.return_annotation(row.signature)
-            if annotation is not None:
-                scope = owner_facts.nodes[ordinal].parent or 0
-                found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
-        self._value_cache[key] = found
-        return found
-
-    def _annotation_types(
-        self, facts: FileFacts, annotation: str, scope: int, hooks: LanguageHooks, depth: int
-    ) -> list[Target] | None:
-        names = hooks.annotation_names(annotation)
-        if not names:
-            return None
-        out: list[Target] = []
-        unknown = False
-        for name in names:
-            found = self.expr_types(facts, name, scope, hooks, depth + 1)
-            if found is None:
-                unknown = True
-            else:
-                out.extend(t for t in found if t.kind in CLASS_LIKE)
-        if out:
-            return _dedupe(out)
-        return None if unknown else []
-
-    def _is_property(self, t: Target) -> bool:
-        details = node_store.node_details(self._conn, [t.node_id]).get(t.node_id)
-        return details is not None and any(
-            d.lstrip("@").split("(")[0].endswith("property") for d in details.decorators
-        )
-
-    def _variable_types(self, t: Target, depth: int) -> list[Target] | None:
-        """A variable's or field's type, from its annotation or assigned value."""
-        if t.node_id in self._value_cache:
-            return self._value_cache[t.node_id]
-        self._value_cache[t.node_id] = None
-        found: list[Target] | None = None
-        context = self._node_context(t.node_id)
-        if context is not None:
-            row, owner_facts, ordinal = context
-            hooks = registry.hooks(owner_facts.language).HOOKS
-            annotation, value = hooks.assigned(row.signature)
-            node = owner_facts.nodes[ordinal]
-            # A field assigned in a method reads its value in that method.
-            scope = _innermost_callable(owner_facts, node.start_byte) or node.parent or 0
-            if annotation is not None:
-                found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
-            if found is None and value is not None:
-                found = self.expr_types(owner_facts, value, scope, hooks, depth + 1)
-        self._value_cache[t.node_id] = found
-        return found
-
-    def _super_types(
-        self, facts: FileFacts, enclosing: int, hooks: LanguageHooks
-    ) -> list[Target] | None:
-        """``super()``: the bases of the enclosing class."""
-        cls = _enclosing_class(facts, enclosing)
-        if cls is None:
-            return None
-        out: list[Target] = []
-        for _role, base_text in cls.bases:
-            bases = self.resolve_expr(facts, base_text, cls.parent or 0, hooks)
-            if isinstance(bases, list):
-                out.extend(b for b in bases if b.kind in CLASS_LIKE and b.node_id != cls.node_id)
-        if out:
-            return _dedupe(out)
-        return [] if not cls.bases else None
-
-    def local_types(
-        self, facts: FileFacts, name: str, enclosing: int, hooks: LanguageHooks, depth: int = 0
-    ) -> list[Target] | None:
-        """The types a function's local may have: the union over its bindings.
-
-        A binding whose type is unknown makes the answer unknown only when
-        no binding says anything.
-        """
-        scope = _binding_scope(facts, name, enclosing)
-        if scope is None:
-            return None
-        key = (facts.file_id, scope, name)
-        if key in self._local_cache:
-            return self._local_cache[key]
-        self._local_cache[key] = None
-        if len(self._local_cache) > 100_000:
-            self._local_cache.clear()
-        out: list[Target] = []
-        unknown = False
-        facts = self._with_occurrences(facts)
-        writes = [
-            o
-            for o in facts.occurrences.get(name, [])
-            if o.role == "write"
-            and not o.receiver
-            and _binding_scope(facts, name, o.enclosing) == scope
-        ]
-        function = facts.nodes[scope]
-        details = node_store.node_details(self._conn, [function.node_id]).get(function.node_id)
-        params = {p[0]: p[1] for p in details.params} if details is not None else {}
-        results: list[list[Target] | None] = []
-        if name in params:
-            # The parameter is the function's first binding of the name.
-            writes = writes[1:]
-            annotation = params[name]
-            results.append(
-                self._annotation_types(facts, annotation, function.parent or 0, hooks, depth)
-                if annotation
-                else None
-            )
-        for w in writes:
-            results.append(self._binding_types(facts, w, name, hooks, depth))
-        for found in results:
-            if found is None:
-                unknown = True
-            else:
-                out.extend(found)
-        answer = _dedupe(out) if out else (None if unknown or not results else [])
-        self._local_cache[key] = answer
-        return answer
-
-    def _binding_types(
-        self, facts: FileFacts, w: StoredOccurrence, name: str, hooks: LanguageHooks, depth: int
-    ) -> list[Target] | None:
-        """The type one assignment of a local gives it, read from the occurrences around it.
-
-        The index keeps identifiers, not expressions, so the statement is
-        recognised by offsets: ``x = <chain>`` has the chain start three
-        bytes after the name, ``x: T`` has the annotation two bytes after,
-        and ``with <chain> as x`` (or ``except E as x``) has the chain on
-        the same line before the name.  Anything else is unknown.
-        """
-        pos = self._positions_of(facts)
-        i = bisect_left(pos.starts, w.start_byte)
-        if i >= len(pos.starts) or pos.starts[i] != w.start_byte:
-            return None
-        end = w.start_byte + len(name.encode())
-        prev = pos.entries[i - 1] if i > 0 else None
-        nxt = pos.entries[i + 1] if i + 1 < len(pos.entries) else None
-        if prev is not None and prev[1].line == w.line and prev[1].role == "write":
-            # ``a, x = ...``: which part of the value is x's is not known.
-            return None
-        if nxt is not None and nxt[1].line == w.line:
-            start = _expr_start(nxt[1])
-            if nxt[1].role == "type" and start == end + 2:
-                j = i + 1
-                while j < len(pos.entries) and pos.entries[j][1].role == "type":
-                    found = self.expr_types(
-                        facts, _chain_text(*pos.entries[j]), w.enclosing, hooks, depth + 1
-                    )
-                    if found:
-                        return [t for t in found if t.kind in CLASS_LIKE] or None
-                    j += 1
-                return None
-            if start == end + 3:
-                outer = nxt
-                for j in range(i + 2, min(len(pos.entries), i + _CHAIN_SCAN)):
-                    if _expr_start(pos.entries[j][1]) == start:
-                        outer = pos.entries[j]
-                return self.expr_types(facts, _chain_text(*outer), w.enclosing, hooks, depth + 1)
-            if start == end + 4:
-                # ``for x in ...`` in a comprehension: an element, not the value.
-                return None
-        if prev is None or prev[1].line != w.line:
-            return None
-        window: list[tuple[str, StoredOccurrence]] = []
-        j = i - 1
-        while j >= 0 and pos.entries[j][1].line == w.line and pos.entries[j][1].role != "write":
-            window.append(pos.entries[j])
-            j -= 1
-        head = min(_expr_start(o) for _n, o in window)
-        outer = max((e for e in window if _expr_start(e[1]) == head), key=lambda e: e[1].start_byte)
-        return self.expr_types(facts, _chain_text(*outer), w.enclosing, hooks, depth + 1)
-
-    def _with_occurrences(self, facts: FileFacts) -> FileFacts:
-        """The file's facts with its occurrences (read once when they were left out).
-
-        Linking reads a file with its occurrences, other lookups without;
-        a local's type must not depend on which asked first.
-        """
-        if facts.blobs:
-            return facts
-        full = self._full_facts.get(facts.file_id)
-        if full is None:
-            if len(self._full_facts) > 32:
-                self._full_facts.clear()
-            full = symbols.file_facts(self._conn, facts.file_id) or facts
-            self._full_facts[facts.file_id] = full
-        return full
-
-    def _positions_of(self, facts: FileFacts) -> _Positions:
-        """A file's occurrences in source order (built once per file)."""
-        found = self._positions.get(facts.file_id)
-        if found is None:
-            if len(self._positions) > 64:
-                self._positions.clear()
-            entries = sorted(
-                ((n, o) for n, occs in facts.occurrences.items() for o in occs),
-                key=lambda e: e[1].start_byte,
-            )
-            found = _Positions([e[1].start_byte for e in entries], entries)
-            self._positions[facts.file_id] = found
-        return found
 
     def _nearest_first(self, targets: list[Target], facts: FileFacts) -> list[Target]:
         """Order by-name guesses by how close their file is to the asking file.
@@ -919,14 +575,6 @@ class Resolver:
         return cached
 
 
-@dataclass(slots=True)
-class _Positions:
-    """A file's occurrences sorted by start byte, with the starts for bisection."""
-
-    starts: list[int]
-    entries: list[tuple[str, StoredOccurrence]]
-
-
 def _bound_package(imp: ImportFact, name: str, target_module: str) -> str:
     """The module ``import a.b.c`` binds to ``a``: the target with the tail dropped."""
     parts = imp.module.split(".")
@@ -936,105 +584,6 @@ def _bound_package(imp: ImportFact, name: str, target_module: str) -> str:
     if len(kept) < len(parts):
         return target_module
     return ".".join(kept[: len(kept) - len(parts) + 1])
-
-
-def _chain(expr: str, sep: str) -> list[tuple[str, bool]] | None:
-    """``a.b(x).c`` → [("a", False), ("b", True), ("c", False)]; None if not such a chain.
-
-    Arguments are skipped; a call cut short by the end of the text (a
-    statement's first line) still counts as a call.
-    """
-    text = expr.replace(sep, ".") if sep != "." else expr
-    out: list[tuple[str, bool]] = []
-    i, n = 0, len(text)
-    while True:
-        while i < n and text[i].isspace():
-            i += 1
-        start = i
-        while i < n and (text[i].isalnum() or text[i] == "_"):
-            i += 1
-        name = text[start:i]
-        if not name.isidentifier():
-            return None
-        called = False
-        while i < n and text[i].isspace():
-            i += 1
-        if i < n and text[i] == "(":
-            called = True
-            depth = 0
-            while i < n:
-                if text[i] in "([{":
-                    depth += 1
-                elif text[i] in ")]}":
-                    depth -= 1
-                    if depth == 0:
-                        i += 1
-                        break
-                i += 1
-        out.append((name, called))
-        while i < n and text[i].isspace():
-            i += 1
-        if i >= n:
-            return out
-        if text[i] != ".":
-            return None
-        i += 1
-
-
-def _chain_text(name: str, occ: StoredOccurrence) -> str:
-    """The expression an occurrence ends: its receiver, the name, ``()`` for a call."""
-    called = "()" if occ.role == "call" else ""
-    return f"{occ.receiver}.{name}{called}" if occ.receiver else f"{name}{called}"
-
-
-def _expr_start(occ: StoredOccurrence) -> int:
-    """Where the expression an occurrence belongs to starts (its receiver's start)."""
-    if not occ.receiver:
-        return occ.start_byte
-    return occ.start_byte - len(occ.receiver.encode()) - 1
-
-
-def _binding_scope(facts: FileFacts, name: str, enclosing: int) -> int | None:
-    """The ordinal of the innermost function around ``enclosing`` that binds ``name``."""
-    scope: int | None = enclosing
-    while scope is not None and 0 <= scope < len(facts.nodes):
-        node = facts.nodes[scope]
-        if node.kind in CALLABLE and name in facts.locals.get(scope, ()):
-            return scope
-        if node.parent is not None and node.parent >= scope:
-            return None
-        scope = node.parent
-    return None
-
-
-def _innermost_callable(facts: FileFacts, offset: int) -> int | None:
-    """The ordinal of the innermost function or method whose text holds ``offset``."""
-    best = None
-    for n in facts.nodes:
-        if n.kind in CALLABLE and n.start_byte <= offset < n.end_byte:
-            best = n.ordinal
-    return best
-
-
-def _enclosing_class(facts: FileFacts, ordinal: int) -> FileNode | None:
-    scope: int | None = ordinal
-    while scope is not None and scope < len(facts.nodes):
-        node = facts.nodes[scope]
-        if node.kind in CLASS_LIKE:
-            return node
-        if node.parent is not None and node.parent >= scope:
-            return None
-        scope = node.parent
-    return None
-
-
-def _dedupe(targets: list[Target]) -> list[Target]:
-    seen: dict[int, Target] = {}
-    for t in targets:
-        prev = seen.get(t.node_id)
-        if prev is None or t.confidence > prev.confidence:
-            seen[t.node_id] = t
-    return list(seen.values())
 
 
 _FAMILIES = {"javascript": "js", "typescript": "js", "tsx": "js", "c": "c", "cpp": "c"}

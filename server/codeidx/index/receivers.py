@@ -1,0 +1,469 @@
+"""Receiver types: the light inference that sends ``x.run()`` to ``Foo.run``.
+
+Far from a type checker, it reads what the index already holds: a local
+assigned from a constructor (``x = Foo()``), an annotation (``x: Foo``, a
+parameter ``x: Optional[Foo]``), a ``with Foo() as x`` or ``except E as x``
+target, a field's or variable's statement (``self.x = Foo()``), a function's
+declared result (``-> Foo``), ``cls()`` and ``super()``.  Each answer is a
+list of module and class-like targets (an instance is represented by its
+class), [] when the value certainly comes from outside the workspace (a
+builtin, a C module), or None when it is unknown.
+
+The index keeps identifiers, not expressions, so a local's assignment is
+recognised from the offsets of the occurrences around it (see
+``ReceiverTypes._binding_types``); statement texts of definitions are read
+through the language hooks (``assigned``, ``return_annotation``,
+``annotation_names``).
+
+Only ``index.resolve.Resolver`` creates one, for its own use; it reads
+through the resolver and ``store``, caches per resolver, and never writes.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from codeidx.index.targets import (
+    CALLABLE,
+    CLASS_LIKE,
+    LOCAL,
+    MAX_DEPTH,
+    Target,
+    dedupe,
+    enclosing_class,
+)
+from codeidx.parse import registry
+from codeidx.parse.hooks import LanguageHooks
+from codeidx.store import nodes as node_store
+from codeidx.store import symbols
+from codeidx.store.occurrences import StoredOccurrence
+from codeidx.store.symbols import FileFacts
+
+if TYPE_CHECKING:
+    from codeidx.index.resolve import Resolver
+
+# Definitions whose value has a type of its own (read from their statement).
+_VALUE_KINDS = frozenset({"variable", "constant", "field", "property"})
+# How far after a local's assignment the right-hand side's chain is looked for.
+_CHAIN_SCAN = 400
+
+
+class ReceiverTypes:
+    """Infers the types of receiver expressions for one Resolver (see module doc)."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self._r = resolver
+        self._value_cache: dict[int, list[Target] | None] = {}
+        self._local_cache: dict[tuple[int, int, str], list[Target] | None] = {}
+        self._positions: dict[int, _Positions] = {}
+        self._full_facts: dict[int, FileFacts] = {}
+
+    def expr_types(
+        self, facts: FileFacts, expr: str, enclosing: int, hooks: LanguageHooks, depth: int = 0
+    ) -> list[Target] | None:
+        """The modules and classes the value of a receiver expression may be."""
+        chain = _chain(expr, registry.LANGUAGES[facts.language].separator)
+        if chain is None or depth > MAX_DEPTH:
+            return None
+        (head, called), rest = chain[0], chain[1:]
+        values = self._head_types(facts, head, called, enclosing, hooks, depth)
+        for part, part_called in rest:
+            if not values:
+                return values
+            members = dedupe([m for v in values for m in self._r.inside(v, part, facts)])
+            if not members:
+                if all(self._imported_from_outside(v, part) for v in values):
+                    # ``csv.writer`` is ``_csv.writer``, a C function.
+                    return []
+                # Set at run time or inherited from outside: unknown.
+                return None
+            values = self._values(members, part_called, depth)
+        return values
+
+    def _imported_from_outside(self, owner: Target, name: str) -> bool:
+        """Whether a module binds ``name`` by importing it from outside the workspace."""
+        if owner.kind != "module":
+            return False
+        module = self._r.module_name_of_node(owner.node_id)
+        for fid, _path in self._r.module_files(module or ""):
+            owner_facts = self._r.facts(fid)
+            bound = owner_facts.import_bindings().get(name) if owner_facts is not None else None
+            if bound is not None and owner_facts is not None:
+                imp = bound[0]
+                source = self._r.module_of_path(imp.target_path)
+                return (
+                    source is None and self._r.module_through_attributes(imp, owner_facts) is None
+                )
+        return False
+
+    def _head_types(
+        self,
+        facts: FileFacts,
+        head: str,
+        called: bool,
+        enclosing: int,
+        hooks: LanguageHooks,
+        depth: int,
+    ) -> list[Target] | None:
+        root_module = hooks.path_root(head, facts.module_name)
+        if root_module is not None:
+            return self._r.module_targets(root_module) or None
+        if head in hooks.self_names:
+            cls = enclosing_class(facts, enclosing)
+            return [Target(cls.node_id, cls.kind, 1.0, "exact")] if cls is not None else None
+        if called and head in hooks.super_names:
+            return self._super_types(facts, enclosing, hooks)
+        found = self._r.resolve_name(facts, head, enclosing, hooks)
+        if found == LOCAL:
+            return None if called else self.local_types(facts, head, enclosing, hooks, depth + 1)
+        if not isinstance(found, list):
+            return None
+        if not found:
+            # Bound nowhere in the workspace: a builtin or an external name.
+            if head in hooks.builtins or head in facts.import_bindings():
+                return []
+            return None
+        if any(t.resolution != "exact" for t in found):
+            return None
+        return self._values(found, called, depth)
+
+    def _values(self, targets: list[Target], called: bool, depth: int) -> list[Target] | None:
+        """What naming (or calling, when ``called``) these definitions gives."""
+        out: list[Target] = []
+        unknown = False
+        for t in targets:
+            found: list[Target] | None
+            if t.kind in CLASS_LIKE:
+                found = [t]
+            elif called:
+                found = self._returns(t, depth) if t.kind in CALLABLE else None
+            elif t.kind == "module":
+                found = [t]
+            elif t.kind == "enum_member":
+                owner = self._r.def_by_id(t.node_id) or self._r.class_def(t.node_id)
+                parent = owner.parent_id if owner is not None else None
+                found = [Target(parent, "enum", 1.0, "exact")] if parent is not None else None
+            elif t.kind in _VALUE_KINDS:
+                found = self._variable_types(t, depth)
+            elif t.kind in CALLABLE and self._is_property(t):
+                found = self._returns(t, depth)
+            else:
+                found = None
+            if found is None:
+                unknown = True
+            else:
+                out.extend(found)
+        if out:
+            return dedupe(out)
+        return None if unknown else []
+
+    def _node_context(self, nid: int) -> tuple[node_store.NodeRow, FileFacts, int] | None:
+        """A definition's row, its file's facts and its ordinal there."""
+        row = node_store.nodes_by_ids(self._r.conn, [nid]).get(nid)
+        if row is None:
+            return None
+        owner_facts = self._r.facts(row.file_id)
+        if owner_facts is None or row.ordinal >= len(owner_facts.nodes):
+            return None
+        return row, owner_facts, row.ordinal
+
+    def _returns(self, t: Target, depth: int) -> list[Target] | None:
+        """The classes a callable's declared result names, None when undeclared."""
+        key = -t.node_id - 1
+        if key in self._value_cache:
+            return self._value_cache[key]
+        self._value_cache[key] = None
+        found: list[Target] | None = None
+        context = self._node_context(t.node_id)
+        if context is not None:
+            row, owner_facts, ordinal = context
+            hooks = registry.hooks(owner_facts.language).HOOKS
+            annotation = hooks.return_annotation(row.signature)
+            if annotation is not None:
+                scope = owner_facts.nodes[ordinal].parent or 0
+                found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
+        self._value_cache[key] = found
+        return found
+
+    def _annotation_types(
+        self, facts: FileFacts, annotation: str, scope: int, hooks: LanguageHooks, depth: int
+    ) -> list[Target] | None:
+        names = hooks.annotation_names(annotation)
+        if not names:
+            return None
+        out: list[Target] = []
+        unknown = False
+        for name in names:
+            found = self.expr_types(facts, name, scope, hooks, depth + 1)
+            if found is None:
+                unknown = True
+            else:
+                out.extend(t for t in found if t.kind in CLASS_LIKE)
+        if out:
+            return dedupe(out)
+        return None if unknown else []
+
+    def _is_property(self, t: Target) -> bool:
+        details = node_store.node_details(self._r.conn, [t.node_id]).get(t.node_id)
+        return details is not None and any(
+            d.lstrip("@").split("(")[0].endswith("property") for d in details.decorators
+        )
+
+    def _variable_types(self, t: Target, depth: int) -> list[Target] | None:
+        """A variable's or field's type, from its annotation or assigned value."""
+        if t.node_id in self._value_cache:
+            return self._value_cache[t.node_id]
+        self._value_cache[t.node_id] = None
+        found: list[Target] | None = None
+        context = self._node_context(t.node_id)
+        if context is not None:
+            row, owner_facts, ordinal = context
+            hooks = registry.hooks(owner_facts.language).HOOKS
+            annotation, value = hooks.assigned(row.signature)
+            node = owner_facts.nodes[ordinal]
+            # A field assigned in a method reads its value in that method.
+            scope = _innermost_callable(owner_facts, node.start_byte) or node.parent or 0
+            if annotation is not None:
+                found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
+            if found is None and value is not None:
+                found = self.expr_types(owner_facts, value, scope, hooks, depth + 1)
+        self._value_cache[t.node_id] = found
+        return found
+
+    def _super_types(
+        self, facts: FileFacts, enclosing: int, hooks: LanguageHooks
+    ) -> list[Target] | None:
+        """``super()``: the bases of the enclosing class."""
+        cls = enclosing_class(facts, enclosing)
+        if cls is None:
+            return None
+        out: list[Target] = []
+        for _role, base_text in cls.bases:
+            bases = self._r.resolve_expr(facts, base_text, cls.parent or 0, hooks)
+            if isinstance(bases, list):
+                out.extend(b for b in bases if b.kind in CLASS_LIKE and b.node_id != cls.node_id)
+        if out:
+            return dedupe(out)
+        return [] if not cls.bases else None
+
+    def local_types(
+        self, facts: FileFacts, name: str, enclosing: int, hooks: LanguageHooks, depth: int = 0
+    ) -> list[Target] | None:
+        """The types a function's local may have: the union over its bindings.
+
+        A binding whose type is unknown makes the answer unknown only when
+        no binding says anything.
+        """
+        scope = _binding_scope(facts, name, enclosing)
+        if scope is None:
+            return None
+        key = (facts.file_id, scope, name)
+        if key in self._local_cache:
+            return self._local_cache[key]
+        self._local_cache[key] = None
+        if len(self._local_cache) > 100_000:
+            self._local_cache.clear()
+        out: list[Target] = []
+        unknown = False
+        facts = self._with_occurrences(facts)
+        writes = [
+            o
+            for o in facts.occurrences.get(name, [])
+            if o.role == "write"
+            and not o.receiver
+            and _binding_scope(facts, name, o.enclosing) == scope
+        ]
+        function = facts.nodes[scope]
+        details = node_store.node_details(self._r.conn, [function.node_id]).get(function.node_id)
+        params = {p[0]: p[1] for p in details.params} if details is not None else {}
+        results: list[list[Target] | None] = []
+        if name in params:
+            # The parameter is the function's first binding of the name.
+            writes = writes[1:]
+            annotation = params[name]
+            results.append(
+                self._annotation_types(facts, annotation, function.parent or 0, hooks, depth)
+                if annotation
+                else None
+            )
+        for w in writes:
+            results.append(self._binding_types(facts, w, name, hooks, depth))
+        for found in results:
+            if found is None:
+                unknown = True
+            else:
+                out.extend(found)
+        answer = dedupe(out) if out else (None if unknown or not results else [])
+        self._local_cache[key] = answer
+        return answer
+
+    def _binding_types(
+        self, facts: FileFacts, w: StoredOccurrence, name: str, hooks: LanguageHooks, depth: int
+    ) -> list[Target] | None:
+        """The type one assignment of a local gives it, read from the occurrences around it.
+
+        The index keeps identifiers, not expressions, so the statement is
+        recognised by offsets: ``x = <chain>`` has the chain start three
+        bytes after the name, ``x: T`` has the annotation two bytes after,
+        and ``with <chain> as x`` (or ``except E as x``) has the chain on
+        the same line before the name.  Anything else is unknown.
+        """
+        pos = self._positions_of(facts)
+        i = bisect_left(pos.starts, w.start_byte)
+        if i >= len(pos.starts) or pos.starts[i] != w.start_byte:
+            return None
+        end = w.start_byte + len(name.encode())
+        prev = pos.entries[i - 1] if i > 0 else None
+        nxt = pos.entries[i + 1] if i + 1 < len(pos.entries) else None
+        if prev is not None and prev[1].line == w.line and prev[1].role == "write":
+            # ``a, x = ...``: which part of the value is x's is not known.
+            return None
+        if nxt is not None and nxt[1].line == w.line:
+            start = _expr_start(nxt[1])
+            if nxt[1].role == "type" and start == end + 2:
+                j = i + 1
+                while j < len(pos.entries) and pos.entries[j][1].role == "type":
+                    found = self.expr_types(
+                        facts, _chain_text(*pos.entries[j]), w.enclosing, hooks, depth + 1
+                    )
+                    if found:
+                        return [t for t in found if t.kind in CLASS_LIKE] or None
+                    j += 1
+                return None
+            if start == end + 3:
+                outer = nxt
+                for j in range(i + 2, min(len(pos.entries), i + _CHAIN_SCAN)):
+                    if _expr_start(pos.entries[j][1]) == start:
+                        outer = pos.entries[j]
+                return self.expr_types(facts, _chain_text(*outer), w.enclosing, hooks, depth + 1)
+            if start == end + 4:
+                # ``for x in ...`` in a comprehension: an element, not the value.
+                return None
+        if prev is None or prev[1].line != w.line:
+            return None
+        window: list[tuple[str, StoredOccurrence]] = []
+        j = i - 1
+        while j >= 0 and pos.entries[j][1].line == w.line and pos.entries[j][1].role != "write":
+            window.append(pos.entries[j])
+            j -= 1
+        head = min(_expr_start(o) for _n, o in window)
+        outer = max((e for e in window if _expr_start(e[1]) == head), key=lambda e: e[1].start_byte)
+        return self.expr_types(facts, _chain_text(*outer), w.enclosing, hooks, depth + 1)
+
+    def _with_occurrences(self, facts: FileFacts) -> FileFacts:
+        """The file's facts with its occurrences (read once when they were left out).
+
+        Linking reads a file with its occurrences, other lookups without;
+        a local's type must not depend on which asked first.
+        """
+        if facts.blobs:
+            return facts
+        full = self._full_facts.get(facts.file_id)
+        if full is None:
+            if len(self._full_facts) > 32:
+                self._full_facts.clear()
+            full = symbols.file_facts(self._r.conn, facts.file_id) or facts
+            self._full_facts[facts.file_id] = full
+        return full
+
+    def _positions_of(self, facts: FileFacts) -> _Positions:
+        """A file's occurrences in source order (built once per file)."""
+        found = self._positions.get(facts.file_id)
+        if found is None:
+            if len(self._positions) > 64:
+                self._positions.clear()
+            entries = sorted(
+                ((n, o) for n, occs in facts.occurrences.items() for o in occs),
+                key=lambda e: e[1].start_byte,
+            )
+            found = _Positions([e[1].start_byte for e in entries], entries)
+            self._positions[facts.file_id] = found
+        return found
+
+
+@dataclass(slots=True)
+class _Positions:
+    """A file's occurrences sorted by start byte, with the starts for bisection."""
+
+    starts: list[int]
+    entries: list[tuple[str, StoredOccurrence]]
+
+
+def _chain(expr: str, sep: str) -> list[tuple[str, bool]] | None:
+    """``a.b(x).c`` → [("a", False), ("b", True), ("c", False)]; None if not such a chain.
+
+    Arguments are skipped; a call cut short by the end of the text (a
+    statement's first line) still counts as a call.
+    """
+    text = expr.replace(sep, ".") if sep != "." else expr
+    out: list[tuple[str, bool]] = []
+    i, n = 0, len(text)
+    while True:
+        while i < n and text[i].isspace():
+            i += 1
+        start = i
+        while i < n and (text[i].isalnum() or text[i] == "_"):
+            i += 1
+        name = text[start:i]
+        if not name.isidentifier():
+            return None
+        called = False
+        while i < n and text[i].isspace():
+            i += 1
+        if i < n and text[i] == "(":
+            called = True
+            depth = 0
+            while i < n:
+                if text[i] in "([{":
+                    depth += 1
+                elif text[i] in ")]}":
+                    depth -= 1
+                    if depth == 0:
+                        i += 1
+                        break
+                i += 1
+        out.append((name, called))
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            return out
+        if text[i] != ".":
+            return None
+        i += 1
+
+
+def _chain_text(name: str, occ: StoredOccurrence) -> str:
+    """The expression an occurrence ends: its receiver, the name, ``()`` for a call."""
+    called = "()" if occ.role == "call" else ""
+    return f"{occ.receiver}.{name}{called}" if occ.receiver else f"{name}{called}"
+
+
+def _expr_start(occ: StoredOccurrence) -> int:
+    """Where the expression an occurrence belongs to starts (its receiver's start)."""
+    if not occ.receiver:
+        return occ.start_byte
+    return occ.start_byte - len(occ.receiver.encode()) - 1
+
+
+def _binding_scope(facts: FileFacts, name: str, enclosing: int) -> int | None:
+    """The ordinal of the innermost function around ``enclosing`` that binds ``name``."""
+    scope: int | None = enclosing
+    while scope is not None and 0 <= scope < len(facts.nodes):
+        node = facts.nodes[scope]
+        if node.kind in CALLABLE and name in facts.locals.get(scope, ()):
+            return scope
+        if node.parent is not None and node.parent >= scope:
+            return None
+        scope = node.parent
+    return None
+
+
+def _innermost_callable(facts: FileFacts, offset: int) -> int | None:
+    """The ordinal of the innermost function or method whose text holds ``offset``."""
+    best = None
+    for n in facts.nodes:
+        if n.kind in CALLABLE and n.start_byte <= offset < n.end_byte:
+            best = n.ordinal
+    return best

@@ -1,0 +1,60 @@
+"""What resolution answers: targets, their confidence, and the rule for guesses.
+
+Shared by the resolver, its receiver type inference, the linker and the
+query layer.  Plain values and pure functions only: no SQL, no parsing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from codeidx.store.symbols import FileFacts, FileNode
+
+CALLABLE = frozenset({"function", "method", "constructor"})
+CLASS_LIKE = frozenset({"class", "struct", "interface", "trait", "impl", "enum", "union"})
+#: How deep re-exports, bases and inferred types are followed.
+MAX_DEPTH = 6
+#: By-name guesses below this confidence are hidden from references and
+#: callers unless asked for: only a name with a single candidate reaches it.
+MIN_CONFIDENCE = 0.3
+#: What ``Resolver.resolve`` answers for a local variable of a function.
+LOCAL = "local"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A definition an occurrence may refer to."""
+
+    node_id: int
+    kind: str
+    confidence: float
+    resolution: str  # exact | by_name
+    file_id: int = -1  # known for by-name guesses, to rank them by proximity
+
+
+def is_sure(resolution: str, confidence: float) -> bool:
+    """Whether an answer is exact, or a by-name guess with no rival candidate."""
+    return resolution != "by_name" or confidence >= MIN_CONFIDENCE
+
+
+def dedupe(targets: list[Target]) -> list[Target]:
+    """Targets once each, keeping the most confident of duplicates, in first-seen order."""
+    seen: dict[int, Target] = {}
+    for t in targets:
+        prev = seen.get(t.node_id)
+        if prev is None or t.confidence > prev.confidence:
+            seen[t.node_id] = t
+    return list(seen.values())
+
+
+def enclosing_class(facts: FileFacts, ordinal: int) -> FileNode | None:
+    """The innermost class-like definition around the node with ``ordinal``."""
+    scope: int | None = ordinal
+    while scope is not None and scope < len(facts.nodes):
+        node = facts.nodes[scope]
+        if node.kind in CLASS_LIKE:
+            return node
+        if node.parent is not None and node.parent >= scope:
+            return None
+        scope = node.parent
+    return None
