@@ -2,7 +2,8 @@
 
 Parse workers send node rows as tuples (``FileRows.prepared_nodes``) and link
 workers send edges as tuples; both must store exactly what the record forms
-store.  Saves read only the named files' fingerprints and snapshots.
+store.  Saves read only the named files' fingerprints and snapshots, and
+snapshots are pruned oldest first, only when there are too many.
 """
 
 from __future__ import annotations
@@ -138,3 +139,26 @@ def test_fingerprints_and_snapshots_of_named_paths_only(tmp_path: Path) -> None:
         assert set(everything) == {"a.py"} and len(everything["a.py"]) == 1
         assert files.snapshot_hashes(conn, ["a.py"]) == everything
         assert files.snapshot_hashes(conn, ["b.py"]) == {}
+
+
+def test_pruning_keeps_the_newest_snapshots_and_skips_when_under_the_bound(
+    tmp_path: Path,
+) -> None:
+    root, index_dir = tmp_path / "ws", tmp_path / "idx"
+    root.mkdir()
+    (root / "a.py").write_text("def f():\n    return 0\n")
+    run_index(root, index_dir)
+    for i in range(1, 5):  # each save snapshots the version it replaces
+        (root / "a.py").write_text(f"def f():\n    return {i}\n")
+        run_index(root, index_dir, IndexOptions(only=("a.py",)))
+    with closing(db.connect_writer(index_dir / "index.sqlite")) as conn:
+        before = conn.execute(
+            "SELECT content_hash FROM snapshots ORDER BY created_at DESC"
+        ).fetchall()
+        assert len(before) == 4
+        assert files.prune_snapshots(conn, keep=10) == 0
+        assert files.prune_snapshots(conn, keep=2) == 2
+        after = conn.execute(
+            "SELECT content_hash FROM snapshots ORDER BY created_at DESC"
+        ).fetchall()
+        assert after == before[:2]
