@@ -188,7 +188,7 @@ def test_def(indexed: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "def", "main.py:6:5")
     assert out.splitlines()[0] == "main.py:5:5: local variable e"
     code, out, _ = run(capsys, "def", "main.py:6:7")
-    assert "pkg/core.py:6:9: method pkg.core.Base.run  [by name, confidence 0.40]" in out
+    assert "pkg/core.py:6:9: method pkg.core.Base.run  [exact, confidence 0.90]" in out
     code, out, _ = run(capsys, "def", "main.py:4:1")
     assert (code, out) == (0, "no identifier at main.py:4:1\n")
 
