@@ -246,15 +246,22 @@ def _overrides(
     add: Callable[[int, int, str, Target, int, int], None],
 ) -> None:
     nodes = facts.nodes
+    hooks = registry.hooks(facts.language).HOOKS
+    # A class's bases are resolved once, not once per method.
+    resolved: dict[tuple[int, str], list[Target] | str] = {}
     for n in nodes:
         if n.kind not in CALLABLE or n.parent is None:
             continue
         owner = nodes[n.parent]
         if owner.kind not in CLASS_LIKE or not owner.bases:
             continue
-        hooks = registry.hooks(facts.language).HOOKS
         for _role, base_text in owner.bases:
-            bases = resolver.resolve_expr(facts, base_text, owner.parent or 0, hooks)
+            key = (owner.ordinal, base_text)
+            bases = resolved.get(key)
+            if bases is None:
+                bases = resolved[key] = resolver.resolve_expr(
+                    facts, base_text, owner.parent or 0, hooks
+                )
             if not isinstance(bases, list):
                 continue
             hit = False
