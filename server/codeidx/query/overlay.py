@@ -27,7 +27,10 @@ taking the place of its indexed file:
 
 With no buffers, every answer is the plain query function's
 (``query.definition``, ``query.references``, ``query.hover``,
-``query.outline``, ``query.hierarchy``).
+``query.outline``, ``query.hierarchy``).  For a cursor in a file that is
+not open, definition and hover start from the plain answer too, moved into
+the buffers, and resolve anew only when the plain answer is empty or lands
+on a definition a buffer dropped.
 
 Reads only; knows no LSP.  Build one ``Overlay`` per request, on the thread
 that owns the read connection; it caches what it reads and must not be
@@ -504,6 +507,11 @@ class Overlay:
         """Go to definition in what the user sees (``query.definition.find_definition``)."""
         if not self._buffers:
             return definitions.find_definition(self._conn, self._root, query)
+        if query.position.path not in self._buffers:
+            # A cursor in a saved file: the index's answer, moved into buffers.
+            moved = self._moved(definitions.find_definition(self._conn, self._root, query))
+            if moved is not None:
+                return moved
         with stats.read_snapshot(self._conn):
             coverage = self._coverage()
             found = self.lookup(query.position)
@@ -526,6 +534,13 @@ class Overlay:
         """Hover in what the user sees (``query.hover.describe``)."""
         if not self._buffers:
             return hover.describe(self._conn, self._root, query)
+        if query.position.path not in self._buffers:
+            described = hover.describe(self._conn, self._root, query)
+            if described.local or (
+                described.targets
+                and all(t.symbol.path not in self._buffers for t in described.targets)
+            ):
+                return described
         with stats.read_snapshot(self._conn):
             coverage = self._coverage()
             found = self.lookup(query.position)
@@ -572,6 +587,31 @@ class Overlay:
                     )
                 )
             return HoverResult(found.name, False, None, targets, coverage)
+
+    def _moved(self, result: DefinitionResult) -> DefinitionResult | None:
+        """The index's definitions where the user sees them; None to resolve anew.
+
+        None when an answer lands in an open buffer that no longer has it,
+        or when there is no answer at all: the buffers may define what the
+        index does not know yet.
+        """
+        if result.name is None or result.local:
+            return result
+        if not result.definitions:
+            return None
+        source = self._source()
+        out = []
+        for found in result.definitions:
+            where, symbol = found.location, found.symbol
+            if where.path not in self._buffers:
+                out.append(found)
+                continue
+            row = self.row(symbol.node_id) if symbol is not None else None
+            if row is None:
+                return None
+            target = Target(row.node_id, row.kind, where.confidence, where.resolution)
+            out.append(Definition(declaration(row, source, target), Symbol.of(row)))
+        return DefinitionResult(result.name, False, out, result.coverage)
 
     def _record(self, node_id: int) -> NodeRecord | None:
         for live in self.live_files():
