@@ -51,9 +51,10 @@ class SearchSettings:
     device: str | None = None
     embed: bool = True
     # Tuned on the dev queries of bench/search_bench.py (bench/results/search.md):
-    # BM25 over code bodies is the weaker list, and a small k lets the top
-    # ranks of each list decide.
-    fts_weight: float = 0.5
+    # BM25 is still the weaker list for sentences, though stemmed code fields
+    # brought it close to the vectors, and a small k lets the top ranks of
+    # each list decide.
+    fts_weight: float = 0.75
     vector_weight: float = 1.0
     symbol_weight: float = 0.25
     rrf_k: int = 5

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from codeidx.errors import IndexUnavailable, StoreDamaged
-from codeidx.store.text_index import VERSION_FILE, TextDoc, TextHit, TextIndex
+from codeidx.index.search_sync import TEXT_DIR, TextSync
+from codeidx.query.status import open_index
+from codeidx.store.text_index import SCHEMA_VERSION, VERSION_FILE, TextDoc, TextHit, TextIndex
+from helpers.workspace import Workspace
 
 
 def node(
@@ -168,6 +171,38 @@ def test_doc_text_is_stemmed(writer: TextIndex) -> None:
     writer.commit()
     assert ids(writer.search("parsing header request", 10)) == [1]
     assert ids(writer.search("parse", 10)) == [1]
+
+
+def test_english_words_meet_the_parts_of_code_names(writer: TextIndex) -> None:
+    writer.replace_file(
+        "a.py",
+        "h",
+        [
+            node(1, "a.py", "parse_header", signature="def parse_header(line)"),
+            node(2, "a.py", "report", body="line_count = count_lines(text)\nreturn line_count"),
+            node(3, "a.py", "unrelated", body="return 0"),
+        ],
+    )
+    writer.commit()
+    # Stemmed name parts: "parses headers" is parse + header.
+    assert ids(writer.search("parses headers", 10)) == [1]
+    # Stemmed body parts: "counting lines" is count + line, spelled in the body as names.
+    assert ids(writer.search("counting lines", 10))[0] == 2
+
+
+def test_stop_words_in_a_query_match_nothing(writer: TextIndex) -> None:
+    writer.replace_file(
+        "util.py",
+        "h",
+        [
+            node(1, "util.py", "file_date"),
+            node(2, "util.py", "noise", body="# the of a the of a the of a\nreturn 0"),
+        ],
+    )
+    writer.commit()
+    assert ids(writer.search("the date of a file", 10)) == [1]
+    # A query of stop words alone still searches for them.
+    assert ids(writer.search("the of a", 10)) == [2]
 
 
 def test_name_match_beats_a_body_mention(writer: TextIndex) -> None:
@@ -361,6 +396,32 @@ def test_remove_then_open_rebuilds_a_damaged_folder(folder: Path) -> None:
     rebuilt = TextIndex.open(folder, writable=True)
     try:
         assert rebuilt.doc_count() == 0
+    finally:
+        rebuilt.close()
+
+
+def test_a_store_of_an_older_schema_is_rebuilt_by_the_sync(ws: Workspace) -> None:
+    ws.write("lib/net.py", "def parse_header(line):\n    return line.split(':')\n")
+    ws.index()
+    store = ws.index_dir / TEXT_DIR
+    conn = open_index(ws.index_dir)
+    try:
+        TextSync(ws.root, ws.index_dir).sync(conn)
+        (store / VERSION_FILE).write_text(
+            json.dumps({"format": "codeidx-text", "schema_version": SCHEMA_VERSION - 1})
+        )
+        with pytest.raises(StoreDamaged, match="schema version"):
+            TextIndex.open(store, writable=False)
+        sync = TextSync(ws.root, ws.index_dir)
+        report = sync.sync(conn)
+    finally:
+        conn.close()
+    assert report.updated == 1
+    assert any("rebuilding" in note for note in sync.notes)
+    rebuilt = TextIndex.open(store, writable=False)
+    try:
+        assert rebuilt.doc_count() == 1
+        assert len(rebuilt.search("parses headers", 10)) == 1
     finally:
         rebuilt.close()
 

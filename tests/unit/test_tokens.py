@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 
 from codeidx.store.tokens import (
     MAX_TOKEN_CHARS,
+    QUERY_STOP_WORDS,
     _split_segment,
     code_tokens,
+    query_terms,
     query_tokens,
     split_identifier,
     word_parts,
@@ -118,6 +120,22 @@ def test_query_tokens_dedupe_and_keep_order() -> None:
     assert query_tokens("parse parseHeader header") == ["parse", "parseheader", "header"]
     assert query_tokens("") == []
     assert query_tokens("   ") == []
+
+
+def test_query_terms_leave_out_stop_words() -> None:
+    assert query_terms("Return the value of an attribute") == ["return", "value", "attribute"]
+    # Words that are also parts of names stay: "is" in is_dir, "from" in from_bytes.
+    assert query_terms("is it a dir from bytes") == ["is", "dir", "from", "bytes"]
+
+
+def test_a_query_of_stop_words_alone_keeps_them() -> None:
+    assert query_terms("to the") == ["to", "the"]
+    assert query_terms("") == []
+
+
+def test_stop_words_are_lowercase_single_terms() -> None:
+    for word in QUERY_STOP_WORDS:
+        assert code_tokens(word) == [word]
 
 
 @pytest.mark.parametrize(

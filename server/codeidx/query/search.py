@@ -76,12 +76,13 @@ class Weights:
 
     The defaults are ``SearchSettings``'s, chosen on the dev queries of
     ``bench/search_bench.py``: natural-language queries find code through
-    the vectors more often than through BM25 over bodies, so BM25 counts
-    half, and a small ``k`` lets each list's first ranks decide.  The name
-    boost stays small: in a sentence it mostly lifts the wrong definitions.
+    the vectors somewhat more often than through BM25, so BM25 counts three
+    quarters, and a small ``k`` lets each list's first ranks decide.  The
+    name boost stays small: in a sentence it mostly lifts the wrong
+    definitions, while a typed name should still come first.
     """
 
-    fts: float = 0.5
+    fts: float = 0.75
     vector: float = 1.0
     symbol: float = 0.25
     k: int = 5

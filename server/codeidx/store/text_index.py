@@ -11,8 +11,11 @@ decide when to sync (the index layer does).
 Text is analysed in Python by :mod:`codeidx.store.tokens` and stored as
 space-separated tokens in fields using Tantivy's built-in ``whitespace``
 tokenizer, because custom Tantivy analyzers are not persisted with an index.
-Doc text also goes, split into parts, to a field using the built-in
-``en_stem`` tokenizer, so that "parsing" finds "parses".
+The word parts of the name, of the doc and of the whole definition also go
+to fields using the built-in ``en_stem`` tokenizer, so that an English
+query meets code: "parses headers" finds ``parse_header`` and "parsing"
+finds "parses".  Queries leave out English stop words
+(:func:`codeidx.store.tokens.query_terms`).
 
 Threads: one writer thread owns the writable instance and is the only caller
 of :meth:`TextIndex.replace_file`, :meth:`TextIndex.delete_file`,
@@ -37,12 +40,12 @@ from pathlib import Path
 import tantivy
 
 from codeidx.errors import IndexUnavailable, StoreDamaged
-from codeidx.store.tokens import code_tokens, query_tokens, word_parts
+from codeidx.store.tokens import code_tokens, query_terms, word_parts
 
 # Bump when the fields, their tokenizers or the token analysis change: a
 # folder written with another version is refused with StoreDamaged and
 # rebuilt from the index of record.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # The small file that marks a folder as a codeidx full-text index and
 # records the schema version that wrote it.  Tantivy's own meta.json does
@@ -53,22 +56,35 @@ _FORMAT = "codeidx-text"
 _NODE = "node"
 _MANIFEST = "manifest"
 
-# Field boosts: a query word in a node's name says far more about the node
-# than the same word in its body.
+# Field boosts, chosen on the development queries of bench/search_bench.py
+# (English sentences against docstring-free code).  The exact fields hold
+# code tokens, whole identifiers and their parts; the ``*_stem`` fields hold
+# the word parts stemmed, which is how an English sentence meets code
+# ("parses headers" and ``parse_header``).  The stemmed name counts most,
+# then the stemmed text of the whole definition (qualified name, signature,
+# doc and body).  Exact terms count less than one would think: a sentence's
+# words are rarely spelled as the code spells them, and a high weight on an
+# exact name lifts every definition called ``date`` for "construct a date".
 FIELD_BOOSTS: dict[str, float] = {
-    "name": 6.0,
-    "qualified_name": 4.0,
-    "signature": 2.5,
+    "name": 1.0,
+    "qualified_name": 1.0,
+    "signature": 1.0,
     "doc": 1.5,
-    "doc_stem": 1.2,
     "path_text": 0.8,
     "body": 1.0,
+    "name_stem": 3.0,
+    "doc_stem": 1.2,
+    "text_stem": 2.5,
 }
 
+# The fields analysed by Tantivy's ``en_stem`` tokenizer; query words are
+# stemmed the same way before they are looked up there.
+_STEMMED_FIELDS = ("name_stem", "doc_stem", "text_stem")
+
 # Per query word, the best-matching field counts in full and the others at
-# this fraction, so a word repeated in name, qualified name and signature
-# cannot outweigh a node that matches more of the query's distinct words.
-_TIE_BREAKER = 0.3
+# this fraction, so a word repeated in many fields cannot outweigh a node
+# that matches more of the query's distinct words.
+_TIE_BREAKER = 0.5
 
 # The writer's indexing memory budget.  Tantivy splits it between its
 # indexing threads and flushes a segment when it fills up.
@@ -116,7 +132,8 @@ def _build_schema() -> tantivy.Schema:
     builder.add_text_field("language", tokenizer_name="raw", index_option="basic")
     for field in ("name", "qualified_name", "signature", "doc", "path_text", "body"):
         builder.add_text_field(field, tokenizer_name="whitespace", index_option="freq")
-    builder.add_text_field("doc_stem", tokenizer_name="en_stem", index_option="freq")
+    for field in _STEMMED_FIELDS:
+        builder.add_text_field(field, tokenizer_name="en_stem", index_option="freq")
     return builder.build()
 
 
@@ -373,7 +390,7 @@ class TextIndex:
     ) -> list[TextHit]:
         """BM25 search for nodes matching ``query``, best first. Any thread.
 
-        The query is analysed like documents (:func:`query_tokens`), never
+        The query is analysed like documents (:func:`query_terms`), never
         parsed as Tantivy query syntax, so any input is valid; a query with
         no words gives ``[]``.  Each query word may match any field (with
         :data:`FIELD_BOOSTS`); a node matching more words ranks higher.
@@ -381,7 +398,7 @@ class TextIndex:
         matches nothing, None does not filter.  Raises StoreDamaged when the
         index cannot be read.
         """
-        words = query_tokens(query)
+        words = query_terms(query)
         if not words or limit <= 0:
             return []
         if (languages is not None and not languages) or (kinds is not None and not kinds):
@@ -426,17 +443,17 @@ class TextIndex:
         subqueries = [
             tantivy.Query.boost_query(tantivy.Query.term_query(schema, field, word), boost)
             for field, boost in FIELD_BOOSTS.items()
-            if field != "doc_stem"
+            if field not in _STEMMED_FIELDS
         ]
         stems = self._stemmer.analyze(word)
         # A glued identifier such as ``snake_case_name`` stems to several
         # terms; its parts are query words of their own, so it adds none.
         if len(stems) == 1:
-            subqueries.append(
+            subqueries.extend(
                 tantivy.Query.boost_query(
-                    tantivy.Query.term_query(schema, "doc_stem", stems[0]),
-                    FIELD_BOOSTS["doc_stem"],
+                    tantivy.Query.term_query(schema, field, stems[0]), FIELD_BOOSTS[field]
                 )
+                for field in _STEMMED_FIELDS
             )
         return tantivy.Query.disjunction_max_query(subqueries, tie_breaker=_TIE_BREAKER)
 
@@ -452,7 +469,9 @@ class TextIndex:
             qualified_name=" ".join(code_tokens(doc.qualified_name)),
             signature=" ".join(code_tokens(doc.signature)),
             doc=" ".join(code_tokens(doc.doc)),
+            name_stem=" ".join(word_parts(doc.name)),
             doc_stem=" ".join(word_parts(doc.doc)),
+            text_stem=" ".join(word_parts(_whole_text(doc))),
             path_text=" ".join(code_tokens(doc.path)),
             body=" ".join(code_tokens(doc.body)),
         )
@@ -508,3 +527,8 @@ class TextIndex:
             f"The full-text index at {self._directory} cannot be read ({error}); "
             "it will be rebuilt from the index."
         )
+
+
+def _whole_text(doc: TextDoc) -> str:
+    """Everything a node says, for the stemmed whole-text field: close to what is embedded."""
+    return "\n".join((doc.qualified_name, doc.signature, doc.doc, doc.body))

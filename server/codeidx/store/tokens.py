@@ -183,3 +183,34 @@ def query_tokens(text: str) -> list[str]:
     a query can never be malformed.
     """
     return list(dict.fromkeys(code_tokens(text)))
+
+
+# English function words that carry no meaning in a search sentence:
+# articles, pronouns, and the prepositions and auxiliaries that never name
+# anything in code.  They are left out of queries only, never out of
+# documents, so BM25's statistics stay those of the real text.  The list is
+# short on purpose: words such as "is", "if", "in", "for", "not", "from",
+# "with" and "and" are also keywords or parts of names (``is_dir``,
+# ``from_bytes``), and dropping them as well lost more than it gained on the
+# search benchmark's development queries (``bench/search_bench.py``).
+QUERY_STOP_WORDS = frozenset(
+    {
+        "a", "an", "the", "this", "that", "these", "those", "it", "its",
+        "of", "to", "be", "been", "being", "by", "as", "at",
+        "which", "who", "whom", "whose",
+        "we", "you", "your", "our", "their", "they", "them",
+        "he", "she", "his", "her", "i", "me", "my",
+    }
+)  # fmt: skip
+
+
+def query_terms(text: str) -> list[str]:
+    """The search terms of a user query: :func:`query_tokens` without stop words.
+
+    Stop words (:data:`QUERY_STOP_WORDS`) are dropped only when other terms
+    remain, so a query made of them alone ("is", "to do") still finds
+    something.
+    """
+    tokens = query_tokens(text)
+    kept = [token for token in tokens if token not in QUERY_STOP_WORDS]
+    return kept or tokens
