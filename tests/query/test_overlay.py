@@ -15,7 +15,8 @@ import pytest
 from querytest import Range, build, ranges_of, strip_markers
 
 from codeidx.errors import UsageError
-from codeidx.query.overlay import Buffer, Overlay, buffer_of
+from codeidx.query.buffers import Buffer, buffer_of
+from codeidx.query.overlay import Overlay
 from codeidx.query.types import DefinitionQuery, Position, ReferencesQuery
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")

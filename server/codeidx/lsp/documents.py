@@ -37,7 +37,7 @@ from codeidx.lsp import convert
 from codeidx.parse import registry
 from codeidx.parse.extract import extract_tree
 from codeidx.parse.records import ParseResult
-from codeidx.query.overlay import Buffer
+from codeidx.query.buffers import Buffer
 
 if TYPE_CHECKING:
     from tree_sitter import Parser, Tree

@@ -35,7 +35,8 @@ from lsprotocol import types
 from codeidx.errors import UsageError
 from codeidx.lsp import convert
 from codeidx.lsp.documents import Document
-from codeidx.query.overlay import Buffer, LiveCache, Overlay
+from codeidx.query.buffers import Buffer, LiveCache
+from codeidx.query.overlay import Overlay
 from codeidx.query.types import Position, SourceLines
 
 #: Above this many differing lines per side, only lines at the same index

@@ -31,7 +31,7 @@ from codeidx.lsp import convert, extensions
 from codeidx.lsp.indexing import IndexWriter
 from codeidx.lsp.runner import Runner
 from codeidx.parse.registry import language_for_path
-from codeidx.query.overlay import LiveCache
+from codeidx.query.buffers import LiveCache
 from codeidx.support.paths import index_dir_for, root_label
 
 log = logging.getLogger(__name__)

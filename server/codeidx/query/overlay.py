@@ -6,14 +6,11 @@ moved down by an insertion.  This module answers definition, references,
 hover, type-hierarchy preparation and the outline with every open buffer
 taking the place of its indexed file:
 
-- A ``Buffer`` is an open file's path, language and current text, with a
-  way to extract its records (``parse.extract``, the same queries the
-  indexer runs, so the overlay knows no language of its own).
-- ``Overlay`` turns each buffer into a live file: its definitions with the
-  stable ids the indexer would give them (``store.files.node_ids``), its
-  occurrences, locals and imports as ``FileFacts``, which is what
-  resolution reads.  Import targets are taken from the indexed version of
-  the same import statement, and resolved anew only for new imports.
+- Each buffer (``query.buffers.Buffer``) becomes a live file
+  (``query.buffers.build_live_file``): its records, extracted with the
+  indexer's own queries, in the shapes of the index, with the stable ids
+  the indexer would give them.  Live files are reused across requests
+  through a ``LiveCache`` while neither buffer nor index changed.
 - Resolution is ``index.resolve.Resolver`` with three lookups redirected:
   a live file's facts are the live ones, and the definitions of a name
   leave out the indexed definitions of live files and add their live ones.
@@ -34,28 +31,31 @@ on a definition a buffer dropped.
 
 Reads only; knows no LSP.  Build one ``Overlay`` per request, on the thread
 that owns the read connection; it caches what it reads and must not be
-shared between threads.  Raises what ``query.definition.lookup`` raises for
+shared between threads (the ``LiveCache`` it is given may be).  Raises what ``query.definition.lookup`` raises for
 a cursor in a file that is neither open nor indexed.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sqlite3
-import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
 from codeidx.errors import UsageError
 from codeidx.index.resolve import LOCAL, Resolver, Target
-from codeidx.parse import registry
-from codeidx.parse.extract import Extractor
 from codeidx.parse.hooks import Workspace
-from codeidx.parse.records import NodeRecord, ParseResult
+from codeidx.parse.records import NodeRecord
 from codeidx.query import definition as definitions
 from codeidx.query import hierarchy, hover, outline, references
+from codeidx.query.buffers import (
+    Buffer,
+    LiveCache,
+    LiveFile,
+    LiveSource,
+    build_live_file,
+    split_lines,
+    stand_in_id,
+)
 from codeidx.query.definition import (
     Lookup,
     declaration,
@@ -83,108 +83,9 @@ from codeidx.query.types import (
     Symbol,
 )
 from codeidx.store import nodes, stats, symbols
-from codeidx.store.files import node_ids
 from codeidx.store.nodes import NodeRow, NodeSpan
-from codeidx.store.occurrences import StoredOccurrence, pack, unpack
-from codeidx.store.symbols import Def, FileFacts, FileNode, ImportFact
-
-
-@dataclass(frozen=True, slots=True)
-class Buffer:
-    """An open file as the user sees it.
-
-    ``extract(module_name)`` returns the records of ``text`` (the caller may
-    parse incrementally and cache them); ``module_name`` is the name the
-    index gives the file, so qualified names and ids match the indexer's.
-    """
-
-    path: str
-    language: str
-    text: str
-    extract: Callable[[str], ParseResult]
-    #: Stands for this text: equal keys mean equal texts, so what was built
-    #: from the text may be reused (``LiveCache``).  None: never reused.
-    key: object = None
-
-
-class LiveCache:
-    """Live files built for earlier requests, reused while buffer and index stay the same.
-
-    A live file depends on its buffer's text (``Buffer.key``) and on what the
-    index says about the file (its id, module name and import targets), so
-    entries are keyed by both: the caller passes a ``generation`` that
-    changes whenever the index may have changed.  Any thread.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._files: dict[str, tuple[object, object, LiveFile]] = {}
-
-    def get(self, path: str, key: object, generation: object) -> LiveFile | None:
-        with self._lock:
-            found = self._files.get(path)
-        if found is None or found[0] is not key or found[1] != generation:
-            return None
-        return found[2]
-
-    def put(self, path: str, key: object, generation: object, live: LiveFile) -> None:
-        with self._lock:
-            self._files[path] = (key, generation, live)
-
-    def keep(self, paths: set[str]) -> None:
-        """Forget the files of buffers that closed."""
-        with self._lock:
-            for path in set(self._files) - paths:
-                del self._files[path]
-
-
-def buffer_of(path: str, text: str) -> Buffer | None:
-    """A buffer parsed from scratch on each extraction; None for a file codeidx does not index.
-
-    For callers without an incremental parse of their own (the CLI, tests).
-    """
-    language = registry.language_for_path(path)
-    if language is None:
-        return None
-    data = text.encode("utf-8", "replace")
-
-    def extract(module_name: str) -> ParseResult:
-        return Extractor().parse(language, data, module_name)
-
-    return Buffer(path, language, text, extract)
-
-
-def split_lines(text: str) -> list[str]:
-    """A text's lines as the index counts them: split on ``\\n``, ``\\r`` stripped."""
-    return [line.rstrip("\r") for line in text.split("\n")]
-
-
-@dataclass(slots=True)
-class LiveFile:
-    """One buffer's records in the shapes the index and resolution use."""
-
-    path: str
-    language: str
-    file_id: int  # the indexed file's id, or a negative stand-in for a new file
-    lines: list[str]
-    result: ParseResult
-    facts: FileFacts
-    rows: list[NodeRow]
-    by_id: dict[int, NodeRow]
-    records: dict[int, NodeRecord]
-    defs: dict[str, list[Def]]
-
-
-class _LiveSource(SourceLines):
-    """Line texts, from the buffer for a live file and from disk otherwise."""
-
-    def __init__(self, root: Path, live: Mapping[str, list[str]]) -> None:
-        super().__init__(root)
-        self._live = live
-
-    def lines(self, path: str) -> list[str]:
-        found = self._live.get(path)
-        return found if found is not None else SourceLines.lines(self, path)
+from codeidx.store.occurrences import StoredOccurrence, unpack
+from codeidx.store.symbols import Def, FileFacts
 
 
 class _OverlayResolver(Resolver):
@@ -258,7 +159,7 @@ class Overlay:
         self._live: dict[str, LiveFile] | None = None
         self._by_file_id: dict[int, LiveFile] = {}
         self._resolver: _OverlayResolver | None = None
-        self._workspace: Workspace | None = None
+        self._workspace_paths: Workspace | None = None
 
     # Live files -------------------------------------------------------------
 
@@ -272,7 +173,7 @@ class Overlay:
                 if self._cache is not None and buf.key is not None:
                     live = self._cache.get(path, buf.key, self._generation)
                 if live is None:
-                    live = self._build(buf, _stand_in_id(path))
+                    live = build_live_file(self._conn, buf, stand_in_id(path), self._workspace)
                     if self._cache is not None and buf.key is not None:
                         self._cache.put(path, buf.key, self._generation, live)
                 self._live[path] = live
@@ -309,120 +210,12 @@ class Overlay:
             return split_lines(live.text)
         return SourceLines(self._root).lines(path)
 
-    def _build(self, buf: Buffer, stand_in: int) -> LiveFile:
-        conn = self._conn
-        file_id = symbols.file_id_for(conn, buf.path)
-        old = (
-            symbols.file_facts(conn, file_id, with_occurrences=False)
-            if file_id is not None
-            else None
-        )
-        module = old.module_name if old is not None else self._module_name(buf)
-        result = buf.extract(module)
-        module = result.nodes[0].qualified_name if result.nodes else module
-        fid = file_id if file_id is not None else stand_in
-        ids = node_ids(buf.path, result.nodes)
-        rows: list[NodeRow] = []
-        records: dict[int, NodeRecord] = {}
-        defs: dict[str, list[Def]] = {}
-        file_nodes: list[FileNode] = []
-        for n, nid in zip(result.nodes, ids, strict=True):
-            parent = result.nodes[n.parent] if n.parent is not None else None
-            parent_id = ids[n.parent] if n.parent is not None else None
-            rows.append(_row(n, nid, fid, buf.path, result.language, parent_id))
-            records[nid] = n
-            bases = tuple((str(r), str(t)) for r, t in n.bases)
-            file_nodes.append(
-                FileNode(
-                    nid,
-                    n.ordinal,
-                    n.parent,
-                    n.kind,
-                    n.name,
-                    n.span.start_byte,
-                    n.span.end_byte,
-                    bases,
-                )
-            )
-            if n.kind != "module":
-                defs.setdefault(n.name, []).append(
-                    Def(
-                        nid,
-                        n.kind,
-                        n.name,
-                        fid,
-                        parent_id,
-                        parent.kind if parent is not None else None,
-                        parent.name if parent is not None else None,
-                        module,
-                        result.language,
-                        n.qualified_name,
-                        json.dumps(n.bases) if n.bases else None,
-                        parent is not None and parent.kind == "module",
-                    )
-                )
-        packed = pack(result.occurrence_rows)
-        facts = FileFacts(
-            fid,
-            buf.path,
-            result.language,
-            module,
-            file_nodes,
-            self._imports(buf, result, old),
-            dict(result.locals),
-            list(packed.receivers),
-            {name: blob for name, (_count, blob) in packed.groups.items()},
-        )
-        return LiveFile(
-            buf.path,
-            result.language,
-            fid,
-            split_lines(buf.text),
-            result,
-            facts,
-            rows,
-            {row.node_id: row for row in rows},
-            records,
-            defs,
-        )
-
-    def _imports(self, buf: Buffer, result: ParseResult, old: FileFacts | None) -> list[ImportFact]:
-        """The live imports, with targets from the indexed statement where it is unchanged."""
-        known: dict[tuple[str, str, bool, int], str | None] = {}
-        for fact in old.imports if old is not None else []:
-            known.setdefault((fact.kind, fact.module, fact.relative, fact.level), fact.target_path)
-        hooks = registry.hooks(result.language).HOOKS
-        out = []
-        for imp in result.imports:
-            key = (imp.kind, imp.module, imp.relative, imp.level)
-            if key in known:
-                target = known[key]
-            else:
-                target = hooks.resolve_import(imp, buf.path, self._workspace_of(buf.path))
-            out.append(
-                ImportFact(
-                    imp.kind,
-                    imp.module,
-                    [(n.name, n.alias) for n in imp.names],
-                    imp.bind,
-                    imp.relative,
-                    imp.level,
-                    target,
-                    imp.line,
-                )
-            )
-        return out
-
-    def _workspace_of(self, path: str) -> Workspace:
+    def _workspace(self) -> Workspace:
         """The indexed paths plus the open ones, for naming modules and resolving imports."""
-        if self._workspace is None:
-            paths = set(symbols.file_index(self._conn)) | set(self._buffers) | {path}
-            self._workspace = Workspace.of(paths)
-        return self._workspace
-
-    def _module_name(self, buf: Buffer) -> str:
-        hooks = registry.hooks(buf.language).HOOKS
-        return str(hooks.module_name(buf.path, self._workspace_of(buf.path)))
+        if self._workspace_paths is None:
+            paths = set(symbols.file_index(self._conn)) | set(self._buffers)
+            self._workspace_paths = Workspace.of(paths)
+        return self._workspace_paths
 
     # Resolution ---------------------------------------------------------------
 
@@ -491,7 +284,7 @@ class Overlay:
         return Lookup(facts, name, None, targets, rows)
 
     def _source(self) -> SourceLines:
-        return _LiveSource(self._root, {p: live.lines for p, live in self._live_map().items()})
+        return LiveSource(self._root, {p: live.lines for p, live in self._live_map().items()})
 
     def _live_map(self) -> dict[str, LiveFile]:
         self.live_files()
@@ -731,35 +524,6 @@ class Overlay:
             return symbol
         found = self.row(symbol.node_id)
         return Symbol.of(found) if found is not None else None
-
-
-def _stand_in_id(path: str) -> int:
-    """A negative file id for a buffer the index does not hold, the same in every request."""
-    digest = hashlib.blake2b(path.encode(), digest_size=6).digest()
-    return -1 - int.from_bytes(digest, "little")
-
-
-def _row(
-    n: NodeRecord, nid: int, file_id: int, path: str, language: str, parent_id: int | None
-) -> NodeRow:
-    name = n.name_span
-    return NodeRow(
-        nid,
-        file_id,
-        path,
-        language,
-        n.kind,
-        n.name,
-        n.qualified_name,
-        n.signature,
-        parent_id,
-        n.ordinal,
-        n.span.start_line,
-        n.span.end_line,
-        name.start_line,
-        name.start_col,
-        name.end_col,
-    )
 
 
 def _identifier_at(

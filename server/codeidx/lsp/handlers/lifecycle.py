@@ -4,14 +4,15 @@
 other workspace folder; ``rootPath`` when there is neither), the explicit
 index folder if any (``initializationOptions.indexDir``, ``--index-dir``,
 ``CODEIDX_INDEX_DIR``; see ``lsp.roots`` for how roots share it) and the
-indexing settings (``config.Settings``, from the same options).  Bad options never stop the
-server: the offending key is named once in the log and the default is used.
-``initialized`` starts every root's writer with its initial index run
-(with a progress token each, when the client supports work-done progress)
-and registers a file watcher for the indexed extensions (when the client allows
-dynamic registration of ``workspace/didChangeWatchedFiles``).
-``shutdown`` stops every root's writer and query pool off the event loop;
-``exit`` makes sure they are stopped.  Event loop only.
+indexing settings (``config.Settings``, from the same options).  Bad
+options never stop the server: the offending key is named once in the log
+and the default is used.  ``initialized`` starts every root's writer with
+its initial index run (with a progress token each, when the client supports
+work-done progress) and registers a file watcher for the indexed extensions
+(when the client allows dynamic registration of
+``workspace/didChangeWatchedFiles``).  ``shutdown`` stops every root's
+writer and query pool off the event loop; ``exit`` makes sure they are
+stopped.  Event loop only.
 """
 
 from __future__ import annotations
