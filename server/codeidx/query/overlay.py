@@ -31,8 +31,9 @@ on a definition a buffer dropped.
 
 Reads only; knows no LSP.  Build one ``Overlay`` per request, on the thread
 that owns the read connection; it caches what it reads and must not be
-shared between threads (the ``LiveCache`` it is given may be).  Raises what ``query.definition.lookup`` raises for
-a cursor in a file that is neither open nor indexed.
+shared between threads (the ``LiveCache`` it is given may be).  Raises
+what ``query.definition.lookup`` raises for a cursor in a file that is
+neither open nor indexed.
 """
 
 from __future__ import annotations
