@@ -501,3 +501,15 @@ def test_a_use_on_the_right_of_its_own_rebinding_sees_the_binding_before(tmp_pat
         """
     }
     check(tmp_path, files)
+
+
+def test_a_lambda_parameter_used_on_its_line_is_that_parameter(tmp_path: Path) -> None:
+    files = {
+        "l.py": """
+            def patch(obj):
+                args = ()
+                obj.search = lambda *[[args]]: ("b", ar$0gs)
+                return args
+        """
+    }
+    check(tmp_path, files)

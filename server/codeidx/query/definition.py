@@ -173,13 +173,17 @@ def first_binding(occurrences: list[StoredOccurrence]) -> StoredOccurrence | Non
 
 
 def reaching_binding(
-    occurrences: list[StoredOccurrence], at: int | None
+    occurrences: list[StoredOccurrence], at: int | None, targets: set[int] | None = None
 ) -> StoredOccurrence | None:
     """The last write of a local at or before ``at`` (the binding a use sees).
 
     Source order stands in for flow analysis: ``s = s.strip()`` on the line
     before a use is the definition a reader wants, not the parameter ``s``.
-    Without a position, or with no write before it, the first binding.
+    ``targets`` holds the start bytes of writes that open their line (the
+    targets of an assignment statement): such a write on the use's own line
+    is bound after its right-hand side is read, so the use sees the write
+    before it.  Without a position, or with no write before it, the first
+    binding.
     """
     if at is not None:
         use = next((o for o in occurrences if o.start_byte == at), None)
@@ -188,13 +192,31 @@ def reaching_binding(
             for o in occurrences
             if o.role == "write"
             and o.start_byte <= at
-            # ``s = s.strip()``: the target is bound after its right-hand
-            # side is read, so a use on the line of a write sees the one before.
-            and (use is None or use.role == "write" or o.line < use.line)
+            and not (
+                use is not None
+                and use.role != "write"
+                and o.line == use.line
+                and targets is not None
+                and o.start_byte in targets
+            )
         ]
         if before:
             return before[-1]
     return first_binding(occurrences)
+
+
+def statement_targets(facts: FileFacts, line: int) -> set[int]:
+    """Start bytes of the writes a line opens with (``a, b = ...`` gives both)."""
+    here = sorted(
+        (o for occs in facts.occurrences.values() for o in occs if o.line == line),
+        key=lambda o: o.start_byte,
+    )
+    out: set[int] = set()
+    for o in here:
+        if o.role != "write" or o.receiver:
+            break
+        out.add(o.start_byte)
+    return out
 
 
 def find_definition(
@@ -280,7 +302,10 @@ def local_binding(found: Lookup, path: str, source: SourceLines) -> Location | N
     """Where the local ``found`` names is bound for the use under the cursor."""
     if found.name is None or found.scope is None or found.facts is None:
         return None
-    binding = reaching_binding(local_occurrences(found.facts, found.name, found.scope), found.at)
+    occurrences = local_occurrences(found.facts, found.name, found.scope)
+    use = next((o for o in occurrences if o.start_byte == found.at), None)
+    targets = statement_targets(found.facts, use.line) if use is not None else None
+    binding = reaching_binding(occurrences, found.at, targets)
     if binding is None:
         return None
     return Location(
