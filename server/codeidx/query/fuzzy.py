@@ -279,16 +279,16 @@ class NameIndex:
         # Hump scores hang on the cut more than on length, so the scan does not stop at the
         # first ``target`` matches: it goes on until no longer name could beat the
         # ``target`` best scores so far (``top``, a min-heap), or until it has scored
-        # ``target`` more names.  A name with a two-piece cut may score up to two pieces'
-        # cost, any other at most three pieces', so names a cheap regex finds two-piece
-        # cuts in go first, and the rest stop sooner.
+        # ``target // 2`` names past those, which bounds its cost.  A name with a two-piece
+        # cut may score up to two pieces' cost, any other at most three pieces', so names a
+        # cheap regex finds two-piece cuts in go first, and the rest stop sooner.
         pattern, marked, mline, line = q.hump_pattern(), self._marked, self._mline, self._line
         top = nlargest(target, found.values())
         heapify(top)
         rest = _members(self._hump_candidates(q, every))
         two = q.two_piece_pattern()
         phases = [(two, 2.0), (None, 3.0)] if two is not None else [(None, 2.0)]
-        budget = target
+        budget = target // 2
         for needed, pieces in phases:
             # The first phase defers the names without a two-piece cut to the second, which
             # walks them and then the names the first did not reach, in entry order still.
