@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from codeidx.index.chunks import DefinitionDoc, _names_module, chunks
+from codeidx.index.chunks import CHUNK_TOKENS, DefinitionDoc, _names_module, chunks
 from codeidx.index.models import ModelHolder
 from codeidx.index.search_sync import TextSync, VectorSync
 from codeidx.query.search import (
@@ -208,6 +208,20 @@ def test_a_chunk_keeps_the_path_when_the_qualified_name_does_not_say_it() -> Non
 def test_a_signature_the_body_does_not_open_with_stays_in_the_head() -> None:
     doc = _doc("pkg/mod.py", "function", "run", "other.run", "def run(job)", "    return job()")
     assert _only_chunk(doc).splitlines()[:3] == ["pkg/mod.py", "function other.run", "def run(job)"]
+
+
+def test_a_long_definition_is_one_chunk_of_its_head_and_leading_lines() -> None:
+    lines = [f"    step_{i} = compute_{i}(step_{i - 1})" for i in range(1, 200)]
+    body = "def pipeline(start):\n" + "\n".join(lines)
+    doc = _doc("jobs.py", "function", "pipeline", "jobs.pipeline", "def pipeline(start)", body)
+    count = HashingEmbedder().count_tokens
+    # The model would take 254 tokens; a chunk holds CHUNK_TOKENS at most, and only one.
+    pieces = chunks(doc, count, 254)
+    assert len(pieces) == 1
+    text = pieces[0].text
+    assert count([text])[0] <= CHUNK_TOKENS
+    assert text.splitlines()[:3] == ["function jobs.pipeline", "def pipeline(start):", lines[0]]
+    assert lines[-1] not in text
 
 
 @pytest.mark.parametrize(
