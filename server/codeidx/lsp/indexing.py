@@ -51,6 +51,12 @@ DEBOUNCE_SECONDS = 0.1
 WATCH_OTHERS_SECONDS = 0.5
 #: How often a run waiting for another process's writer lock tries again.
 LOCK_POLL_SECONDS = 0.1
+#: One index run at a time in this process, whatever its root: a run that
+#: parses inline keeps its workspace in the parse worker's process-wide
+#: state (``index.worker.init_worker``), which a second root's run would
+#: replace midway; and parsing holds the GIL, so runs in parallel would not
+#: be faster anyway.
+_RUNS = threading.Lock()
 #: The pause after the last watched-file event before its batch runs.
 WATCH_DEBOUNCE_SECONDS = 0.2
 #: The shortest interval between two progress events of one phase.
@@ -377,12 +383,13 @@ class IndexWriter:
                 return
         started = time.monotonic()
         try:
-            result = indexer.run(
-                options,
-                progress=progress,
-                should_stop=self._stop.is_set,
-                on_wait=waiting,
-            )
+            with _RUNS:
+                result = indexer.run(
+                    options,
+                    progress=progress,
+                    should_stop=self._stop.is_set,
+                    on_wait=waiting,
+                )
         except Exception as exc:
             log.error("the %s index run failed", reason, exc_info=exc)
             error = f"{type(exc).__name__}: {exc}"
