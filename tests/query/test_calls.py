@@ -199,3 +199,42 @@ def test_callers_leave_out_guesses_among_several_candidates(tmp_path: Path) -> N
         ("guess", "by_name"),
         ("known", "exact"),
     ]
+
+
+def callers_of(tmp_path: Path, files: dict[str, str], name: str) -> list[str]:
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        result = find_calls(conn, fx.root, CallsQuery(name, True))
+    return [c.symbol.name for group in result.groups for c in group.calls]
+
+
+OVERRIDES = """
+    class Shape:
+        def area(self):
+            return 0
+
+
+    class Square(Shape):
+        def area(self):
+            return 1
+
+
+    def total(shapes):
+        return sum(s.area() for s in shapes)
+"""
+
+
+def test_a_guess_among_overrides_is_a_call_of_the_base(tmp_path: Path) -> None:
+    # The receiver's type is unknown, but every candidate is Shape.area or its
+    # override: whichever runs, total calls the Shape.area family.
+    assert callers_of(tmp_path, {"shapes.py": OVERRIDES}, "Shape.area") == ["total"]
+
+
+def test_a_guess_with_an_unrelated_rival_is_left_out(tmp_path: Path) -> None:
+    unrelated = OVERRIDES + """
+
+    class Report:
+        def area(self):
+            return 2
+    """
+    assert callers_of(tmp_path, {"shapes.py": unrelated}, "Shape.area") == []

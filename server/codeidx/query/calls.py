@@ -82,7 +82,7 @@ def find_calls(conn: sqlite3.Connection, root: Path, query: CallsQuery) -> Calls
         source = SourceLines(root)
         groups: list[CallGroup] = []
         if not query.include_guesses:
-            hits = [h for h in hits if is_sure(h.resolution, h.confidence)]
+            hits = _sure_or_dispatched(conn, hits, query.incoming)
         for row in rows:
             mine = [h for h in hits if (h.dst_id if query.incoming else h.src_id) == row.node_id]
             calls = _calls(mine, others, query.incoming, source)
@@ -119,11 +119,46 @@ def _group(
 ) -> CallGroup:
     hits = nodes.edges_touching(conn, [row.node_id], CALL_KINDS, incoming)
     if not include_guesses:
-        hits = [h for h in hits if is_sure(h.resolution, h.confidence)]
+        hits = _sure_or_dispatched(conn, hits, incoming)
     others = nodes.nodes_by_ids(conn, [h.src_id if incoming else h.dst_id for h in hits])
     calls = _calls(hits, others, incoming, source)
     recursion, complete = find_recursion(conn, row.node_id)
     return CallGroup(Symbol.of(row), calls, recursion, complete)
+
+
+def _sure_or_dispatched(
+    conn: sqlite3.Connection, hits: list[EdgeHit], incoming: bool
+) -> list[EdgeHit]:
+    """The edges a caller list shows by default: sure ones, and guesses settled by dispatch.
+
+    A by-name guess with rivals is left out (it would pass a guess off as a
+    call), except when every rival at the same call site is the callee's
+    override family (a method, the methods it overrides and those overriding
+    it): ``s.area()`` on a receiver of unknown type whose only candidates are
+    ``Shape.area`` and ``Square.area`` is a call of ``Shape.area`` whichever
+    runs.  Only incoming calls are settled this way; callees stay sure-only.
+    """
+    kept = [h for h in hits if is_sure(h.resolution, h.confidence)]
+    guesses = [h for h in hits if not is_sure(h.resolution, h.confidence)]
+    if not incoming or not guesses:
+        return kept
+    families: dict[int, set[int]] = {}
+    for h in guesses:
+        family = families.get(h.dst_id)
+        if family is None:
+            related = nodes.edges_touching(conn, [h.dst_id], ("overrides",), True)
+            related += nodes.edges_touching(conn, [h.dst_id], ("overrides",), False)
+            family = {h.dst_id} | {e.src_id for e in related} | {e.dst_id for e in related}
+            families[h.dst_id] = family
+        sites = set(unpack_sites(h.sites))
+        rivals = {
+            e.dst_id
+            for e in nodes.edges_touching(conn, [h.src_id], CALL_KINDS, False)
+            if e.path == h.path and sites & set(unpack_sites(e.sites))
+        }
+        if rivals <= family:
+            kept.append(h)
+    return kept
 
 
 def _calls(
