@@ -143,3 +143,14 @@ async def test_a_nested_folder_answers_for_its_own_files(fs: Folders) -> None:
     opened = {Path(r.root).name: r.openDocuments for r in status.roots}
     assert opened == {"alpha": 0, "beta": 0, "vendor": 1}
     assert status.openDocuments == 1
+
+
+async def test_semantic_search_merges_every_folder(fs: Folders) -> None:
+    params = {"query": "add numbers shapes", "mode": "fts"}
+    answer = await fs.client.protocol.send_request_async("codeidx/semanticSearch", params)
+    folders = {Path(field_of(r, "uri").removeprefix("file://")).parent.name for r in answer.results}
+    assert {"alpha", "beta"} <= folders
+    scores = [field_of(r, "score") for r in answer.results]
+    assert scores == sorted(scores, reverse=True)
+    coverage = field_of(answer, "coverage")
+    assert field_of(coverage, "filesTotal") == 5  # alpha's 3 files and beta's 2

@@ -164,3 +164,32 @@ def to_result(root: Path, result: SearchResult, extra_notes: list[str]) -> Seman
         coverage_info(result.coverage),
         [*result.notes, *extra_notes],
     )
+
+
+def merge(
+    answers: list[SemanticSearchResult], limit: int, notes: list[str]
+) -> SemanticSearchResult:
+    """Several workspace folders' answers as one: results by score, coverage summed."""
+    results = sorted(
+        (item for answer in answers for item in answer.results), key=lambda r: -r.score
+    )[:limit]
+    covers = [a.coverage for a in answers]
+    reasons = [c.reason for c in covers if c.reason]
+    coverage = SearchCoverageInfo(
+        sum(c.nodes_total for c in covers),
+        sum(c.nodes_indexed for c in covers),
+        sum(c.nodes_embedded for c in covers),
+        sum(c.files_total for c in covers),
+        sum(c.files_lagging_text for c in covers),
+        sum(c.files_lagging_vectors for c in covers),
+        any(c.partial for c in covers),
+        "; ".join(reasons) or None,
+    )
+    modes = list(dict.fromkeys(a.mode for a in answers))
+    return SemanticSearchResult(
+        results,
+        modes[0] if len(modes) == 1 else "+".join(modes),
+        coverage.partial or bool(notes),
+        coverage,
+        [*dict.fromkeys(n for a in answers for n in a.notes), *notes],
+    )
