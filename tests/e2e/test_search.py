@@ -95,3 +95,16 @@ async def test_bad_params_are_invalid_params(ws: Session, params: dict[str, Any]
     with pytest.raises(JsonRpcException) as caught:
         await send_raw(ws.client, SEARCH, params)
     assert caught.value.code == types.ErrorCodes.InvalidParams
+
+
+async def test_status_shows_the_search_stores(ws: Session) -> None:
+    await search_until_complete(ws, {"query": "area"})
+    status = await ws.request("codeidx/status", None)
+    search = field_of(status, "search")
+    assert field_of(search, "model") == "hash"
+    assert field_of(search, "modelState") == "ready"
+    assert field_of(search, "textDocuments") > 0
+    assert field_of(search, "textLaggingFiles") == 0
+    assert field_of(search, "vectorChunks") >= field_of(search, "textDocuments")
+    assert field_of(search, "vectorLaggingFiles") == 0
+    assert field_of(search, "vectorModel").startswith("hash")

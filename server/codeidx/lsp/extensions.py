@@ -11,8 +11,11 @@ results is plain translation; no I/O here.  Any thread.
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
+from codeidx.index.doctor import StoreHealth
 from codeidx.index.pipeline import RunResult
 from codeidx.query.types import StatusReport
 from codeidx.store.stats import SessionRow
@@ -122,6 +125,47 @@ class StatusResult:
     schema_version: int
     coverage: CoverageInfo | None
     roots: list[StatusResult]
+    search: SearchStatus | None
+
+
+@attrs.define
+class SearchStatus:
+    """The search stores of a folder and its embedding model.
+
+    ``modelState`` is ``off`` (embedding turned off), ``idle`` (not loaded
+    yet), ``loading``, ``ready`` or ``failed`` (``modelError`` says why).
+    Lag counts files whose version in the store differs from the index.
+    """
+
+    model: str | None
+    model_state: str
+    model_error: str | None
+    embedding: bool
+    text_documents: int
+    text_lagging_files: int
+    vector_chunks: int
+    vector_lagging_files: int
+    vector_model: str | None
+    notes: list[str]
+
+
+def search_status(service: dict[str, Any], stores: list[StoreHealth]) -> SearchStatus:
+    """The status of one folder's search from its service and ``index.doctor.summarize``."""
+    by_name = {s.name: s for s in stores}
+    text, vectors = by_name.get("text"), by_name.get("vectors")
+    problems = [f"{s.name}: {s.problem}" for s in stores if s.problem]
+    return SearchStatus(
+        service.get("model"),
+        str(service.get("modelState", "off")),
+        service.get("modelError"),
+        bool(service.get("embedding", False)),
+        text.count if text else 0,
+        text.lag if text else 0,
+        vectors.count if vectors else 0,
+        vectors.lag if vectors else 0,
+        vectors.detail if vectors else None,
+        [*service.get("notes", []), *problems],
+    )
 
 
 def status_result(
@@ -137,7 +181,7 @@ def status_result(
     if report is None:
         return StatusResult(
             root, index_dir, False, indexing, last_run, open_documents, readers_open,
-            0, 0, 0, {}, 0, 0, None, [],
+            0, 0, 0, {}, 0, 0, None, [], None,
         )  # fmt: skip
     cov = report.coverage
     return StatusResult(
@@ -156,6 +200,7 @@ def status_result(
         schema_version=report.schema_version,
         coverage=CoverageInfo(cov.partial, cov.files, cov.unlinked_files, cov.reason),
         roots=[],
+        search=None,
     )
 
 

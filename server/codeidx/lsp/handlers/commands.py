@@ -23,8 +23,9 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from codeidx.errors import IndexUnavailable
+from codeidx.index.doctor import StoreHealth, summarize
 from codeidx.lsp import extensions
-from codeidx.lsp.core import CodeidxServer
+from codeidx.lsp.core import CodeidxServer, search_of
 from codeidx.lsp.roots import RootState
 from codeidx.lsp.runner import CancelToken
 from codeidx.query.status import index_status, open_index
@@ -37,20 +38,20 @@ async def root_status(ls: CodeidxServer, state: RootState) -> extensions.StatusR
     """The status of one workspace root (its ``roots`` list is empty)."""
     root, index_dir = state.root, state.index_dir
 
-    def work(token: CancelToken) -> StatusReport | None:
+    def work(token: CancelToken) -> tuple[StatusReport, list[StoreHealth]] | None:
         try:
             conn = open_index(index_dir)
         except IndexUnavailable:
             return None
         try:
-            return index_status(conn, root, index_dir, scan_new=False)
+            return index_status(conn, root, index_dir, scan_new=False), summarize(conn, index_dir)
         finally:
             conn.close()
 
-    report = await state.runner.call(extensions.STATUS, work)
+    found = await state.runner.call(extensions.STATUS, work)
     open_here = sum(1 for doc in ls.documents if doc.root == root)
-    return extensions.status_result(
-        report,
+    result = extensions.status_result(
+        found[0] if found is not None else None,
         str(root),
         str(index_dir),
         ls.indexing_state(state),
@@ -58,6 +59,10 @@ async def root_status(ls: CodeidxServer, state: RootState) -> extensions.StatusR
         open_here,
         state.runner.readers_open,
     )
+    if found is None:
+        return result
+    service = search_of(state).status()
+    return attrs.evolve(result, search=extensions.search_status(service, found[1]))
 
 
 async def status(ls: CodeidxServer, params: Any) -> extensions.StatusResult:
