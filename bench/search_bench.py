@@ -33,7 +33,9 @@ latency p50/p95 per mode in-process (``query.search``) and through
 
 Phases (default: all of them in this order): prepare, index, baseline,
 quality, latency, reembed, lsp.  ``tune`` runs hybrid fusion over a grid of
-weights on the dev set only; it is how the defaults were chosen.  Figures
+weights on the dev set only, and ``tune-fts`` the full-text store's field
+boosts (coordinate ascent on BM25 alone); they are how the defaults were
+chosen.  Figures
 go to ``--json`` (default ``bench/out/search_bench.json``); method and
 results are written up in ``bench/results/search.md``.  Timing assertions
 live here, never in tests.
@@ -509,6 +511,77 @@ def tune(work: Path) -> dict[str, Any]:
     return {"defaults": default, "grid": rows}
 
 
+def fts_ranks_summary(searcher: Searcher, queries: Sequence[Query], fetch: int) -> dict[str, float]:
+    """BM25 alone over ``queries`` with the full-text store's current boosts."""
+    from codeidx.store import projection
+
+    backends = searcher.stores.backends(searcher.conn)
+    assert backends.text is not None
+    ranks = []
+    for q in queries:
+        hits = backends.text.search(q.text, fetch)
+        ids = list(dict.fromkeys(h.node_id for h in hits))[:TOP]
+        rows = projection.hit_rows(searcher.conn, ids)
+        ranks.append(rank_of([(rows[n].path, rows[n].name_line) for n in ids if n in rows], q))
+    return Scores(ranks).summary()
+
+
+#: Values tried per field boost, and for the tie breaker, by ``tune_fts``.
+FTS_BOOST_VALUES = (0.0, 0.3, 0.6, 1.0, 1.5, 2.5, 4.0, 6.0)
+FTS_TIE_VALUES = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7)
+
+
+def tune_fts(work: Path) -> dict[str, Any]:
+    """BM25 field boosts and tie breaker by coordinate ascent on the DEV set's MRR@10.
+
+    Starts from the store's current values and changes one at a time,
+    keeping a change that gains more than 0.001; the test set is not
+    touched.  Boosts and the tie breaker apply at query time, so the store
+    is not rebuilt; the stop list and the fields themselves are what the
+    code says.
+    """
+    from codeidx.store import text_index
+
+    dev, _ = load_queries(work)
+    fetch = 50
+    searcher = Searcher(work, embed=False)
+    original = (dict(text_index.FIELD_BOOSTS), text_index._TIE_BREAKER)
+    steps: list[dict[str, Any]] = []
+    try:
+        config: dict[str, float] = {**original[0], "tie": original[1]}
+
+        def score(candidate: dict[str, float]) -> float:
+            boosts = {k: v for k, v in candidate.items() if k != "tie"}
+            text_index.FIELD_BOOSTS.clear()
+            text_index.FIELD_BOOSTS.update(boosts)
+            text_index._TIE_BREAKER = candidate["tie"]
+            return fts_ranks_summary(searcher, dev, fetch)["mrr@10"]
+
+        start = best = score(config)
+        for _round in range(3):
+            improved = False
+            for key in list(config):
+                values = FTS_TIE_VALUES if key == "tie" else FTS_BOOST_VALUES
+                for value in values:
+                    if value == config[key]:
+                        continue
+                    candidate = {**config, key: value}
+                    figure = score(candidate)
+                    if figure > best + 0.001:
+                        best, config, improved = figure, candidate, True
+                        steps.append({"set": key, "to": value, "dev_mrr@10": figure})
+                        step(f"tune-fts: {key} = {value}: {figure:.4f}")
+            if not improved:
+                break
+    finally:
+        text_index.FIELD_BOOSTS.clear()
+        text_index.FIELD_BOOSTS.update(original[0])
+        text_index._TIE_BREAKER = original[1]
+        searcher.close()
+    step(f"tune-fts: current {start:.4f}, best {best:.4f}: {config}")
+    return {"current_dev_mrr@10": start, "best_dev_mrr@10": best, "best": config, "steps": steps}
+
+
 def function_texts(root: Path) -> list[tuple[str, int, str]]:
     """(path, 0-based def line, raw source) of every function and method of the copy."""
     out = []
@@ -776,6 +849,7 @@ PHASE_FUNCTIONS: dict[str, Callable[[Path], Any]] = {
     "quality": quality,
     "baseline": baseline,
     "tune": tune,
+    "tune-fts": tune_fts,
     "latency": latency,
     "reembed": reembed,
     "lsp": lsp,
