@@ -9,6 +9,7 @@ user changes the folders of a window.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sys
 from collections.abc import AsyncIterator
@@ -147,7 +148,12 @@ async def test_a_nested_folder_answers_for_its_own_files(fs: Folders) -> None:
 
 async def test_semantic_search_merges_every_folder(fs: Folders) -> None:
     params = {"query": "add numbers shapes", "mode": "fts"}
-    answer = await fs.client.protocol.send_request_async("codeidx/semanticSearch", params)
+    # The full-text stores follow each folder's run: ask until neither lags (bounded).
+    for _ in range(300):
+        answer = await fs.client.protocol.send_request_async("codeidx/semanticSearch", params)
+        if not field_of(field_of(answer, "coverage"), "filesLaggingText"):
+            break
+        await asyncio.sleep(0.05)
     folders = {Path(field_of(r, "uri").removeprefix("file://")).parent.name for r in answer.results}
     assert {"alpha", "beta"} <= folders
     scores = [field_of(r, "score") for r in answer.results]

@@ -53,7 +53,7 @@ def workspace(tmp_path: Path) -> tuple[Path, Path]:
     return root, tmp_path / "index"
 
 
-def test_after_run_callbacks_see_each_result_before_the_end_event(
+def test_after_run_callbacks_see_each_result_after_the_end_event(
     workspace: tuple[Path, Path],
 ) -> None:
     root, index_dir = workspace
@@ -64,10 +64,11 @@ def test_after_run_callbacks_see_each_result_before_the_end_event(
     writer.start()
     try:
         writer.request_full("initial")
+        # The client hears of the run first; the derived stores follow.
+        end = recorder.next_end()
         seen = recorder.until("after")
         (_, result) = seen[-1]
         assert isinstance(result, RunResult) and result.counts.files_parsed == 1
-        end = recorder.next_end()
         assert end.reason == "initial" and end.result is result
     finally:
         assert writer.stop()

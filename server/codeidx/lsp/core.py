@@ -407,7 +407,7 @@ def search_of(state: RootState) -> SearchService:
 
 
 def _sync_search(search: SearchService, result: RunResult | None) -> None:
-    """Writer thread: the search stores follow each run before the client hears of it.
+    """Writer thread, right after the client heard of the run: the search stores follow it.
 
     A run that saw the whole workspace, or another process's run (``None``),
     has them check every file (as on start); any other run names the files

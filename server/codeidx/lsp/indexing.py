@@ -20,8 +20,9 @@ Only the writer thread runs the pipeline, and it opens and closes the
 enqueues.  Progress and outcomes leave through ``emit`` (called on the
 writer thread; the server forwards them to the loop).  Other writers of
 derived stores register ``add_after_run`` callbacks, which run on the
-writer thread after each run that ended with a result, before its ``end``
-event, so they may write their own stores from the same thread.  ``stop`` sets the
+writer thread after each run that ended with a result, right after its
+``end`` event (the client hears of a current index first; derived stores
+report their own lag), so they may write their own stores from the same thread.  ``stop`` sets the
 ``should_stop`` token the pipeline checks between files, then joins the
 thread.  Runs never raise out of the thread: a failed run is logged and
 reported as an ``end`` event.
@@ -46,7 +47,8 @@ from codeidx.support.paths import WriterLock
 
 log = logging.getLogger(__name__)
 
-DEBOUNCE_SECONDS = 0.1
+#: Saves of one burst ("save all") arrive within a few milliseconds of each other.
+DEBOUNCE_SECONDS = 0.02
 #: How often an idle writer looks for runs by other processes (``PRAGMA data_version``).
 WATCH_OTHERS_SECONDS = 0.5
 #: How often a run waiting for another process's writer lock tries again.
@@ -406,10 +408,12 @@ class IndexWriter:
             result.counts.files_deleted,
         )
         self._own_sessions.add(result.session_id)
+        self._running = None
+        # The client hears of the updated index first: navigation is current
+        # now, and the derived stores say they lag until their steps ran.
+        self._emit(RunEvent("end", reason, token, paths=paths, result=result))
         for callback in self._after_run:
             try:
                 callback(result)
             except Exception as exc:
                 log.error("a step after the %s index run failed", reason, exc_info=exc)
-        self._running = None
-        self._emit(RunEvent("end", reason, token, paths=paths, result=result))

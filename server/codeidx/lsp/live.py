@@ -33,11 +33,13 @@ from pathlib import Path
 from lsprotocol import types
 
 from codeidx.errors import UsageError
+from codeidx.index.fingerprint import content_hash
 from codeidx.lsp import convert
 from codeidx.lsp.documents import Document
 from codeidx.query.buffers import Buffer, LiveCache
 from codeidx.query.overlay import Overlay
 from codeidx.query.types import Position, SourceLines
+from codeidx.store import projection
 
 #: Above this many differing lines per side, only lines at the same index
 #: are paired (difflib's cost grows with the product of the sides).
@@ -168,8 +170,26 @@ class Views:
         return out
 
     def overlay(self, conn: sqlite3.Connection) -> Overlay:
-        """The query overlay of this request's open buffers on the worker's connection."""
-        return Overlay(conn, self.root, self.buffers(), self.cache, self.generation)
+        """The query overlay of this request's edited buffers on the worker's connection.
+
+        A buffer whose text is exactly the indexed version adds nothing the
+        index does not know, so it is left out: opening files costs nothing
+        until they are edited.
+        """
+        buffers = self.buffers()
+        indexed = projection.content_hashes(conn, buffers)
+        edited = {
+            path: buf
+            for path, buf in buffers.items()
+            if indexed.get(path) != self._digest(path)
+        }
+        return Overlay(conn, self.root, edited, self.cache, self.generation)
+
+    def _digest(self, path: str) -> str | None:
+        doc = self.open_documents.get(path)
+        if doc is None:
+            return None
+        return content_hash(doc.text.encode("utf-8", "surrogatepass"))
 
     def lines(self, path: str) -> list[str]:
         """What the user sees of a file: the open buffer, else the saved text."""

@@ -8,7 +8,7 @@ writes: a damaged store is reported ("run `codeidx doctor --repair`", or
 the server's writer rebuilds it) and search falls back to what is left.
 
 Coverage compares each store's manifest with SQLite's files, so it is
-exact; it is recomputed when SQLite changed (``data_version``) or after
+exact; it is recomputed when an indexed file changed (``files_signature``) or after
 ``invalidate`` (the server calls it after each sync), and at most every
 few seconds otherwise (another process may have embedded meanwhile).
 
@@ -33,7 +33,7 @@ from codeidx.errors import CodeidxError
 from codeidx.index.models import ModelHolder
 from codeidx.index.search_sync import TEXT_DIR, VECTOR_DIR, compare, vector_store_id
 from codeidx.query.search import Backends, SearchCoverage, Weights
-from codeidx.store import db, projection
+from codeidx.store import projection
 from codeidx.store.text_index import TextIndex
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class SearchStores:
         self._text_error: str | None = None
         self._vectors: VectorIndex | None = None
         self._vectors_error: str | None = None
-        self._coverage: tuple[int, float, SearchCoverage] | None = None
+        self._coverage: tuple[tuple[int, int, int], float, SearchCoverage] | None = None
 
     def invalidate(self) -> None:
         """Forget cached coverage and failed opens (a sync or repair just ran)."""
@@ -141,7 +141,7 @@ class SearchStores:
         text: TextIndex | None,
         vectors: VectorIndex | None,
     ) -> SearchCoverage:
-        version = db.data_version(conn)
+        version = projection.files_signature(conn)
         now = time.monotonic()
         with self._lock:
             cached = self._coverage

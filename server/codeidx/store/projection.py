@@ -207,3 +207,31 @@ def nodes_named_any(
             )
         )
     return out[:limit]
+
+
+def content_hashes(conn: sqlite3.Connection, paths: Iterable[str]) -> dict[str, str]:
+    """path → the content hash the index holds, for the given paths that are indexed."""
+    wanted = list(dict.fromkeys(paths))
+    out: dict[str, str] = {}
+    for i in range(0, len(wanted), _CHUNK):
+        chunk = wanted[i : i + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for path, digest in conn.execute(
+            f"SELECT path, content_hash FROM files WHERE path IN ({marks})", chunk
+        ):
+            out[str(path)] = str(digest)
+    return out
+
+
+def files_signature(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """A value that changes whenever any file's indexed version changes.
+
+    (file count, newest writing session, sum of the files' session ids):
+    every write of a file records the run's session, so a save, a deletion
+    or a new file all change it.  Comparable across connections, unlike
+    ``PRAGMA data_version``.
+    """
+    count, newest, total = conn.execute(
+        "SELECT COUNT(*), COALESCE(MAX(session_id), 0), COALESCE(SUM(session_id), 0) FROM files"
+    ).fetchone()
+    return int(count), int(newest), int(total)
