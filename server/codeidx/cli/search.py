@@ -17,6 +17,7 @@ Main thread only.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,10 @@ def search_settings(ctx: Context) -> SearchSettings:
 
 
 def holder_for(settings: SearchSettings) -> ModelHolder | None:
-    return ModelHolder(settings.model, settings.device) if settings.embed else None
+    """The model of a command: it runs in the foreground, so batches use every core."""
+    if not settings.embed:
+        return None
+    return ModelHolder(settings.model, settings.device, threads=os.cpu_count() or 1)
 
 
 @dataclass(frozen=True, slots=True)

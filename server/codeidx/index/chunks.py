@@ -42,7 +42,7 @@ CONTAINER_KINDS = frozenset(
 #: answers to queries it shares a few words with.  On the development queries
 #: of ``bench/search_bench.py`` the vector MRR@10 was 0.423 with 8 windows,
 #: 0.427 with 2 and 0.434 with 1; BM25 still sees the whole body.
-MAX_WINDOWS = 1
+MAX_WINDOWS = 4
 #: The most model tokens a chunk holds, below the model's own limit: the
 #: default model (all-MiniLM-L6-v2) was trained on 128-token texts and
 #: embeds a definition's head better than its head and 250 tokens of body.

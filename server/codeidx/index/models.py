@@ -61,9 +61,13 @@ class ModelHolder:
         model: str,
         device: str | None = None,
         loader: Callable[[str, str | None], Embedder] | None = None,
+        threads: int | None = None,
     ) -> None:
         self.model = model
         self.device = device
+        #: Torch threads for batches; None leaves a core free (the server embeds
+        #: in the background), a command in the foreground may use every core.
+        self.threads = threads
         self._loader = loader
         self._lock = threading.Lock()  # guards the state below
         self._call_lock = threading.Lock()  # serialises calls into the model
@@ -113,7 +117,7 @@ class ModelHolder:
             if loader is None:
                 from codeidx.store.embedder import load_embedder
 
-                loader = _call_loader(load_embedder)
+                loader = _call_loader(load_embedder, self.threads)
             embedder = loader(self.model, self.device)
         except CodeidxError as exc:
             error: str | None = str(exc)
@@ -145,8 +149,10 @@ class ModelHolder:
                 embedder.close()
 
 
-def _call_loader(load: Callable[..., Embedder]) -> Callable[[str, str | None], Embedder]:
+def _call_loader(
+    load: Callable[..., Embedder], threads: int | None
+) -> Callable[[str, str | None], Embedder]:
     def call(model: str, device: str | None) -> Embedder:
-        return load(model, device=device)
+        return load(model, device=device, threads=threads)
 
     return call

@@ -66,7 +66,7 @@ FILES_PER_WRITE = 64
 #: The version of the chunk texts ``index.chunks`` makes.  Bump it whenever they
 #: change: the vector store is keyed by it, so stored vectors of older texts
 #: are replaced (from the embedding cache where the text did not change).
-CHUNKS_VERSION = 3
+CHUNKS_VERSION = 4
 
 
 def vector_store_id(model_id: str) -> str:

@@ -48,6 +48,8 @@ MAX_LIMIT = 200
 #: Candidates fetched from each source per requested result (filters and fusion need slack).
 OVERFETCH = 5
 _SNIPPET_CHARS = 160
+#: Cosine similarity taken off a hit on a later window of a definition (see ``_ranked``).
+WINDOW_PENALTY = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,14 +255,25 @@ def _path_spec(glob: str | None) -> GitIgnoreSpec | None:
 
 
 def _ranked(hits: Sequence[_Hit], spec: GitIgnoreSpec | None) -> list[tuple[int, float]]:
-    """(node id, best score) in rank order, one entry per definition."""
+    """(node id, best score) in rank order, one entry per definition.
+
+    A vector hit on a later window of a long definition (``chunk_id``
+    ``"<node>:<window>"`` with a window above 0) counts ``WINDOW_PENALTY``
+    less: the first window holds the name, signature and doc that say what
+    the definition is about; a later one is a stretch of code out of context,
+    which should find the definition only when it matches clearly better.
+    """
     seen: dict[int, float] = {}
     for hit in hits:
         if spec is not None and not spec.match_file(hit.path):
             continue
-        if hit.node_id not in seen:
-            seen[hit.node_id] = float(hit.score)
-    return list(seen.items())
+        score = float(hit.score)
+        chunk = getattr(hit, "chunk_id", None)
+        if isinstance(chunk, str) and not chunk.endswith(":0"):
+            score -= WINDOW_PENALTY
+        if hit.node_id not in seen or score > seen[hit.node_id]:
+            seen[hit.node_id] = score
+    return sorted(seen.items(), key=lambda item: -item[1])
 
 
 def _symbol_matches(
