@@ -11,13 +11,14 @@ embedder, so no model is loaded.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 
-from codeidx.index.chunks import CHUNK_TOKENS, DefinitionDoc, _names_module, chunks
+from codeidx.index.chunks import CHUNK_TOKENS, MAX_WINDOWS, DefinitionDoc, _names_module, chunks
 from codeidx.index.models import ModelHolder
 from codeidx.index.search_sync import TextSync, VectorSync
 from codeidx.query.search import (
@@ -210,18 +211,25 @@ def test_a_signature_the_body_does_not_open_with_stays_in_the_head() -> None:
     assert _only_chunk(doc).splitlines()[:3] == ["pkg/mod.py", "function other.run", "def run(job)"]
 
 
-def test_a_long_definition_is_one_chunk_of_its_head_and_leading_lines() -> None:
+def test_a_long_definition_is_split_into_overlapping_windows_that_repeat_its_head() -> None:
     lines = [f"    step_{i} = compute_{i}(step_{i - 1})" for i in range(1, 200)]
     body = "def pipeline(start):\n" + "\n".join(lines)
     doc = _doc("jobs.py", "function", "pipeline", "jobs.pipeline", "def pipeline(start)", body)
     count = HashingEmbedder().count_tokens
-    # The model would take 254 tokens; a chunk holds CHUNK_TOKENS at most, and only one.
+    # The model would take 254 tokens; a chunk holds CHUNK_TOKENS at most.
     pieces = chunks(doc, count, 254)
-    assert len(pieces) == 1
-    text = pieces[0].text
-    assert count([text])[0] <= CHUNK_TOKENS
-    assert text.splitlines()[:3] == ["function jobs.pipeline", "def pipeline(start):", lines[0]]
-    assert lines[-1] not in text
+    assert len(pieces) == MAX_WINDOWS  # the body is longer than the windows allowed
+    assert [p.window for p in pieces] == list(range(MAX_WINDOWS))
+    assert all(p.node_id == doc.node_id for p in pieces)
+    for piece in pieces:
+        assert count([piece.text])[0] <= CHUNK_TOKENS
+        assert piece.text.splitlines()[0] == "function jobs.pipeline"  # each window stands alone
+    first = pieces[0].text.splitlines()
+    assert first[:3] == ["function jobs.pipeline", "def pipeline(start):", lines[0]]
+    # Consecutive windows overlap: the next one starts inside the previous one.
+    for before, after in itertools.pairwise(pieces):
+        assert after.text.splitlines()[1] in before.text.splitlines()
+    assert lines[-1] not in pieces[-1].text  # at most MAX_WINDOWS: the tail is left out
 
 
 @pytest.mark.parametrize(
