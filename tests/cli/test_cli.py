@@ -70,6 +70,8 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "pkg" / "core.py").write_text(CORE)
     (root / "main.py").write_text(MAIN)
     monkeypatch.setenv("CODEIDX_INDEX_DIR", str(tmp_path / "idx"))
+    # The commands are under test here, not a model: embed with the hashing embedder.
+    monkeypatch.setenv("CODEIDX_MODEL", "hash")
     monkeypatch.chdir(root)
     return root
 
@@ -418,3 +420,19 @@ def test_first_ctrl_c_sets_the_flag_and_restores_the_handler() -> None:
         assert signal.getsignal(signal.SIGINT) is signal.SIG_DFL
     assert signal.getsignal(signal.SIGINT) is before
     assert "press Ctrl-C again" in err.getvalue()
+
+
+def test_guesses_are_listed_only_when_asked(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (ws / "jobs.py").write_text(
+        "class Printer:\n    def flush(self):\n        return 1\n\n\n"
+        "class Cache:\n    def flush(self):\n        return 2\n\n\n"
+        "def drain(thing):\n    return thing.flush()\n"
+    )
+    assert main(["index", "--no-embed"]) == 0
+    capsys.readouterr()
+    # ``thing`` has no known type and two unrelated classes define ``flush``.
+    code, out, _ = run(capsys, "callers", "Printer.flush")
+    assert code == 0 and "drain" not in out
+    code, out, _ = run(capsys, "callers", "Printer.flush", "--guesses")
+    assert code == 0 and "jobs.drain" in out
+    assert "by name" in out

@@ -195,7 +195,11 @@ def cmd_refs(ctx: Context) -> int:
     spec = ctx.args.position
     root = _position_root(ctx, spec)
     position = parse_position(spec, root, ctx.cwd)
-    query = ReferencesQuery(position, include_declaration=not ctx.args.no_declaration)
+    query = ReferencesQuery(
+        position,
+        include_declaration=not ctx.args.no_declaration,
+        include_guesses=ctx.args.guesses,
+    )
     conn = open_index(ctx.index_dir(root))
     try:
         result = find_references(conn, root, query)
@@ -208,7 +212,9 @@ def cmd_refs(ctx: Context) -> int:
 def cmd_calls(ctx: Context) -> int:
     """``codeidx callers|callees NAME``: one group per matching symbol, with call sites."""
     root = ctx.root_for()
-    query = CallsQuery(ctx.args.name, incoming=ctx.args.command == "callers")
+    query = CallsQuery(
+        ctx.args.name, incoming=ctx.args.command == "callers", include_guesses=ctx.args.guesses
+    )
     conn = open_index(ctx.index_dir(root))
     try:
         result = find_calls(conn, root, query)

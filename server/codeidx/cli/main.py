@@ -87,6 +87,14 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     )
 
 
+def _guesses_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--guesses",
+        action="store_true",
+        help="also list by-name guesses among several candidates (receiver of unknown type)",
+    )
+
+
 def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model",
@@ -190,10 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("refs", "find references of the symbol at FILE:LINE:COL", commands.cmd_refs)
     sub.add_argument("position", metavar="FILE:LINE:COL", help="1-based line and column")
     sub.add_argument("--no-declaration", action="store_true", help="leave the declaration out")
+    _guesses_option(sub)
 
     for name, text in (("callers", "who calls NAME"), ("callees", "what NAME calls")):
         sub = command(name, f"show {text}", commands.cmd_calls)
         sub.add_argument("name", metavar="NAME", help="a simple or qualified name")
+        _guesses_option(sub)
 
     sub = command("deps", "show file dependencies and circular imports", commands.cmd_deps)
     sub.add_argument(
