@@ -74,25 +74,33 @@ def check(conn: sqlite3.Connection, index_dir: Path, models: ModelHolder | None)
     """The health of every store (see module doc); reads only."""
     stores = [_check_sqlite(conn, index_dir)]
     files = projection.indexed_files(conn)
+    text = _text_health(files, index_dir)
+    if text.ok and text.lag:
+        text.ok = False
+        text.problem = f"{text.lag} files differ from the index"
+    stores.append(text)
+    stores.append(_check_vectors(files, index_dir, models))
+    return DoctorReport(stores)
+
+
+def _text_health(files: dict[str, projection.IndexedFile], index_dir: Path) -> StoreHealth:
+    """The full-text store's documents and drift; ``ok`` is False only when it cannot be read."""
     text = StoreHealth("text", str(index_dir / TEXT_DIR), ok=True)
     try:
         index = TextIndex.open(index_dir / TEXT_DIR, writable=False)
     except CodeidxError as exc:
-        text.ok, text.problem = False, str(exc)
-        text.stale = len(files)
-    else:
-        try:
-            drift = compare(files, index.manifest())
-            text.count = index.doc_count()
-            text.stale, text.orphans = len(drift.stale), len(drift.orphans)
-        finally:
-            index.close()
-        if drift.lag:
-            text.ok = False
-            text.problem = f"{drift.lag} files differ from the index"
-    stores.append(text)
-    stores.append(_check_vectors(files, index_dir, models))
-    return DoctorReport(stores)
+        text.ok, text.problem, text.stale = False, str(exc), len(files)
+        return text
+    try:
+        drift = compare(files, index.manifest())
+        text.count, text.stale, text.orphans = (
+            index.doc_count(),
+            len(drift.stale),
+            len(drift.orphans),
+        )
+    finally:
+        index.close()
+    return text
 
 
 def _check_sqlite(conn: sqlite3.Connection, index_dir: Path) -> StoreHealth:
@@ -204,23 +212,7 @@ def summarize(conn: sqlite3.Connection, index_dir: Path) -> list[StoreHealth]:
     model that wrote it, which may differ from the configured one.
     """
     files = projection.indexed_files(conn)
-    out = []
-    text = StoreHealth("text", str(index_dir / TEXT_DIR), ok=True)
-    try:
-        index = TextIndex.open(index_dir / TEXT_DIR, writable=False)
-    except CodeidxError as exc:
-        text.ok, text.problem, text.stale = False, str(exc), len(files)
-    else:
-        try:
-            drift = compare(files, index.manifest())
-            text.count, text.stale, text.orphans = (
-                index.doc_count(),
-                len(drift.stale),
-                len(drift.orphans),
-            )
-        finally:
-            index.close()
-    out.append(text)
+    out = [_text_health(files, index_dir)]
     out.append(_summarize_vectors(files, index_dir))
     return out
 

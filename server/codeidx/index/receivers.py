@@ -256,7 +256,7 @@ class ReceiverTypes:
         A binding whose type is unknown makes the answer unknown only when
         no binding says anything.
         """
-        scope = _binding_scope(facts, name, enclosing)
+        scope = binding_scope(facts, name, enclosing)
         if scope is None:
             return None
         key = (facts.file_id, scope, name)
@@ -273,7 +273,7 @@ class ReceiverTypes:
             for o in facts.occurrences.get(name, [])
             if o.role == "write"
             and not o.receiver
-            and _binding_scope(facts, name, o.enclosing) == scope
+            and binding_scope(facts, name, o.enclosing) == scope
         ]
         function = facts.nodes[scope]
         details = node_store.node_details(self._r.conn, [function.node_id]).get(function.node_id)
@@ -447,7 +447,7 @@ def _expr_start(occ: StoredOccurrence) -> int:
     return occ.start_byte - len(occ.receiver.encode()) - 1
 
 
-def _binding_scope(facts: FileFacts, name: str, enclosing: int) -> int | None:
+def binding_scope(facts: FileFacts, name: str, enclosing: int) -> int | None:
     """The ordinal of the innermost function around ``enclosing`` that binds ``name``."""
     scope: int | None = enclosing
     while scope is not None and 0 <= scope < len(facts.nodes):

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codeidx.errors import IndexUnavailable, UsageError
-from codeidx.index.resolve import CALLABLE, LOCAL, Resolver, Target
+from codeidx.index.receivers import binding_scope
+from codeidx.index.resolve import LOCAL, Resolver, Target
 from codeidx.parse.registry import language_for_path
 from codeidx.query.types import (
     Coverage,
@@ -81,7 +82,7 @@ def lookup(conn: sqlite3.Connection, resolver: Resolver, position: Position) -> 
     if facts is None:  # Deleted between the two reads; the snapshot prevents it.
         raise IndexUnavailable(f"{position.path} is not in the index")
     own = nodes.nodes_in_file(conn, file_id)
-    found = _identifier_at(facts, own, position)
+    found = identifier_at(facts, own, position)
     if found is None:
         return Lookup(facts)
     if isinstance(found, NodeRow):
@@ -90,7 +91,7 @@ def lookup(conn: sqlite3.Connection, resolver: Resolver, position: Position) -> 
     name, occ = found
     resolved = resolve_occurrence(resolver, facts, name, occ)
     if resolved == LOCAL:
-        return Lookup(facts, name, local_scope(facts, name, occ.enclosing), at=occ.start_byte)
+        return Lookup(facts, name, binding_scope(facts, name, occ.enclosing), at=occ.start_byte)
     targets = resolved if isinstance(resolved, list) else []
     rows = nodes.nodes_by_ids(conn, [t.node_id for t in targets])
     targets = [t for t in targets if t.node_id in rows]
@@ -109,7 +110,7 @@ def resolve_occurrence(
     return resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
 
 
-def _identifier_at(
+def identifier_at(
     facts: FileFacts, own: list[NodeRow], position: Position
 ) -> NodeRow | tuple[str, StoredOccurrence] | None:
     """The occurrence or definition name under the cursor.
@@ -136,19 +137,6 @@ def _identifier_at(
     return best[1] if best is not None else None
 
 
-def local_scope(facts: FileFacts, name: str, enclosing: int) -> int | None:
-    """The ordinal of the innermost function around ``enclosing`` that binds ``name``."""
-    scope: int | None = enclosing
-    while scope is not None and 0 <= scope < len(facts.nodes):
-        node = facts.nodes[scope]
-        if node.kind in CALLABLE and name in facts.locals.get(scope, ()):
-            return scope
-        if node.parent is not None and node.parent >= scope:
-            return None
-        scope = node.parent
-    return None
-
-
 def local_occurrences(facts: FileFacts, name: str, scope: int) -> list[StoredOccurrence]:
     """Occurrences of a local ``name`` bound by function ``scope``, in source order.
 
@@ -158,7 +146,7 @@ def local_occurrences(facts: FileFacts, name: str, scope: int) -> list[StoredOcc
     out = [
         occ
         for occ in facts.occurrences.get(name, [])
-        if not occ.receiver and local_scope(facts, name, occ.enclosing) == scope
+        if not occ.receiver and binding_scope(facts, name, occ.enclosing) == scope
     ]
     out.sort(key=lambda o: o.start_byte)
     return out

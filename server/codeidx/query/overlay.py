@@ -43,6 +43,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from codeidx.errors import UsageError
+from codeidx.index.receivers import binding_scope
 from codeidx.index.resolve import LOCAL, Resolver, Target
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import NodeRecord
@@ -60,12 +61,11 @@ from codeidx.query.buffers import (
 from codeidx.query.definition import (
     Lookup,
     declaration,
-    first_binding,
+    identifier_at,
     local_binding,
-    local_occurrences,
-    local_scope,
     utf16_len,
 )
+from codeidx.query.references import local_references
 from codeidx.query.types import (
     Coverage,
     Definition,
@@ -271,7 +271,7 @@ class Overlay:
                 f" which has {len(live.lines)} lines"
             )
         facts = live.facts
-        hit = _identifier_at(live, position)
+        hit = identifier_at(live.facts, live.rows, position)
         if hit is None:
             return Lookup(facts)
         if isinstance(hit, NodeRow):
@@ -280,7 +280,7 @@ class Overlay:
         name, occ = hit
         resolved = self.resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
         if resolved == LOCAL:
-            return Lookup(facts, name, local_scope(facts, name, occ.enclosing), at=occ.start_byte)
+            return Lookup(facts, name, binding_scope(facts, name, occ.enclosing), at=occ.start_byte)
         targets, rows = self._rows(resolved if isinstance(resolved, list) else [])
         return Lookup(facts, name, None, targets, rows)
 
@@ -425,7 +425,7 @@ class Overlay:
             if found.name is None:
                 return ReferencesResult(None, False, [], [], 0, coverage)
             if found.scope is not None and found.facts is not None:
-                return _local_references(found, found.name, found.scope, source, query, coverage)
+                return local_references(found, found.name, found.scope, source, query, coverage)
             wanted = {t.node_id for t in found.targets}
             rows = [found.rows[t.node_id] for t in found.targets]
             out: list[Location] = []
@@ -527,59 +527,3 @@ class Overlay:
         return Symbol.of(found) if found is not None else None
 
 
-def _identifier_at(
-    live: LiveFile, position: Position
-) -> NodeRow | tuple[str, StoredOccurrence] | None:
-    """The occurrence or definition name under the cursor in a live file.
-
-    As in ``query.definition``: a cursor just after an identifier counts,
-    but an identifier that contains the cursor wins.
-    """
-    line, col = position.line, position.col
-    best: tuple[int, NodeRow | tuple[str, StoredOccurrence]] | None = None
-    for name, occs in live.facts.occurrences.items():
-        width = utf16_len(name)
-        for occ in occs:
-            if occ.line == line and occ.col <= col <= occ.col + width:
-                rank = 0 if col < occ.col + width else 1
-                if best is None or rank < best[0]:
-                    best = (rank, (name, occ))
-    for row in live.rows:
-        if row.kind == "module" or row.name_line != line:
-            continue
-        if row.name_col <= col <= row.name_end_col:
-            rank = 0 if col < row.name_end_col else 1
-            if best is None or rank < best[0]:
-                best = (rank, row)
-    return best[1] if best is not None else None
-
-
-def _local_references(
-    found: Lookup,
-    name: str,
-    scope: int,
-    source: SourceLines,
-    query: ReferencesQuery,
-    coverage: Coverage,
-) -> ReferencesResult:
-    """A local's references: its occurrences in the function that binds it."""
-    facts = found.facts
-    assert facts is not None
-    occs = local_occurrences(facts, name, scope)
-    binding = first_binding(occs)
-    width = utf16_len(name)
-    out = [
-        Location(
-            facts.path,
-            occ.line,
-            occ.col,
-            occ.col + width,
-            "definition" if occ is binding else occ.role,
-            source.line(facts.path, occ.line),
-            1.0,
-            "local",
-        )
-        for occ in occs
-        if query.include_declaration or occ is not binding
-    ]
-    return ReferencesResult(name, True, [], out, 1, coverage)

@@ -55,7 +55,7 @@ def find_references(
         if found.name is None:
             return ReferencesResult(None, False, [], [], 0, coverage)
         if found.scope is not None and found.facts is not None:
-            return _local_references(found, found.name, found.scope, source, query, coverage)
+            return local_references(found, found.name, found.scope, source, query, coverage)
         wanted = {t.node_id: t for t in found.targets}
         rows = [found.rows[t.node_id] for t in found.targets]
         out: list[Location] = []
@@ -108,7 +108,7 @@ def find_references(
         )
 
 
-def _local_references(
+def local_references(
     found: Lookup,
     name: str,
     scope: int,
