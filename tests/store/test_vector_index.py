@@ -220,6 +220,29 @@ def test_a_reader_opened_before_anything_exists_is_empty(directory: Path):
         reader.close()
 
 
+def test_a_reader_during_table_creation_reads_empty_then_sees_the_rows(
+    directory: Path, writer: VectorIndex, monkeypatch: pytest.MonkeyPatch
+):
+    writer.replace_file("a.py", "h1", rows_for("a.py", [1], base=10))
+    reader = VectorIndex.open(directory, model_id="m1", dim=DIM, writable=False)
+    try:
+        # The writer is creating the tables: listed, but not openable yet.
+        real_open = reader._db.open_table
+
+        def not_yet(name: str, *args: object, **kwargs: object) -> object:
+            raise ValueError(f"Table '{name}' was not found")
+
+        reader._meta = reader._chunks = reader._manifest = None
+        monkeypatch.setattr(reader._db, "open_table", not_yet)
+        assert reader.search(unit(1), 1) == []
+        assert reader.manifest() == {}
+        monkeypatch.setattr(reader._db, "open_table", real_open)
+        assert [h.node_id for h in reader.search(unit(1), 1)] == [10]
+        assert reader.manifest() == {"a.py": "h1"}
+    finally:
+        reader.close()
+
+
 def test_a_reader_cannot_write(directory: Path, writer: VectorIndex):
     reader = VectorIndex.open(directory, model_id="m1", dim=DIM, writable=False)
     with pytest.raises(RuntimeError, match="read-only"):

@@ -416,20 +416,44 @@ class VectorIndex:
         self._stored_model = (self._model_id, self._dim)
 
     def _refresh_reader(self) -> None:
-        """Re-read the model record when it changed (read-only instances)."""
+        """Re-read the model record when it changed (read-only instances).
+
+        The writer may be creating the tables right now (the first embedding
+        of a workspace, or after a model change): a table listed but not yet
+        openable reads as "nothing stored yet", as a missing one does.
+        """
         if self._meta is None:
-            if _META not in set(self._table_names()):
+            self._meta = self._open_if_present(_META)
+            if self._meta is None:
                 self._stored_model = None
                 return
-            self._meta = self._db.open_table(_META)
+            self._meta_version = -1  # a table opened afresh is read in full
         version = int(self._meta.version)
         if version == self._meta_version:
             return
-        self._stored_model = self._read_meta()
+        stored = self._read_meta()
+        chunks = manifest = None
+        if stored == (self._model_id, self._dim):
+            chunks = self._open_if_present(_CHUNKS)
+            manifest = self._open_if_present(_MANIFEST)
+            if chunks is None or manifest is None:
+                self._meta = None  # look again on the next read
+                self._stored_model = None
+                return
+        self._stored_model = stored
         self._meta_version = version
-        if self._stored_model == (self._model_id, self._dim):
-            self._chunks = self._db.open_table(_CHUNKS)
-            self._manifest = self._db.open_table(_MANIFEST)
+        self._chunks, self._manifest = chunks, manifest
+
+    def _open_if_present(self, name: str) -> Any:
+        """The table ``name``, or None while it does not exist (yet)."""
+        if name not in set(self._table_names()):
+            return None
+        try:
+            return self._db.open_table(name)
+        except ValueError as error:
+            if "not found" in str(error):
+                return None
+            raise
 
     def _readable(self) -> bool:
         if not self._writable:
