@@ -28,6 +28,7 @@ from codeidx.lsp.core import ClientLogHandler, CodeidxServer
 from codeidx.lsp.handlers import (
     commands,
     hierarchy,
+    implementation,
     lifecycle,
     links,
     navigation,
@@ -83,6 +84,7 @@ REGISTRATIONS: tuple[Registration, ...] = (
     Registration(types.TEXT_DOCUMENT_DEFINITION, links.definition, "read"),
     Registration(types.TEXT_DOCUMENT_DECLARATION, links.declaration, "read"),
     Registration(types.TEXT_DOCUMENT_REFERENCES, navigation.references, "read"),
+    Registration(types.TEXT_DOCUMENT_IMPLEMENTATION, implementation.implementation, "read"),
     Registration(types.TEXT_DOCUMENT_HOVER, navigation.hover, "read"),
     Registration(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT, navigation.highlight, "read"),
     # Symbols.
