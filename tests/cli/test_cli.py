@@ -436,3 +436,40 @@ def test_guesses_are_listed_only_when_asked(ws: Path, capsys: pytest.CaptureFixt
     code, out, _ = run(capsys, "callers", "Printer.flush", "--guesses")
     assert code == 0 and "jobs.drain" in out
     assert "by name" in out
+
+
+# impl -----------------------------------------------------------------------
+
+
+def test_impl_lists_subclasses_and_overriders(indexed: Path, capsys) -> None:
+    code, out, _ = run(capsys, "impl", "pkg/core.py:5:7")
+    assert code == 0
+    assert out.splitlines() == [
+        "pkg/core.py:13:7: class pkg.core.Engine (inherits pkg.core.Base)",
+        "    class Engine(Base):",
+        "1 implementation of pkg.core.Base",
+    ]
+    code, out, _ = run(capsys, "impl", "pkg/core.py:9:9", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["name"] == "step" and data["guesses_left_out"] == 0
+    (found,) = data["implementations"]
+    assert (found["relation"], found["depth"], found["resolution"]) == ("overrides", 1, "exact")
+    assert found["symbol"]["qualified_name"] == "pkg.core.Engine.step"
+    assert found["of"]["qualified_name"] == "pkg.core.Base.step"
+    assert (found["location"]["line"], found["location"]["col"]) == (15, 8)
+    # A function has nothing below it; a blank spot has no identifier.
+    code, out, _ = run(capsys, "impl", "pkg/core.py:20:5")
+    assert (code, out) == (0, "0 implementations of pkg.core.helper\n")
+    code, out, _ = run(capsys, "impl", "main.py:4:1")
+    assert (code, out) == (0, "no identifier at main.py:4:1\n")
+
+
+def test_impl_errors_are_one_line(indexed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for spec, message in (
+        ("main.py:99:1", "line 99 is past the end of main.py"),
+        ("missing.py:1:1", "missing.py does not exist"),
+        ("main.py", "expected a position as FILE:LINE:COL"),
+    ):
+        code, out, err = run(capsys, "impl", spec)
+        assert code == 2 and out == ""
+        assert message in one_error(err)[0]

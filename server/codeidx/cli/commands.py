@@ -29,6 +29,7 @@ from codeidx.index.pipeline import IndexOptions, run_index
 from codeidx.query.calls import find_calls
 from codeidx.query.definition import find_definition
 from codeidx.query.deps import dependency_cycles, deps_summary, file_deps
+from codeidx.query.implementation import ImplementationQuery, find_implementations
 from codeidx.query.references import find_references
 from codeidx.query.status import index_status, open_index
 from codeidx.query.symbols import search_symbols
@@ -206,6 +207,21 @@ def cmd_refs(ctx: Context) -> int:
     finally:
         conn.close()
     ctx.emit(result, lambda: render.render_references(result, spec), result.coverage)
+    return EXIT_OK
+
+
+def cmd_impl(ctx: Context) -> int:
+    """``codeidx impl FILE:LINE:COL``: what implements, extends or overrides the symbol there."""
+    spec = ctx.args.position
+    root = _position_root(ctx, spec)
+    position = parse_position(spec, root, ctx.cwd)
+    query = ImplementationQuery(position, include_guesses=ctx.args.guesses)
+    conn = open_index(ctx.index_dir(root))
+    try:
+        result = find_implementations(conn, root, query)
+    finally:
+        conn.close()
+    ctx.emit(result, lambda: render.render_implementations(result, spec), result.coverage)
     return EXIT_OK
 
 

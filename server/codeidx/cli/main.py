@@ -200,6 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--no-declaration", action="store_true", help="leave the declaration out")
     _guesses_option(sub)
 
+    sub = command(
+        "impl",
+        "find what implements, extends or overrides the symbol at FILE:LINE:COL",
+        commands.cmd_impl,
+    )
+    sub.add_argument("position", metavar="FILE:LINE:COL", help="1-based line and column")
+    _guesses_option(sub)
+
     for name, text in (("callers", "who calls NAME"), ("callees", "what NAME calls")):
         sub = command(name, f"show {text}", commands.cmd_calls)
         sub.add_argument("name", metavar="NAME", help="a simple or qualified name")

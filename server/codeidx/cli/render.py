@@ -17,6 +17,7 @@ from typing import Any
 
 from codeidx.cli.position import char_column
 from codeidx.index.pipeline import RunResult
+from codeidx.query.implementation import ImplementationResult
 from codeidx.query.types import (
     CallsResult,
     Coverage,
@@ -146,6 +147,30 @@ def render_references(result: ReferencesResult, spec: str) -> list[str]:
     lines.append(
         f"{_plural(len(result.references), 'reference')} to {what} in {_plural(files, 'file')}"
     )
+    return lines
+
+
+# impl -----------------------------------------------------------------------
+
+
+def render_implementations(result: ImplementationResult, spec: str) -> list[str]:
+    if result.name is None:
+        return [f"no identifier at {spec}"]
+    if not result.symbols:
+        if result.guesses_left_out:
+            return [
+                f"`{result.name}` resolves only to guesses among"
+                f" {result.guesses_left_out} unrelated definitions; --guesses follows them"
+            ]
+        return [f"`{result.name}` is not a type or method with a definition in the workspace"]
+    lines: list[str] = []
+    for item in result.implementations:
+        step = "implements" if item.relation == "structural" else item.relation
+        label = f"{item.symbol.kind} {item.symbol.qualified_name} ({step} {item.of.qualified_name})"
+        lines.append(_location(item.location, label))
+        lines.append(f"    {item.location.text.strip()}")
+    what = ", ".join(s.qualified_name for s in result.symbols)
+    lines.append(f"{_plural(len(result.implementations), 'implementation')} of {what}")
     return lines
 
 
