@@ -22,7 +22,7 @@ through the resolver and ``store``, caches per resolver, and never writes.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from codeidx.index.targets import (
@@ -36,9 +36,10 @@ from codeidx.index.targets import (
 )
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
+from codeidx.parse.records import ROLE_CODES
 from codeidx.store import nodes as node_store
 from codeidx.store import symbols
-from codeidx.store.occurrences import StoredOccurrence
+from codeidx.store.occurrences import iter_raw
 from codeidx.store.symbols import FileFacts
 
 if TYPE_CHECKING:
@@ -48,6 +49,11 @@ if TYPE_CHECKING:
 _VALUE_KINDS = frozenset({"variable", "constant", "field", "property"})
 # How far after a local's assignment the right-hand side's chain is looked for.
 _CHAIN_SCAN = 400
+# Role codes as packed in occurrence blobs (the low bits of the third value).
+_ROLE_MASK = 7
+_WRITE = ROLE_CODES["write"]
+_TYPE = ROLE_CODES["type"]
+_CALL = ROLE_CODES["call"]
 
 
 class ReceiverTypes:
@@ -59,6 +65,7 @@ class ReceiverTypes:
         self._local_cache: dict[tuple[int, int, str], list[Target] | None] = {}
         self._positions: dict[int, _Positions] = {}
         self._full_facts: dict[int, FileFacts] = {}
+        self._params_cache: dict[int, dict[str, str]] = {}
 
     def expr_types(
         self, facts: FileFacts, expr: str, enclosing: int, hooks: LanguageHooks, depth: int = 0
@@ -267,17 +274,22 @@ class ReceiverTypes:
             self._local_cache.clear()
         out: list[Target] = []
         unknown = False
-        facts = self._with_occurrences(facts)
-        writes = [
-            o
-            for o in facts.occurrences.get(name, [])
-            if o.role == "write"
-            and not o.receiver
-            and binding_scope(facts, name, o.enclosing) == scope
-        ]
+        blob = self._occurrence_blobs(facts)[0].get(name)
+        # The name's writes without a receiver in this function, in stored
+        # order: (start byte, line, enclosing ordinal).
+        writes: list[tuple[int, int, int]] = []
+        if blob is not None:
+            scopes: dict[int, int | None] = {}
+            for start, line, col_role, inside, recv in iter_raw(blob):
+                if col_role & _ROLE_MASK != _WRITE or recv:
+                    continue
+                at = scopes.get(inside, -1)
+                if at == -1:
+                    at = scopes[inside] = binding_scope(facts, name, inside)
+                if at == scope:
+                    writes.append((start, line, inside))
         function = facts.nodes[scope]
-        details = node_store.node_details(self._r.conn, [function.node_id]).get(function.node_id)
-        params = {p[0]: p[1] for p in details.params} if details is not None else {}
+        params = self._params(function.node_id)
         results: list[list[Target] | None] = []
         if name in params:
             # The parameter is the function's first binding of the name.
@@ -288,8 +300,8 @@ class ReceiverTypes:
                 if annotation
                 else None
             )
-        for w in writes:
-            results.append(self._binding_types(facts, w, name, hooks, depth))
+        for start, line, inside in writes:
+            results.append(self._binding_types(facts, start, line, inside, name, hooks, depth))
         for found in results:
             if found is None:
                 unknown = True
@@ -299,96 +311,181 @@ class ReceiverTypes:
         self._local_cache[key] = answer
         return answer
 
+    def _params(self, function_id: int) -> dict[str, str]:
+        """A function's parameters: name → annotation text (read once per function)."""
+        params = self._params_cache.get(function_id)
+        if params is None:
+            if len(self._params_cache) > 100_000:
+                self._params_cache.clear()
+            details = node_store.node_details(self._r.conn, [function_id]).get(function_id)
+            params = {p[0]: p[1] for p in details.params} if details is not None else {}
+            self._params_cache[function_id] = params
+        return params
+
     def _binding_types(
-        self, facts: FileFacts, w: StoredOccurrence, name: str, hooks: LanguageHooks, depth: int
+        self,
+        facts: FileFacts,
+        at: int,
+        line: int,
+        enclosing: int,
+        name: str,
+        hooks: LanguageHooks,
+        depth: int,
     ) -> list[Target] | None:
         """The type one assignment of a local gives it, read from the occurrences around it.
 
-        The index keeps identifiers, not expressions, so the statement is
-        recognised by offsets: ``x = <chain>`` has the chain start three
-        bytes after the name, ``x: T`` has the annotation two bytes after,
-        and ``with <chain> as x`` (or ``except E as x``) has the chain on
-        the same line before the name.  Anything else is unknown.
+        The write starts at byte ``at`` on ``line``.  The index keeps
+        identifiers, not expressions, so the statement is recognised by
+        offsets: ``x = <chain>`` has the chain start three bytes after the
+        name, ``x: T`` has the annotation two bytes after, and ``with <chain>
+        as x`` (or ``except E as x``) has the chain on the same line before
+        the name.  Anything else is unknown.
         """
         pos = self._positions_of(facts)
-        i = bisect_left(pos.starts, w.start_byte)
-        if i >= len(pos.starts) or pos.starts[i] != w.start_byte:
+        starts, lines, roles, exprs = pos.starts, pos.lines, pos.roles, pos.exprs
+        count = len(starts)
+        i = bisect_left(starts, at)
+        if i >= count or starts[i] != at:
             return None
-        end = w.start_byte + len(name.encode())
-        prev = pos.entries[i - 1] if i > 0 else None
-        nxt = pos.entries[i + 1] if i + 1 < len(pos.entries) else None
-        if prev is not None and prev[1].line == w.line and prev[1].role == "write":
+        end = at + len(name.encode())
+        if i > 0 and lines[i - 1] == line and roles[i - 1] == _WRITE:
             # ``a, x = ...``: which part of the value is x's is not known.
             return None
-        if nxt is not None and nxt[1].line == w.line:
-            start = _expr_start(nxt[1])
-            if nxt[1].role == "type" and start == end + 2:
+        if i + 1 < count and lines[i + 1] == line:
+            start = exprs[i + 1]
+            if roles[i + 1] == _TYPE and start == end + 2:
                 j = i + 1
-                while j < len(pos.entries) and pos.entries[j][1].role == "type":
-                    found = self.expr_types(
-                        facts, _chain_text(*pos.entries[j]), w.enclosing, hooks, depth + 1
-                    )
+                while j < count and roles[j] == _TYPE:
+                    found = self.expr_types(facts, pos.chain_text(j), enclosing, hooks, depth + 1)
                     if found:
                         return [t for t in found if t.kind in CLASS_LIKE] or None
                     j += 1
                 return None
             if start == end + 3:
-                outer = nxt
-                for j in range(i + 2, min(len(pos.entries), i + _CHAIN_SCAN)):
-                    if _expr_start(pos.entries[j][1]) == start:
-                        outer = pos.entries[j]
-                return self.expr_types(facts, _chain_text(*outer), w.enclosing, hooks, depth + 1)
+                # The right-hand side's outermost chain: the last occurrence
+                # nearby whose expression starts where the value starts.
+                outer = i + 1
+                ahead = exprs[i + 2 : min(count, i + _CHAIN_SCAN)]
+                if start in ahead:
+                    ahead.reverse()
+                    outer = i + 2 + len(ahead) - 1 - ahead.index(start)
+                return self.expr_types(facts, pos.chain_text(outer), enclosing, hooks, depth + 1)
             if start == end + 4:
                 # ``for x in ...`` in a comprehension: an element, not the value.
                 return None
-        if prev is None or prev[1].line != w.line:
+        if i == 0 or lines[i - 1] != line:
             return None
-        window: list[tuple[str, StoredOccurrence]] = []
+        # The occurrences before the name on its line, back to a write: the
+        # outermost chain is the one starting first, its last element the
+        # one starting last.
         j = i - 1
-        while j >= 0 and pos.entries[j][1].line == w.line and pos.entries[j][1].role != "write":
-            window.append(pos.entries[j])
+        head = exprs[j]
+        outer = j
+        while j >= 0 and lines[j] == line and roles[j] != _WRITE:
+            if exprs[j] < head:
+                head, outer = exprs[j], j
+            elif exprs[j] == head and starts[j] > starts[outer]:
+                outer = j
             j -= 1
-        head = min(_expr_start(o) for _n, o in window)
-        outer = max((e for e in window if _expr_start(e[1]) == head), key=lambda e: e[1].start_byte)
-        return self.expr_types(facts, _chain_text(*outer), w.enclosing, hooks, depth + 1)
+        return self.expr_types(facts, pos.chain_text(outer), enclosing, hooks, depth + 1)
 
-    def _with_occurrences(self, facts: FileFacts) -> FileFacts:
-        """The file's facts with its occurrences (read once when they were left out).
+    def _occurrence_blobs(self, facts: FileFacts) -> tuple[dict[str, bytes], list[str]]:
+        """The file's packed occurrences and receiver table (read once when left out).
 
         Linking reads a file with its occurrences, other lookups without;
         a local's type must not depend on which asked first.
         """
         if facts.blobs:
-            return facts
+            return facts.blobs, facts.receivers
         full = self._full_facts.get(facts.file_id)
         if full is None:
             if len(self._full_facts) > 32:
                 self._full_facts.clear()
             full = symbols.file_facts(self._r.conn, facts.file_id) or facts
             self._full_facts[facts.file_id] = full
-        return full
+        return full.blobs, full.receivers
 
     def _positions_of(self, facts: FileFacts) -> _Positions:
         """A file's occurrences in source order (built once per file)."""
+        blobs, receivers = self._occurrence_blobs(facts)
         found = self._positions.get(facts.file_id)
-        if found is None:
+        if found is None or found.blobs is not blobs:
             if len(self._positions) > 64:
                 self._positions.clear()
-            entries = sorted(
-                ((n, o) for n, occs in facts.occurrences.items() for o in occs),
-                key=lambda e: e[1].start_byte,
-            )
-            found = _Positions([e[1].start_byte for e in entries], entries)
+            found = _Positions.build(blobs, receivers)
             self._positions[facts.file_id] = found
         return found
 
 
-@dataclass(slots=True)
 class _Positions:
-    """A file's occurrences sorted by start byte, with the starts for bisection."""
+    """A file's occurrences sorted by start byte, one column per field.
 
-    starts: list[int]
-    entries: list[tuple[str, StoredOccurrence]]
+    Columns of plain ints (not an object per occurrence) are what makes
+    building this for every linked file cheap: the sort runs once over the
+    start bytes and every column is reordered by C-level item lookups.
+    """
+
+    __slots__ = ("blobs", "exprs", "lines", "names", "receivers", "roles", "starts")
+
+    def __init__(
+        self,
+        blobs: dict[str, bytes],
+        starts: list[int],
+        lines: list[int],
+        roles: list[int],
+        exprs: list[int],
+        names: list[str],
+        receivers: list[str],
+    ) -> None:
+        #: The blobs this was built from, to tell a stale entry from a fresh one.
+        self.blobs = blobs
+        self.starts = starts
+        self.lines = lines
+        self.roles = roles
+        #: Where each occurrence's expression starts (its receiver's start).
+        self.exprs = exprs
+        self.names = names
+        #: Each occurrence's receiver text, "" without one.
+        self.receivers = receivers
+
+    @classmethod
+    def build(cls, blobs: dict[str, bytes], receiver_table: list[str]) -> _Positions:
+        starts: list[int] = []
+        lines: list[int] = []
+        roles: list[int] = []
+        recvs: list[int] = []
+        names: list[str] = []
+        for name, blob in blobs.items():
+            columns = list(zip(*iter_raw(blob), strict=True))
+            if not columns:
+                continue
+            starts.extend(columns[0])
+            lines.extend(columns[1])
+            roles.extend(c & _ROLE_MASK for c in columns[2])
+            recvs.extend(columns[4])
+            names.extend([name] * len(columns[0]))
+        if len(starts) > 1:
+            # A stable sort, like sorting the occurrences themselves.
+            take = itemgetter(*sorted(range(len(starts)), key=starts.__getitem__))
+            starts, lines, roles, recvs, names = (
+                list(take(starts)),
+                list(take(lines)),
+                list(take(roles)),
+                list(take(recvs)),
+                list(take(names)),
+            )
+        texts = ["", *receiver_table]
+        # A receiver ``a.b`` before ``.name`` starts its length plus one earlier.
+        shift = [0, *(len(r.encode()) + 1 for r in receiver_table)]
+        exprs = [s - shift[r] for s, r in zip(starts, recvs, strict=True)]
+        return cls(blobs, starts, lines, roles, exprs, names, [texts[r] for r in recvs])
+
+    def chain_text(self, j: int) -> str:
+        """The expression occurrence ``j`` ends: its receiver, the name, ``()`` for a call."""
+        called = "()" if self.roles[j] == _CALL else ""
+        receiver = self.receivers[j]
+        name = self.names[j]
+        return f"{receiver}.{name}{called}" if receiver else f"{name}{called}"
 
 
 def _chain(expr: str, sep: str) -> list[tuple[str, bool]] | None:
@@ -432,19 +529,6 @@ def _chain(expr: str, sep: str) -> list[tuple[str, bool]] | None:
         if text[i] != ".":
             return None
         i += 1
-
-
-def _chain_text(name: str, occ: StoredOccurrence) -> str:
-    """The expression an occurrence ends: its receiver, the name, ``()`` for a call."""
-    called = "()" if occ.role == "call" else ""
-    return f"{occ.receiver}.{name}{called}" if occ.receiver else f"{name}{called}"
-
-
-def _expr_start(occ: StoredOccurrence) -> int:
-    """Where the expression an occurrence belongs to starts (its receiver's start)."""
-    if not occ.receiver:
-        return occ.start_byte
-    return occ.start_byte - len(occ.receiver.encode()) - 1
 
 
 def binding_scope(facts: FileFacts, name: str, enclosing: int) -> int | None:
