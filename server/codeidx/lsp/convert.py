@@ -130,6 +130,24 @@ def path_to_uri(root: Path, path: str) -> str:
     return uri if uri is not None else (root / path).as_uri()
 
 
+class UriCache:
+    """``path_to_uri`` for one answer, computed once per path.
+
+    Answers with tens of thousands of locations name a few hundred files;
+    building a URI is far slower than a dictionary lookup.  One per answer.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._uris: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        uri = self._uris.get(path)
+        if uri is None:
+            uri = self._uris[path] = path_to_uri(self._root, path)
+        return uri
+
+
 # Client capabilities --------------------------------------------------------------
 
 
@@ -190,7 +208,13 @@ def to_lsp_range(line: int, col: int, end_line: int, end_col: int) -> types.Rang
 
 def to_lsp_location(root: Path, path: str, line: int, col: int, end_col: int) -> types.Location:
     """A one-line location, as every name and reference in the index is."""
-    return types.Location(path_to_uri(root, path), to_lsp_range(line, col, line, end_col))
+    return to_lsp_location_at(path_to_uri(root, path), line, col, end_col)
+
+
+def to_lsp_location_at(uri: str, line: int, col: int, end_col: int) -> types.Location:
+    """A one-line location in the file ``uri`` (see ``UriCache``)."""
+    start, end = types.Position(line, col), types.Position(line, end_col)
+    return types.Location(uri, types.Range(start, end))
 
 
 def to_lsp_definitions(
@@ -324,13 +348,15 @@ def hierarchy_data(symbol: Symbol) -> dict[str, object]:
     return {"nodeId": str(symbol.node_id), "name": symbol.qualified_name}
 
 
-def _hierarchy_item_fields(root: Path, symbol: Symbol) -> dict[str, Any]:
+def _hierarchy_item_fields(
+    root: Path, symbol: Symbol, uris: UriCache | None = None
+) -> dict[str, Any]:
     """The fields call and type hierarchy items share (LSP defines them twice)."""
     where = to_lsp_range(symbol.line, symbol.col, symbol.line, symbol.end_col)
     return {
         "name": symbol.name,
         "kind": to_lsp_symbol_kind(symbol.kind),
-        "uri": path_to_uri(root, symbol.path),
+        "uri": uris(symbol.path) if uris is not None else path_to_uri(root, symbol.path),
         "range": where,
         "selection_range": where,
         "detail": container_of(symbol),
@@ -338,8 +364,11 @@ def _hierarchy_item_fields(root: Path, symbol: Symbol) -> dict[str, Any]:
     }
 
 
-def to_lsp_call_item(root: Path, symbol: Symbol) -> types.CallHierarchyItem:
-    return types.CallHierarchyItem(**_hierarchy_item_fields(root, symbol))
+def to_lsp_call_item(
+    root: Path, symbol: Symbol, uris: UriCache | None = None
+) -> types.CallHierarchyItem:
+    """A call hierarchy item; ``uris`` shares URIs between the items of one answer."""
+    return types.CallHierarchyItem(**_hierarchy_item_fields(root, symbol, uris))
 
 
 def to_lsp_type_item(root: Path, symbol: Symbol) -> types.TypeHierarchyItem:

@@ -126,8 +126,8 @@ class LiveFile:
 class LiveSource(SourceLines):
     """Line texts, from the buffer for a live file and from disk otherwise."""
 
-    def __init__(self, root: Path, live: Mapping[str, list[str]]) -> None:
-        super().__init__(root)
+    def __init__(self, root: Path, live: Mapping[str, list[str]], blank: bool = False) -> None:
+        super().__init__(root, blank=blank)
         self._live = live
 
     def lines(self, path: str) -> list[str]:

@@ -37,7 +37,7 @@ from codeidx.query.types import (
     Symbol,
 )
 from codeidx.store import nodes, stats
-from codeidx.store.edges import unpack_sites
+from codeidx.store.navigation import site_pairs
 from codeidx.store.nodes import EdgeHit, NodeRow
 from codeidx.support.graph import shortest_cycle, strongly_connected_components
 
@@ -97,17 +97,21 @@ def find_calls_by_id(
     node_id: int,
     incoming: bool,
     include_guesses: bool = False,
+    with_text: bool = True,
 ) -> CallGroup | None:
     """Callers (``incoming``) or callees of the one definition ``node_id``.
 
     None when no such definition is in the index (it may have been deleted
-    since the caller saw it).  Reads in one snapshot; raises nothing of its own.
+    since the caller saw it).  ``with_text=False`` leaves ``CallSite.text``
+    empty instead of reading every site's line (protocol answers show no
+    text).  Reads in one snapshot; raises nothing of its own.
     """
     with stats.read_snapshot(conn):
         row = nodes.nodes_by_ids(conn, [node_id]).get(node_id)
         if row is None:
             return None
-        return _group(conn, row, incoming, SourceLines(root), include_guesses)
+        source = SourceLines(root, blank=not with_text)
+        return _group(conn, row, incoming, source, include_guesses)
 
 
 def _group(
@@ -150,11 +154,11 @@ def _sure_or_dispatched(
             related += nodes.edges_touching(conn, [h.dst_id], ("overrides",), False)
             family = {h.dst_id} | {e.src_id for e in related} | {e.dst_id for e in related}
             families[h.dst_id] = family
-        sites = set(unpack_sites(h.sites))
+        sites = set(site_pairs(h.sites))
         rivals = {
             e.dst_id
             for e in nodes.edges_touching(conn, [h.src_id], CALL_KINDS, False)
-            if e.path == h.path and sites & set(unpack_sites(e.sites))
+            if e.path == h.path and sites & set(site_pairs(e.sites))
         }
         if rivals <= family:
             kept.append(h)
@@ -170,12 +174,13 @@ def _calls(
         if other in others:
             merged.setdefault((other, h.kind), []).append(h)
     calls: list[Call] = []
+    text = source.line
     for (other, kind), group in merged.items():
         sites = sorted(
             (
-                CallSite(h.path, line, col, source.line(h.path, line))
+                CallSite(h.path, line, col, text(h.path, line))
                 for h in group
-                for line, col in unpack_sites(h.sites)
+                for line, col in site_pairs(h.sites)
             ),
             key=lambda s: (s.path, s.line, s.col),
         )

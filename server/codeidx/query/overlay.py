@@ -284,8 +284,9 @@ class Overlay:
         targets, rows = self._rows(resolved if isinstance(resolved, list) else [])
         return Lookup(facts, name, None, targets, rows)
 
-    def _source(self) -> SourceLines:
-        return LiveSource(self._root, {p: live.lines for p, live in self._live_map().items()})
+    def _source(self, blank: bool = False) -> SourceLines:
+        live = {p: live.lines for p, live in self._live_map().items()}
+        return LiveSource(self._root, live, blank=blank)
 
     def _live_map(self) -> dict[str, LiveFile]:
         self.live_files()
@@ -421,7 +422,7 @@ class Overlay:
         with stats.read_snapshot(self._conn):
             coverage = self._coverage()
             found = self.lookup(query.position)
-            source = self._source()
+            source = self._source(blank=not query.with_text)
             if found.name is None:
                 return ReferencesResult(None, False, [], [], 0, coverage)
             if found.scope is not None and found.facts is not None:
@@ -429,21 +430,33 @@ class Overlay:
             wanted = {t.node_id for t in found.targets}
             rows = [found.rows[t.node_id] for t in found.targets]
             out: list[Location] = []
+            only = query.position.path if query.in_file_only else None
             if query.include_declaration:
-                out.extend(declaration(row, source) for row in rows)
+                out.extend(
+                    declaration(row, source) for row in rows if only is None or row.path == only
+                )
             files = 0
             live = self._live_map()
             for name in sorted({row.name for row in rows}):
                 width = utf16_len(name)
                 candidates: list[tuple[FileFacts, list[StoredOccurrence]]] = []
-                for file_id, path, blob, receivers in symbols.occurrence_rows(self._conn, name):
-                    facts = self.resolver.facts(file_id)
-                    if path in live or facts is None:
-                        continue  # A live file's stored occurrences are of its old text.
-                    candidates.append((facts, list(unpack(blob, receivers))))
+                if only is not None and only not in live:
+                    # Highlights in a saved file: its own occurrences only.
+                    if found.facts is not None and found.facts.path == only:
+                        occs = found.facts.occurrences.get(name)
+                        if occs:
+                            candidates.append((found.facts, occs))
+                elif only is None:
+                    for file_id, path, blob, receivers in symbols.occurrence_rows(
+                        self._conn, name
+                    ):
+                        facts = self.resolver.facts(file_id)
+                        if path in live or facts is None:
+                            continue  # A live file's stored occurrences are of its old text.
+                        candidates.append((facts, list(unpack(blob, receivers))))
                 for each in live.values():
                     occs = each.facts.occurrences.get(name)
-                    if occs:
+                    if occs and (only is None or each.facts.path == only):
                         candidates.append((each.facts, occs))
                 for facts, occs in candidates:
                     files += 1

@@ -12,6 +12,13 @@ workspace; guesses among several are left out unless the query asks for them
 (``ReferencesQuery.include_guesses``).  A local variable's
 references are its occurrences in the function that binds it.
 
+Most candidates need no resolution at query time: linking resolved them
+with the same resolver and stored an edge per target with every
+occurrence's position as a site, so ``_StoredEdges`` reads the answer of
+each occurrence the edges settle exactly and only the rest are resolved
+here (see its doc for when an edge settles an occurrence).  Document
+highlights search the cursor's file only (``ReferencesQuery.in_file_only``).
+
 Reads only; any thread may call ``find_references`` with a read connection
 it owns.  Raises what ``definition.lookup`` raises.
 """
@@ -19,6 +26,7 @@ it owns.  Raises what ``definition.lookup`` raises.
 from __future__ import annotations
 
 import sqlite3
+from operator import attrgetter
 from pathlib import Path
 
 from codeidx.index.resolve import LOCAL, Resolver, is_sure
@@ -39,73 +47,227 @@ from codeidx.query.types import (
     SourceLines,
     Symbol,
 )
-from codeidx.store import stats, symbols
-from codeidx.store.occurrences import unpack
+from codeidx.store import navigation, stats, symbols
+from codeidx.store.occurrences import StoredOccurrence, col_of, iter_raw, role_of
+from codeidx.store.symbols import FileFacts
 
 
 def find_references(
-    conn: sqlite3.Connection, root: Path, query: ReferencesQuery
+    conn: sqlite3.Connection, root: Path, query: ReferencesQuery, *, from_edges: bool = True
 ) -> ReferencesResult:
-    """Answer find-references for the identifier at ``query.position`` (see module doc)."""
+    """Answer find-references for the identifier at ``query.position`` (see module doc).
+
+    ``from_edges=False`` resolves every candidate occurrence again instead of
+    reading what linking stored; the answers are the same (tests compare them).
+    """
     with stats.read_snapshot(conn):
         coverage = Coverage.of(stats.coverage(conn))
         resolver = Resolver(conn)
         found = lookup(conn, resolver, query.position)
-        source = SourceLines(root)
+        source = SourceLines(root, blank=not query.with_text)
         if found.name is None:
             return ReferencesResult(None, False, [], [], 0, coverage)
         if found.scope is not None and found.facts is not None:
             return local_references(found, found.name, found.scope, source, query, coverage)
-        wanted = {t.node_id: t for t in found.targets}
+        wanted = {t.node_id for t in found.targets}
         rows = [found.rows[t.node_id] for t in found.targets]
+        names = sorted({row.name for row in rows})
         out: list[Location] = []
         if query.include_declaration:
-            out.extend(declaration(row, source) for row in rows)
+            out.extend(
+                declaration(row, source)
+                for row in rows
+                if not query.in_file_only or row.path == query.position.path
+            )
         files = 0
-        for name in sorted({row.name for row in rows}):
-            for file_id, path, blob, receivers in symbols.occurrence_rows(conn, name):
-                facts = resolver.facts(file_id)
-                if facts is None:
-                    continue
-                files += 1
-                width = utf16_len(name)
-                # Resolution depends only on these fields, and a name often
-                # occurs many times in one scope: resolve each key once.
-                memo: dict[tuple[str, int, str], tuple[float, str] | None] = {}
-                for occ in unpack(blob, receivers):
-                    # Imports resolve by their statement, calls may guess.
-                    kind = occ.role if occ.role in ("call", "import") else ""
-                    where = occ.line if kind == "import" else occ.enclosing
-                    key = (occ.receiver, where, kind)
-                    if key not in memo:
-                        memo[key] = None
-                        targets = resolve_occurrence(resolver, facts, name, occ)
-                        if targets != LOCAL and isinstance(targets, list):
-                            for t in targets:
-                                if t.node_id in wanted and (
-                                    query.include_guesses or is_sure(t.resolution, t.confidence)
-                                ):
-                                    memo[key] = (t.confidence, t.resolution)
-                                    break
-                    hit = memo[key]
-                    if hit is None:
-                        continue
-                    out.append(
-                        Location(
-                            path,
-                            occ.line,
-                            occ.col,
-                            occ.col + width,
-                            occ.role,
-                            source.line(path, occ.line),
-                            hit[0],
-                            hit[1],
-                        )
-                    )
-        out.sort(key=lambda loc: (loc.path, loc.line, loc.col))
+        if query.in_file_only:
+            facts = found.facts
+            if facts is not None and any(name in facts.blobs for name in names):
+                files = 1
+                for name in names:
+                    blob = facts.blobs.get(name)
+                    if blob is not None:
+                        here = _FileOccurrences(facts.path, name, blob, facts.receivers)
+                        out.extend(here.references(resolver, facts, wanted, {}, query, source))
+        else:
+            stored = None
+            if from_edges and len(wanted) == 1:
+                stored = _StoredEdges(conn, wanted, {r.file_id for r in rows}, query)
+            for name in names:
+                for file_id, path, blob, receivers in symbols.occurrence_rows(conn, name):
+                    here = _FileOccurrences(path, name, blob, receivers)
+                    known = stored.known(file_id, here) if stored is not None else {}
+                    if not here.settled_by(known) and resolver.facts(file_id) is None:
+                        continue  # Deleted between reads; the snapshot prevents it.
+                    files += 1
+                    out.extend(here.references(resolver, file_id, wanted, known, query, source))
+        out.sort(key=attrgetter("path", "line", "col"))
         return ReferencesResult(
             found.name, False, [Symbol.of(r) for r in rows], out, files, coverage
         )
+
+
+#: What resolving an occurrence depends on besides its file and name:
+#: (receiver index, enclosing ordinal or import line, "call" | "import" | "").
+#: Imports resolve by their statement, calls may guess, and every other role
+#: resolves by scope alone; linking memoizes resolution on the same fields.
+Key = tuple[int, int, str]
+#: A reference's (confidence, resolution), or None when it is not one.
+Hit = tuple[float, str] | None
+#: An occurrence as stored: (start byte, line, col << 3 | role, enclosing, receiver + 1).
+Raw = tuple[int, int, int, int, int]
+
+
+def _key(line: int, role: str, enclosing: int, recv: int) -> Key:
+    if role == "call":
+        return (recv, enclosing, "call")
+    if role == "import":
+        return (recv, line, "import")
+    return (recv, enclosing, "")
+
+
+class _FileOccurrences:
+    """The stored occurrences of one name in one file, decoded without an object each."""
+
+    def __init__(self, path: str, name: str, blob: bytes, receivers: list[str]) -> None:
+        self.path = path
+        self.name = name
+        self.receivers = receivers
+        self.raw: list[Raw] = list(iter_raw(blob))
+        self.keys: list[Key] = [
+            _key(line, role_of(cr), enclosing, recv) for _s, line, cr, enclosing, recv in self.raw
+        ]
+
+    def key_at(self) -> dict[tuple[int, int], Key]:
+        """(line, col) → key of every occurrence: edge sites are such positions."""
+        return {(raw[1], col_of(raw[2])): key for raw, key in zip(self.raw, self.keys, strict=True)}
+
+    def settled_by(self, known: dict[Key, Hit]) -> bool:
+        return len(known) > 0 and all(k in known for k in self.keys)
+
+    def references(
+        self,
+        resolver: Resolver,
+        file: int | FileFacts,
+        wanted: set[int],
+        known: dict[Key, Hit],
+        query: ReferencesQuery,
+        source: SourceLines,
+    ) -> list[Location]:
+        """The occurrences that are references to ``wanted``.
+
+        ``known`` holds the keys whose answer is already settled; the other
+        keys are resolved here, each once, and added to it.  ``file`` is the
+        file's facts or its id (the facts are read only when needed).
+        """
+        facts = file if isinstance(file, FileFacts) else None
+        path, name = self.path, self.name
+        width = utf16_len(name)
+        text = source.line
+        out: list[Location] = []
+        for (start, line, cr, enclosing, recv), key in zip(self.raw, self.keys, strict=True):
+            role = role_of(cr)
+            if key in known:
+                hit = known[key]
+            else:
+                if facts is None:
+                    assert isinstance(file, int)
+                    facts = resolver.facts(file)
+                    assert facts is not None  # The caller checked that it exists.
+                receiver = self.receivers[recv - 1] if recv else ""
+                occ = StoredOccurrence(start, line, col_of(cr), role, enclosing, receiver)
+                hit = known[key] = _resolved_hit(resolver, facts, name, occ, wanted, query)
+            if hit is not None:
+                col = col_of(cr)
+                out.append(
+                    Location(path, line, col, col + width, role, text(path, line), hit[0], hit[1])
+                )
+        return out
+
+
+def _resolved_hit(
+    resolver: Resolver,
+    facts: FileFacts,
+    name: str,
+    occ: StoredOccurrence,
+    wanted: set[int],
+    query: ReferencesQuery,
+) -> Hit:
+    targets = resolve_occurrence(resolver, facts, name, occ)
+    if targets == LOCAL or not isinstance(targets, list):
+        return None
+    for t in targets:
+        if t.node_id in wanted and (query.include_guesses or is_sure(t.resolution, t.confidence)):
+            return (t.confidence, t.resolution)
+    return None
+
+
+class _StoredEdges:
+    """Answers for occurrence keys that the stored edges to one definition settle exactly.
+
+    Linking resolves every occurrence with the same ``Resolver`` and adds
+    each target an edge from the enclosing definition with the occurrence's
+    position as a site.  An edge keeps only the best confidence of its
+    sites, and some occurrences make no edge (local and attribute reads,
+    reads resolved by a guess), so the edges answer these keys only:
+
+    - A key all of whose occurrences are the only sites of an edge to the
+      wanted definition resolves to it with the edge's confidence.
+    - A call key that is not among the sites of any edge to it does not
+      resolve to it: a call makes an edge to each of its targets, whatever
+      their kind, with every occurrence of the key as a site.  The same
+      holds for an import key in another file than the definition's (an
+      import is never dropped as a reference of its enclosing definition).
+
+    Every other key (one sharing an edge with other keys or with another
+    name's occurrences, a read that made no edge), and every key of a file
+    whose edges are out of date (``linked = 0``), is resolved at query time.
+    Only a query about a single definition is answered this way: with
+    several, which one a key names first decides its confidence, and edges
+    do not keep that order.
+    """
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        wanted: set[int],
+        defining_files: set[int],
+        query: ReferencesQuery,
+    ) -> None:
+        self._by_file: dict[int, list[navigation.StoredEdge]] = {}
+        for edge in navigation.edges_to(conn, wanted):
+            self._by_file.setdefault(edge.file_id, []).append(edge)
+        self._unlinked = navigation.unlinked_file_ids(conn)
+        self._defining_files = defining_files
+        self._include_guesses = query.include_guesses
+
+    def known(self, file_id: int, here: _FileOccurrences) -> dict[Key, Hit]:
+        """The keys of this file's occurrences that the edges settle (see class doc)."""
+        if file_id in self._unlinked:
+            return {}
+        edges = self._by_file.get(file_id, [])
+        key_at = here.key_at() if edges else {}
+        settled: dict[Key, navigation.StoredEdge] = {}
+        mixed: set[Key] = set()
+        for edge in edges:
+            keys = {key_at.get(site) for site in navigation.site_pairs(edge.sites)}
+            found = [k for k in keys if k is not None]
+            if len(keys) == 1 and found:
+                settled.setdefault(found[0], edge)
+            else:
+                mixed.update(found)
+        out: dict[Key, Hit] = {}
+        for key, edge in settled.items():
+            if key not in mixed:
+                sure = self._include_guesses or is_sure(edge.resolution, edge.confidence)
+                out[key] = (edge.confidence, edge.resolution) if sure else None
+        absent_proves = file_id not in self._defining_files
+        for key in set(here.keys):
+            if key in settled or key in mixed:
+                continue
+            if key[2] == "call" or (key[2] == "import" and absent_proves):
+                out[key] = None
+        return out
 
 
 def local_references(

@@ -141,6 +141,12 @@ class ReferencesQuery:
     #: Also list by-name guesses that share the name with other definitions
     #: (see ``index.resolve.MIN_CONFIDENCE``); they are left out by default.
     include_guesses: bool = False
+    #: Only the references in the file of ``position`` (document highlights):
+    #: the rest of the workspace is not searched.
+    in_file_only: bool = False
+    #: Read the text of each reference's line (``Location.text``); protocol
+    #: answers show no text, and reading tens of thousands of lines is slow.
+    with_text: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,10 +494,14 @@ class SourceLines:
     The index keeps no source text, so results that show a line read it
     here.  A file that vanished or cannot be read shows empty lines rather
     than failing the query.  One instance per query; not shared across threads.
+    With ``blank`` set, ``line`` answers an empty string without reading
+    anything: for answers that carry no text (the language server's), whose
+    columns the index already stores in UTF-16 code units.
     """
 
     root: Path
     _cache: dict[str, list[str]] = field(default_factory=dict)
+    blank: bool = False
 
     def lines(self, path: str) -> list[str]:
         cached = self._cache.get(path)
@@ -506,5 +516,7 @@ class SourceLines:
         return cached
 
     def line(self, path: str, line: int) -> str:
+        if self.blank:
+            return ""
         found = self.lines(path)
         return found[line] if 0 <= line < len(found) else ""

@@ -113,17 +113,18 @@ async def incoming_calls(
     root, views = state.root, ls.views(state)
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.CallHierarchyIncomingCall]:
-        group = find_calls_by_id(conn, root, node_id, incoming=True)
+        group = find_calls_by_id(conn, root, node_id, incoming=True, with_text=False)
         if group is None:
             return []
         width = convert.utf16_len(group.symbol.name)
         overlay = views.overlay(conn)
+        uris = convert.UriCache(root)
         out = []
         for call in group.calls:
             caller = overlay.live_symbol(call.symbol)
             ranges = [r for s in call.sites if (r := site_range(views, s, width)) is not None]
             if caller is not None and ranges:
-                item = convert.to_lsp_call_item(root, caller)
+                item = convert.to_lsp_call_item(root, caller, uris)
                 out.append(types.CallHierarchyIncomingCall(from_=item, from_ranges=ranges))
         return out
 
@@ -138,17 +139,18 @@ async def outgoing_calls(
     root, views = state.root, ls.views(state)
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.CallHierarchyOutgoingCall]:
-        group = find_calls_by_id(conn, root, node_id, incoming=False)
+        group = find_calls_by_id(conn, root, node_id, incoming=False, with_text=False)
         if group is None:
             return []
         overlay = views.overlay(conn)
+        uris = convert.UriCache(root)
         out = []
         for call in group.calls:
             callee = overlay.live_symbol(call.symbol)
             width = convert.utf16_len(call.symbol.name)
             ranges = [r for s in call.sites if (r := site_range(views, s, width)) is not None]
             if callee is not None and ranges:
-                item = convert.to_lsp_call_item(root, callee)
+                item = convert.to_lsp_call_item(root, callee, uris)
                 out.append(types.CallHierarchyOutgoingCall(to=item, from_ranges=ranges))
         return out
 

@@ -1,14 +1,17 @@
-"""Navigation: definition, declaration, references, hover and document highlights.
+"""Navigation: definition sites, references, hover and document highlights.
 
-Each handler turns the request into a ``Cursor`` on the loop, then on a
-query worker turns it into a position in what the user sees (``lsp.live``),
+``definition_answer`` serves definition and declaration (``handlers.links``
+registers them and picks links or locations).  Each handler turns the
+request into a ``Cursor`` on the loop, then on a query worker turns it
+into a position in what the user sees (``lsp.live``),
 calls one function of the query overlay (``query.overlay``: open buffers
 over the index) and turns the answer into LSP values.  Positions on any
 line of an open buffer, edited or not, are answered from its current text,
 and results in open buffers come back at their live positions.  A file
 codeidx does not index, or that is neither open nor indexed yet, gets an
-empty answer; a line past the end of the document is InvalidParams.  No
-SQL, no parsing here.
+empty answer; a line past the end of the document is InvalidParams.
+References carry no line text (LSP shows none), and document highlights
+search the cursor's file only.  No SQL, no parsing here.
 """
 
 from __future__ import annotations
@@ -47,9 +50,9 @@ def indexed(answer: Callable[[], R]) -> R | None:
 
 def to_locations(root: Path, found: Iterable[Location]) -> list[types.Location]:
     """Query locations (already where the user sees them) as LSP locations."""
-    return [
-        convert.to_lsp_location(root, loc.path, loc.line, loc.col, loc.end_col) for loc in found
-    ]
+    uris = convert.UriCache(root)
+    at = convert.to_lsp_location_at
+    return [at(uris(loc.path), loc.line, loc.col, loc.end_col) for loc in found]
 
 
 def definition_at(
@@ -75,44 +78,54 @@ def hover_at(
 
 
 def references_at(
-    conn: sqlite3.Connection, root: Path, views: Views, cursor: Cursor, declaration: bool
+    conn: sqlite3.Connection,
+    root: Path,
+    views: Views,
+    cursor: Cursor,
+    declaration: bool,
+    in_file_only: bool = False,
 ) -> ReferencesResult | None:
-    """References at the cursor, or None when nothing can answer."""
+    """References at the cursor (in its file only, for highlights), or None when nothing can answer.
+
+    The locations carry no line text: LSP answers show none.
+    """
     position = views.position(cursor)
     if position is None:
         return None
-    query = ReferencesQuery(position, include_declaration=declaration)
+    query = ReferencesQuery(
+        position, include_declaration=declaration, in_file_only=in_file_only, with_text=False
+    )
     overlay = views.overlay(conn)
     return indexed(lambda: overlay.find_references(query))
 
 
-async def _definitions(
-    ls: CodeidxServer, method: str, uri: str, position: types.Position
-) -> list[types.Location]:
+async def definition_answer(
+    ls: CodeidxServer, method: str, uri: str, position: types.Position, links: bool
+) -> list[types.Location] | list[types.LocationLink]:
+    """Definition sites at a position, as ``LocationLink``s when ``links``.
+
+    A link's origin range (the identifier under the cursor) is computed on
+    the same query worker as the sites, so the answer takes one trip to the
+    pool.
+    """
     found = ls.cursor(uri, position)
     if found is None:
         return []
     state, cursor = found
     root, views = state.root, ls.views(state)
 
-    def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.Location]:
+    def work(
+        conn: sqlite3.Connection, token: CancelToken
+    ) -> list[types.Location] | list[types.LocationLink]:
         result = definition_at(conn, root, views, cursor)
         if result is None:
             return []
-        return to_locations(root, (d.location for d in result.definitions))
+        locations = to_locations(root, (d.location for d in result.definitions))
+        if not links or not locations:
+            return locations
+        return convert.to_lsp_definitions(locations, views.word_range(cursor), links)
 
     return await state.runner.read(method, work, ls.unchanged(uri))
-
-
-async def definition(ls: CodeidxServer, params: types.DefinitionParams) -> list[types.Location]:
-    method = types.TEXT_DOCUMENT_DEFINITION
-    return await _definitions(ls, method, params.text_document.uri, params.position)
-
-
-async def declaration(ls: CodeidxServer, params: types.DeclarationParams) -> list[types.Location]:
-    # The index knows one kind of definition site: declaration and definition agree.
-    method = types.TEXT_DOCUMENT_DECLARATION
-    return await _definitions(ls, method, params.text_document.uri, params.position)
 
 
 async def references(ls: CodeidxServer, params: types.ReferenceParams) -> list[types.Location]:
@@ -164,7 +177,7 @@ async def highlight(
     root, views = state.root, ls.views(state)
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.DocumentHighlight]:
-        result = references_at(conn, root, views, cursor, declaration=True)
+        result = references_at(conn, root, views, cursor, declaration=True, in_file_only=True)
         if result is None:
             return []
         out = []
