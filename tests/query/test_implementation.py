@@ -103,7 +103,9 @@ def python(**marked: str) -> dict[str, str]:
 
 def test_python_abc_subclasses_transitively_across_files(tmp_path: Path) -> None:
     files = python(shape="Sh$0ape", polygon="[[Polygon]]", square="[[Square]]", circle="[[Circle]]")
-    result = check(tmp_path, files)
+    fx = build(tmp_path, files)
+    result = answer(fx)
+    assert ranges_of([i.location for i in result.implementations]) == fx.ranges
     assert [s.qualified_name for s in result.symbols] == ["base.Shape"]
     assert names(result) == [
         ("base.Polygon", "inherits", 1),
@@ -114,6 +116,11 @@ def test_python_abc_subclasses_transitively_across_files(tmp_path: Path) -> None
     assert square.of.qualified_name == "base.Polygon"
     assert all((i.confidence, i.resolution) == (1.0, "exact") for i in result.implementations)
     assert square.location.text == "class Square(Polygon):"
+    # Without line texts (the language server's way): the same answer, no file read.
+    with fx.connect() as conn:
+        quiet = find_implementations(conn, fx.root, ImplementationQuery(fx.at(), line_text=False))
+    assert [i.location.text for i in quiet.implementations] == ["", "", ""]
+    assert [i.symbol for i in quiet.implementations] == [i.symbol for i in result.implementations]
 
 
 OVERRIDERS = {

@@ -86,6 +86,10 @@ class ImplementationQuery:
     #: Also follow by-name guesses among several candidates (edges and the
     #: cursor's own resolution); they are left out by default.
     include_guesses: bool = False
+    #: Read each result's line text from disk (``Location.text``).  The
+    #: language server shows none and asks for none: a class with thousands
+    #: of subclasses would otherwise read every file that holds one.
+    line_text: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,8 @@ class Implementation:
     that step leads to (the direct supertype or overridden method), and
     ``depth`` counts the steps from the queried symbol (1: direct).
     ``resolution`` is ``exact``, ``by_name`` or ``structural``.
-    ``location`` is the name of ``symbol`` with its line's text.
+    ``location`` is the name of ``symbol`` with its line's text (empty when
+    the query asked for none).
     """
 
     symbol: Symbol
@@ -171,14 +176,18 @@ def find_implementations(
             overlay.live_symbol if overlay is not None else (lambda s: s)
         )
         lines: dict[str, list[str]] = {}
-        targets = nodes.nodes_by_ids(conn, [item.of for item in walked])
+        # What a result implements is a seed or another result, whose rows are at hand.
+        targets = {item.row.node_id: item.row for item in walked}
+        targets.update(
+            nodes.nodes_by_ids(conn, {item.of for item in walked if item.of not in targets})
+        )
         out: list[Implementation] = []
         for item in walked:
             symbol = live(Symbol.of(item.row))
             of = targets.get(item.of)
             if symbol is None or of is None:
                 continue
-            text = lines.get(symbol.path)
+            text = lines.get(symbol.path) if query.line_text else []
             if text is None:
                 # What the user sees: the open buffer, else the saved file.
                 text = lines[symbol.path] = (
@@ -198,7 +207,7 @@ def find_implementations(
                 Implementation(
                     symbol,
                     item.relation,
-                    Symbol.of(of),
+                    live(Symbol.of(of)) or Symbol.of(of),
                     item.depth,
                     item.confidence,
                     item.resolution,

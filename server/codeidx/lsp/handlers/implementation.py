@@ -53,7 +53,7 @@ async def implementation(
         if position is None:
             return []
         overlay = views.overlay(conn)
-        query = ImplementationQuery(position)
+        query = ImplementationQuery(position, line_text=False)
         result = indexed(lambda: find_implementations(conn, root, query, overlay))
         if result is None or not result.implementations:
             return []
