@@ -34,7 +34,8 @@ What is measured, in order:
    attributes and called names; ``prepareCallHierarchy`` at called names and
    function definitions, with incoming and outgoing calls of the first item;
    ``prepareTypeHierarchy`` at class definitions and base classes, with
-   supertypes and subtypes of the first item.  Workspace symbol queries come
+   supertypes and subtypes of the first item; ``implementation`` at method
+   definitions (a ``def`` in a class body) and class definitions.  Workspace symbol queries come
    from real definition names: exact names, prefixes and camel humps.  Every
    kind gets at least ``--samples`` requests.
 3. Save to updated: the ~1,000-line file is modified on disk (one line in a
@@ -117,6 +118,7 @@ OTHER_KINDS = (
     "textDocument/prepareTypeHierarchy",
     "typeHierarchy/supertypes",
     "typeHierarchy/subtypes",
+    "textDocument/implementation",
 )
 TARGET_P95_S: dict[str, float | None] = {
     **{kind: 0.020 for kind in FAST_KINDS},
@@ -138,6 +140,7 @@ KINDS = (
     "textDocument/prepareTypeHierarchy",
     "typeHierarchy/supertypes",
     "typeHierarchy/subtypes",
+    "textDocument/implementation",
 )
 TARGET_SAVE_S = 0.100
 TARGET_FIRST_ANSWER_S = 1.0
@@ -165,6 +168,7 @@ CAPABILITIES: dict[str, Any] = {
         "documentSymbol": {"hierarchicalDocumentSymbolSupport": True},
         "callHierarchy": {},
         "typeHierarchy": {},
+        "implementation": {"linkSupport": True},
     },
 }
 
@@ -397,6 +401,8 @@ class FileSites:
     names: list[Site] = field(default_factory=list)
     calls: list[Site] = field(default_factory=list)
     classes: list[Site] = field(default_factory=list)
+    #: Class and method definitions (a ``def`` directly in a class body).
+    types_and_methods: list[Site] = field(default_factory=list)
     definitions: list[str] = field(default_factory=list)
 
 
@@ -461,6 +467,12 @@ def sites_of(text: str) -> FileSites:
             site = _named(lines, node, "class", node.name)
             if site is not None:
                 out.classes.append(site)
+                out.types_and_methods.append(site)
+            for member in node.body:
+                if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef):
+                    site = _named(lines, member, "def", member.name)
+                    if site is not None:
+                        out.types_and_methods.append(site)
             for base in node.bases:
                 if isinstance(base, ast.Name):
                     site = _site(lines, base.lineno - 1, base.col_offset, base.id)
@@ -602,6 +614,9 @@ class Session:
             self.ask("typeHierarchy/supertypes", {"item": items[0]})
             self.ask("typeHierarchy/subtypes", {"item": items[0]})
 
+    def implementations(self, uri: str, site: Site) -> None:
+        self.ask("textDocument/implementation", self.at(uri, site))
+
     def symbols(self, style: str, query: str, name: str) -> None:
         found = self.ask("workspace/symbol", {"query": query})
         hits = self.symbol_hits[style]
@@ -666,9 +681,13 @@ def measure_requests(
         if any(short(k) for k in KINDS[7:10]):
             for site in rng.sample(plan.calls, min(2, len(plan.calls))):
                 session.calls(uri, site)
-        if any(short(k) for k in KINDS[10:]):
+        if any(short(k) for k in KINDS[10:13]):
             for site in rng.sample(plan.classes, min(2, len(plan.classes))):
                 session.types(uri, site)
+        if short("textDocument/implementation"):
+            sites = plan.types_and_methods
+            for site in rng.sample(sites, min(2, len(sites))):
+                session.implementations(uri, site)
     return session
 
 
