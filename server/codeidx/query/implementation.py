@@ -9,9 +9,9 @@ buffers); then, for each definition it names:
   extends or implements it, directly or transitively, by walking the
   ``inherits`` and ``implements`` edges backwards.  A Rust trait is
   implemented by ``impl Trait for Type`` blocks, and those blocks are the
-  answer (the place the implementation is written).  For a Rust type with no
-  subtypes, its impl blocks are (as rust-analyzer answers).  A Go interface
-  is satisfied structurally: see below.
+  answer (the place the implementation is written).  For a Rust struct,
+  enum or union, its impl blocks are (as rust-analyzer answers).  A Go
+  interface is satisfied structurally: see below.
 - a method: every method that overrides or implements it, directly or
   transitively, by walking the ``overrides`` edges backwards.  The linker
   writes one from each method to the nearest same-named member of its
