@@ -73,3 +73,22 @@ async def test_workspace_symbols_match_camel_humps(ws: Session) -> None:
         ("app/report.py", 12, 4, 16),
     )
     assert await search("") == []
+
+
+async def test_workspace_symbols_prefer_the_open_document_among_equal_matches(
+    ws: Session,
+) -> None:
+    report = ws.root / "app/report.py"
+    report.write_text(report.read_text() + "\n\ndef area() -> float:\n    return 0.0\n")
+    ws.save("app/report.py")
+    await ws.events.wait_saved("app/report.py")
+
+    async def files(query: str) -> list[str]:
+        found = await ws.client.workspace_symbol_async(types.WorkspaceSymbolParams(query))
+        return [where(s.location, ws.root)[0] for s in found or []][:3]
+
+    # Three definitions named ``area`` match alike (``total_area`` comes after them): by
+    # path with no document open, the open document's first once it is open.
+    assert await files("area") == ["app/report.py", "app/shapes.py", "app/shapes.py"]
+    ws.open(SHAPES)
+    assert await files("area") == ["app/shapes.py", "app/shapes.py", "app/report.py"]

@@ -106,3 +106,60 @@ def test_with_the_real_fuzzy_ranker(tmp_path: Path) -> None:
     with fx.connect() as conn:
         result = search_symbols(conn, SymbolQuery("engfac"))
     assert result.matches and result.matches[0].symbol.name == "engine_factory"
+
+
+# Proximity ---------------------------------------------------------------------------
+
+
+def near_search(tmp_path: Path, query: SymbolQuery, near: list[str]) -> list[tuple[str, str]]:
+    fx = build(tmp_path, FILES)
+    with fx.connect() as conn:
+        result = search_symbols(conn, query, near=near)
+    return [(m.symbol.qualified_name, m.symbol.path) for m in result.matches]
+
+
+def test_equal_matches_in_open_documents_come_first(tmp_path: Path) -> None:
+    # Three definitions named ``run`` score alike; without open documents they come in
+    # path order, with one open its definition leads.
+    assert near_search(tmp_path, SymbolQuery("run", limit=3), [])[0][1] == "engine.py"
+    assert near_search(tmp_path, SymbolQuery("run", limit=3), ["web/engine.js"]) == [
+        ("web/engine.Engine.run", "web/engine.js"),
+        ("engine.Engine.run", "engine.py"),
+        ("other.engine.run", "other/engine.py"),
+    ]
+
+
+def test_then_definitions_in_their_folders(tmp_path: Path) -> None:
+    # A document that is not indexed (or new) still brings its folder forward.
+    found = near_search(tmp_path, SymbolQuery("run", limit=3), ["other/notes.md"])
+    assert found[0] == ("other.engine.run", "other/engine.py")
+    # Folders compare whole: ``web/engine.js`` is not in the folder ``we``.
+    assert near_search(tmp_path, SymbolQuery("run", limit=3), ["we/x.py"])[0][1] == "engine.py"
+
+
+def test_proximity_never_lifts_a_weaker_match(tmp_path: Path) -> None:
+    found = near_search(tmp_path, SymbolQuery("run"), ["engine.py"])
+    # ``run_all`` is only a prefix match: it stays after every exact ``run``.
+    assert [name for name, _ in found][-1] == "engine.Engine.run_all"
+    assert found[0] == ("engine.Engine.run", "engine.py")
+
+
+TIES = {
+    "a.py": "def alpha_x():\n    pass\n",
+    "b.py": "def alpha_y():\n    pass\n",
+    "c/d.py": "def alpha_z():\n    pass\n",
+}
+
+
+def test_an_open_document_name_cut_off_by_the_limit_is_merged_in(tmp_path: Path) -> None:
+    # The three names tie; the ranker keeps the first by name for ``limit=1``, and the
+    # open document's name, which ties with it, takes the place.
+    fx = build(tmp_path, TIES)
+    with fx.connect() as conn:
+        alone = search_symbols(conn, SymbolQuery("alpha", limit=1))
+        near = search_symbols(conn, SymbolQuery("alpha", limit=1), near=["c/d.py"])
+        weaker = search_symbols(conn, SymbolQuery("alpha_x", limit=1), near=["c/d.py"])
+    assert [m.symbol.name for m in alone.matches] == ["alpha_x"]
+    assert [m.symbol.name for m in near.matches] == ["alpha_z"]
+    assert near.matches[0].score == alone.matches[0].score
+    assert [m.symbol.name for m in weaker.matches] == ["alpha_x"]

@@ -510,3 +510,17 @@ def test_crowded_tiers_stop_early_without_dropping_a_better_tier(
 def test_ascii_and_unicode_word_splitting_agree(name: str) -> None:
     # A trailing non-ASCII separator sends the name down the character-by-character path.
     assert fuzzy._word_spans(name + "·") == fuzzy._word_spans(name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(names_and_query(), st.sampled_from([0, 1, 2, 3, 4, 5, 6]), st.floats(0, 999))
+def test_a_floor_leaves_out_exactly_the_weaker_matches(
+    case: tuple[list[str], str], tier: int, within: float
+) -> None:
+    # Symbol search asks for the open documents' names that tie with a known score; the
+    # tiers below that score are skipped, and nothing at or above it is lost.
+    names, query = case
+    floor = tier * 1000 + within
+    expected = [(i, score) for i, score in score_every_name(query, names) if score >= floor]
+    if query:
+        assert NameIndex(names).search(query, 100, floor) == expected

@@ -210,33 +210,48 @@ class NameIndex:
                 chars[c] |= _unpack(packed, cache=False)
         self._chars = {c: _repack(bits, n) for c, bits in chars.items()}
 
-    def search(self, query: str, limit: int = 100) -> list[tuple[int, float]]:
+    def search(self, query: str, limit: int = 100, floor: float = 0.0) -> list[tuple[int, float]]:
         """(index into names, score) of the best matches, best first.
 
+        ``floor`` leaves out matches scoring below it, and skips the scans of tiers that
+        cannot reach it: a caller that only wants names tying with a known score
+        (``query.symbols`` merging the open documents' names) pays for those tiers only.
         Any thread may call this, also concurrently; it never raises.
         """
         if limit <= 0:
             return []
         if not query:
-            return _shortest(self._heads, self._repeats, limit)
+            return _shortest(self._heads, self._repeats, limit) if floor <= 0 else []
         found: dict[int, float] = {}
         if (q := _Query(query)).unsafe:
             for r in self._unsafe:
                 self._consider(q, r, found, None, _view_of(self._names[self._heads[r]], exact=True))
         elif every := self._with_all_chars(q):
             target = limit + max(_MIN_SLACK, limit)
+            lowest = int(floor // 1000)
             # Exact matches outrank acronyms, so the prefix scan, which finds them, runs
             # even when the acronym scan alone has found enough names.
             self._acronyms_of(q, every, found, target)
-            for scan in (self._prefixes, self._humps, self._word_prefixes, self._substrings):
+            # Each scan with the best tier it finds (the prefix scan finds exact names).
+            scans = (
+                (self._prefixes, _EXACT_CASE),
+                (self._humps, _HUMP),
+                (self._word_prefixes, _WORD),
+                (self._substrings, _SUBSTRING),
+            )
+            for scan, tier in scans:
+                if tier < lowest:
+                    break
                 scan(q, every, found, target)
                 if len(found) >= target:
                     break
             else:
-                if 1 < q.k <= _MAX_SUBSEQUENCE_QUERY:
+                if 1 < q.k <= _MAX_SUBSEQUENCE_QUERY and lowest <= _FUZZY:
                     self._subsequences(q, every, found, target)
         hits: list[tuple[float, int]] = []
         for r, score in found.items():
+            if score < floor:
+                continue
             head = self._heads[r]
             hits.append((-score, head))
             hits.extend((-score, i) for i in self._repeats.get(head, ())[: limit - 1])

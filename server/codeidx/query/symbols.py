@@ -7,6 +7,15 @@ A query containing ``.`` or ``::`` is matched against qualified names
 (``Engine.run``), any other against simple names.  Ranking is not done
 here; a test passes its own ``rank`` to check the plumbing.
 
+Matches come by match quality (the fuzzy score) and then by proximity to
+what the user is working on: among definitions of equal score, those in
+the files the caller names as ``near`` (the editor's open documents) come
+first, then those in the folders of those files, then the rest.  A name
+that ties with the last name the ranker kept but was cut off by ``limit``
+is still found when an open document defines it: the names of the near
+files are ranked on their own and merged in.  Proximity never lifts a
+weaker match above a better one.
+
 Reading and ranking 50k names from scratch takes hundreds of milliseconds,
 too slow for a request that fires on every keystroke, so the names of an
 index are kept between searches in a ``NameCache``, per index and filter.
@@ -26,6 +35,7 @@ or a limit below one.  The query text is never logged.
 
 from __future__ import annotations
 
+import posixpath
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -37,7 +47,7 @@ from codeidx.parse.records import NODE_KINDS
 from codeidx.parse.registry import LANGUAGES
 from codeidx.query import fuzzy
 from codeidx.query.types import Coverage, Symbol, SymbolMatch, SymbolQuery, SymbolsResult
-from codeidx.store import nodes, stats
+from codeidx.store import files, nodes, stats
 from codeidx.store.nodes import NodeRow
 
 RankFn = Callable[[str, Sequence[str], int], list[tuple[int, float]]]
@@ -61,12 +71,18 @@ def validate(query: SymbolQuery) -> None:
 
 
 def search_symbols(
-    conn: sqlite3.Connection, query: SymbolQuery, rank: RankFn | None = None
+    conn: sqlite3.Connection,
+    query: SymbolQuery,
+    rank: RankFn | None = None,
+    near: Sequence[str] = (),
 ) -> SymbolsResult:
     """The definitions whose names best match ``query.text``, best first.
 
     Without ``rank``, names come from the process's ``NameCache`` and are
     ranked by ``fuzzy``; with it, they are read afresh and ranked by it.
+    ``near`` are workspace-relative paths of the files the user works in
+    (open documents); among equal scores their definitions come first, then
+    those in their folders (see ``Proximity``).
     """
     validate(query)
     text = query.text.strip()
@@ -74,6 +90,7 @@ def search_symbols(
     kinds = [query.kind] if query.kind is not None else None
     with stats.read_snapshot(conn):
         coverage = Coverage.of(stats.coverage(conn))
+        cache = None
         if rank is None:
             cache = name_cache(conn, kinds, query.language, qualified)
             best, candidates = cache.search(conn, text, query.limit)
@@ -84,13 +101,70 @@ def search_symbols(
             candidates = len(names)
         order = {name: (position, score) for position, (name, score) in enumerate(best)}
         rows = definitions(conn, list(order), kinds, query.language, qualified, query.limit)
+        # Fewer names than asked for means every match is in; else a name the open
+        # documents define may tie with the last one kept and have been cut off.
+        if near and len(best) >= query.limit:
+            ids = [
+                i for i in (files.file_id_of(conn, p) for p in dict.fromkeys(near)) if i is not None
+            ]
+            kept = sorted((order[key(r, qualified)][1] for r in rows), reverse=True)
+            cutoff = kept[query.limit - 1] if len(kept) >= query.limit else 0.0
+            if cache is not None:
+                local = cache.search_files(ids, text, query.limit, cutoff)
+            else:
+                names = near_names(conn, ids, kinds, query.language, qualified)
+                local = [
+                    (names[i], score) for i, score in (rank or fuzzy.rank)(text, names, query.limit)
+                ]
+            more = [(n, score) for n, score in local if n not in order and score >= cutoff]
+            for name, score in more:
+                order[name] = (len(order), score)
+            if more:
+                names = [n for n, _ in more]
+                rows.extend(nodes.nodes_with_names(conn, names, kinds, query.language, qualified))
 
-    def key_of(row: NodeRow) -> str:
-        return row.qualified_name if qualified else row.name
+    places = Proximity(near)
 
-    rows.sort(key=lambda r: (order[key_of(r)][0], r.path, r.name_line, r.name_col))
-    matches = [SymbolMatch(Symbol.of(r), order[key_of(r)][1]) for r in rows[: query.limit]]
+    def sort_key(row: NodeRow) -> tuple[float, int, int, str, int, int]:
+        position, score = order[key(row, qualified)]
+        return (-score, places.of(row.path), position, row.path, row.name_line, row.name_col)
+
+    rows.sort(key=sort_key)
+    matches = [SymbolMatch(Symbol.of(r), order[key(r, qualified)][1]) for r in rows[: query.limit]]
     return SymbolsResult(matches, candidates, coverage)
+
+
+def key(row: NodeRow, qualified: bool) -> str:
+    """The name a row is ranked by: qualified for a qualified query, else simple."""
+    return row.qualified_name if qualified else row.name
+
+
+class Proximity:
+    """How close a path is to the files the user works in: 0 one of them, 1 in the folder
+    of one, 2 elsewhere.  Folders compare whole, so ``a/b.py`` is not near ``a/bc/d.py``."""
+
+    def __init__(self, near: Sequence[str]) -> None:
+        self._files = frozenset(near)
+        self._folders = frozenset(posixpath.dirname(path) for path in near)
+
+    def of(self, path: str) -> int:
+        if path in self._files:
+            return 0
+        if self._folders and posixpath.dirname(path) in self._folders:
+            return 1
+        return 2
+
+
+def near_names(
+    conn: sqlite3.Connection,
+    file_ids: Sequence[int],
+    kinds: Sequence[str] | None,
+    language: str | None,
+    qualified: bool,
+) -> list[str]:
+    """The distinct names the files ``file_ids`` define, filtered, sorted."""
+    found = nodes.names_by_file(conn, file_ids, kinds, language, qualified) if file_ids else {}
+    return sorted({name for names in found.values() for name in names})
 
 
 def definitions(
@@ -177,6 +251,8 @@ class NameCache:
         self._searches = 0
         self._building = False
         self._built = threading.Event()
+        self._near_key: tuple[tuple[int, int], ...] | None = None
+        self._near: tuple[list[str], fuzzy.NameIndex] = ([], fuzzy.NameIndex([]))
 
     def _refresh(self, conn: sqlite3.Connection) -> None:
         """Bring the names to the version of the index ``conn`` reads (lock held)."""
@@ -240,6 +316,25 @@ class NameCache:
                     target=self._build, args=(ranking.names,), name="codeidx-names", daemon=True
                 ).start()
         return ranking.search(text, limit), len(ranking.names)
+
+    def search_files(
+        self, file_ids: Sequence[int], text: str, limit: int, floor: float
+    ) -> list[tuple[str, float]]:
+        """(name, score) of the best ``limit`` names the files ``file_ids`` define that score
+        ``floor`` or more, best first, as of the last ``search`` (call it first, in the
+        same snapshot).
+
+        The open documents change far less often than the query, so a ``NameIndex``
+        over their names is kept for as long as the files and their sessions stay.
+        """
+        with self._lock:
+            wanted = sorted(set(file_ids))
+            near_key = tuple((f, self._sessions.get(f, -1)) for f in wanted)
+            if near_key != self._near_key:
+                names = sorted({n for f in wanted for n in self._by_file.get(f, ())})
+                self._near_key, self._near = near_key, (names, fuzzy.NameIndex(names))
+            names, index = self._near
+        return [(names[i], score) for i, score in index.search(text, limit, floor)]
 
     def _build(self, names: list[str]) -> None:
         """Build a ``NameIndex`` over ``names`` and swap it in (on its own thread)."""

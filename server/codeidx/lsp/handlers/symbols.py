@@ -7,8 +7,11 @@ file's definitions nested by parent, with full extents), as
 ``SymbolInformation`` otherwise.  ``workspace/symbol`` is
 ``query.symbols.search_symbols`` (fuzzy, camel humps included) over every
 root's index, merged by score, with matches in open buffers moved to their
-live positions (and dropped when the buffer no longer defines them).  Handlers run on the loop,
-their work on a query worker.  No SQL here.
+live positions (and dropped when the buffer no longer defines them).  Among
+equal scores, definitions in the open documents come first, then those in
+their folders (``query.symbols.Proximity``); LSP does not say which
+document has the focus, so every open document counts alike.  Handlers run
+on the loop, their work on a query worker.  No SQL here.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from codeidx.lsp import convert
 from codeidx.lsp.core import CodeidxServer
 from codeidx.lsp.roots import RootState
 from codeidx.lsp.runner import CancelToken
-from codeidx.query.symbols import search_symbols
+from codeidx.query.symbols import Proximity, search_symbols
 from codeidx.query.types import OutlineNode, OutlineResult, SymbolQuery
 
 #: The most workspace symbols one answer lists (clients filter further as the user types).
@@ -102,39 +105,44 @@ async def workspace_symbols(
     answers = await asyncio.gather(
         *(_root_symbols(ls, state, text) for state in states), return_exceptions=True
     )
-    scored: list[tuple[float, int, types.SymbolInformation]] = []
+    scored: list[tuple[float, int, int, types.SymbolInformation]] = []
     failures: list[BaseException] = []
     for answer in answers:
         if isinstance(answer, BaseException):
             failures.append(answer)
         else:
-            scored.extend((score, len(scored), info) for score, info in answer)
+            scored.extend((score, near, len(scored), info) for score, near, info in answer)
     if failures and not scored:
         # Every root failed (no index yet, say): one root's error says why.
         raise failures[0]
     for failure in failures:
         log.debug("workspace/symbol: a root did not answer: %s", failure)
-    scored.sort(key=lambda entry: (-entry[0], entry[1]))
-    return [info for _score, _order, info in scored[:WORKSPACE_SYMBOL_LIMIT]]
+    # Roots merge as each root orders its own answer: score, then proximity.
+    scored.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
+    return [entry[3] for entry in scored[:WORKSPACE_SYMBOL_LIMIT]]
 
 
 async def _root_symbols(
     ls: CodeidxServer, state: RootState, text: str
-) -> list[tuple[float, types.SymbolInformation]]:
-    """One root's best matches with their scores, at the positions the user sees."""
+) -> list[tuple[float, int, types.SymbolInformation]]:
+    """One root's best matches with their scores and proximity, at the positions the user sees."""
     root, views = state.root, ls.views(state)
+    near = sorted(views.open_documents)
+    places = Proximity(near)
 
     def work(
         conn: sqlite3.Connection, token: CancelToken
-    ) -> list[tuple[float, types.SymbolInformation]]:
-        result = search_symbols(conn, SymbolQuery(text, limit=WORKSPACE_SYMBOL_LIMIT))
+    ) -> list[tuple[float, int, types.SymbolInformation]]:
+        query = SymbolQuery(text, limit=WORKSPACE_SYMBOL_LIMIT)
+        result = search_symbols(conn, query, near=near)
         overlay = views.overlay(conn)
         out = []
         for match in result.matches:
             token.check()
             symbol = overlay.live_symbol(match.symbol)
             if symbol is not None:
-                out.append((match.score, convert.to_lsp_workspace_symbol(root, symbol)))
+                info = convert.to_lsp_workspace_symbol(root, symbol)
+                out.append((match.score, places.of(symbol.path), info))
         return out
 
     return await state.runner.read(types.WORKSPACE_SYMBOL, work)
