@@ -37,7 +37,7 @@ from codeidx.lsp.handlers import (
     sync,
     workspace,
 )
-from codeidx.lsp.runner import guard
+from codeidx.lsp.runner import guard, settle_heap
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +137,7 @@ def serve_stdio(index_dir: str | None = None) -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
     server = create_server(index_dir)
+    settle_heap()
     try:
         server.start_io(sys.stdin.buffer, channel)
     finally:
@@ -147,6 +148,7 @@ def serve_tcp(host: str, port: int, index_dir: str | None = None) -> None:
     """Serve one client over TCP (for debugging a server started by hand)."""
     server = create_server(index_dir)
     server.over_tcp = True
+    settle_heap()
     try:
         server.start_tcp(host, port)
     finally:

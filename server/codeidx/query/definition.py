@@ -17,6 +17,7 @@ caller closes the connection.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,9 +35,9 @@ from codeidx.query.types import (
     SourceLines,
     Symbol,
 )
-from codeidx.store import nodes, stats, symbols
+from codeidx.store import navigation, nodes, stats, symbols
 from codeidx.store.nodes import NodeRow
-from codeidx.store.occurrences import StoredOccurrence
+from codeidx.store.occurrences import StoredOccurrence, col_of, iter_raw, role_of, unpack
 from codeidx.store.symbols import FileFacts
 
 
@@ -81,7 +82,7 @@ def lookup(conn: sqlite3.Connection, resolver: Resolver, position: Position) -> 
     facts = symbols.file_facts(conn, file_id)
     if facts is None:  # Deleted between the two reads; the snapshot prevents it.
         raise IndexUnavailable(f"{position.path} is not in the index")
-    own = nodes.nodes_in_file(conn, file_id)
+    own = navigation.nodes_named_on_line(conn, file_id, position.line)
     found = identifier_at(facts, own, position)
     if found is None:
         return Lookup(facts)
@@ -120,7 +121,7 @@ def identifier_at(
     """
     line, col = position.line, position.col
     best: tuple[int, NodeRow | tuple[str, StoredOccurrence]] | None = None
-    for name, occs in facts.occurrences.items():
+    for name, occs in occurrences_on_line(facts, line):
         width = utf16_len(name)
         for occ in occs:
             if occ.line == line and occ.col <= col <= occ.col + width:
@@ -137,6 +138,32 @@ def identifier_at(
     return best[1] if best is not None else None
 
 
+def occurrences_on_line(
+    facts: FileFacts, line: int
+) -> Iterator[tuple[str, list[StoredOccurrence]]]:
+    """The names with an occurrence on ``line``, with those occurrences.
+
+    Decodes only the names that occur on the line: a large file holds tens
+    of thousands of occurrences, and a cursor needs a handful.
+    """
+    receivers = facts.receivers
+    for name, blob in facts.blobs.items():
+        if line in navigation.occurrence_lines(blob):
+            yield name, [
+                StoredOccurrence(
+                    start, at, col_of(cr), role_of(cr), enclosing, receivers[r - 1] if r else ""
+                )
+                for start, at, cr, enclosing, r in iter_raw(blob)
+                if at == line
+            ]
+
+
+def occurrences_named(facts: FileFacts, name: str) -> list[StoredOccurrence]:
+    """The occurrences of one name in a file, decoding no other name's."""
+    blob = facts.blobs.get(name)
+    return list(unpack(blob, facts.receivers)) if blob is not None else []
+
+
 def local_occurrences(facts: FileFacts, name: str, scope: int) -> list[StoredOccurrence]:
     """Occurrences of a local ``name`` bound by function ``scope``, in source order.
 
@@ -145,7 +172,7 @@ def local_occurrences(facts: FileFacts, name: str, scope: int) -> list[StoredOcc
     """
     out = [
         occ
-        for occ in facts.occurrences.get(name, [])
+        for occ in occurrences_named(facts, name)
         if not occ.receiver and binding_scope(facts, name, occ.enclosing) == scope
     ]
     out.sort(key=lambda o: o.start_byte)
@@ -196,7 +223,7 @@ def reaching_binding(
 def statement_targets(facts: FileFacts, line: int) -> set[int]:
     """Start bytes of the writes a line opens with (``a, b = ...`` gives both)."""
     here = sorted(
-        (o for occs in facts.occurrences.values() for o in occs if o.line == line),
+        (o for _name, occs in occurrences_on_line(facts, line) for o in occs),
         key=lambda o: o.start_byte,
     )
     out: set[int] = set()
@@ -267,7 +294,7 @@ def reexport_location(
     spot = next(
         (
             o
-            for o in owner.occurrences.get(name, [])
+            for o in occurrences_named(owner, name)
             if o.role == "import" and o.line >= line and not o.receiver
         ),
         None,

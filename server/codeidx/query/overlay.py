@@ -443,9 +443,9 @@ class Overlay:
                 if only is not None and only not in live:
                     # Highlights in a saved file: its own occurrences only.
                     if found.facts is not None and found.facts.path == only:
-                        occs = found.facts.occurrences.get(name)
-                        if occs:
-                            candidates.append((found.facts, occs))
+                        mine = definitions.occurrences_named(found.facts, name)
+                        if mine:
+                            candidates.append((found.facts, mine))
                 elif only is None:
                     for file_id, path, blob, receivers in symbols.occurrence_rows(
                         self._conn, name

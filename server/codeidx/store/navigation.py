@@ -3,8 +3,9 @@
 This module owns the few statements that let references and the call
 hierarchy read stored edges in bulk instead of resolving every occurrence
 again: the edges that end at the queried definitions, with their sites, in one
-statement; the files still waiting for their edges; and a
-decoder of packed sites that builds no list per pair.
+statement; the definitions named on one line of a file;
+the files still waiting for their edges; and decoders of packed sites and
+occurrence lines that build no object per value.
 
 Reads only, and never writes; any thread may call these functions with a
 read connection it owns.  They return plain tuples; SQLite errors propagate.
@@ -18,7 +19,11 @@ from array import array
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from codeidx.store.nodes import NodeRow
+
 _SWAP = sys.byteorder != "little"
+#: Values per occurrence in a packed occurrence blob (see ``store.occurrences``).
+_OCCURRENCE_FIELDS = 5
 
 #: Edge kinds whose sites are not occurrences of the target's name: an
 #: ``overrides`` edge has no site, and a ``decorates`` edge's site is the
@@ -59,9 +64,37 @@ def edges_to(conn: sqlite3.Connection, node_ids: Iterable[int]) -> list[StoredEd
     return out
 
 
+def nodes_named_on_line(conn: sqlite3.Connection, file_id: int, line: int) -> list[NodeRow]:
+    """The definitions of one file whose name is on ``line`` (what a cursor may be on)."""
+    return [
+        NodeRow(*row)
+        for row in conn.execute(
+            "SELECT n.node_id, n.file_id, f.path, f.language, n.kind, n.name, n.qualified_name,"
+            " n.signature, n.parent_id, n.ordinal, n.start_line, n.end_line, n.name_line,"
+            " n.name_col, n.name_end_col FROM nodes n JOIN files f ON f.file_id = n.file_id"
+            " WHERE n.file_id = ? AND n.name_line = ? ORDER BY n.ordinal",
+            (file_id, line),
+        )
+    ]
+
+
 def unlinked_file_ids(conn: sqlite3.Connection) -> set[int]:
     """Files whose stored edges are missing or out of date (``linked = 0``)."""
     return {int(r[0]) for r in conn.execute("SELECT file_id FROM files WHERE linked = 0")}
+
+
+def occurrence_lines(blob: bytes) -> array[int]:
+    """The line of every occurrence in one packed (name, file) blob, in blob order.
+
+    The format is ``store.occurrences``' (a width byte, then five values per
+    occurrence, the line second); a membership test on the result runs in C,
+    so finding the names on one line of a large file decodes no occurrence.
+    """
+    values = array(chr(blob[0]))
+    values.frombytes(blob[1:])
+    if _SWAP:
+        values.byteswap()
+    return values[1::_OCCURRENCE_FIELDS]
 
 
 def site_pairs(blob: bytes | None) -> list[tuple[int, int]]:
