@@ -1,0 +1,216 @@
+"""References read from stored edges equal references resolved at query time.
+
+``find_references`` answers most occurrences from the edges linking stored
+and resolves only the rest; ``from_edges=False`` resolves every one.  Both
+are asked about every identifier of a workspace that mixes the cases the
+edges must get right: calls through ``self``, through typed and untyped
+receivers, by-name guesses among several candidates, imports and aliases,
+decorators, attribute reads that make no edge, locals, recursion, and a
+name defined twice.  Highlights (``in_file_only``) are the workspace's
+references in the cursor's file.
+"""
+
+from __future__ import annotations
+
+import marshal
+import sqlite3
+from pathlib import Path
+
+import pytest
+from querytest import build
+
+from codeidx.query import references
+from codeidx.query.references import find_references
+from codeidx.query.types import Location, Position, ReferencesQuery, ReferencesResult
+from codeidx.store.occurrences import StoredOccurrence, unpack
+
+pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
+
+WORKSPACE = {
+    "pkg/__init__.py": "",
+    "pkg/base.py": """
+        import functools
+
+
+        def traced(fn):
+            @functools.wraps(fn)
+            def inner(*args):
+                return fn(*args)
+            return inner
+
+
+        class Base:
+            limit = 3
+
+            def check(self, value):
+                return value < self.limit
+
+            def run(self, value):
+                if self.check(value):
+                    return self.run(value - 1)
+                return self.check
+
+
+        class Other:
+            def check(self, value):
+                return value > 0
+
+            def run(self, value):
+                return value
+    """,
+    "pkg/child.py": """
+        from pkg.base import Base, traced
+        from pkg.base import Other as Alias
+
+
+        class Child(Base):
+            @traced
+            def check(self, value):
+                ok = super().check(value)
+                handler = self.check
+                return ok and handler(value)
+
+            def go(self, thing):
+                self.check(1)
+                thing.check(2)
+                Alias().check(3)
+                local = Base()
+                local.run(4)
+                return local.limit
+    """,
+    "main.py": """
+        from pkg.child import Child
+        from pkg import base
+
+
+        def check(value):
+            return value
+
+
+        def main(items):
+            child = Child()
+            child.check(1)
+            child.go(items)
+            base.Base().run(2)
+            for item in items:
+                item.run(3)
+                check(item)
+            return check
+    """,
+}
+
+
+def positions(conn: sqlite3.Connection) -> list[Position]:
+    """Every stored occurrence in the workspace, as a cursor position."""
+    out = []
+    for path, blob, receivers in conn.execute(
+        "SELECT f.path, o.data, f.receivers FROM occurrences o"
+        " JOIN files f ON f.file_id = o.file_id ORDER BY f.path"
+    ):
+        table = marshal.loads(receivers) if receivers else []
+        out.extend(Position(path, occ.line, occ.col) for occ in unpack(blob, table))
+    return sorted(set(out), key=lambda p: (p.path, p.line, p.col))
+
+
+def shape(result: ReferencesResult) -> list[tuple[object, ...]]:
+    return [
+        (r.path, r.line, r.col, r.end_col, r.role, r.confidence, r.resolution)
+        for r in result.references
+    ]
+
+
+@pytest.mark.parametrize("guesses", [False, True])
+def test_stored_answers_equal_resolved_answers_everywhere(tmp_path: Path, guesses: bool) -> None:
+    fx = build(tmp_path, WORKSPACE)
+    with fx.connect() as conn:
+        cursors = positions(conn)
+        assert len(cursors) > 80
+        answered = 0
+        for at in cursors:
+            query = ReferencesQuery(at, include_guesses=guesses)
+            stored = find_references(conn, fx.root, query)
+            resolved = find_references(conn, fx.root, query, from_edges=False)
+            assert shape(stored) == shape(resolved), at
+            assert stored.files_searched == resolved.files_searched, at
+            answered += bool(stored.references)
+        assert answered > 40
+
+
+def test_a_file_whose_edges_are_out_of_date_is_resolved_again(tmp_path: Path) -> None:
+    fx = build(tmp_path, WORKSPACE)
+    # Edges that name the wrong definition: only resolving again gets main.py right.
+    writer = sqlite3.connect(fx.index_dir / "index.sqlite")
+    try:
+        with writer:
+            writer.execute(
+                "UPDATE edges SET dst_id = dst_id + 1 WHERE file_id ="
+                " (SELECT file_id FROM files WHERE path = 'main.py')"
+            )
+            writer.execute("UPDATE files SET linked = 0 WHERE path = 'main.py'")
+    finally:
+        writer.close()
+    with fx.connect() as conn:
+        for at in positions(conn):
+            query = ReferencesQuery(at)
+            stored = find_references(conn, fx.root, query)
+            assert shape(stored) == shape(find_references(conn, fx.root, query, from_edges=False))
+
+
+def test_only_calls_that_share_an_edge_with_other_calls_are_resolved_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fx = build(tmp_path, WORKSPACE)
+    resolved: list[tuple[str, str]] = []
+    real = references._resolved_hit
+
+    def spy(*args: object, **kwargs: object) -> object:
+        occ = args[3]
+        assert isinstance(occ, StoredOccurrence)
+        resolved.append((occ.role, occ.receiver))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(references, "_resolved_hit", spy)
+    with fx.connect() as conn:
+        text = (fx.root / "pkg/base.py").read_text().splitlines()
+        line = next(i for i, t in enumerate(text) if "def run" in t)
+        at = Position("pkg/base.py", line, text[line].index("run"))
+        result = find_references(conn, fx.root, ReferencesQuery(at))
+    calls = {(r.path, r.line) for r in result.references if r.role == "call"}
+    assert calls == {("pkg/base.py", line + 2), ("pkg/child.py", 16), ("main.py", 12)}
+    # ``self.run`` in Base.run and ``local.run`` in Child.go each have an
+    # edge of their own: read, not resolved.  In main(), the exact call
+    # ``base.Base().run`` and the guess ``item.run`` share one edge (same
+    # caller, same callee), which keeps only the better confidence: both are
+    # resolved again, and the guess is left out as before.
+    assert sorted(r for r in resolved if r[0] == "call") == [
+        ("call", "base.Base()"),
+        ("call", "item"),
+    ]
+
+
+def in_file(result: ReferencesResult, path: str) -> list[Location]:
+    return [r for r in result.references if r.path == path]
+
+
+def test_highlights_are_the_references_in_the_cursors_file(tmp_path: Path) -> None:
+    fx = build(tmp_path, WORKSPACE)
+    with fx.connect() as conn:
+        for at in positions(conn):
+            everywhere = find_references(conn, fx.root, ReferencesQuery(at))
+            here = find_references(conn, fx.root, ReferencesQuery(at, in_file_only=True))
+            assert here.references == in_file(everywhere, at.path), at
+            assert here.files_searched <= 1
+
+
+def test_without_text_locations_are_the_same_but_empty(tmp_path: Path) -> None:
+    fx = build(tmp_path, WORKSPACE)
+    with fx.connect() as conn:
+        text = (fx.root / "main.py").read_text().splitlines()
+        line = next(i for i, t in enumerate(text) if "def check" in t)
+        at = Position("main.py", line, text[line].index("check"))
+        full = find_references(conn, fx.root, ReferencesQuery(at))
+        bare = find_references(conn, fx.root, ReferencesQuery(at, with_text=False))
+    assert len(full.references) == 3
+    assert [r.text for r in full.references] == [text[r.line] for r in full.references]
+    assert all(r.text == "" for r in bare.references)
+    assert shape(bare) == shape(full)
