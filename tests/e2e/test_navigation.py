@@ -97,6 +97,19 @@ async def test_document_highlight_marks_writes_and_reads(ws: Session) -> None:
     ]
 
 
+async def test_document_highlight_stays_in_the_document(ws: Session) -> None:
+    # ``total_area`` is defined in shapes.py: its declaration is a reference,
+    # but not a highlight of report.py.
+    at_call = ws.find(REPORT, "total_area(squares)", offset=3)
+    found = await ws.client.text_document_document_highlight_async(
+        types.DocumentHighlightParams(ws.doc(REPORT), at_call)
+    )
+    assert [(h.range.start.line, h.range.start.character, h.kind) for h in found or []] == [
+        (0, 31, types.DocumentHighlightKind.Read),
+        (5, 24, types.DocumentHighlightKind.Read),
+    ]
+
+
 async def test_unsaved_edits_shift_answers_into_the_buffer(ws: Session) -> None:
     ws.open(REPORT)
     # Two new lines at the top, not saved: the index still has the old lines.
