@@ -183,3 +183,12 @@ def test_word_at_finds_the_identifier_under_or_before_the_cursor() -> None:
     assert word_at(line, start) == (start, start + 5)
     assert word_at(line, start + 5) == (start, start + 5)  # just after it
     assert word_at(line, 1) is None  # between the halves of 😀, no identifier
+
+
+def test_uri_cache_gives_the_uri_of_each_path_once(tmp_path: Path) -> None:
+    uris = convert.UriCache(tmp_path)
+    first = uris("pkg/a b.py")
+    assert first == convert.path_to_uri(tmp_path, "pkg/a b.py")
+    assert uris("pkg/a b.py") is first
+    location = convert.to_lsp_location_at(first, 3, 4, 9)
+    assert location == convert.to_lsp_location(tmp_path, "pkg/a b.py", 3, 4, 9)

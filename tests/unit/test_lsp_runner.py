@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 import threading
 from pathlib import Path
@@ -17,7 +18,14 @@ from pygls.exceptions import (
 
 from codeidx.errors import Cancelled, IndexUnavailable, UsageError
 from codeidx.index.pipeline import run_index
-from codeidx.lsp.runner import CancelToken, JsonRpcRequestFailed, Runner, to_response_error
+from codeidx.lsp.runner import (
+    MIDDLE_COLLECTIONS_PER_FULL,
+    CancelToken,
+    JsonRpcRequestFailed,
+    Runner,
+    settle_heap,
+    to_response_error,
+)
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
 
@@ -93,3 +101,19 @@ async def test_reads_close_their_connections_and_report_changes(tmp_path: Path) 
     await asyncio.to_thread(runner.close)
     with pytest.raises(JsonRpcRequestFailed):
         await runner.read("count", count)
+
+
+def test_settle_heap_freezes_start_up_objects_and_spaces_full_collections() -> None:
+    before = gc.get_threshold()
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (before[0], before[1], MIDDLE_COLLECTIONS_PER_FULL)
+        # Cyclic garbage made afterwards is still collected.
+        cycle: list[object] = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

@@ -57,30 +57,31 @@ T = TypeVar("T")
 _PROGRESS_STEPS = 2000
 
 
-#: Allocations between two young collections of the cyclic garbage collector
-#: in the server (Python's default is 700; see ``settle_heap``).
-YOUNG_COLLECTION_EVERY = 20_000
+#: Middle-generation collections between two full collections in the server
+#: (Python's default is 10; see ``settle_heap``).
+MIDDLE_COLLECTIONS_PER_FULL = 100
 
 
 def settle_heap() -> None:
     """Keep the cyclic garbage collector from pausing requests (call once, at start-up).
 
-    A full collection walks every tracked object, and with the collector's
-    default thresholds an answer of tens of thousands of references (about
-    a million objects while it is built and serialized) sets off one full
-    collection after another: each took 50 to 800 ms on the standard
-    library, in the middle of whatever request was running, which is where
-    the tails of even the smallest requests came from.  So the objects of
-    start-up (modules, protocol types, converters), which live as long as
-    the process, are moved out of the collector's sight (``gc.freeze``),
-    and young collections run every ``YOUNG_COLLECTION_EVERY`` allocations,
-    so that a request's short-lived objects die by reference counting
-    before a collection sees them.  Cyclic garbage is still collected.
+    A full collection walks every tracked object.  With the collector's
+    defaults, an answer of tens of thousands of references (hundreds of
+    thousands of objects while it is built and serialized) sets off one full
+    collection after another, each walking the whole heap: in a run of the
+    latency benchmark they added up to more than ten seconds, in pauses of
+    50 to 800 ms in the middle of whatever request was running.  So the
+    objects of start-up (modules, protocol types, converters), which live
+    as long as the process, are moved out of the collector's sight
+    (``gc.freeze``), and a full collection waits for
+    ``MIDDLE_COLLECTIONS_PER_FULL`` middle ones instead of 10.  Young
+    collections keep their default pace, and cyclic garbage is still
+    collected.
     """
     gc.collect()
     gc.freeze()
-    _young, middle, old = gc.get_threshold()
-    gc.set_threshold(YOUNG_COLLECTION_EVERY, middle, old)
+    young, middle, _old = gc.get_threshold()
+    gc.set_threshold(young, middle, MIDDLE_COLLECTIONS_PER_FULL)
 
 
 class JsonRpcRequestFailed(JsonRpcException):
