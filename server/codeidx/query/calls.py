@@ -154,13 +154,19 @@ def _sure_or_dispatched(
             related += nodes.edges_touching(conn, [h.dst_id], ("overrides",), False)
             family = {h.dst_id} | {e.src_id for e in related} | {e.dst_id for e in related}
             families[h.dst_id] = family
+    # The calls made by every guessing caller, read in a few statements
+    # rather than one per guess (a common method has thousands).
+    callees: dict[int, list[EdgeHit]] = {}
+    for e in nodes.edges_touching(conn, sorted({h.src_id for h in guesses}), CALL_KINDS, False):
+        callees.setdefault(e.src_id, []).append(e)
+    for h in guesses:
         sites = set(site_pairs(h.sites))
         rivals = {
             e.dst_id
-            for e in nodes.edges_touching(conn, [h.src_id], CALL_KINDS, False)
-            if e.path == h.path and sites & set(site_pairs(e.sites))
+            for e in callees.get(h.src_id, [])
+            if e.path == h.path and not sites.isdisjoint(site_pairs(e.sites))
         }
-        if rivals <= family:
+        if rivals <= families[h.dst_id]:
             kept.append(h)
     return kept
 
