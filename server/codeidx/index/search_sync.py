@@ -20,10 +20,14 @@ The bytes must match the hash SQLite recorded.  A file changed on disk
 since it was indexed is left stale (and counted): the next index run
 re-indexes it and then syncs it.
 
-``TextSync`` is used by the one writer (the thread or process that runs
-the index pipeline).  ``VectorSync`` embeds: it runs on the embedding
-thread of the server or in the CLI after indexing, owns the vector store's
-writes and the embedding cache, and loads the model on first need.  Neither
+``TextSync`` is used by one thread at a time: the CLI after its run, or
+the language server's full-text thread, which syncs without the index's
+writer lock so that a save never waits for Tantivy (Tantivy's own writer
+lock keeps two processes from writing the store at once, and whoever
+finds it taken waits for it, ``TEXT_WRITER_WAIT_SECONDS`` at most).
+``VectorSync`` embeds: it runs on the embedding thread of the server or in
+the CLI after indexing, owns the vector store's writes and the embedding
+cache, and loads the model on first need.  Neither
 writes SQLite; each reads it through a connection its caller owns.
 """
 
@@ -39,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codeidx.errors import CodeidxError, StoreDamaged
+from codeidx.errors import CodeidxError, IndexUnavailable, StoreDamaged
 from codeidx.index.chunks import Chunk, DefinitionDoc, chunks, definition_docs
 from codeidx.index.fingerprint import content_hash
 from codeidx.store import projection
@@ -59,6 +63,9 @@ log = logging.getLogger(__name__)
 TEXT_DIR = "text"
 VECTOR_DIR = "vectors"
 CACHE_NAME = "embeddings.sqlite"
+#: How long a full-text sync waits for another process's Tantivy writer.
+TEXT_WRITER_WAIT_SECONDS = 30.0
+_TEXT_WRITER_POLL_SECONDS = 0.05
 #: Chunks embedded per model call; the embedder sorts them by length.
 EMBED_BATCH = 256
 #: Files written to the vector store per version (LanceDB makes one per write).
@@ -151,9 +158,10 @@ class TextSync:
     """The full-text store's writer side (see module doc); one thread.
 
     Tantivy allows one writer per index folder, across processes.  The
-    writer is therefore opened for each sync and closed after it, under the
-    index's writer lock: a language server and a ``codeidx index`` in a
-    terminal take turns instead of failing on each other.
+    writer is therefore opened for each sync and closed after it, and a
+    sync that finds it taken waits for it: a language server and a
+    ``codeidx index`` in a terminal take turns instead of failing on each
+    other.
     """
 
     def __init__(self, root: Path, index_dir: Path) -> None:
@@ -163,8 +171,22 @@ class TextSync:
         #: Sentences for the user about repairs done (a rebuilt store).
         self.notes: list[str] = []
 
-    def _open(self) -> TextIndex:
-        """The writable store; a damaged one is deleted and rebuilt from SQLite."""
+    def _open(self, should_stop: StopFn | None = None) -> TextIndex:
+        """The writable store; a damaged one is deleted and rebuilt from SQLite.
+
+        Waits while another process holds the store's writer (IndexUnavailable
+        after ``TEXT_WRITER_WAIT_SECONDS``, or at once when ``should_stop``).
+        """
+        deadline = time.monotonic() + TEXT_WRITER_WAIT_SECONDS
+        while True:
+            try:
+                return self._open_once()
+            except IndexUnavailable:
+                if time.monotonic() >= deadline or (should_stop is not None and should_stop()):
+                    raise
+                time.sleep(_TEXT_WRITER_POLL_SECONDS)
+
+    def _open_once(self) -> TextIndex:
         try:
             return TextIndex.open(self.directory, writable=True)
         except StoreDamaged as exc:
@@ -180,23 +202,30 @@ class TextSync:
         paths: Iterable[str] | None = None,
         should_stop: StopFn | None = None,
         on_wait: Callable[[], None] | None = None,
+        *,
+        writer_lock: bool = True,
     ) -> SyncReport:
         """Bring ``paths`` (every drifted file when None) to SQLite's version; one commit.
 
         Named paths that SQLite no longer holds are deleted from the store.
+        ``writer_lock=False`` syncs without the index's writer lock, relying
+        on Tantivy's own (the language server, whose index writer must not
+        wait for this store).
         """
         started = time.perf_counter()
         report = SyncReport()
-        lock = WriterLock(self.index_dir)
-        lock.acquire(on_wait)
+        lock = WriterLock(self.index_dir) if writer_lock else None
+        if lock is not None:
+            lock.acquire(on_wait)
         try:
-            index = self._open()
+            index = self._open(should_stop)
             try:
                 self._sync(conn, index, paths, should_stop, report)
             finally:
                 index.close()
         finally:
-            lock.release()
+            if lock is not None:
+                lock.release()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -208,14 +237,15 @@ class TextSync:
         should_stop: StopFn | None,
         report: SyncReport,
     ) -> None:
-        files = projection.indexed_files(conn)
         if paths is None:
-            drift = compare(files, index.manifest())
+            drift = compare(projection.indexed_files(conn), index.manifest())
             todo, gone = drift.stale, drift.orphans
         else:
+            # A save names one file: look up only the named rows.
             wanted = set(paths)
-            todo = sorted(p for p in wanted if p in files)
-            gone = sorted(p for p in wanted if p not in files)
+            held = projection.content_hashes(conn, wanted)
+            todo = sorted(p for p in wanted if p in held)
+            gone = sorted(p for p in wanted if p not in held)
         for path in gone:
             index.delete_file(path)
             report.deleted += 1

@@ -6,8 +6,10 @@ index folder, ``IndexWriter`` and query ``Runner``), the indexing settings
 writer events into ``$/progress`` and ``codeidx/indexUpdated``.  Requests
 are routed by their document's URI to the innermost root containing it.
 Its methods run on the event loop, except ``post`` (any thread), which is
-how the writer threads' events and log records reach the loop, and
-``stop_background`` (blocking).
+how the writer threads' events and log records reach the loop, ``settle``
+(a writer thread waits there until its events were sent), and
+``stop_background`` (blocking).  Constructing it caps the C allocator's
+arenas (``lsp.memory``) before any thread starts.
 
 ``CodeidxProtocol`` changes two pygls behaviours: a request whose params do
 not match the LSP types gets an InvalidParams response (pygls would log it
@@ -42,6 +44,7 @@ from codeidx.lsp import convert, extensions
 from codeidx.lsp.documents import Documents
 from codeidx.lsp.indexing import IndexWriter, RunEvent
 from codeidx.lsp.live import Cursor, Views
+from codeidx.lsp.memory import limit_malloc_arenas
 from codeidx.lsp.roots import Roots, RootState, index_dir_of
 from codeidx.lsp.runner import JsonRpcRequestFailed, Runner
 from codeidx.lsp.searching import EmbedEvent, SearchService
@@ -97,6 +100,8 @@ class CodeidxServer(LanguageServer):
     """The server's shared state (see module doc); event loop only unless noted."""
 
     def __init__(self) -> None:
+        # Before pygls, the query pool and the writers start their threads.
+        limit_malloc_arenas()
         super().__init__(
             "codeidx",
             __version__,
@@ -160,6 +165,7 @@ class CodeidxServer(LanguageServer):
             index_dir,
             lambda event: self.post(self._on_run, holder[0], event),
             options=self.settings.index_options(),
+            settle=self.settle,
         )
         state = RootState(root, index_dir, writer, runner)
         holder.append(state)
@@ -306,6 +312,24 @@ class CodeidxServer(LanguageServer):
         # The loop may close meanwhile (exit): then the message has nowhere to go.
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(fn, *args)
+
+    def settle(self, timeout: float) -> None:
+        """Wait until what was posted so far ran on the loop; any thread but the loop's.
+
+        A writer calls it after a run's ``end`` event, so the notification
+        is sent before the work that follows the run competes with the loop
+        for the interpreter lock.  Returns at once when there is no loop,
+        and after ``timeout`` seconds at the latest.
+        """
+        loop = self.loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            return
+        done = threading.Event()
+        # Callbacks run in the order they were posted: when this one runs,
+        # everything posted before it has run.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(done.set)
+            done.wait(timeout)
 
     def report_once(self, key: str, message: str) -> None:
         """Show the user one message per distinct failure."""

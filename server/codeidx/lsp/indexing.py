@@ -6,9 +6,10 @@ goes through one long-lived ``index.pipeline.Indexer`` (the pipeline of
 the writer lock per run so a CLI ``codeidx index`` can run in between).
 Three kinds of work arrive from the event loop: the initial run after
 ``initialized``, a full run asked for by the ``codeidx.reindex`` command,
-and saved files.  Saves are debounced per path (``DEBOUNCE_SECONDS`` after
-the last save of that path) and run together as one
-``IndexOptions(only=...)`` run.  Files changed on disk (the client's file
+and saved files.  Saves are debounced together: every file saved so far
+runs in one ``IndexOptions(only=...)`` run once no save came for
+``DEBOUNCE_SECONDS`` (a "save all" is one run), and at the latest
+``DEBOUNCE_LIMIT_SECONDS`` after the first of them.  Files changed on disk (the client's file
 watcher) gather in one batch that runs ``WATCH_DEBOUNCE_SECONDS`` after the
 last event, as one ``only`` run, however many files a ``git checkout``
 touched.  A pending full run goes first and absorbs repeated requests.  The
@@ -22,7 +23,16 @@ writer thread; the server forwards them to the loop).  Other writers of
 derived stores register ``add_after_run`` callbacks, which run on the
 writer thread after each run that ended with a result, right after its
 ``end`` event (the client hears of a current index first; derived stores
-report their own lag), so they may write their own stores from the same thread.  ``stop`` sets the
+report their own lag); they should hand long work to threads of their own,
+since a save waits for them.  Before the callbacks run, the writer waits
+(briefly, bounded) for ``settle``: the server passes a function that returns
+once the loop has sent the ``end`` notification, so that the work after a
+run does not compete with the notification for the interpreter lock.
+After the callbacks, the WAL the run wrote is copied into the database
+(a passive checkpoint: a save writes hundreds of WAL pages, and otherwise
+every third save's commit would pay for SQLite's automatic checkpoint), and
+memory the run freed is handed back to the operating system
+(``lsp.memory.release_free_memory``).  ``stop`` sets the
 ``should_stop`` token the pipeline checks between files, then joins the
 thread.  Runs never raise out of the thread: a failed run is logged and
 reported as an ``end`` event.
@@ -41,14 +51,20 @@ from pathlib import Path
 
 from codeidx.errors import IndexUnavailable
 from codeidx.index.pipeline import Indexer, IndexOptions, RunResult
+from codeidx.lsp.memory import release_free_memory
 from codeidx.store import db, stats
 from codeidx.store.stats import SessionRow
 from codeidx.support.paths import WriterLock
 
 log = logging.getLogger(__name__)
 
-#: Saves of one burst ("save all") arrive within a few milliseconds of each other.
-DEBOUNCE_SECONDS = 0.02
+#: Saves of one burst ("save all") arrive within a few milliseconds of each
+#: other; every millisecond waited here is a millisecond of every save.
+DEBOUNCE_SECONDS = 0.01
+#: A stream of saves runs at the latest this long after its first save.
+DEBOUNCE_LIMIT_SECONDS = 0.2
+#: The longest the writer waits for the loop to send a run's notification.
+SETTLE_SECONDS = 0.25
 #: How often an idle writer looks for runs by other processes (``PRAGMA data_version``).
 WATCH_OTHERS_SECONDS = 0.5
 #: How often a run waiting for another process's writer lock tries again.
@@ -143,7 +159,12 @@ class _Full:
 
 
 class IndexWriter:
-    """The writer thread and its queue (see module doc)."""
+    """The writer thread and its queue (see module doc).
+
+    ``settle(timeout)``, when given, is called on the writer thread after a
+    run's ``end`` event and returns once that event was delivered (or after
+    ``timeout`` seconds).
+    """
 
     def __init__(
         self,
@@ -154,6 +175,7 @@ class IndexWriter:
         watch_debounce: float = WATCH_DEBOUNCE_SECONDS,
         options: IndexOptions | None = None,
         watch_interval: float = WATCH_OTHERS_SECONDS,
+        settle: Callable[[float], None] | None = None,
     ) -> None:
         self._root = root
         self._index_dir = index_dir
@@ -161,7 +183,11 @@ class IndexWriter:
         self._debounce = debounce
         self._cond = threading.Condition()
         self._full: _Full | None = None
-        self._saves: dict[str, float] = {}
+        self._saves: set[str] = set()
+        #: When the queued saves run: ``debounce`` after the last, capped after the first.
+        self._saves_due = 0.0
+        self._saves_limit = 0.0
+        self._settle = settle
         self._watch_debounce = watch_debounce
         self._watched: set[str] = set()
         self._watch_due = 0.0
@@ -172,6 +198,8 @@ class IndexWriter:
         self._on_external: list[Callable[[], None]] = []
         self._own_sessions: set[int] = set()
         self._watch = IndexWatch(index_dir)
+        #: The writer thread's connection for checkpoints, opened on first need.
+        self._checkpoints: sqlite3.Connection | None = None
         self._watch_interval = watch_interval
         self._next_check = 0.0
         #: True while a run waits for another process's writer lock.
@@ -187,9 +215,10 @@ class IndexWriter:
         """Run ``callback(result)`` on the writer thread after every run with a result.
 
         The run's writer lock is released by then: a callback that writes a
-        store takes the lock itself.  Register before ``start``.  A callback
-        that raises is logged; the run still counts, and the other callbacks
-        still run.
+        store takes the lock itself.  The next run waits for the callbacks,
+        so they should be quick (hand work to a thread of their own).
+        Register before ``start``.  A callback that raises is logged; the run
+        still counts, and the other callbacks still run.
         """
         self._after_run.append(callback)
 
@@ -216,9 +245,13 @@ class IndexWriter:
             return True
 
     def request_save(self, path: str) -> None:
-        """Queue a saved file, re-indexed once no save of it came for the debounce time."""
+        """Queue a saved file; queued saves run together once no save came for a while."""
         with self._cond:
-            self._saves[path] = time.monotonic() + self._debounce
+            now = time.monotonic()
+            if not self._saves:
+                self._saves_limit = now + max(self._debounce, DEBOUNCE_LIMIT_SECONDS)
+            self._saves.add(path)
+            self._saves_due = min(now + self._debounce, self._saves_limit)
             self._cond.notify()
 
     def request_paths(self, paths: Iterable[str]) -> None:
@@ -279,12 +312,13 @@ class IndexWriter:
                     batch = tuple(sorted(self._watched))
                     self._watched.clear()
                     return ("watch", batch), self._options
-                due = [p for p, t in self._saves.items() if t <= now]
-                if due:
-                    for path in due:
-                        del self._saves[path]
-                    return ("save", tuple(sorted(due))), self._options
-                deadlines = [*self._saves.values(), self._next_check]
+                if self._saves and self._saves_due <= now:
+                    saved = tuple(sorted(self._saves))
+                    self._saves.clear()
+                    return ("save", saved), self._options
+                deadlines = [self._next_check]
+                if self._saves:
+                    deadlines.append(self._saves_due)
                 if self._watched:
                     deadlines.append(self._watch_due)
                 self._cond.wait(max(0.0, min(deadlines) - now))
@@ -353,6 +387,9 @@ class IndexWriter:
         finally:
             indexer.close()
             self._watch.close()
+            if self._checkpoints is not None:
+                self._checkpoints.close()
+                self._checkpoints = None
 
     def _run(
         self,
@@ -412,8 +449,24 @@ class IndexWriter:
         # The client hears of the updated index first: navigation is current
         # now, and the derived stores say they lag until their steps ran.
         self._emit(RunEvent("end", reason, token, paths=paths, result=result))
+        if self._settle is not None:
+            self._settle(SETTLE_SECONDS)
         for callback in self._after_run:
             try:
                 callback(result)
             except Exception as exc:
                 log.error("a step after the %s index run failed", reason, exc_info=exc)
+        self._checkpoint()
+        # A run allocates and frees tens of megabytes (the parse, the rows,
+        # SQLite's pages); without this the allocator keeps them resident.
+        release_free_memory()
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the database now, between runs (see module doc)."""
+        try:
+            if self._checkpoints is None:
+                self._checkpoints = db.connect_writer(self._index_dir / db.DB_NAME)
+            db.checkpoint_passive(self._checkpoints)
+        except sqlite3.Error as exc:
+            # The next commit checkpoints by itself; nothing is lost.
+            log.debug("could not checkpoint the index: %s", exc)

@@ -8,9 +8,15 @@ while the server runs, and answers searches:
 
 - ``after_run(paths)`` is called on the index writer thread after every
   index run, with the paths the run changed (None: check every file, as on
-  start).  It syncs the full-text store at once — a save is searchable by
-  BM25 as soon as the writer is done with it — and wakes the embedding
-  thread.
+  start).  It only queues them: the full-text thread syncs them at once —
+  a save is searchable by BM25 right after the writer is done with it —
+  and then wakes the embedding thread.  The writer never waits for the
+  full-text store (a Tantivy commit takes tens of milliseconds, hundreds
+  on a busy machine), so the next save starts at once; runs that end
+  while a sync is under way are synced together by the next one.  The
+  full-text thread syncs without the index's writer lock, which the index
+  writer needs for the next save; Tantivy's own writer lock keeps a CLI
+  ``codeidx index`` from writing the store at the same time.
 - The embedding thread loads the model on first need, embeds every file
   the vector store lags behind (cache first), in batches, and reports
   progress through ``emit``.  Navigation never waits for it: it holds no
@@ -19,7 +25,7 @@ while the server runs, and answers searches:
 - ``reconfigure`` adopts new search settings: a new model empties the
   vector store's view and re-embeds everything (from the cache where it can).
 
-``stop`` ends the thread and closes the model and stores; nothing is left
+``stop`` ends the threads and closes the model and stores; nothing is left
 behind.  Errors never escape the threads: they are logged and reported as
 notes in ``status``.
 """
@@ -37,6 +43,7 @@ from codeidx.config import SearchSettings
 from codeidx.errors import CodeidxError
 from codeidx.index.models import ModelHolder
 from codeidx.index.search_sync import SyncReport, TextSync, VectorSync
+from codeidx.lsp.memory import release_free_memory
 from codeidx.query.search import SearchQuery, SearchResult, Weights, search
 from codeidx.query.search_stores import SearchStores
 from codeidx.store import db
@@ -88,19 +95,79 @@ class SearchService:
         self.embedding = False
         self.last_embed: SyncReport | None = None
         self.notes: list[str] = []
+        # The full-text thread's queue: paths to sync (None: every file) and
+        # whether anything is queued; guarded by the condition.
+        self._text_cond = threading.Condition()
+        self._text_paths: set[str] | None = set()
+        self._text_queued = False
+        self._text_busy = False
+        self._text_stop = threading.Event()
+        self._text_thread: threading.Thread | None = None
+        #: The last full-text sync's report (None before the first).
+        self.last_text: SyncReport | None = None
 
     # Writer thread -------------------------------------------------------------
 
-    def after_run(self, paths: Sequence[str] | None) -> SyncReport | None:
-        """Sync the full-text store after an index run, then wake the embedder."""
-        report = None
+    def after_run(self, paths: Sequence[str] | None) -> None:
+        """Queue the full-text sync of what a run changed (None: every file); returns at once."""
+        with self._text_cond:
+            if paths is None:
+                self._text_paths = None
+            elif self._text_paths is not None:
+                self._text_paths.update(paths)
+            self._text_queued = True
+            self._text_cond.notify()
+        if self._text_thread is None:
+            self._sync_queued()  # Not started (tests, tools): sync on the caller's thread.
+
+    def text_idle(self, timeout: float) -> bool:
+        """Wait until no full-text sync is queued or running; True if so within ``timeout``."""
+        with self._text_cond:
+            return self._text_cond.wait_for(
+                lambda: not self._text_queued and not self._text_busy, timeout
+            )
+
+    # Full-text thread ------------------------------------------------------------
+
+    def _text_loop(self) -> None:
+        while True:
+            with self._text_cond:
+                self._text_cond.wait_for(lambda: self._text_queued or self._text_stop.is_set())
+                if self._text_stop.is_set():
+                    return
+            self._sync_queued()
+
+    def _sync_queued(self) -> None:
+        """Sync what is queued, then let the embedder follow (full-text thread)."""
+        with self._text_cond:
+            if not self._text_queued:
+                return
+            paths, self._text_paths = self._text_paths, set()
+            self._text_queued = False
+            self._text_busy = True
+        try:
+            self._sync_text(None if paths is None else sorted(paths))
+        finally:
+            with self._text_cond:
+                self._text_busy = False
+                self._text_cond.notify_all()
+        self.stores.invalidate()
+        if self._models is not None:
+            self._wake.set()
+        # Each sync starts and stops Tantivy's threads, whose memory the
+        # allocator would otherwise keep.
+        release_free_memory()
+
+    def _sync_text(self, paths: Sequence[str] | None) -> None:
         try:
             conn = db.connect_reader(self.index_dir / db.DB_NAME)
         except CodeidxError as exc:
             log.warning("search stores not synced: %s", exc)
-            return None
+            return
         try:
-            report = self._text.sync(conn, paths)
+            self.last_text = self._text.sync(
+                conn, paths, should_stop=self._text_stop.is_set, writer_lock=False
+            )
             self.notes.extend(self._text.notes)
             self._text.notes.clear()
         except CodeidxError as exc:
@@ -108,15 +175,16 @@ class SearchService:
             self.notes.append(f"full-text sync failed: {exc}")
         finally:
             conn.close()
-        self.stores.invalidate()
-        if self._models is not None:
-            self._wake.set()
-        return report
 
     # Embedding thread ----------------------------------------------------------
 
     def start(self) -> None:
-        """Start the embedding thread (idle until the first ``after_run``)."""
+        """Start the full-text thread and the embedding thread (idle until ``after_run``)."""
+        if self._text_thread is None and not self._text_stop.is_set():
+            self._text_thread = threading.Thread(
+                target=self._text_loop, name="codeidx-text", daemon=True
+            )
+            self._text_thread.start()
         if self._models is None or self._thread is not None:
             return
         self._thread = threading.Thread(target=self._loop, name="codeidx-embed", daemon=True)
@@ -223,7 +291,15 @@ class SearchService:
                 log.warning("the embedding thread did not stop within %.0f s", timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """End the thread and release model and stores (blocking; off the loop)."""
+        """End the threads and release model and stores (blocking; off the loop)."""
+        with self._text_cond:
+            self._text_stop.set()
+            self._text_cond.notify_all()
+        text_thread, self._text_thread = self._text_thread, None
+        if text_thread is not None:
+            text_thread.join(timeout)
+            if text_thread.is_alive():
+                log.warning("the full-text thread did not stop within %.0f s", timeout)
         self._stop_thread(timeout)
         self.stores.close()
         if self._models is not None:

@@ -72,6 +72,17 @@ def checkpoint(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def checkpoint_passive(conn: sqlite3.Connection) -> None:
+    """Copy the WAL into the main file without waiting for readers or the writer.
+
+    A language server calls it after each save: a save writes hundreds of
+    WAL pages, and the commit that crosses ``wal_autocheckpoint`` pays for
+    the checkpoint itself, in the middle of someone's save.  Needs a
+    read-write connection.
+    """
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 #: Secondary indexes worth dropping during a bulk build of an empty index.
 _BULK_INDEXES = (
     "nodes_name",
