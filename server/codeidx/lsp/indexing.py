@@ -435,20 +435,22 @@ class IndexWriter:
             self._running = None
             self._emit(RunEvent("end", reason, token, paths=paths, error=error))
             return
+        seconds = time.monotonic() - started
+        self._own_sessions.add(result.session_id)
+        self._running = None
+        # The client hears of the updated index first (before the log line,
+        # which also travels to the client): navigation is current now, and
+        # the derived stores say they lag until their steps ran.
+        self._emit(RunEvent("end", reason, token, paths=paths, result=result))
         log.info(
             "%s index run %s in %.2f s: %d parsed, %d unchanged, %d deleted",
             reason,
             result.status,
-            time.monotonic() - started,
+            seconds,
             result.counts.files_parsed,
             result.counts.files_unchanged,
             result.counts.files_deleted,
         )
-        self._own_sessions.add(result.session_id)
-        self._running = None
-        # The client hears of the updated index first: navigation is current
-        # now, and the derived stores say they lag until their steps ran.
-        self._emit(RunEvent("end", reason, token, paths=paths, result=result))
         if self._settle is not None:
             self._settle(SETTLE_SECONDS)
         for callback in self._after_run:

@@ -147,13 +147,16 @@ class SearchService:
             self._text_busy = True
         try:
             self._sync_text(None if paths is None else sorted(paths))
+            self.stores.invalidate()
+            if self._models is not None:
+                self._wake.set()
+        except Exception as exc:  # a library failure must not end the thread silently
+            log.error("the full-text sync failed", exc_info=exc)
+            self.notes.append(f"full-text sync failed: {type(exc).__name__}: {exc}")
         finally:
             with self._text_cond:
                 self._text_busy = False
                 self._text_cond.notify_all()
-        self.stores.invalidate()
-        if self._models is not None:
-            self._wake.set()
         # Each sync starts and stops Tantivy's threads, whose memory the
         # allocator would otherwise keep.
         release_free_memory()
