@@ -371,8 +371,11 @@ def to_lsp_call_item(
     return types.CallHierarchyItem(**_hierarchy_item_fields(root, symbol, uris))
 
 
-def to_lsp_type_item(root: Path, symbol: Symbol) -> types.TypeHierarchyItem:
-    return types.TypeHierarchyItem(**_hierarchy_item_fields(root, symbol))
+def to_lsp_type_item(
+    root: Path, symbol: Symbol, uris: UriCache | None = None
+) -> types.TypeHierarchyItem:
+    """A type hierarchy item; ``uris`` shares URIs between the items of one answer."""
+    return types.TypeHierarchyItem(**_hierarchy_item_fields(root, symbol, uris))
 
 
 def from_lsp_hierarchy_data(data: object) -> tuple[int, str] | None:

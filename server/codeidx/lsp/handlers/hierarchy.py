@@ -168,7 +168,8 @@ async def _related(
     def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.TypeHierarchyItem]:
         result = find(conn, node_id)
         related = live_symbols(views.overlay(conn), [r.symbol for r in result.related])
-        return [convert.to_lsp_type_item(root, s) for s in related]
+        uris = convert.UriCache(root)
+        return [convert.to_lsp_type_item(root, s, uris) for s in related]
 
     return await state.runner.read(method, work)
 
