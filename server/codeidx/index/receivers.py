@@ -22,7 +22,8 @@ through the resolver and ``store``, caches per resolver, and never writes.
 from __future__ import annotations
 
 from bisect import bisect_left
-from operator import itemgetter
+from functools import lru_cache
+from operator import itemgetter, sub
 from typing import TYPE_CHECKING
 
 from codeidx.index.targets import (
@@ -66,6 +67,8 @@ class ReceiverTypes:
         self._positions: dict[int, _Positions] = {}
         self._full_facts: dict[int, FileFacts] = {}
         self._params_cache: dict[int, dict[str, str]] = {}
+        self._writes_of: dict[str, bytes] | None = None
+        self._writes_cache: dict[str, dict[int | None, list[tuple[int, int, int]]]] = {}
 
     def expr_types(
         self, facts: FileFacts, expr: str, enclosing: int, hooks: LanguageHooks, depth: int = 0
@@ -274,20 +277,7 @@ class ReceiverTypes:
             self._local_cache.clear()
         out: list[Target] = []
         unknown = False
-        blob = self._occurrence_blobs(facts)[0].get(name)
-        # The name's writes without a receiver in this function, in stored
-        # order: (start byte, line, enclosing ordinal).
-        writes: list[tuple[int, int, int]] = []
-        if blob is not None:
-            scopes: dict[int, int | None] = {}
-            for start, line, col_role, inside, recv in iter_raw(blob):
-                if col_role & _ROLE_MASK != _WRITE or recv:
-                    continue
-                at = scopes.get(inside, -1)
-                if at == -1:
-                    at = scopes[inside] = binding_scope(facts, name, inside)
-                if at == scope:
-                    writes.append((start, line, inside))
+        writes = self._writes(facts, name).get(scope, [])
         function = facts.nodes[scope]
         params = self._params(function.node_id)
         results: list[list[Target] | None] = []
@@ -311,15 +301,47 @@ class ReceiverTypes:
         self._local_cache[key] = answer
         return answer
 
+    def _writes(self, facts: FileFacts, name: str) -> dict[int | None, list[tuple[int, int, int]]]:
+        """A name's writes without a receiver, by binding scope, in stored order.
+
+        Each write is (start byte, line, enclosing ordinal).  Grouped once per
+        file and name: a common local name (``result``, ``i``) is asked about
+        in every function that binds it.
+        """
+        blobs = self._occurrence_blobs(facts)[0]
+        blob = blobs.get(name)
+        if blob is None:
+            return {}
+        # Only the latest file's groups are kept: its names are asked about
+        # together, and keeping every file's would keep its blobs alive.
+        if self._writes_of is not blobs:
+            self._writes_of = blobs
+            self._writes_cache = {}
+        cached = self._writes_cache.get(name)
+        if cached is not None:
+            return cached
+        groups: dict[int | None, list[tuple[int, int, int]]] = {}
+        scopes: dict[int, int | None] = {}
+        for start, line, col_role, inside, recv in iter_raw(blob):
+            if col_role & _ROLE_MASK != _WRITE or recv:
+                continue
+            if inside in scopes:
+                scope = scopes[inside]
+            else:
+                scope = scopes[inside] = binding_scope(facts, name, inside)
+            groups.setdefault(scope, []).append((start, line, inside))
+        self._writes_cache[name] = groups
+        return groups
+
     def _params(self, function_id: int) -> dict[str, str]:
         """A function's parameters: name → annotation text (read once per function)."""
         params = self._params_cache.get(function_id)
         if params is None:
             if len(self._params_cache) > 100_000:
                 self._params_cache.clear()
-            details = node_store.node_details(self._r.conn, [function_id]).get(function_id)
-            params = {p[0]: p[1] for p in details.params} if details is not None else {}
-            self._params_cache[function_id] = params
+            params = self._params_cache[function_id] = symbols.param_annotations(
+                self._r.conn, function_id
+            )
         return params
 
     def _binding_types(
@@ -342,20 +364,20 @@ class ReceiverTypes:
         the name.  Anything else is unknown.
         """
         pos = self._positions_of(facts)
-        starts, lines, roles, exprs = pos.starts, pos.lines, pos.roles, pos.exprs
+        starts, lines, exprs, role = pos.starts, pos.lines, pos.exprs, pos.role
         count = len(starts)
         i = bisect_left(starts, at)
         if i >= count or starts[i] != at:
             return None
         end = at + len(name.encode())
-        if i > 0 and lines[i - 1] == line and roles[i - 1] == _WRITE:
+        if i > 0 and lines[i - 1] == line and role(i - 1) == _WRITE:
             # ``a, x = ...``: which part of the value is x's is not known.
             return None
         if i + 1 < count and lines[i + 1] == line:
             start = exprs[i + 1]
-            if roles[i + 1] == _TYPE and start == end + 2:
+            if role(i + 1) == _TYPE and start == end + 2:
                 j = i + 1
-                while j < count and roles[j] == _TYPE:
+                while j < count and role(j) == _TYPE:
                     found = self.expr_types(facts, pos.chain_text(j), enclosing, hooks, depth + 1)
                     if found:
                         return [t for t in found if t.kind in CLASS_LIKE] or None
@@ -381,7 +403,7 @@ class ReceiverTypes:
         j = i - 1
         head = exprs[j]
         outer = j
-        while j >= 0 and lines[j] == line and roles[j] != _WRITE:
+        while j >= 0 and lines[j] == line and role(j) != _WRITE:
             if exprs[j] < head:
                 head, outer = exprs[j], j
             elif exprs[j] == head and starts[j] > starts[outer]:
@@ -422,77 +444,84 @@ class _Positions:
 
     Columns of plain ints (not an object per occurrence) are what makes
     building this for every linked file cheap: the sort runs once over the
-    start bytes and every column is reordered by C-level item lookups.
+    start bytes, every column is reordered by C-level item lookups, and
+    what only a few occurrences are asked about (role, receiver text) is
+    decoded on access.
     """
 
-    __slots__ = ("blobs", "exprs", "lines", "names", "receivers", "roles", "starts")
+    __slots__ = ("blobs", "col_roles", "exprs", "lines", "names", "recvs", "starts", "table")
 
     def __init__(
         self,
         blobs: dict[str, bytes],
+        table: list[str],
         starts: list[int],
         lines: list[int],
-        roles: list[int],
-        exprs: list[int],
+        col_roles: list[int],
+        recvs: list[int],
         names: list[str],
-        receivers: list[str],
     ) -> None:
         #: The blobs this was built from, to tell a stale entry from a fresh one.
         self.blobs = blobs
+        #: The file's receiver texts; ``recvs`` holds an index + 1, 0 for none.
+        self.table = table
         self.starts = starts
         self.lines = lines
-        self.roles = roles
-        #: Where each occurrence's expression starts (its receiver's start).
-        self.exprs = exprs
+        self.col_roles = col_roles
+        self.recvs = recvs
         self.names = names
-        #: Each occurrence's receiver text, "" without one.
-        self.receivers = receivers
+        # A receiver ``a.b`` before ``.name`` starts its length plus one
+        # earlier: where each occurrence's expression starts.
+        shift = [0, *(len(r.encode()) + 1 for r in table)]
+        self.exprs = list(map(sub, starts, map(shift.__getitem__, recvs)))
 
     @classmethod
-    def build(cls, blobs: dict[str, bytes], receiver_table: list[str]) -> _Positions:
+    def build(cls, blobs: dict[str, bytes], table: list[str]) -> _Positions:
         starts: list[int] = []
         lines: list[int] = []
-        roles: list[int] = []
+        col_roles: list[int] = []
         recvs: list[int] = []
         names: list[str] = []
         for name, blob in blobs.items():
             columns = list(zip(*iter_raw(blob), strict=True))
             if not columns:
                 continue
-            starts.extend(columns[0])
-            lines.extend(columns[1])
-            roles.extend(c & _ROLE_MASK for c in columns[2])
-            recvs.extend(columns[4])
-            names.extend([name] * len(columns[0]))
+            starts += columns[0]
+            lines += columns[1]
+            col_roles += columns[2]
+            recvs += columns[4]
+            names += [name] * len(columns[0])
         if len(starts) > 1:
             # A stable sort, like sorting the occurrences themselves.
             take = itemgetter(*sorted(range(len(starts)), key=starts.__getitem__))
-            starts, lines, roles, recvs, names = (
+            starts, lines, col_roles, recvs, names = (
                 list(take(starts)),
                 list(take(lines)),
-                list(take(roles)),
+                list(take(col_roles)),
                 list(take(recvs)),
                 list(take(names)),
             )
-        texts = ["", *receiver_table]
-        # A receiver ``a.b`` before ``.name`` starts its length plus one earlier.
-        shift = [0, *(len(r.encode()) + 1 for r in receiver_table)]
-        exprs = [s - shift[r] for s, r in zip(starts, recvs, strict=True)]
-        return cls(blobs, starts, lines, roles, exprs, names, [texts[r] for r in recvs])
+        return cls(blobs, table, starts, lines, col_roles, recvs, names)
+
+    def role(self, j: int) -> int:
+        """The role code of occurrence ``j``."""
+        return self.col_roles[j] & _ROLE_MASK
 
     def chain_text(self, j: int) -> str:
         """The expression occurrence ``j`` ends: its receiver, the name, ``()`` for a call."""
-        called = "()" if self.roles[j] == _CALL else ""
-        receiver = self.receivers[j]
+        called = "()" if self.role(j) == _CALL else ""
+        recv = self.recvs[j]
         name = self.names[j]
-        return f"{receiver}.{name}{called}" if receiver else f"{name}{called}"
+        return f"{self.table[recv - 1]}.{name}{called}" if recv else f"{name}{called}"
 
 
-def _chain(expr: str, sep: str) -> list[tuple[str, bool]] | None:
+@lru_cache(maxsize=65536)
+def _chain(expr: str, sep: str) -> tuple[tuple[str, bool], ...] | None:
     """``a.b(x).c`` → [("a", False), ("b", True), ("c", False)]; None if not such a chain.
 
     Arguments are skipped; a call cut short by the end of the text (a
-    statement's first line) still counts as a call.
+    statement's first line) still counts as a call.  Memoised: the same
+    receiver texts (``self.conn``, ``os.path``) recur across a whole workspace.
     """
     text = expr.replace(sep, ".") if sep != "." else expr
     out: list[tuple[str, bool]] = []
@@ -525,7 +554,7 @@ def _chain(expr: str, sep: str) -> list[tuple[str, bool]] | None:
         while i < n and text[i].isspace():
             i += 1
         if i >= n:
-            return out
+            return tuple(out)
         if text[i] != ".":
             return None
         i += 1

@@ -82,6 +82,9 @@ class Resolver:
         self._module_target_cache: dict[str, list[Target]] = {}
         self._outer_cache: dict[tuple[int, str], list[Target]] = {}
         self._by_name_cache: dict[str, list[Target]] = {}
+        self._receiver_cache: dict[tuple[int, str, int], list[Target] | None] = {}
+        self._groups: dict[str, tuple[list[Def], dict[int | None, list[Def]]]] = {}
+        self._bases_cache: dict[int, tuple[tuple[str, str], ...]] = {}
         self._module_ids: dict[int, str] = {}
         self.types = ReceiverTypes(self)
 
@@ -113,7 +116,7 @@ class Resolver:
             facts = symbols.file_facts(self._conn, file_id, with_occurrences=False)
             if facts is None:
                 return None
-            if len(self._facts) > 512:
+            if len(self._facts) > 4096:
                 self._facts.clear()
             self._facts[file_id] = facts
         return facts
@@ -165,7 +168,16 @@ class Resolver:
                     return found
             # A mixin calls methods its subclasses define: guess by name.
             return self._guess_member(facts, name, role)
-        owners = self.types.expr_types(facts, receiver, enclosing, hooks)
+        key = (facts.file_id, receiver, enclosing)
+        if key in self._receiver_cache:
+            owners = self._receiver_cache[key]
+        else:
+            if len(self._receiver_cache) > 200_000:
+                self._receiver_cache.clear()
+            # Every member used on one receiver in one scope shares its type.
+            owners = self._receiver_cache[key] = self.types.expr_types(
+                facts, receiver, enclosing, hooks
+            )
         if owners is None:
             # The receiver's type is unknown: by-name guesses, ranked low.
             return self._guess_member(facts, name, role)
@@ -443,7 +455,7 @@ class Resolver:
         owner = self.class_def(class_id)
         if self._complete or name in self._defs:
             defs = self.defs(name)
-            children = [d for d in defs if d.parent_id == class_id]
+            children = self._grouped(name, defs).get(class_id, [])
         else:
             # One class's members: a narrow query beats loading every
             # definition of a common name such as __init__ or get.
@@ -453,10 +465,12 @@ class Resolver:
         if not found and owner is not None:
             # Rust impls and Go receivers attach methods to a type by name.
             if not defs and not self._complete:
-                defs = symbols.impl_member_defs(self._conn, owner.name, name)
+                impls = symbols.impl_member_defs(self._conn, owner.name, name)
+            else:
+                impls = self._grouped(name, defs).get(None, []) if defs else []
             found = [
                 Target(d.node_id, d.kind, 0.9, "exact")
-                for d in defs
+                for d in impls
                 if d.parent_kind == "impl"
                 and d.parent_name == owner.name
                 and d.module_name == owner.module_name
@@ -467,7 +481,7 @@ class Resolver:
                 hooks = registry.hooks(owner_facts.language).HOOKS
                 enclosing = owner_facts.ordinal_of(class_id)
                 parent = owner_facts.nodes[enclosing].parent if enclosing is not None else 0
-                for _role, base_text in owner.bases:
+                for _role, base_text in self._bases(owner):
                     bases = self.resolve_expr(owner_facts, base_text, parent or 0, hooks)
                     if not isinstance(bases, list):
                         continue
@@ -482,6 +496,32 @@ class Resolver:
                         break
         found = dedupe(found)
         self._member_cache[key] = found
+        return found
+
+    def _grouped(self, name: str, defs: list[Def]) -> dict[int | None, list[Def]]:
+        """The definitions named ``name`` by parent id; ``None`` holds those in impls.
+
+        Built once per name (a member lookup would otherwise scan every
+        ``__init__`` of the workspace for one class's), and again only when
+        the list of definitions was replaced.
+        """
+        cached = self._groups.get(name)
+        if cached is not None and cached[0] is defs:
+            return cached[1]
+        groups: dict[int | None, list[Def]] = {}
+        for d in defs:
+            if d.parent_id is not None:
+                groups.setdefault(d.parent_id, []).append(d)
+            if d.parent_kind == "impl":
+                groups.setdefault(None, []).append(d)
+        self._groups[name] = (defs, groups)
+        return groups
+
+    def _bases(self, owner: Def) -> tuple[tuple[str, str], ...]:
+        """A class's declared supertypes, parsed once per class."""
+        found = self._bases_cache.get(owner.node_id)
+        if found is None:
+            found = self._bases_cache[owner.node_id] = owner.bases
         return found
 
     def class_def(self, class_id: int) -> Def | None:

@@ -232,28 +232,27 @@ def file_facts(
     ).fetchone()
     if row is None:
         return None
-    nodes: list[FileNode] = []
-    ordinal_of: dict[int, int] = {}
     raw = conn.execute(
         "SELECT node_id, ordinal, parent_id, kind, name, start_byte, end_byte, bases"
         " FROM nodes WHERE file_id = ? ORDER BY ordinal",
         (file_id,),
     ).fetchall()
-    for nid, ordinal, _parent, *_ in raw:
-        ordinal_of[int(nid)] = int(ordinal)
-    for nid, ordinal, parent, kind, name, sb, eb, bases in raw:
-        nodes.append(
-            FileNode(
-                int(nid),
-                int(ordinal),
-                ordinal_of.get(int(parent)) if parent is not None else None,
-                str(kind),
-                str(name),
-                int(sb),
-                int(eb),
-                tuple((str(r), str(t)) for r, t in json.loads(bases)) if bases else (),
-            )
+    # SQLite returns the columns' ints and strings as they are: no
+    # conversion per value (a file's nodes are read once per link).
+    ordinal_of: dict[int, int] = {r[0]: r[1] for r in raw}
+    nodes = [
+        FileNode(
+            nid,
+            ordinal,
+            None if parent is None else ordinal_of.get(parent),
+            kind,
+            name,
+            sb,
+            eb,
+            _bases(bases) if bases else (),
         )
+        for nid, ordinal, parent, kind, name, sb, eb, bases in raw
+    ]
     imports = [
         ImportFact(
             str(kind),
@@ -282,13 +281,41 @@ def file_facts(
         marshal.loads(row[4]) if row[4] else [],
     )
     if with_occurrences:
-        for name, blob in conn.execute(
-            "SELECT m.name, o.data FROM occurrences o JOIN names m ON m.name_id = o.name_id"
-            " WHERE o.file_id = ?",
-            (file_id,),
-        ):
-            facts.blobs[str(name)] = bytes(blob)
+        # Names are TEXT and blobs BLOB: the rows are the (name, blob) pairs.
+        facts.blobs.update(
+            conn.execute(
+                "SELECT m.name, o.data FROM occurrences o JOIN names m ON m.name_id = o.name_id"
+                " WHERE o.file_id = ?",
+                (file_id,),
+            )
+        )
     return facts
+
+
+def _bases(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((str(r), str(t)) for r, t in json.loads(text))
+
+
+def param_annotations(conn: sqlite3.Connection, node_id: int) -> dict[str, str]:
+    """A function's parameters: name → annotation text ("" when unannotated).
+
+    Reads only the ``params`` column (JSON ``[[name, type, default,
+    variadic], ...]``); {} for a node without parameters or that does not exist.
+    """
+    row = conn.execute("SELECT params FROM nodes WHERE node_id = ?", (node_id,)).fetchone()
+    if row is None or not isinstance(row[0], str) or not row[0]:
+        return {}
+    try:
+        items = json.loads(row[0])
+    except ValueError:
+        return {}
+    out: dict[str, str] = {}
+    for item in items if isinstance(items, list) else ():
+        parts = item if isinstance(item, list) else [item]
+        name = parts[0] if parts else None
+        annotation = parts[1] if len(parts) > 1 else None
+        out[str(name or "")] = str(annotation or "")
+    return out
 
 
 def file_id_for(conn: sqlite3.Connection, path: str) -> int | None:
