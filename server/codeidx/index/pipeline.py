@@ -406,7 +406,10 @@ class _Run:
         method = "fork" if threading.active_count() == 1 else "spawn"
         ctx = multiprocessing.get_context(method)
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(workspace, True)
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=init_worker,
+            initargs=(workspace, True, True),
         ) as pool:
             try:
                 yield from pool.map(parse_job, jobs, chunksize=4)

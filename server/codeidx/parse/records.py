@@ -13,6 +13,11 @@ later would need the file's text again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 # Node kinds.  Query files use these names after ``@definition.``.
 NODE_KINDS = (
@@ -137,9 +142,53 @@ class Occurrence:
     receiver: str = ""
 
 
-#: The compact form extraction produces: (name, role, start_byte, line, col,
-#: enclosing ordinal, receiver).  Tuples, because a workspace has millions.
+#: One occurrence as a tuple: (name, role, start_byte, line, col, enclosing
+#: ordinal, receiver).  Tuples, because a workspace has millions.
 OccurrenceRow = tuple[str, str, int, int, int, int, str]
+
+
+@dataclass(slots=True)
+class OccurrenceTable:
+    """A file's occurrences as columns, one entry per occurrence in document order.
+
+    Extraction builds columns rather than a tuple per occurrence: a workspace
+    has millions of occurrences, and whole-column operations (finding the
+    enclosing definition and the line, grouping by name for storage) cost a
+    fraction of a Python loop over them.  ``names`` and ``receivers`` are in
+    order of first appearance; ``name`` indexes ``names``, ``role`` indexes
+    ``ROLES`` and ``receiver`` is an index into ``receivers`` plus one (0: no
+    receiver).  Columns are 64-bit integer arrays of equal length.
+    """
+
+    names: list[str]
+    receivers: list[str]
+    name: npt.NDArray[np.int64]
+    start: npt.NDArray[np.int64]
+    line: npt.NDArray[np.int64]
+    col: npt.NDArray[np.int64]
+    role: npt.NDArray[np.int64]
+    enclosing: npt.NDArray[np.int64]
+    receiver: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def rows(self) -> list[OccurrenceRow]:
+        """The occurrences as tuples (built on demand, for callers that want them)."""
+        names, receivers, roles = self.names, ["", *self.receivers], ROLES
+        return [
+            (names[n], roles[r], s, li, c, e, receivers[v])
+            for n, r, s, li, c, e, v in zip(
+                self.name.tolist(),
+                self.role.tolist(),
+                self.start.tolist(),
+                self.line.tolist(),
+                self.col.tolist(),
+                self.enclosing.tolist(),
+                self.receiver.tolist(),
+                strict=True,
+            )
+        ]
 
 
 @dataclass(slots=True)
@@ -185,7 +234,7 @@ class ParseResult:
 
     language: str
     nodes: list[NodeRecord]
-    occurrence_rows: list[OccurrenceRow]
+    occurrence_table: OccurrenceTable
     imports: list[ImportRecord]
     problems: list[Problem]
     # Local bindings per definition ordinal: names that are parameters or
@@ -196,6 +245,11 @@ class ParseResult:
     error_count: int = 0
 
     @property
+    def occurrence_rows(self) -> list[OccurrenceRow]:
+        """The occurrences as tuples in document order (built on demand from the table)."""
+        return self.occurrence_table.rows()
+
+    @property
     def occurrences(self) -> list[Occurrence]:
-        """The occurrences as records (built on demand from the compact rows)."""
-        return [Occurrence(*row) for row in self.occurrence_rows]
+        """The occurrences as records (built on demand from the table)."""
+        return [Occurrence(*row) for row in self.occurrence_table.rows()]

@@ -106,7 +106,8 @@ class NameTable:
     """Interns identifier names for one writer connection (cached ids).
 
     When the table was empty at the start of a run every name not in the
-    cache is new, so the lookup before the insert is skipped.
+    cache is new: ids are handed out in order (as SQLite would) and a file's
+    new names are inserted in one statement, without a lookup first.
     """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
@@ -115,19 +116,23 @@ class NameTable:
         self._fresh = conn.execute("SELECT 1 FROM names LIMIT 1").fetchone() is None
 
     def ids(self, names: list[str]) -> list[int]:
-        out: list[int] = []
         cache = self._ids
+        if self._fresh:
+            new = list(dict.fromkeys(name for name in names if name not in cache))
+            if new:
+                first = len(cache) + 1
+                # The table was empty and only this writer adds to it during
+                # the run, so ids 1, 2, ... follow the order of first use.
+                numbered = list(zip(range(first, first + len(new)), new, strict=True))
+                self._conn.executemany("INSERT INTO names (name_id, name) VALUES (?, ?)", numbered)
+                cache.update((name, nid) for nid, name in numbered)
+            return [cache[name] for name in names]
+        out: list[int] = []
         conn = self._conn
         for name in names:
             nid = cache.get(name)
             if nid is None:
-                row = (
-                    None
-                    if self._fresh
-                    else conn.execute(
-                        "SELECT name_id FROM names WHERE name = ?", (name,)
-                    ).fetchone()
-                )
+                row = conn.execute("SELECT name_id FROM names WHERE name = ?", (name,)).fetchone()
                 if row is None:
                     cur = conn.execute("INSERT INTO names (name) VALUES (?)", (name,))
                     nid = int(cur.lastrowid or 0)

@@ -9,6 +9,8 @@ value fits) or ``I`` (four bytes).
 Receiver texts live once per file in ``files.receivers``.
 
 Packing is pure and runs in parse workers; unpacking runs in readers.
+``pack_table`` packs a whole file's occurrence table with array operations;
+``pack`` packs tuples one by one (live buffers) and gives the same blobs.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from codeidx.parse.records import ROLE_CODES, ROLES, OccurrenceRow
+import numpy as np
+
+from codeidx.parse.records import ROLE_CODES, ROLES, OccurrenceRow, OccurrenceTable
 
 _FIELDS = 5
 _ROLE_BITS = 3
@@ -77,6 +81,50 @@ def pack(rows: Iterable[OccurrenceRow]) -> PackedOccurrences:
             values.byteswap()
         groups[name] = (count, tag + values.tobytes())
     return PackedOccurrences(groups, receivers)
+
+
+def pack_table(table: OccurrenceTable) -> PackedOccurrences:
+    """Pack an occurrence table: the same groups and blobs as ``pack`` of its rows.
+
+    Groups are in order of the names' first appearance and each blob lists
+    its occurrences in document order, as ``pack`` does.
+    """
+    count = len(table)
+    if not count:
+        return PackedOccurrences({}, list(table.receivers))
+    # The table numbers names by first appearance, so a stable sort by name
+    # gives the groups in that order, each in document order.
+    order = np.argsort(table.name, kind="stable")
+    values = np.empty((count, _FIELDS), dtype=np.int64)
+    values[:, 0] = table.start
+    values[:, 1] = table.line
+    values[:, 2] = (table.col << _ROLE_BITS) | table.role
+    values[:, 3] = table.enclosing
+    values[:, 4] = table.receiver
+    values = values[order]
+    sizes = np.bincount(table.name, minlength=len(table.names))
+    offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    widest = np.maximum.reduceat(values.max(axis=1), offsets[:-1])
+    narrow = widest < 0x10000
+    # Most files are under 64 KiB: two bytes per value halve the size.
+    short = values.astype("<u2").tobytes() if narrow.any() else b""
+    wide = values.astype("<u4").tobytes() if not narrow.all() else b""
+    row = _FIELDS * 2
+    groups: dict[str, tuple[int, bytes]] = {}
+    for name, n, start, end, fits in zip(
+        table.names,
+        sizes.tolist(),
+        offsets[:-1].tolist(),
+        offsets[1:].tolist(),
+        narrow.tolist(),
+        strict=True,
+    ):
+        if fits:
+            groups[name] = (n, b"H" + short[start * row : end * row])
+        else:
+            groups[name] = (n, b"I" + wide[start * row * 2 : end * row * 2])
+    return PackedOccurrences(groups, list(table.receivers))
 
 
 def unpack(blob: bytes, receivers: list[str]) -> Iterator[StoredOccurrence]:
