@@ -78,8 +78,10 @@ class _Edge:
 
 def link_file(
     resolver: Resolver, facts: FileFacts, *, prefetch: bool = True
-) -> list[edge_store.EdgeRow]:
-    """Compute the edges stated by one file.
+) -> list[edge_store.EdgeValues]:
+    """Compute the edges stated by one file, as ``EdgeRow`` values in plain tuples.
+
+    Plain tuples cross the process boundary far cheaper than records.
 
     ``prefetch=False`` skips collecting the names to load in a few statements,
     a pass over every occurrence that is wasted when the resolver already
@@ -181,16 +183,9 @@ def link_file(
                 touched.append(add(src_id, target.node_id, kind, target, line, col))
     _module_imports(resolver, facts, ids[0], add)
     _overrides(resolver, facts, add)
+    pack = edge_store.pack_sites
     return [
-        edge_store.EdgeRow(
-            src,
-            dst,
-            kind,
-            e.confidence,
-            e.resolution,
-            len(e.sites) // 2,
-            edge_store.pack_sites(e.sites),
-        )
+        (src, dst, kind, e.confidence, e.resolution, len(e.sites) // 2, pack(e.sites))
         for (src, dst, kind), e in found.items()
     ]
 
@@ -367,7 +362,7 @@ def _linked(
                 yield file_id, rows
         return
     method = "fork" if threading.active_count() == 1 else "spawn"
-    chunks = [file_ids[i : i + 32] for i in range(0, len(file_ids), 32)]
+    chunks = _chunks(conn, file_ids)
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),
@@ -379,6 +374,24 @@ def _linked(
                 yield from results
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: Files per task handed to a link worker.
+_CHUNK = 16
+
+
+def _chunks(conn: sqlite3.Connection, file_ids: list[int]) -> list[list[int]]:
+    """Tasks for the link workers: runs of neighbouring files, the largest first.
+
+    Neighbours (in the caller's path order) share the definitions they look
+    up, so a run keeps a worker's caches warm; handing out the largest runs
+    first leaves only small ones for the end, when one worker may be idle
+    while the other finishes.
+    """
+    size = edge_store.file_sizes(conn, file_ids)
+    runs = [file_ids[i : i + _CHUNK] for i in range(0, len(file_ids), _CHUNK)]
+    runs.sort(key=lambda run: sum(size.get(f, 0) for f in run), reverse=True)
+    return runs
 
 
 _WORKER: dict[str, object] = {}
@@ -408,9 +421,8 @@ def _link_chunk(file_ids: list[int]) -> list[tuple[int, Sequence[edge_store.Edge
     for file_id in file_ids:
         facts = symbols.file_facts(conn, file_id)
         if facts is not None:
-            # The worker's resolver holds every definition (preload).  Plain
-            # tuples cross the process boundary far cheaper than records.
-            out.append((file_id, [_values(r) for r in link_file(resolver, facts, prefetch=False)]))
+            # The worker's resolver holds every definition (preload).
+            out.append((file_id, link_file(resolver, facts, prefetch=False)))
     return out
 
 
@@ -431,10 +443,6 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _values(r: edge_store.EdgeRow) -> edge_store.EdgeValues:
-    return (r.src_id, r.dst_id, r.kind, r.confidence, r.resolution, r.site_count, r.sites)
-
-
 def _flush(
     conn: sqlite3.Connection, batch: list[tuple[int, Sequence[edge_store.EdgeValues]]]
 ) -> int:
@@ -445,12 +453,10 @@ def _flush(
     otherwise each batch is its own transaction.
     """
     if conn.in_transaction:
-        return sum(edge_store.replace_edges(conn, file_id, rows) for file_id, rows in batch)
+        return edge_store.replace_many_edges(conn, batch)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        net = 0
-        for file_id, rows in batch:
-            net += edge_store.replace_edges(conn, file_id, rows)
+        net = edge_store.replace_many_edges(conn, batch)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -55,6 +55,37 @@ def replace_edges(conn: sqlite3.Connection, file_id: int, rows: Sequence[EdgeVal
     return len(rows) - removed
 
 
+def replace_many_edges(
+    conn: sqlite3.Connection, batch: Sequence[tuple[int, Sequence[EdgeValues]]]
+) -> int:
+    """``replace_edges`` for many files in three statements (caller holds the transaction).
+
+    ``batch`` holds (file id, rows) with each file once.  Returns the change
+    in the number of edges.
+    """
+    file_ids = [file_id for file_id, _rows in batch]
+    removed = 0
+    for i in range(0, len(file_ids), 500):
+        chunk = file_ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        removed += conn.execute(f"DELETE FROM edges WHERE file_id IN ({marks})", chunk).rowcount
+    values = [
+        (src, dst, kind, file_id, confidence, resolution, count, sites)
+        for file_id, rows in batch
+        for src, dst, kind, confidence, resolution, count, sites in rows
+    ]
+    conn.executemany(
+        "INSERT INTO edges (src_id, dst_id, kind, file_id, confidence, resolution, count, sites)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        values,
+    )
+    for i in range(0, len(file_ids), 500):
+        chunk = file_ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        conn.execute(f"UPDATE files SET linked = 1 WHERE file_id IN ({marks})", chunk)
+    return len(values) - removed
+
+
 def mark_dependents(
     conn: sqlite3.Connection,
     path: str,
@@ -144,13 +175,29 @@ def unlinked_files(conn: sqlite3.Connection) -> list[int]:
     ]
 
 
+def file_sizes(conn: sqlite3.Connection, file_ids: Sequence[int]) -> dict[int, int]:
+    """file id → size in bytes, to share linking work out evenly."""
+    wanted = set(file_ids)
+    return {
+        int(fid): int(size)
+        for fid, size in conn.execute("SELECT file_id, size FROM files")
+        if fid in wanted
+    }
+
+
 def pack_sites(values: Sequence[int]) -> bytes:
     """Pack (line, col) pairs: a width byte (``H`` or ``I``) then the values."""
-    tag = "H" if not values or max(values) < 0x10000 else "I"
-    packed = array(tag, values)
+    try:
+        # Two bytes per value when every value fits (almost always): the
+        # array refuses a value that does not, which is cheaper than max().
+        packed = array("H", values)
+        tag = b"H"
+    except OverflowError:
+        packed = array("I", values)
+        tag = b"I"
     if _SWAP:
         packed.byteswap()
-    return tag.encode() + packed.tobytes()
+    return tag + packed.tobytes()
 
 
 def unpack_sites(blob: bytes | None) -> list[tuple[int, int]]:
