@@ -12,17 +12,28 @@ with a fixed seed:
    only when ``goto(follow_imports=True)`` returns at least one definition
    inside the copy.  Top-1: codeidx's first (highest-confidence) target has the
    (path, line) of one of jedi's; any-hit: any codeidx target does.
-2. References: module- or class-level definitions (names longer than two
-   characters, written in at most ``MAX_NAME_FILES`` files, so jedi's own
-   file-search limits do not cut its answer short) with 2-200 jedi references
-   in the copy.  Precision and recall of codeidx's (path, line, column) against
-   jedi's ``get_references(include_builtins=False)``; the definition itself is
-   excluded from both.
-3. Incoming calls: functions and methods chosen the same way; codeidx's caller
-   sites (path, line) against jedi references followed by ``(``.
+2. References: ``REF_DEFS`` module- or class-level definitions (names longer
+   than two characters, written in at most ``MAX_NAME_FILES`` files, so jedi's
+   own file-search limits do not cut its answer short) with 2-200 jedi
+   references in the copy.  Precision and recall of codeidx's (path, line,
+   column) against jedi's ``get_references(include_builtins=False)``; the
+   definition itself is excluded from both.  Pooled and per-definition figures.
+   Then every codeidx reference jedi's search lacks is put to jedi's
+   ``goto(follow_imports=True)`` (and ``infer``) at its position: agreement when
+   jedi lands on the definition, a codeidx false positive when it lands
+   elsewhere, "jedi cannot tell" when it lands nowhere (``adjudicate``); the
+   literal and the adjudicated precision are both reported.
+3. Incoming calls: ``CALL_DEFS`` functions and methods chosen the same way;
+   codeidx's caller sites (path, line) against jedi references followed by
+   ``(``, adjudicated the same way (each ``name(`` on the line is asked).
 4. Workspace symbols: distinct function/class names; the exact name must be in
-   the top 5 of ``search_symbols``, an abbreviation (initials of its words, or
-   the first three letters of its first two words) in the top 10.
+   the top 5 of ``search_symbols``, an abbreviation in the top 10.  Two
+   abbreviation measures over the same names: the uniform one (initials of the
+   words, or the first three letters of the first two words, as sampled) and the
+   typed one (``typed_abbreviation``: from the same start, typed on while more
+   than ``SHARED_MAX`` indexed names share the query, as a user who sees too many
+   matches types more).  With the default ranker, the phase also times
+   ``search_symbols`` with and without open documents (proximity).
 
 Prints a table; writes disagreement examples to ``bench/out/resolution_examples.txt``
 and every case to ``bench/out/resolution_bench.json``.  Asserts nothing.
@@ -69,7 +80,7 @@ from codeidx.query.calls import find_calls
 from codeidx.query.definition import find_definition
 from codeidx.query.references import find_references
 from codeidx.query.status import open_index
-from codeidx.query.symbols import search_symbols
+from codeidx.query.symbols import name_cache, search_symbols
 from codeidx.query.types import (
     CallsQuery,
     DefinitionQuery,
@@ -84,12 +95,17 @@ KINDS = ("call", "attribute", "name", "import")
 PER_KIND = 220  # occurrences asked of jedi per kind (about 70 % land in the workspace)
 FILES = 260  # files the occurrences are drawn from
 PER_FILE_KIND = 2  # at most this many occurrences of one kind per file
-REF_DEFS = 50
-CALL_DEFS = 50
+REF_DEFS = 200  # at least 50 (issue 3); 200 so that no one definition dominates
+CALL_DEFS = 200
+EARLIER_SAMPLE = 50  # the first runs measured the first 50 of the same seeded sequence
 SYMBOL_NAMES = 200
+SHARED_MAX = 10  # a typed abbreviation is typed on while more names than this share it
+TYPED_MAX = 12  # and at most this long
+OPEN_DOCUMENTS = 5  # files open in the editor when timing symbol search with proximity
 MAX_NAME_FILES = 15  # a sampled definition's name is written in at most this many files
-BUDGET_S = {"definition": 300.0, "references": 260.0, "calls": 170.0}
+BUDGET_S = {"definition": 300.0, "references": 1200.0, "calls": 700.0}
 EXAMPLES = 10
+OUTSIDE = "outside:"  # a jedi answer outside the copy
 PHASES = ("definition", "references", "calls", "symbols")
 BUILTIN_NAMES = set(dir(builtins))
 WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -480,6 +496,7 @@ def bench_calls(corpus: Corpus, jd: Jedi, conn: Any, rng: random.Random) -> dict
             {
                 "path": rel,
                 "line": line1,
+                "col": col,
                 "name": name,
                 "kind": kind,
                 "symbol_found": matched,
@@ -491,12 +508,200 @@ def bench_calls(corpus: Corpus, jd: Jedi, conn: Any, rng: random.Random) -> dict
     return {"cases": cases, "tried": tried, "seconds": time.monotonic() - start}
 
 
+def jedi_lands(
+    corpus: Corpus, jd: Jedi, rel: str, line1: int, col: int
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Where jedi's ``goto(follow_imports=True)`` and ``infer`` go from a position.
+
+    Each is a list of (path, line); a path outside the copy is given as jedi names it,
+    behind ``OUTSIDE``.
+    """
+    script = jd.script(corpus, rel)
+
+    def places(found: list[Any]) -> list[tuple[str, int]]:
+        out = set()
+        for d in found:
+            inside = jd.rel(d)
+            out.add((inside if inside is not None else f"{OUTSIDE}{d.module_path}", d.line or 0))
+        return sorted(out)
+
+    return places(script.goto(line1, col, follow_imports=True)), places(script.infer(line1, col))
+
+
+def verdict(
+    goto: list[tuple[str, int]], infer: list[tuple[str, int]], target: tuple[str, int]
+) -> str:
+    """``agree`` when jedi's goto (or, when goto finds nothing, infer) lands on ``target``;
+    ``other`` when goto lands elsewhere only; ``unknown`` when neither lands anywhere.
+
+    infer alone never makes a reference wrong: for a variable it answers the type of the
+    value (``x = 5`` infers to ``int``), not the definition of the name.
+    """
+    if target in goto:
+        return "agree"
+    if goto:
+        return "other"
+    return "agree" if target in infer else "unknown"
+
+
+def shape(corpus: Corpus, rel: str, line1: int, col: int, name: str) -> str:
+    """The syntactic pattern of an occurrence, for grouping the cases jedi cannot tell."""
+    text = corpus.lines(rel)[line1 - 1] if 0 < line1 <= len(corpus.lines(rel)) else ""
+    before, after = text[:col], text[col + len(name) :].lstrip()
+    use = "call" if after.startswith("(") else "read"
+    if (
+        after.startswith("=")
+        and not after.startswith("==")
+        and before.count("(") > before.count(")")
+    ):
+        return "keyword argument name"
+    stripped = before.rstrip()
+    if stripped.endswith("."):
+        receiver = re.search(r"([\w.]*[\w)\]])\s*\.$", stripped)
+        head = receiver.group(1) if receiver else "?"
+        if head in ("self", "cls"):
+            return f"{head}.{name} {use}"
+        if head.startswith(("self.", "cls.")):
+            return f"attribute {use} on an attribute of {head.split('.')[0]}"
+        if head.endswith(")") or head.endswith("]"):
+            return f"attribute {use} on a call or subscript result"
+        return f"attribute {use} on a name ({head.split('.')[0]}...)"
+    if re.match(r"\s*(from|import)\b", text):
+        return "import"
+    return f"plain name {use}"
+
+
+def adjudicate(corpus: Corpus, jd: Jedi, phase: dict[str, Any], key: str) -> None:
+    """Ask jedi's goto about every codeidx answer its reference search lacks.
+
+    Adds to each case ``adjudged``: one record per such reference (``key`` references)
+    or call line (``calls``: every ``name(`` on the line is asked; one landing on the
+    definition agrees).  Work goes file by file so jedi reuses its parsed scripts.
+    """
+    start = time.monotonic()
+    asks = []
+    for n, case in enumerate(phase["cases"]):
+        case["adjudged"] = []
+        theirs = set(map(tuple, case["jedi"]))
+        for item in case["codeidx"]:
+            if tuple(item) not in theirs:
+                asks.append((item[0], item[1], n, item))
+    asks.sort(key=lambda a: (a[0], a[1]))
+    for rel, line1, n, item in asks:
+        case = phase["cases"][n]
+        target = (case["path"], case["line"])
+        if key == "references":
+            cols = [item[2]]
+        else:
+            # Every call of the name on the line; failing that (a call through an alias,
+            # ``_recursive_repr()`` for ``recursive_repr``), every call on the line.
+            text = corpus.lines(rel)[line1 - 1]
+            cols = [
+                m.start() for m in re.finditer(r"\b" + re.escape(case["name"]) + r"\s*\(", text)
+            ] or [m.start() for m in re.finditer(r"\b\w+(?=\s*\()", text)]
+        record: dict[str, Any] = {"site": item, "verdict": "unknown", "goto": [], "infer": []}
+        for col in cols:
+            try:
+                goto, infer = jedi_lands(corpus, jd, rel, line1, col)
+            except Exception as exc:
+                print(f"  jedi error at {rel}:{line1}: {exc!r}", file=sys.stderr)
+                continue
+            found = verdict(goto, infer, target)
+            rank = ("agree", "other", "unknown")
+            if rank.index(found) < rank.index(record["verdict"]):
+                record.update(verdict=found, goto=goto, infer=infer)
+            if record["verdict"] == "agree":
+                break
+        record["shape"] = shape(corpus, rel, line1, cols[0] if cols else 0, case["name"])
+        if record["shape"] == "keyword argument name" and target not in record["goto"]:
+            # The name of a keyword argument is a parameter of the callee (or a field of
+            # a dataclass-like class); infer may still answer a same-named global, so only
+            # goto counts, and a module-level definition is never what it means.
+            module_level = case["kind"] in ("function", "class", "variable")
+            record["verdict"] = "other" if module_level or record["goto"] else "unknown"
+        case["adjudged"].append(record)
+    phase["adjudge_seconds"] = time.monotonic() - start
+
+
 def abbreviations(name: str) -> list[tuple[str, str]]:
     words = WORD.findall(name)
     if len(words) < 2:
         return []
     initials = "".join(w[0] for w in words)
     return [("initials", initials), ("prefix3x2", words[0][:3] + words[1][:3])]
+
+
+class Sharing:
+    """How many indexed names a query abbreviates: the names a user would see it match.
+
+    A name shares a query when the query, casefolded, can be cut into pieces that are
+    each a prefix of one of the name's words, in order, skipping words at will: its
+    initials (``gcv``), the start of the name (``get_co``), a sub-word match
+    (``tesget`` of ``test_get_raises``, ``config`` of ``get_config_vars``).  Every name
+    the index holds counts, of every kind, not only the sampled functions and classes.
+    """
+
+    def __init__(self, names: list[str]) -> None:
+        lines = ["\x01" + "\x01".join(w.casefold() for w in WORD.findall(n)) for n in names]
+        self.lines = [line for line in lines if len(line) > 1]
+        self.text = "\n".join(self.lines) + "\n"
+        self._memo: dict[str, int] = {}
+
+    def count(self, query: str, within: str | None = None) -> int:
+        """Names ``query`` abbreviates (within the lines ``within``, a subset, when given)."""
+        q = query.casefold()
+        if q not in self._memo:
+            pattern = "(?m)^[^\n]*?\x01" + re.escape(q[0])
+            for c in q[1:]:
+                c = re.escape(c)
+                pattern += f"(?:{c}|[^\n]*?\x01{c})"
+            self._memo[q] = len(re.findall(pattern, within or self.text))
+        return self._memo[q]
+
+    def holding(self, query: str) -> str:
+        """The lines holding ``query``'s characters in order: a superset of its sharers and
+        of the sharers of every query typed on from it (each adds characters)."""
+        q = query.casefold()
+        pattern = "(?m)^" + "".join(f"[^{re.escape(c)}\n]*+{re.escape(c)}" for c in q) + ".*\n"
+        return "".join(re.findall(pattern, self.text))
+
+
+def typed_abbreviation(name: str, style: str, sharing: Sharing) -> tuple[str, list[str]]:
+    """The abbreviation a user ends up typing for ``name``, and the queries on the way.
+
+    Start from the ``style`` abbreviation (initials, or three letters of each of the
+    first two words).  While more than ``SHARED_MAX`` indexed names share it, type one
+    more character: the next letter of a word already begun, or the initial of the word
+    after the last one begun, whichever leaves the fewest names sharing the query (ties:
+    the earlier word), as a user who sees the wrong names and knows the one they want
+    would; stop at ``TYPED_MAX`` characters or when no character can be added.
+    """
+    words = WORD.findall(name)
+    if style == "initials":
+        taken = [1] * len(words)
+    else:
+        taken = [min(3, len(w)) if i < 2 else 0 for i, w in enumerate(words)]
+
+    def spell(lengths: list[int]) -> str:
+        return "".join(w[:n] for w, n in zip(words, lengths, strict=True))
+
+    query = spell(taken)
+    path = [query]
+    within = sharing.holding(query)
+    while sharing.count(query, within) > SHARED_MAX and len(query) < TYPED_MAX:
+        moves = []
+        for i, w in enumerate(words):
+            if 0 < taken[i] < len(w):
+                moves.append([*taken[:i], taken[i] + 1, *taken[i + 1 :]])
+        last = max(i for i, n in enumerate(taken) if n)
+        if last + 1 < len(words):
+            moves.append([*taken[: last + 1], 1, *taken[last + 2 :]])
+        if not moves:
+            break
+        taken = min(moves, key=lambda m: sharing.count(spell(m), within))
+        query = spell(taken)
+        path.append(query)
+    return query, path
 
 
 def symbols_ranker(conn: Any, how: str) -> Any:
@@ -557,7 +762,53 @@ def bench_symbols(
                 "same_abbrev": same[style][query],
             }
         )
-    return {"cases": cases, "seconds": time.monotonic() - start, "ranker": ranker}
+    # The same names again, typed as a user would: on from the same start until at
+    # most SHARED_MAX indexed names share the query (see ``typed_abbreviation``).
+    sharing = Sharing(nodes.symbol_names(conn, None, None, False))
+    for i, name in enumerate(abbrev_names):
+        style = abbreviations(name)[i % 2][0]
+        query, path = typed_abbreviation(name, style, sharing)
+        res = search_symbols(conn, SymbolQuery(query, limit=10), rank=rank)
+        top = [m.symbol.name for m in res.matches[:10]]
+        cases.append(
+            {
+                "measure": "typed",
+                "start": style,
+                "query": query,
+                "typed": path,
+                "name": name,
+                "hit": name in top,
+                "top": top,
+                "shared": sharing.count(query),
+                "definitions": len(nodes.nodes_with_names(conn, [name], None, None)),
+            }
+        )
+    seconds = time.monotonic() - start
+    timing = time_proximity(corpus, conn, [c["query"] for c in cases], rng) if rank is None else {}
+    return {"cases": cases, "seconds": seconds, "ranker": ranker, "proximity": timing}
+
+
+def time_proximity(
+    corpus: Corpus, conn: Any, queries: list[str], rng: random.Random
+) -> dict[str, Any]:
+    """``search_symbols`` as the language server calls it (limit 100) with no open documents
+    and with ``OPEN_DOCUMENTS`` sampled files open, interleaved, once the name cache's
+    index is built; and how many answers' first 10 definitions the open files reorder."""
+    near = rng.sample(corpus.paths, OPEN_DOCUMENTS)
+    search_symbols(conn, SymbolQuery("warm", limit=100))
+    name_cache(conn, None, None, False).wait_built(300)
+    times: dict[str, list[float]] = {"closed": [], "open": []}
+    changed = 0
+    for n, query in enumerate(queries):
+        runs = [("closed", ()), ("open", tuple(near))]
+        tops = {}
+        for label, files in runs if n % 2 else runs[::-1]:
+            t = time.perf_counter()
+            res = search_symbols(conn, SymbolQuery(query, limit=100), near=files)
+            times[label].append((time.perf_counter() - t) * 1000)
+            tops[label] = [m.symbol.node_id for m in res.matches[:10]]
+        changed += tops["closed"] != tops["open"]
+    return {"open_documents": near, "ms": times, "top10_changed": changed}
 
 
 # --------------------------------------------------------------------------
@@ -637,10 +888,54 @@ def report_links(r: dict[str, Any], label: str, key: str) -> list[str]:
             f"    {kind:<15} n={len(group):<3} precision {p:.3f} recall {rc:.3f}"
             f" (codeidx {ours}, jedi {theirs}, both {tp})"
         )
+    if len(cs) > EARLIER_SAMPLE:
+        tp, ours, theirs, p, rc, mp, mr = pr(cs[:EARLIER_SAMPLE])
+        out.append(
+            f"  first {EARLIER_SAMPLE} definitions (the earlier sample): precision {p:.3f}"
+            f" (mean {mp:.3f}), recall {rc:.3f} (mean {mr:.3f});"
+            f" codeidx {ours}, jedi {theirs}, both {tp}"
+        )
     if key == "calls":
         missing = sum(not c["symbol_found"] for c in cs)
         out.append(f"  definitions find_calls did not list as a symbol: {missing}")
+    if all("adjudged" in c for c in cs):
+        out += report_adjudged(cs)
     out.append("")
+    return out
+
+
+def adjudged_counts(c: dict[str, Any]) -> Counter[str]:
+    return Counter(a["verdict"] for a in c["adjudged"])
+
+
+def report_adjudged(cs: list[dict[str, Any]]) -> list[str]:
+    """Literal figures next to the ones after asking jedi's goto (see ``adjudicate``)."""
+    tp = sum(c["true_positive"] for c in cs)
+    ours = sum(len(c["codeidx"]) for c in cs)
+    v: Counter[str] = Counter()
+    per_definition = []
+    for c in cs:
+        n = adjudged_counts(c)
+        v += n
+        decided = len(c["codeidx"]) - n["unknown"]
+        per_definition.append((c["true_positive"] + n["agree"]) / decided if decided else 1.0)
+    only = v["agree"] + v["other"] + v["unknown"]
+    decided = ours - v["unknown"]
+    out = [
+        f"  codeidx answers jedi's reference search lacks: {only}; jedi's goto at each:"
+        f" lands on the definition {v['agree']}, elsewhere {v['other']},"
+        f" nowhere (jedi cannot tell) {v['unknown']}",
+        f"  adjudicated precision {ratio(tp + v['agree'], decided)}"
+        f" (({tp} + {v['agree']}) / ({ours} - {v['unknown']}), cannot-tell left out;"
+        f" mean per definition {sum(per_definition) / len(per_definition):.3f});"
+        f" cannot-tell counted wrong {ratio(tp + v['agree'], ours)},"
+        f" counted right {ratio(ours - v['other'], ours)}",
+    ]
+    shapes = Counter(a["shape"] for c in cs for a in c["adjudged"] if a["verdict"] == "unknown")
+    if shapes:
+        out.append(
+            "  cannot tell, by pattern: " + "; ".join(f"{k} {n}" for k, n in shapes.most_common())
+        )
     return out
 
 
@@ -649,11 +944,12 @@ def report_symbols(r: dict[str, Any]) -> list[str]:
     s = r["symbols"]["cases"]
     ranker = r["symbols"].get("ranker", "default")
     out.append("Workspace symbols" + ("" if ranker == "default" else f" (ranker: {ranker})"))
+    uniform = ("initials", "prefix3x2")
     for measure, top in (("exact", 5), ("initials", 10), ("prefix3x2", 10), ("abbreviation", 10)):
         cs = [
             c
             for c in s
-            if c["measure"] == measure or (measure == "abbreviation" and c["measure"] != "exact")
+            if c["measure"] == measure or (measure == "abbreviation" and c["measure"] in uniform)
         ]
         hits = sum(c["hit"] for c in cs)
         line = f"  {measure:<13} in top {top:<3} {hits}/{len(cs)} = {ratio(hits, len(cs))}"
@@ -663,6 +959,44 @@ def report_symbols(r: dict[str, Any]) -> list[str]:
             fh = sum(c["hit"] for c in few)
             line += f"; unambiguous (<=10 names share it) {fh}/{len(few)} = {ratio(fh, len(few))}"
         out.append(line)
+    typed = [c for c in s if c["measure"] == "typed"]
+    if typed:
+        out.append(
+            f"  Typed on until at most {SHARED_MAX} indexed names share the query"
+            f" (at most {TYPED_MAX} characters):"
+        )
+        for start in ("initials", "prefix3x2", "all"):
+            cs = [c for c in typed if start in ("all", c["start"])]
+            hits = sum(c["hit"] for c in cs)
+            few = [c for c in cs if c["shared"] <= SHARED_MAX]
+            fh = sum(c["hit"] for c in few)
+            out.append(
+                f"  typed from {start:<9} in top 10  {hits}/{len(cs)} = {ratio(hits, len(cs))};"
+                f" reaching <={SHARED_MAX} names {fh}/{len(few)} = {ratio(fh, len(few))}"
+            )
+        lengths = sorted(len(c["query"]) for c in typed)
+        extended = sum(len(c["typed"]) > 1 for c in typed)
+        out.append(
+            f"    {extended} of {len(typed)} queries typed on; length median"
+            f" {lengths[len(lengths) // 2]}, max {lengths[-1]};"
+            f" still shared by more than {SHARED_MAX} names at the bound:"
+            f" {sum(c['shared'] > SHARED_MAX for c in typed)}"
+        )
+    prox = r["symbols"].get("proximity")
+    if prox:
+        out.append(
+            f"  search_symbols, limit 100, {len(prox['ms']['closed'])} queries, milliseconds"
+            f" (no open documents / {len(prox['open_documents'])} open):"
+        )
+        for label in ("closed", "open"):
+            ms = sorted(prox["ms"][label])
+            out.append(
+                f"    {label:<7} p50 {ms[len(ms) // 2]:.2f} p95 {ms[int(0.95 * (len(ms) - 1))]:.2f}"
+                f" max {ms[-1]:.2f}"
+            )
+        out.append(
+            f"    answers whose first 10 the open documents reorder: {prox['top10_changed']}"
+        )
     out.append("")
     return out
 
@@ -703,15 +1037,55 @@ def examples(r: dict[str, Any]) -> str:
             out.append(f"    only codeidx: {sorted(ours - theirs)[:5]}")
             out.append(f"    only jedi:    {sorted(theirs - ours)[:5]}")
         out.append("")
+        out += adjudged_examples(r[key]["cases"], label)
     if "symbols" not in r:
         return "\n".join(out) + "\n"
     out.append("== Workspace symbols: misses")
     for c in [c for c in r["symbols"]["cases"] if not c["hit"]][: EXAMPLES * 2]:
         out.append(f"{c['measure']:<10} query {c['query']!r} for {c['name']!r}: top {c['top']}")
+    out.append("")
+    out.append("== Workspace symbols: typed abbreviations missed (every one)")
+    for c in [c for c in r["symbols"]["cases"] if c["measure"] == "typed" and not c["hit"]]:
+        out.append(
+            f"typed {' > '.join(c['typed'])} for {c['name']!r} (shared by {c['shared']},"
+            f" {c['definitions']} definitions of the name): top {c['top']}"
+        )
     return "\n".join(out) + "\n"
 
 
+def adjudged_examples(cs: list[dict[str, Any]], label: str) -> list[str]:
+    """Every codeidx answer jedi's goto sends elsewhere, and the cannot-tell ones by pattern."""
+    if not all("adjudged" in c for c in cs):
+        return []
+    out = [f"== {label}: codeidx answers jedi's goto sends elsewhere (every one)"]
+    for c in cs:
+        wrong = [a for a in c["adjudged"] if a["verdict"] == "other"]
+        if wrong:
+            out.append(f"{c['path']}:{c['line']}  {c['name']} ({c['kind']}): {len(wrong)}")
+        for a in wrong:
+            site = ":".join(map(str, a["site"]))
+            out.append(f"    {site}  [{a['shape']}]  jedi goto: {a['goto'][:3]}")
+    out.append("")
+    out.append(f"== {label}: codeidx answers jedi cannot tell (goto and infer find nothing)")
+    by_shape: defaultdict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
+    for c in cs:
+        for a in c["adjudged"]:
+            if a["verdict"] == "unknown":
+                by_shape[a["shape"]].append((c, a))
+    for pattern, items in sorted(by_shape.items(), key=lambda kv: -len(kv[1])):
+        names = Counter(f"{c['name']} ({c['path']}:{c['line']})" for c, _ in items)
+        out.append(
+            f"{pattern}: {len(items)}; definitions: "
+            + ", ".join(f"{k} {n}" for k, n in names.most_common(6))
+        )
+        for _, a in items[: EXAMPLES // 2]:
+            out.append("    " + ":".join(map(str, a["site"])))
+    out.append("")
+    return out
+
+
 def main() -> None:
+    global REF_DEFS, CALL_DEFS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--workdir", type=Path, help="reuse this folder for the copy and the index")
     ap.add_argument("--seed", type=int, default=20261121)
@@ -726,7 +1100,14 @@ def main() -> None:
         default="default",
         help="how workspace symbols are ranked (default: as search_symbols does)",
     )
+    ap.add_argument(
+        "--definitions",
+        type=int,
+        default=REF_DEFS,
+        help=f"definitions sampled for references and for incoming calls (default {REF_DEFS})",
+    )
     args = ap.parse_args()
+    REF_DEFS = CALL_DEFS = args.definitions
     phases = [p.strip() for p in args.phases.split(",") if p.strip()]
     unknown = sorted(set(phases) - set(PHASES))
     if unknown or not phases:
@@ -739,6 +1120,8 @@ def main() -> None:
     )
     if args.symbols_ranker != "default" and "symbols" in phases:
         stem += f"-{args.symbols_ranker}"
+    if args.definitions != 200 and {"references", "calls"} & set(phases):
+        stem += f"-{args.definitions}defs"
     tmp = None
     if args.workdir is None:
         tmp = tempfile.mkdtemp(prefix="codeidx-resbench-")
@@ -773,9 +1156,13 @@ def main() -> None:
         if jd is not None and "references" in phases:
             print("references", file=sys.stderr)
             r["references"] = bench_references(corpus, jd, conn, random.Random(args.seed + 1))
+            print("  asking jedi's goto about codeidx's extra references", file=sys.stderr)
+            adjudicate(corpus, jd, r["references"], "references")
         if jd is not None and "calls" in phases:
             print("incoming calls", file=sys.stderr)
             r["calls"] = bench_calls(corpus, jd, conn, random.Random(args.seed + 2))
+            print("  asking jedi's goto about codeidx's extra call sites", file=sys.stderr)
+            adjudicate(corpus, jd, r["calls"], "calls")
         if "symbols" in phases:
             print("workspace symbols", file=sys.stderr)
             r["symbols"] = bench_symbols(
