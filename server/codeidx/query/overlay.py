@@ -27,7 +27,10 @@ With no buffers, every answer is the plain query function's
 ``query.outline``, ``query.hierarchy``).  For a cursor in a file that is
 not open, definition and hover start from the plain answer too, moved into
 the buffers, and resolve anew only when the plain answer is empty or lands
-on a definition a buffer dropped.
+on a definition a buffer dropped.  With buffers, references resolve every
+candidate occurrence (a buffer may change what a stored edge says), and
+document highlights (``ReferencesQuery.in_file_only``) look at the cursor's
+file only.
 
 Reads only; knows no LSP.  Build one ``Overlay`` per request, on the thread
 that owns the read connection; it caches what it reads and must not be
