@@ -149,13 +149,16 @@ def occurrences_on_line(
     receivers = facts.receivers
     for name, blob in facts.blobs.items():
         if line in navigation.occurrence_lines(blob):
-            yield name, [
-                StoredOccurrence(
-                    start, at, col_of(cr), role_of(cr), enclosing, receivers[r - 1] if r else ""
-                )
-                for start, at, cr, enclosing, r in iter_raw(blob)
-                if at == line
-            ]
+            yield (
+                name,
+                [
+                    StoredOccurrence(
+                        start, at, col_of(cr), role_of(cr), enclosing, receivers[r - 1] if r else ""
+                    )
+                    for start, at, cr, enclosing, r in iter_raw(blob)
+                    if at == line
+                ],
+            )
 
 
 def occurrences_named(facts: FileFacts, name: str) -> list[StoredOccurrence]:

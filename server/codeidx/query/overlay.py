@@ -450,9 +450,7 @@ class Overlay:
                         if mine:
                             candidates.append((found.facts, mine))
                 elif only is None:
-                    for file_id, path, blob, receivers in symbols.occurrence_rows(
-                        self._conn, name
-                    ):
+                    for file_id, path, blob, receivers in symbols.occurrence_rows(self._conn, name):
                         facts = self.resolver.facts(file_id)
                         if path in live or facts is None:
                             continue  # A live file's stored occurrences are of its old text.
@@ -541,5 +539,3 @@ class Overlay:
             return symbol
         found = self.row(symbol.node_id)
         return Symbol.of(found) if found is not None else None
-
-
