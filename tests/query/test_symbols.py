@@ -159,7 +159,13 @@ def test_an_open_document_name_cut_off_by_the_limit_is_merged_in(tmp_path: Path)
         alone = search_symbols(conn, SymbolQuery("alpha", limit=1))
         near = search_symbols(conn, SymbolQuery("alpha", limit=1), near=["c/d.py"])
         weaker = search_symbols(conn, SymbolQuery("alpha_x", limit=1), near=["c/d.py"])
+        # A ranker passed in ranks the open documents' names too.
+        ranked = search_symbols(
+            conn, SymbolQuery("alpha", limit=1), rank=substring_rank, near=["c/d.py"]
+        )
     assert [m.symbol.name for m in alone.matches] == ["alpha_x"]
     assert [m.symbol.name for m in near.matches] == ["alpha_z"]
+    assert [m.symbol.name for m in ranked.matches] == ["alpha_z"]
+    assert seen[-1] == ("alpha", ["alpha_z"], 1)
     assert near.matches[0].score == alone.matches[0].score
     assert [m.symbol.name for m in weaker.matches] == ["alpha_x"]
