@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from functools import lru_cache
-from operator import itemgetter, sub
+from operator import sub
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from codeidx.index.targets import (
     CALLABLE,
@@ -40,7 +42,7 @@ from codeidx.parse.hooks import LanguageHooks
 from codeidx.parse.records import ROLE_CODES
 from codeidx.store import nodes as node_store
 from codeidx.store import symbols
-from codeidx.store.occurrences import iter_raw
+from codeidx.store.occurrences import iter_raw, raw_values
 from codeidx.store.symbols import FileFacts
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ class ReceiverTypes:
         self._positions: dict[int, _Positions] = {}
         self._full_facts: dict[int, FileFacts] = {}
         self._params_cache: dict[int, dict[str, str]] = {}
+        self._property_cache: dict[int, bool] = {}
         self._writes_of: dict[str, bytes] | None = None
         self._writes_cache: dict[str, dict[int | None, list[tuple[int, int, int]]]] = {}
 
@@ -216,10 +219,15 @@ class ReceiverTypes:
         return None if unknown else []
 
     def _is_property(self, t: Target) -> bool:
-        details = node_store.node_details(self._r.conn, [t.node_id]).get(t.node_id)
-        return details is not None and any(
-            d.lstrip("@").split("(")[0].endswith("property") for d in details.decorators
-        )
+        known = self._property_cache.get(t.node_id)
+        if known is None:
+            if len(self._property_cache) > 100_000:
+                self._property_cache.clear()
+            details = node_store.node_details(self._r.conn, [t.node_id]).get(t.node_id)
+            known = self._property_cache[t.node_id] = details is not None and any(
+                d.lstrip("@").split("(")[0].endswith("property") for d in details.decorators
+            )
+        return known
 
     def _variable_types(self, t: Target, depth: int) -> list[Target] | None:
         """A variable's or field's type, from its annotation or assigned value."""
@@ -443,10 +451,9 @@ class _Positions:
     """A file's occurrences sorted by start byte, one column per field.
 
     Columns of plain ints (not an object per occurrence) are what makes
-    building this for every linked file cheap: the sort runs once over the
-    start bytes, every column is reordered by C-level item lookups, and
-    what only a few occurrences are asked about (role, receiver text) is
-    decoded on access.
+    building this for every linked file cheap: the blobs are decoded and
+    sorted as arrays, and what only a few occurrences are asked about
+    (role, receiver text) is decoded on access.
     """
 
     __slots__ = ("blobs", "col_roles", "exprs", "lines", "names", "recvs", "starts", "table")
@@ -477,31 +484,24 @@ class _Positions:
 
     @classmethod
     def build(cls, blobs: dict[str, bytes], table: list[str]) -> _Positions:
-        starts: list[int] = []
-        lines: list[int] = []
-        col_roles: list[int] = []
-        recvs: list[int] = []
-        names: list[str] = []
-        for name, blob in blobs.items():
-            columns = list(zip(*iter_raw(blob), strict=True))
-            if not columns:
-                continue
-            starts += columns[0]
-            lines += columns[1]
-            col_roles += columns[2]
-            recvs += columns[4]
-            names += [name] * len(columns[0])
-        if len(starts) > 1:
-            # A stable sort, like sorting the occurrences themselves.
-            take = itemgetter(*sorted(range(len(starts)), key=starts.__getitem__))
-            starts, lines, col_roles, recvs, names = (
-                list(take(starts)),
-                list(take(lines)),
-                list(take(col_roles)),
-                list(take(recvs)),
-                list(take(names)),
-            )
-        return cls(blobs, table, starts, lines, col_roles, recvs, names)
+        if not blobs:
+            return cls(blobs, table, [], [], [], [], [])
+        names = list(blobs)
+        arrays = [raw_values(blob) for blob in blobs.values()]
+        values = np.concatenate(arrays).astype(np.int64)
+        # A stable sort, like sorting the occurrences themselves.
+        order = np.argsort(values[:, 0], kind="stable")
+        values = values[order]
+        which = np.repeat(np.arange(len(arrays)), [len(a) for a in arrays])[order]
+        return cls(
+            blobs,
+            table,
+            values[:, 0].tolist(),
+            values[:, 1].tolist(),
+            values[:, 2].tolist(),
+            values[:, 4].tolist(),
+            np.array(names, dtype=object)[which].tolist(),
+        )
 
     def role(self, j: int) -> int:
         """The role code of occurrence ``j``."""
