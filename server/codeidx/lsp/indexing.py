@@ -28,11 +28,14 @@ since a save waits for them.  Before the callbacks run, the writer waits
 (briefly, bounded) for ``settle``: the server passes a function that returns
 once the loop has sent the ``end`` notification, so that the work after a
 run does not compete with the notification for the interpreter lock.
-After the callbacks, the WAL the run wrote is copied into the database
-(a passive checkpoint: a save writes hundreds of WAL pages, and otherwise
-every third save's commit would pay for SQLite's automatic checkpoint), and
-memory the run freed is handed back to the operating system
-(``lsp.memory.release_free_memory``).  ``stop`` sets the
+After the callbacks, the cyclic garbage of the run is collected (a save's
+link leaves thousands of objects in reference cycles, and the server's
+collector, tuned by ``lsp.runner.settle_heap`` to keep full collections
+out of requests, would let them pile up: about 1.5 MB per save), the WAL
+the run wrote is copied into the database (a passive checkpoint: a save
+writes hundreds of WAL pages, and otherwise every third save's commit
+would pay for SQLite's automatic checkpoint), and memory the run freed is
+handed back to the operating system (``lsp.memory.release_free_memory``).  ``stop`` sets the
 ``should_stop`` token the pipeline checks between files, then joins the
 thread.  Runs never raise out of the thread: a failed run is logged and
 reported as an ``end`` event.
@@ -41,6 +44,7 @@ reported as an ``end`` event.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import sqlite3
 import threading
@@ -60,7 +64,7 @@ log = logging.getLogger(__name__)
 
 #: Saves of one burst ("save all") arrive within a few milliseconds of each
 #: other; every millisecond waited here is a millisecond of every save.
-DEBOUNCE_SECONDS = 0.01
+DEBOUNCE_SECONDS = 0.005
 #: A stream of saves runs at the latest this long after its first save.
 DEBOUNCE_LIMIT_SECONDS = 0.2
 #: The longest the writer waits for the loop to send a run's notification.
@@ -458,6 +462,9 @@ class IndexWriter:
                 callback(result)
             except Exception as exc:
                 log.error("a step after the %s index run failed", reason, exc_info=exc)
+        # Now, between runs and right after the client heard of this one,
+        # rather than in the middle of some later request.
+        gc.collect()
         self._checkpoint()
         # A run allocates and frees tens of megabytes (the parse, the rows,
         # SQLite's pages); without this the allocator keeps them resident.
