@@ -42,7 +42,7 @@ from codeidx.parse.hooks import LanguageHooks
 from codeidx.parse.records import ROLE_CODES
 from codeidx.store import nodes as node_store
 from codeidx.store import symbols
-from codeidx.store.occurrences import iter_raw, raw_values
+from codeidx.store.occurrences import iter_raw
 from codeidx.store.symbols import FileFacts
 
 if TYPE_CHECKING:
@@ -487,7 +487,7 @@ class _Positions:
         if not blobs:
             return cls(blobs, table, [], [], [], [], [])
         names = list(blobs)
-        arrays = [raw_values(blob) for blob in blobs.values()]
+        arrays = [symbols.occurrence_values(blob) for blob in blobs.values()]
         values = np.concatenate(arrays).astype(np.int64)
         # A stable sort, like sorting the occurrences themselves.
         order = np.argsort(values[:, 0], kind="stable")
