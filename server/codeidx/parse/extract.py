@@ -248,7 +248,8 @@ class Extractor:
         return result
 
 
-# What the one walk of the tags and refs patterns found.
+# What the one walk of the tags patterns found: (node, kind, name node) keyed
+# by (start byte, -end byte, name start byte), so keys sort outermost first.
 _Found = dict[tuple[int, int, int], tuple["Node", str, "Node"]]
 
 
@@ -309,7 +310,7 @@ def _walk(compiled: _Compiled, root: Node, src: bytes) -> tuple[_Found, _Referen
                     continue
                 node = defined[0]
             name_node = name_nodes[0]
-            define((node.start_byte, node.end_byte, name_node.start_byte), (node, kind, name_node))
+            define((node.start_byte, -node.end_byte, name_node.start_byte), (node, kind, name_node))
             continue
         names = caps.get("name")
         if not names:
@@ -425,9 +426,9 @@ def _definitions(
     seen: dict[tuple[int, str, str], int] = {}
     hooks = compiled.hooks
     module_prefix = hooks.module_prefix
-    for (start, end, _), (node, kind, name_node) in sorted(
-        found.items(), key=lambda kv: (kv[0][0], -kv[0][1], kv[0][2])
-    ):
+    # Keys sort as (start, -end, name start): outer definitions first.
+    for (start, neg_end, _), (node, kind, name_node) in sorted(found.items()):
+        end = -neg_end
         # Pop finished containers, and a sibling defined by the same statement.
         while len(stack) > 1 and (
             stack[-1].span.end_byte <= start

@@ -108,22 +108,20 @@ def pack_table(table: OccurrenceTable) -> PackedOccurrences:
     widest = np.maximum.reduceat(values.max(axis=1), offsets[:-1])
     narrow = widest < 0x10000
     # Most files are under 64 KiB: two bytes per value halve the size.
-    short = values.astype("<u2").tobytes() if narrow.any() else b""
-    wide = values.astype("<u4").tobytes() if not narrow.all() else b""
+    short = memoryview(values.astype("<u2").tobytes() if narrow.any() else b"")
+    wide = memoryview(values.astype("<u4").tobytes() if not narrow.all() else b"")
     row = _FIELDS * 2
-    groups: dict[str, tuple[int, bytes]] = {}
-    for name, n, start, end, fits in zip(
-        table.names,
-        sizes.tolist(),
-        offsets[:-1].tolist(),
-        offsets[1:].tolist(),
-        narrow.tolist(),
-        strict=True,
-    ):
-        if fits:
-            groups[name] = (n, b"H" + short[start * row : end * row])
-        else:
-            groups[name] = (n, b"I" + wide[start * row * 2 : end * row * 2])
+    # Each blob is its tag followed by a slice of one of the two buffers
+    # (a memoryview slice is joined to the tag without an intermediate copy).
+    blobs = [
+        b"H" + short[start * row : end * row]
+        if fits
+        else b"I" + wide[start * row * 2 : end * row * 2]
+        for start, end, fits in zip(
+            offsets[:-1].tolist(), offsets[1:].tolist(), narrow.tolist(), strict=True
+        )
+    ]
+    groups = dict(zip(table.names, zip(sizes.tolist(), blobs, strict=True), strict=True))
     return PackedOccurrences(groups, list(table.receivers))
 
 
