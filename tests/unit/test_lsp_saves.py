@@ -9,8 +9,10 @@ for by a writable ``TextIndex`` opened in the test.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import queue
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
@@ -153,4 +155,41 @@ def test_a_run_result_reaches_the_after_run_steps(workspace: tuple[Path, Path]) 
         result = seen.get(timeout=TIMEOUT)
         assert result.counts.files_parsed == 3 and result.saw_everything
     finally:
+        assert writer.stop()
+
+
+class _Cycle:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_the_writer_collects_cyclic_garbage_after_a_run(workspace: tuple[Path, Path]) -> None:
+    root, index_dir = workspace
+    ends: queue.Queue[RunEvent] = queue.Queue()
+    refs: list[weakref.ref[_Cycle]] = []
+
+    def emit(event: RunEvent) -> None:
+        if event.kind == "end":
+            ends.put(event)
+
+    def leave_garbage(result: RunResult) -> None:
+        # A step after the run that leaves a cycle behind, as linking does.
+        refs.append(weakref.ref(_Cycle()))
+
+    writer = IndexWriter(root, index_dir, emit, debounce=0.0)
+    writer.add_after_run(leave_garbage)
+    enabled = gc.isenabled()
+    gc.disable()  # Only the writer's own collection may free the cycle.
+    writer.start()
+    try:
+        writer.request_full("initial")
+        assert ends.get(timeout=TIMEOUT).reason == "initial"
+        writer.request_full("reindex")  # Runs after the first run's steps are done.
+        assert ends.get(timeout=TIMEOUT).reason == "reindex"
+        assert refs and refs[0]() is None
+    finally:
+        if enabled:
+            gc.enable()
         assert writer.stop()
