@@ -69,6 +69,8 @@ class ReceiverTypes:
         self._positions: dict[int, _Positions] = {}
         self._full_facts: dict[int, FileFacts] = {}
         self._params_cache: dict[int, dict[str, str]] = {}
+        self._params_file = -1
+        self._params_texts: dict[int, str] = {}
         self._property_cache: dict[int, bool] = {}
         self._writes_of: dict[str, bytes] | None = None
         self._writes_cache: dict[str, dict[int | None, list[tuple[int, int, int]]]] = {}
@@ -287,7 +289,7 @@ class ReceiverTypes:
         unknown = False
         writes = self._writes(facts, name).get(scope, [])
         function = facts.nodes[scope]
-        params = self._params(function.node_id)
+        params = self._params(facts, function.node_id)
         results: list[list[Target] | None] = []
         if name in params:
             # The parameter is the function's first binding of the name.
@@ -341,14 +343,21 @@ class ReceiverTypes:
         self._writes_cache[name] = groups
         return groups
 
-    def _params(self, function_id: int) -> dict[str, str]:
-        """A function's parameters: name → annotation text (read once per function)."""
+    def _params(self, facts: FileFacts, function_id: int) -> dict[str, str]:
+        """A function's parameters: name → annotation text (read once per function).
+
+        The texts of a file's parameters are read in one statement when the
+        first of its functions is asked about; only the latest file's are kept.
+        """
         params = self._params_cache.get(function_id)
         if params is None:
             if len(self._params_cache) > 100_000:
                 self._params_cache.clear()
+            if self._params_file != facts.file_id:
+                self._params_texts = symbols.params_texts(self._r.conn, facts.file_id)
+                self._params_file = facts.file_id
             params = self._params_cache[function_id] = symbols.param_annotations(
-                self._r.conn, function_id
+                self._params_texts.get(function_id)
             )
         return params
 

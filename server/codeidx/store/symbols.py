@@ -298,17 +298,30 @@ def _bases(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((str(r), str(t)) for r, t in json.loads(text))
 
 
-def param_annotations(conn: sqlite3.Connection, node_id: int) -> dict[str, str]:
-    """A function's parameters: name → annotation text ("" when unannotated).
+def params_texts(conn: sqlite3.Connection, file_id: int) -> dict[int, str]:
+    """node id → the stored ``params`` JSON of one file's definitions that have any.
 
-    Reads only the ``params`` column (JSON ``[[name, type, default,
-    variadic], ...]``); {} for a node without parameters or that does not exist.
+    One statement for a whole file; ``param_annotations`` parses an entry.
     """
-    row = conn.execute("SELECT params FROM nodes WHERE node_id = ?", (node_id,)).fetchone()
-    if row is None or not isinstance(row[0], str) or not row[0]:
+    return {
+        int(nid): str(text)
+        for nid, text in conn.execute(
+            "SELECT node_id, params FROM nodes WHERE file_id = ? AND params IS NOT NULL",
+            (file_id,),
+        )
+    }
+
+
+def param_annotations(text: str | None) -> dict[str, str]:
+    """Parameters as name → annotation text ("" when unannotated).
+
+    ``text`` is a ``params`` column (JSON ``[[name, type, default,
+    variadic], ...]``); {} when there is none or it is not such a list.
+    """
+    if not text:
         return {}
     try:
-        items = json.loads(row[0])
+        items = json.loads(text)
     except ValueError:
         return {}
     out: dict[str, str] = {}
