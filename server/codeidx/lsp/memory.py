@@ -24,7 +24,6 @@ any thread.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import sys
 
@@ -41,9 +40,10 @@ def _glibc() -> ctypes.CDLL | None:
     """The C library when it is glibc (it has ``malloc_trim``), else None."""
     if not sys.platform.startswith("linux"):
         return None
-    name = ctypes.util.find_library("c") or "libc.so.6"
     try:
-        libc = ctypes.CDLL(name)
+        # The process's own symbols, libc's among them: no library search
+        # (``ctypes.util.find_library`` runs ``ldconfig``, 16 ms at start-up).
+        libc = ctypes.CDLL(None)
     except OSError:
         return None
     if not hasattr(libc, "malloc_trim") or not hasattr(libc, "mallopt"):
