@@ -8,9 +8,15 @@ without recounting columns by hand.
 from __future__ import annotations
 
 import textwrap
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 
+from codeidx.index.receivers import _Positions
+from codeidx.parse.records import ROLES
+from codeidx.store import db, symbols
+from codeidx.store.edges import pack_sites, unpack_sites
 from helpers.workspace import Edge, Workspace
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
@@ -229,3 +235,47 @@ def test_method_call_on_an_unknown_object_resolves_by_name(linked: set[Edge]):
 def test_every_other_edge_is_exact(linked: set[Edge]):
     guessed = {(e.src, e.dst) for e in linked if e.resolution != "exact"}
     assert guessed == {("pkg.main.unknown", "pkg.other.Other.rarely_named")}
+
+
+def test_sites_past_two_bytes_round_trip() -> None:
+    # Two bytes per value unless one does not fit; the array refuses it.
+    assert pack_sites([1, 2])[:1] == b"H"
+    wide = pack_sites([3, 70_000, 65_535, 0])
+    assert wide[:1] == b"I"
+    assert unpack_sites(wide) == [(3, 70_000), (65_535, 0)]
+    assert unpack_sites(pack_sites([])) == []
+
+
+def test_occurrence_positions_are_every_occurrence_in_source_order(tmp_path: Path) -> None:
+    # Receiver typing reads a file's occurrences as sorted columns; they must
+    # be exactly the stored occurrences, ordered by start byte.
+    ws = Workspace(tmp_path / "ws", tmp_path / "index")
+    for path, text in SOURCES.items():
+        ws.write(path, text, dedent=False)
+    assert ws.index().status == "complete"
+    with closing(db.connect_reader(ws.db_path)) as conn:
+        file_id = symbols.file_id_for(conn, M)
+        assert file_id is not None
+        facts = symbols.file_facts(conn, file_id)
+    assert facts is not None
+    expected = sorted(
+        (o.start_byte, o.line, o.role, name, o.receiver)
+        for name, occs in facts.occurrences.items()
+        for o in occs
+    )
+    pos = _Positions.build(facts.blobs, facts.receivers)
+    got = [
+        (
+            pos.starts[j],
+            pos.lines[j],
+            ROLES[pos.role(j)],
+            pos.names[j],
+            facts.receivers[pos.recvs[j] - 1] if pos.recvs[j] else "",
+        )
+        for j in range(len(pos.starts))
+    ]
+    assert got == expected
+    # ``m.helper(2)``: the call's expression starts at its receiver.
+    call = next(j for j, row in enumerate(got) if row[3] == "helper" and row[4] == "m")
+    assert pos.exprs[call] == got[call][0] - len("m.")
+    assert pos.chain_text(call) == "m.helper()"
