@@ -158,9 +158,10 @@ class ClientFeatures:
     markdown_hover: bool = False
     hierarchical_symbols: bool = False
     work_done_progress: bool = False
-    #: ``textDocument.definition.linkSupport`` / ``textDocument.declaration.linkSupport``.
+    #: ``linkSupport`` of ``textDocument.definition``, ``.declaration`` and ``.implementation``.
     definition_links: bool = False
     declaration_links: bool = False
+    implementation_links: bool = False
     #: ``workspace.didChangeWatchedFiles.dynamicRegistration``.
     watch_registration: bool = False
     #: ``workspace.configuration``: the client answers ``workspace/configuration``.
@@ -177,6 +178,7 @@ class ClientFeatures:
         window = caps.window
         definition = document.definition if document is not None else None
         declaration = document.declaration if document is not None else None
+        implementation = document.implementation if document is not None else None
         watched = caps.workspace.did_change_watched_files if caps.workspace is not None else None
         return cls(
             markdown_hover=types.MarkupKind.Markdown in formats,
@@ -186,6 +188,7 @@ class ClientFeatures:
             work_done_progress=bool(window is not None and window.work_done_progress),
             definition_links=bool(definition is not None and definition.link_support),
             declaration_links=bool(declaration is not None and declaration.link_support),
+            implementation_links=bool(implementation is not None and implementation.link_support),
             watch_registration=bool(watched is not None and watched.dynamic_registration),
             configuration=bool(caps.workspace is not None and caps.workspace.configuration),
         )
@@ -196,6 +199,8 @@ class ClientFeatures:
             return self.definition_links
         if method == types.TEXT_DOCUMENT_DECLARATION:
             return self.declaration_links
+        if method == types.TEXT_DOCUMENT_IMPLEMENTATION:
+            return self.implementation_links
         return False
 
 

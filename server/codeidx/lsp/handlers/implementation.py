@@ -27,15 +27,6 @@ from codeidx.lsp.runner import CancelToken
 from codeidx.query.implementation import ImplementationQuery, find_implementations
 
 
-def _links(ls: CodeidxServer) -> bool:
-    """Whether the client takes ``LocationLink`` answers to ``textDocument/implementation``."""
-    # Set by ``initialize``; requests only come after it.
-    caps: types.ClientCapabilities | None = getattr(ls.protocol, "client_capabilities", None)
-    document = caps.text_document if caps is not None else None
-    implementation = document.implementation if document is not None else None
-    return bool(implementation is not None and implementation.link_support)
-
-
 async def implementation(
     ls: CodeidxServer, params: types.ImplementationParams
 ) -> list[types.Location] | list[types.LocationLink]:
@@ -44,7 +35,8 @@ async def implementation(
     if found is None:
         return []
     state, cursor = found
-    root, views, links = state.root, ls.views(state), _links(ls)
+    method = types.TEXT_DOCUMENT_IMPLEMENTATION
+    root, views, links = state.root, ls.views(state), ls.client.links_for(method)
 
     def work(
         conn: sqlite3.Connection, token: CancelToken
@@ -64,5 +56,4 @@ async def implementation(
         origin = views.word_range(cursor) if links else None
         return convert.to_lsp_definitions(locations, origin, links)
 
-    method = types.TEXT_DOCUMENT_IMPLEMENTATION
     return await state.runner.read(method, work, ls.unchanged(uri))
