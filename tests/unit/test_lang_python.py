@@ -18,6 +18,7 @@ from codeidx.parse.extract import Extractor
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import ImportedName, ImportRecord, Param, ParseResult, TypeParam
 from codeidx.parse.resolvers.python import HOOKS, resolve_module, source_root
+from codeidx.store.occurrences import pack, pack_table
 
 
 def py(source: str) -> ParseResult:
@@ -917,3 +918,25 @@ def test_an_attribute_assigned_inside_a_chain_is_a_field() -> None:
     )
     assert kinds(result)["mod.T.root"] == "field"
     assert node(result, "mod.T.root").signature == "root = cls.root = make()"
+
+
+def test_the_occurrence_table_packs_like_its_rows() -> None:
+    """Workers pack a file's occurrence table with array operations; live
+    buffers pack tuples one by one.  Both must store the same blobs: narrow
+    and wide (past 64 KiB) ones, receivers, UTF-16 columns after non-ASCII."""
+    body = "".join(
+        f"def f{i}(x):\n    café = self.obj{i % 7}.call(x)  # é\n    return café.y{i % 3}\n"
+        for i in range(1500)
+    )
+    result = parse("python", "import os.path\n" + body)
+    assert result.occurrence_table.start.max() >= 0x10000
+    by_table = pack_table(result.occurrence_table)
+    by_rows = pack(result.occurrence_rows)
+    assert list(by_table.groups.items()) == list(by_rows.groups.items())
+    assert by_table.receivers == by_rows.receivers
+    assert {blob[:1] for _, blob in by_table.groups.values()} == {b"H", b"I"}
+    assert all(type(blob) is bytes for _, blob in by_table.groups.values())
+    cafe = [o for o in result.occurrences if o.name == "café"]
+    assert cafe[1].col == len("    return ")
+    y = [o for o in result.occurrences if o.name == "y0"]
+    assert (y[0].receiver, y[0].col) == ("café", len("    return café."))

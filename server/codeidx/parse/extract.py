@@ -81,6 +81,8 @@ _CAPTURE = re.compile(r"@([\w.-]+)")
 
 @dataclass(slots=True)
 class _Compiled:
+    """One language's queries and what each pattern holds, compiled once per process."""
+
     #: The tags patterns followed by the refs patterns, so one walk finds both.
     query: Query
     #: Index of the first refs pattern in ``query``.
