@@ -1,12 +1,15 @@
 """Position conversions of the language server: UTF-16 columns, offsets, edits, line maps.
 
-Property tests cover what is easy to get subtly wrong: characters outside the
-Basic Multilingual Plane (two UTF-16 code units, one Python character),
-the three LSP line breaks, and columns past the end of a line.
+Answers sent as encoded JSON are checked against the values of the
+``lsprotocol`` objects they stand for.  Property tests cover what is easy
+to get subtly wrong: characters outside the Basic Multilingual Plane (two
+UTF-16 code units, one Python character), the three LSP line breaks, and
+columns past the end of a line.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from hypothesis import assume, given
@@ -16,6 +19,7 @@ from lsprotocol import types
 from codeidx.lsp import convert
 from codeidx.lsp.documents import Documents, apply_change
 from codeidx.lsp.live import LineMap, word_at
+from codeidx.query.types import Symbol
 
 # Letters, accents, CJK, emoji and other astral characters, and every line break.
 CHARS = st.sampled_from(list("ab_ é中\t😀𝔘🎉\U00010000\r\n"))
@@ -192,3 +196,76 @@ def test_uri_cache_gives_the_uri_of_each_path_once(tmp_path: Path) -> None:
     assert uris("pkg/a b.py") is first
     location = convert.to_lsp_location_at(first, 3, 4, 9)
     assert location == convert.to_lsp_location(tmp_path, "pkg/a b.py", 3, 4, 9)
+
+
+# Answers encoded on the worker: the same JSON values as lsprotocol's objects.
+
+NAMES = st.text(st.sampled_from(list('ab_é中😀"\\\n\t\x01')), min_size=1, max_size=12)
+NUMBERS = st.integers(min_value=0, max_value=2**31 - 1)
+
+
+def unstructured(value: object) -> object:
+    """What pygls sends for an lsprotocol value: cattrs' unstructured form."""
+    from lsprotocol.converters import get_converter
+
+    return get_converter().unstructure(value)
+
+
+@given(NAMES, NUMBERS, NUMBERS, NUMBERS)
+def test_json_locations_equal_lsprotocol_locations(
+    name: str, line: int, col: int, end_col: int
+) -> None:
+    root = Path("/work space")
+    uris = convert.UriCache(root)
+    text = convert.json_location(uris.json(f"pkg/{name}.py"), line, col, end_col)
+    expected = convert.to_lsp_location(root, f"pkg/{name}.py", line, col, end_col)
+    assert json.loads(text) == unstructured(expected)
+
+
+@given(NAMES, NAMES, st.sampled_from(["function", "method", "class", "macro", "odd"]), NUMBERS)
+def test_json_call_items_equal_lsprotocol_call_items(
+    name: str, container: str, kind: str, node_id: int
+) -> None:
+    root = Path("/w")
+    for qualified in (name, f"{container}.{name}"):
+        symbol = Symbol(node_id, name, qualified, kind, "python", "pkg/mod é.py", 3, 4, 9)
+        uris = convert.UriCache(root)
+        text = convert.json_call_item(symbol, uris)
+        assert json.loads(text) == unstructured(convert.to_lsp_call_item(root, symbol))
+
+
+def test_a_json_answer_is_a_json_array_inside_a_json_rpc_response() -> None:
+    ranges = [convert.json_range(1, 2, 1, 5), convert.json_range(7, 0, 7, 3)]
+    answer = convert.JsonAnswer.of_array(ranges)
+    message = json.loads(convert.response_body(12, answer))
+    assert message == {
+        "jsonrpc": "2.0",
+        "id": 12,
+        "result": [
+            unstructured(convert.to_lsp_range(1, 2, 1, 5)),
+            unstructured(convert.to_lsp_range(7, 0, 7, 3)),
+        ],
+    }
+    assert json.loads(convert.response_body("a", convert.JsonAnswer.of([])))["result"] == []
+
+
+def test_the_protocol_writes_a_json_answer_with_its_length_in_bytes() -> None:
+    from codeidx.lsp.core import CodeidxServer
+
+    written: list[bytes] = []
+
+    class Writer:
+        def close(self) -> None:
+            pass
+
+        def write(self, data: bytes) -> None:
+            written.append(data)
+
+    protocol = CodeidxServer().protocol
+    protocol.set_writer(Writer())
+    answer = convert.JsonAnswer.of_array([convert.json_string("é中😀")])
+    response = types.ReferencesResponse(id=3, result=answer)  # type: ignore[arg-type]
+    protocol._send_data(response)
+    header, _, body = written[0].partition(b"\r\n\r\n")
+    assert int(header.split(b"\r\n")[0].removeprefix(b"Content-Length: ")) == len(body)
+    assert json.loads(body) == {"jsonrpc": "2.0", "id": 3, "result": ["é中😀"]}

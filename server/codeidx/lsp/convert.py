@@ -11,6 +11,13 @@ The query layer already speaks 0-based lines and UTF-16 columns, so a result
 location becomes an LSP ``Range`` without touching text; only open buffers
 (``lsp.documents``) and position checks need the offset conversions here.
 
+Answers of tens of thousands of locations (references, callers of a much
+used method) skip ``lsprotocol`` objects: ``json_location``, ``json_range``
+and ``json_call_item`` write the JSON text directly and ``JsonAnswer``
+holds the encoded answer, so the worker thread that computed the answer
+also encodes it and the event loop only writes bytes (``lsp.core``).  Their
+content is what the ``lsprotocol`` types would have produced.
+
 Pure functions of their arguments: no I/O, no SQL, no threads of its own, so
 the event loop and worker threads may both call them.  It must not decide
 anything about symbols (ranking, resolution): that is the query layer's.
@@ -18,7 +25,9 @@ anything about symbols (ranking, resolution): that is the query layer's.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -27,6 +36,11 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from codeidx.query.types import Symbol
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a dependency, but optional to run.
+    orjson = None  # type: ignore[assignment]
 
 # Text and positions -----------------------------------------------------------
 
@@ -140,12 +154,81 @@ class UriCache:
     def __init__(self, root: Path) -> None:
         self._root = root
         self._uris: dict[str, str] = {}
+        self._json: dict[str, str] = {}
 
     def __call__(self, path: str) -> str:
         uri = self._uris.get(path)
         if uri is None:
             uri = self._uris[path] = path_to_uri(self._root, path)
         return uri
+
+    def json(self, path: str) -> str:
+        """The URI of ``path`` as a JSON string literal (``json_location``)."""
+        text = self._json.get(path)
+        if text is None:
+            text = self._json[path] = json_string(self(path))
+        return text
+
+
+# Answers encoded on the worker ------------------------------------------------------
+
+
+def _encode_with_json(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode("ascii")
+
+
+#: JSON text (UTF-8) of plain values: lists, dicts, strings, numbers, None.
+#: orjson is several times faster than ``json``; either gives the same values.
+encode_json: Callable[[object], bytes] = orjson.dumps if orjson is not None else _encode_with_json
+
+
+def json_string(text: str) -> str:
+    """A string as a JSON string literal (quoted and escaped)."""
+    return encode_json(text).decode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class JsonAnswer:
+    """A request's result already encoded as JSON, sent as it is (``lsp.core``).
+
+    The protocol would otherwise convert every ``lsprotocol`` object of a
+    large answer to a dict and then encode it, on the event loop.
+    """
+
+    body: bytes
+
+    @classmethod
+    def of(cls, value: object) -> JsonAnswer:
+        """The answer ``value`` (plain JSON values in the LSP's shape), encoded."""
+        return cls(encode_json(value))
+
+    @classmethod
+    def of_array(cls, elements: list[str]) -> JsonAnswer:
+        """A JSON array of elements that are JSON texts already (``json_location``...)."""
+        return cls(("[" + ",".join(elements) + "]").encode("utf-8"))
+
+
+def response_body(msg_id: int | str, answer: JsonAnswer) -> bytes:
+    """The JSON-RPC response carrying an encoded answer."""
+    return b'{"jsonrpc":"2.0","id":%s,"result":%s}' % (encode_json(msg_id), answer.body)
+
+
+# The JSON texts below are written with ``%`` templates rather than built as
+# dicts and encoded: a large answer has tens of thousands of ranges, and
+# strings, unlike dicts, cost the cyclic garbage collector nothing.  Every
+# string in them passes through ``json_string``; numbers are ints.
+_RANGE = '{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}}'
+_LOCATION = '{"uri":%s,"range":' + _RANGE + "}"
+
+
+def json_range(line: int, col: int, end_line: int, end_col: int) -> str:
+    """An LSP ``Range`` as JSON text."""
+    return _RANGE % (line, col, end_line, end_col)
+
+
+def json_location(uri: str, line: int, col: int, end_col: int) -> str:
+    """A one-line LSP ``Location`` as JSON text; ``uri`` is a JSON string (``UriCache.json``)."""
+    return _LOCATION % (uri, line, col, line, end_col)
 
 
 # Client capabilities --------------------------------------------------------------
@@ -374,6 +457,21 @@ def to_lsp_call_item(
 ) -> types.CallHierarchyItem:
     """A call hierarchy item; ``uris`` shares URIs between the items of one answer."""
     return types.CallHierarchyItem(**_hierarchy_item_fields(root, symbol, uris))
+
+
+def json_call_item(symbol: Symbol, uris: UriCache) -> str:
+    """``to_lsp_call_item`` as JSON text, for answers sent as a ``JsonAnswer``."""
+    where = json_range(symbol.line, symbol.col, symbol.line, symbol.end_col)
+    detail = container_of(symbol)
+    data = hierarchy_data(symbol)
+    kind = int(to_lsp_symbol_kind(symbol.kind))
+    parts = [
+        f'{{"name":{json_string(symbol.name)},"kind":{kind},"uri":{uris.json(symbol.path)}',
+        f',"range":{where},"selectionRange":{where}',
+        "" if detail is None else f',"detail":{json_string(detail)}',
+        f',"data":{encode_json(data).decode("utf-8")}}}',
+    ]
+    return "".join(parts)
 
 
 def to_lsp_type_item(

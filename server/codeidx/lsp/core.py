@@ -11,10 +11,12 @@ how the writer threads' events and log records reach the loop, ``settle``
 ``stop_background`` (blocking).  Constructing it caps the C allocator's
 arenas (``lsp.memory``) before any thread starts.
 
-``CodeidxProtocol`` changes two pygls behaviours: a request whose params do
-not match the LSP types gets an InvalidParams response (pygls would log it
-and leave the client waiting), and positions are always UTF-16, the only
-encoding the index speaks.
+``CodeidxProtocol`` changes three pygls behaviours: a request whose params
+do not match the LSP types gets an InvalidParams response (pygls would log
+it and leave the client waiting), positions are always UTF-16, the only
+encoding the index speaks, and a result that is a ``convert.JsonAnswer``
+(JSON encoded by the worker that computed it) is written as it is instead
+of being converted and encoded again on the event loop.
 
 No SQL and no parsing here; registration lives in ``lsp.server``.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import threading
 import uuid
@@ -32,7 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import FeatureRequestError, JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import (
+    FeatureRequestError,
+    JsonRpcException,
+    JsonRpcInternalError,
+    JsonRpcInvalidParams,
+)
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -63,6 +71,9 @@ class _Dropped:
 
 _DROPPED = _Dropped()
 
+#: Writes of encoded answers to an asynchronous transport, until they finish.
+_WRITES: set[asyncio.Future[Any]] = set()
+
 
 class CodeidxProtocol(LanguageServerProtocol):
     """pygls' protocol with InvalidParams for malformed requests and UTF-16 only."""
@@ -83,6 +94,32 @@ class CodeidxProtocol(LanguageServerProtocol):
         if message is _DROPPED:
             return
         super().handle_message(message)
+
+    def _send_data(self, data: Any) -> None:
+        result = getattr(data, "result", None)
+        if not isinstance(result, convert.JsonAnswer) or self.writer is None:
+            super()._send_data(data)
+            return
+        body = convert.response_body(data.id, result)
+        if self._include_headers:
+            header = (
+                f"Content-Length: {len(body)}\r\n"
+                f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            )
+            body = header.encode("ascii") + body
+        try:
+            written = self.writer.write(body)
+            if inspect.isawaitable(written):
+                # Kept until done: the loop holds tasks only weakly.
+                task = asyncio.ensure_future(written)
+                _WRITES.add(task)
+                task.add_done_callback(_WRITES.discard)
+        except BrokenPipeError:
+            log.exception("the client's pipe closed while an answer was sent")
+            raise
+        except Exception as error:
+            log.exception("an answer could not be sent")
+            self._server._report_server_error(error, JsonRpcInternalError)
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(

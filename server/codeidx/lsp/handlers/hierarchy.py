@@ -13,13 +13,17 @@ Items and sites are reported where the user sees them: the definitions
 through the query overlay (open buffers over the index; an item whose
 definition an open buffer no longer has is dropped), the stored call sites
 of an open file through its line map (``lsp.live``; sites on edited lines
-are dropped).  Handlers run on the loop, their work on a query worker.
+are dropped).  Incoming and outgoing calls are built as JSON and encoded
+on the worker (``convert.JsonAnswer``): a much used method has tens of
+thousands of callers.  Handlers run on the loop, their work on a query
+worker.
 No SQL here.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -32,7 +36,7 @@ from codeidx.lsp.runner import CancelToken
 from codeidx.query.calls import find_calls_by_id
 from codeidx.query.hierarchy import find_subtypes, find_supertypes
 from codeidx.query.overlay import Overlay
-from codeidx.query.types import CallSite, DefinitionQuery, Symbol
+from codeidx.query.types import CallGroup, CallSite, DefinitionQuery, Symbol
 
 #: Definitions a call hierarchy starts from: what can be called or instantiated.
 CALL_KINDS = frozenset(
@@ -40,12 +44,39 @@ CALL_KINDS = frozenset(
 )
 
 
-def site_range(views: Views, site: CallSite, width: int) -> types.Range | None:
-    """The range of a call site's name, in what the user sees."""
-    line = views.to_live(site.path, site.line)
-    if line is None:
-        return None
-    return convert.to_lsp_range(line, site.col, line, site.col + width)
+def site_ranges(views: Views, sites: list[CallSite], width: int) -> list[str]:
+    """The ranges (JSON texts) of call sites' names in what the user sees (edited lines dropped)."""
+    out = []
+    to_live, json_range = views.to_live, convert.json_range
+    for site in sites:
+        line = to_live(site.path, site.line)
+        if line is not None:
+            out.append(json_range(line, site.col, line, site.col + width))
+    return out
+
+
+def calls_answer(
+    root: Path, views: Views, overlay: Overlay, group: CallGroup | None, incoming: bool
+) -> convert.JsonAnswer:
+    """Incoming or outgoing calls of a call group as an encoded LSP answer.
+
+    A caller or callee an open buffer dropped, or whose every site was
+    edited, is left out.
+    """
+    if group is None:
+        return convert.JsonAnswer.of([])
+    uris = convert.UriCache(root)
+    end = '{"from":' if incoming else '{"to":'
+    callee_width = convert.utf16_len(group.symbol.name)
+    out = []
+    for call in group.calls:
+        other = overlay.live_symbol(call.symbol)
+        width = callee_width if incoming else convert.utf16_len(call.symbol.name)
+        ranges = site_ranges(views, call.sites, width)
+        if other is not None and ranges:
+            item = convert.json_call_item(other, uris)
+            out.append(end + item + ',"fromRanges":[' + ",".join(ranges) + "]}")
+    return convert.JsonAnswer.of_array(out)
 
 
 def item_data(item: types.CallHierarchyItem | types.TypeHierarchyItem) -> tuple[int, str]:
@@ -107,54 +138,28 @@ def live_symbols(overlay: Overlay, symbols: list[Symbol]) -> list[Symbol]:
 
 async def incoming_calls(
     ls: CodeidxServer, params: types.CallHierarchyIncomingCallsParams
-) -> list[types.CallHierarchyIncomingCall]:
-    node_id, _name = item_data(params.item)
-    state = ls.state_of(params.item.uri)
-    root, views = state.root, ls.views(state)
-
-    def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.CallHierarchyIncomingCall]:
-        group = find_calls_by_id(conn, root, node_id, incoming=True, with_text=False)
-        if group is None:
-            return []
-        width = convert.utf16_len(group.symbol.name)
-        overlay = views.overlay(conn)
-        uris = convert.UriCache(root)
-        out = []
-        for call in group.calls:
-            caller = overlay.live_symbol(call.symbol)
-            ranges = [r for s in call.sites if (r := site_range(views, s, width)) is not None]
-            if caller is not None and ranges:
-                item = convert.to_lsp_call_item(root, caller, uris)
-                out.append(types.CallHierarchyIncomingCall(from_=item, from_ranges=ranges))
-        return out
-
-    return await state.runner.read(types.CALL_HIERARCHY_INCOMING_CALLS, work)
+) -> convert.JsonAnswer:
+    return await _calls(ls, types.CALL_HIERARCHY_INCOMING_CALLS, params.item, incoming=True)
 
 
 async def outgoing_calls(
     ls: CodeidxServer, params: types.CallHierarchyOutgoingCallsParams
-) -> list[types.CallHierarchyOutgoingCall]:
-    node_id, _name = item_data(params.item)
-    state = ls.state_of(params.item.uri)
+) -> convert.JsonAnswer:
+    return await _calls(ls, types.CALL_HIERARCHY_OUTGOING_CALLS, params.item, incoming=False)
+
+
+async def _calls(
+    ls: CodeidxServer, method: str, item: types.CallHierarchyItem, incoming: bool
+) -> convert.JsonAnswer:
+    node_id, _name = item_data(item)
+    state = ls.state_of(item.uri)
     root, views = state.root, ls.views(state)
 
-    def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.CallHierarchyOutgoingCall]:
-        group = find_calls_by_id(conn, root, node_id, incoming=False, with_text=False)
-        if group is None:
-            return []
-        overlay = views.overlay(conn)
-        uris = convert.UriCache(root)
-        out = []
-        for call in group.calls:
-            callee = overlay.live_symbol(call.symbol)
-            width = convert.utf16_len(call.symbol.name)
-            ranges = [r for s in call.sites if (r := site_range(views, s, width)) is not None]
-            if callee is not None and ranges:
-                item = convert.to_lsp_call_item(root, callee, uris)
-                out.append(types.CallHierarchyOutgoingCall(to=item, from_ranges=ranges))
-        return out
+    def work(conn: sqlite3.Connection, token: CancelToken) -> convert.JsonAnswer:
+        group = find_calls_by_id(conn, root, node_id, incoming=incoming, with_text=False)
+        return calls_answer(root, views, views.overlay(conn), group, incoming)
 
-    return await state.runner.read(types.CALL_HIERARCHY_OUTGOING_CALLS, work)
+    return await state.runner.read(method, work)
 
 
 async def _related(

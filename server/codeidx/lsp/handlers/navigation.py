@@ -10,8 +10,10 @@ line of an open buffer, edited or not, are answered from its current text,
 and results in open buffers come back at their live positions.  A file
 codeidx does not index, or that is neither open nor indexed yet, gets an
 empty answer; a line past the end of the document is InvalidParams.
-References carry no line text (LSP shows none), and document highlights
-search the cursor's file only.  No SQL, no parsing here.
+References carry no line text (LSP shows none), are built as JSON and
+encoded on the worker (``convert.JsonAnswer``: an answer may hold tens of
+thousands of locations), and document highlights search the cursor's file
+only.  No SQL, no parsing here.
 """
 
 from __future__ import annotations
@@ -53,6 +55,17 @@ def to_locations(root: Path, found: Iterable[Location]) -> list[types.Location]:
     uris = convert.UriCache(root)
     at = convert.to_lsp_location_at
     return [at(uris(loc.path), loc.line, loc.col, loc.end_col) for loc in found]
+
+
+def references_answer(root: Path, result: ReferencesResult | None) -> convert.JsonAnswer:
+    """The references of a query result as an encoded list of LSP locations."""
+    if result is None:
+        return convert.JsonAnswer.of([])
+    uri = convert.UriCache(root).json
+    at = convert.json_location
+    return convert.JsonAnswer.of_array(
+        [at(uri(r.path), r.line, r.col, r.end_col) for r in result.references]
+    )
 
 
 def definition_at(
@@ -128,7 +141,9 @@ async def definition_answer(
     return await state.runner.read(method, work, ls.unchanged(uri))
 
 
-async def references(ls: CodeidxServer, params: types.ReferenceParams) -> list[types.Location]:
+async def references(
+    ls: CodeidxServer, params: types.ReferenceParams
+) -> list[types.Location] | convert.JsonAnswer:
     uri = params.text_document.uri
     found = ls.cursor(uri, params.position)
     if found is None:
@@ -137,9 +152,8 @@ async def references(ls: CodeidxServer, params: types.ReferenceParams) -> list[t
     root, views = state.root, ls.views(state)
     declaration = params.context.include_declaration
 
-    def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.Location]:
-        result = references_at(conn, root, views, cursor, declaration)
-        return [] if result is None else to_locations(root, result.references)
+    def work(conn: sqlite3.Connection, token: CancelToken) -> convert.JsonAnswer:
+        return references_answer(root, references_at(conn, root, views, cursor, declaration))
 
     return await state.runner.read(types.TEXT_DOCUMENT_REFERENCES, work, ls.unchanged(uri))
 
