@@ -119,7 +119,8 @@ def link_file(
         keyed: dict[int, list[_Edge]] = {}
         for start, line, col_role, enclosing, recv in iter_raw(blob):
             code = col_role & _ROLE_MASK
-            key_bits = code | recv << 3 | enclosing << 35
+            # One int for the key: a packed receiver index fits in 32 bits.
+            key_bits = code | recv << _ROLE_BITS | enclosing << 35
             hits = keyed.get(key_bits)
             if hits is not None:
                 if hits:

@@ -35,33 +35,16 @@ class EdgeRow(NamedTuple):
 EdgeValues = tuple[int, int, str, float, str, int, bytes]
 
 
-def replace_edges(conn: sqlite3.Connection, file_id: int, rows: Sequence[EdgeValues]) -> int:
-    """Replace the edges stated by a file and mark it linked (caller holds the transaction).
-
-    ``rows`` are ``EdgeRow``s or the same values as plain tuples.  Returns the
-    change in the number of edges, so writers can keep totals without counting
-    the table.
-    """
-    removed = conn.execute("DELETE FROM edges WHERE file_id = ?", (file_id,)).rowcount
-    conn.executemany(
-        "INSERT INTO edges (src_id, dst_id, kind, file_id, confidence, resolution, count, sites)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (src, dst, kind, file_id, confidence, resolution, count, sites)
-            for src, dst, kind, confidence, resolution, count, sites in rows
-        ],
-    )
-    conn.execute("UPDATE files SET linked = 1 WHERE file_id = ?", (file_id,))
-    return len(rows) - removed
-
-
 def replace_many_edges(
     conn: sqlite3.Connection, batch: Sequence[tuple[int, Sequence[EdgeValues]]]
 ) -> int:
-    """``replace_edges`` for many files in three statements (caller holds the transaction).
+    """Replace the edges stated by each file of a batch and mark the files linked.
 
-    ``batch`` holds (file id, rows) with each file once.  Returns the change
-    in the number of edges.
+    The caller holds the transaction.  ``batch`` holds (file id, rows), each
+    file once; rows are ``EdgeRow``s or the same values as plain tuples.
+    Three statements for the whole batch, not three per file.  Returns the
+    change in the number of edges, so writers can keep totals without
+    counting the table.
     """
     file_ids = [file_id for file_id, _rows in batch]
     removed = 0
