@@ -36,7 +36,7 @@ from codeidx.query.types import (
     SourceLines,
     Symbol,
 )
-from codeidx.store import nodes, stats
+from codeidx.store import navigation, nodes, stats
 from codeidx.store.navigation import site_pairs
 from codeidx.store.nodes import EdgeHit, NodeRow
 from codeidx.support.graph import shortest_cycle, strongly_connected_components
@@ -77,7 +77,9 @@ def find_calls(conn: sqlite3.Connection, root: Path, query: CallsQuery) -> Calls
     with stats.read_snapshot(conn):
         coverage = Coverage.of(stats.coverage(conn))
         rows = matching_symbols(conn, query.name)
-        hits = nodes.edges_touching(conn, [r.node_id for r in rows], CALL_KINDS, query.incoming)
+        hits = navigation.edges_touching(
+            conn, [r.node_id for r in rows], CALL_KINDS, query.incoming
+        )
         others = nodes.nodes_by_ids(conn, [h.src_id if query.incoming else h.dst_id for h in hits])
         source = SourceLines(root)
         groups: list[CallGroup] = []
@@ -121,7 +123,7 @@ def _group(
     source: SourceLines,
     include_guesses: bool,
 ) -> CallGroup:
-    hits = nodes.edges_touching(conn, [row.node_id], CALL_KINDS, incoming)
+    hits = navigation.edges_touching(conn, [row.node_id], CALL_KINDS, incoming)
     if not include_guesses:
         hits = _sure_or_dispatched(conn, hits, incoming)
     others = nodes.nodes_by_ids(conn, [h.src_id if incoming else h.dst_id for h in hits])
@@ -150,14 +152,16 @@ def _sure_or_dispatched(
     for h in guesses:
         family = families.get(h.dst_id)
         if family is None:
-            related = nodes.edges_touching(conn, [h.dst_id], ("overrides",), True)
-            related += nodes.edges_touching(conn, [h.dst_id], ("overrides",), False)
+            related = navigation.edges_touching(conn, [h.dst_id], ("overrides",), True)
+            related += navigation.edges_touching(conn, [h.dst_id], ("overrides",), False)
             family = {h.dst_id} | {e.src_id for e in related} | {e.dst_id for e in related}
             families[h.dst_id] = family
     # The calls made by every guessing caller, read in a few statements
     # rather than one per guess (a common method has thousands).
     callees: dict[int, list[EdgeHit]] = {}
-    for e in nodes.edges_touching(conn, sorted({h.src_id for h in guesses}), CALL_KINDS, False):
+    for e in navigation.edges_touching(
+        conn, sorted({h.src_id for h in guesses}), CALL_KINDS, False
+    ):
         callees.setdefault(e.src_id, []).append(e)
     for h in guesses:
         sites = set(site_pairs(h.sites))
@@ -180,16 +184,7 @@ def _calls(
         if other in others:
             merged.setdefault((other, h.kind), []).append(h)
     calls: list[Call] = []
-    text = source.line
     for (other, kind), group in merged.items():
-        sites = sorted(
-            (
-                CallSite(h.path, line, col, text(h.path, line))
-                for h in group
-                for line, col in site_pairs(h.sites)
-            ),
-            key=lambda s: (s.path, s.line, s.col),
-        )
         best = max(group, key=lambda h: h.confidence)
         calls.append(
             Call(
@@ -198,12 +193,31 @@ def _calls(
                 sum(h.count for h in group),
                 best.confidence,
                 best.resolution,
-                sites,
+                _sites(group, source),
             )
         )
     # Callers read best in the order they appear in the code; callees, too.
     calls.sort(key=lambda c: (c.symbol.path, c.symbol.line, c.symbol.col, c.kind))
     return calls
+
+
+def _sites(group: list[EdgeHit], source: SourceLines) -> list[CallSite]:
+    """The sites of a caller's edges in (path, line, col) order.
+
+    Sorting plain tuples compares them in C; a much called method has tens
+    of thousands of sites, so no key function runs per site, and no line is
+    looked up when the answer carries no text.
+    """
+    if len(group) == 1:
+        path = group[0].path
+        found = [(path, line, col) for line, col in site_pairs(group[0].sites)]
+    else:
+        found = [(h.path, line, col) for h in group for line, col in site_pairs(h.sites)]
+    found.sort()
+    if source.blank:
+        return [CallSite(path, line, col, "") for path, line, col in found]
+    text = source.line
+    return [CallSite(path, line, col, text(path, line)) for path, line, col in found]
 
 
 def find_recursion(

@@ -163,10 +163,11 @@ class _FileOccurrences:
         facts = file if isinstance(file, FileFacts) else None
         path, name = self.path, self.name
         width = utf16_len(name)
-        text = source.line
+        # Answers without text (the language server's) look up no line: a much
+        # used name has tens of thousands of references.
+        text = None if source.blank else source.line
         out: list[Location] = []
         for (start, line, cr, enclosing, recv), key in zip(self.raw, self.keys, strict=True):
-            role = role_of(cr)
             if key in known:
                 hit = known[key]
             else:
@@ -175,12 +176,13 @@ class _FileOccurrences:
                     facts = resolver.facts(file)
                     assert facts is not None  # The caller checked that it exists.
                 receiver = self.receivers[recv - 1] if recv else ""
-                occ = StoredOccurrence(start, line, col_of(cr), role, enclosing, receiver)
+                occ = StoredOccurrence(start, line, col_of(cr), role_of(cr), enclosing, receiver)
                 hit = known[key] = _resolved_hit(resolver, facts, name, occ, wanted, query)
             if hit is not None:
                 col = col_of(cr)
+                shown = "" if text is None else text(path, line)
                 out.append(
-                    Location(path, line, col, col + width, role, text(path, line), hit[0], hit[1])
+                    Location(path, line, col, col + width, role_of(cr), shown, hit[0], hit[1])
                 )
         return out
 
