@@ -223,15 +223,16 @@ def test_json_locations_equal_lsprotocol_locations(
 
 
 @given(NAMES, NAMES, st.sampled_from(["function", "method", "class", "macro", "odd"]), NUMBERS)
-def test_json_call_items_equal_lsprotocol_call_items(
+def test_json_hierarchy_items_equal_lsprotocol_call_items(
     name: str, container: str, kind: str, node_id: int
 ) -> None:
     root = Path("/w")
     for qualified in (name, f"{container}.{name}"):
         symbol = Symbol(node_id, name, qualified, kind, "python", "pkg/mod é.py", 3, 4, 9)
         uris = convert.UriCache(root)
-        text = convert.json_call_item(symbol, uris)
+        text = convert.json_hierarchy_item(symbol, uris)
         assert json.loads(text) == unstructured(convert.to_lsp_call_item(root, symbol))
+        assert json.loads(text) == unstructured(convert.to_lsp_type_item(root, symbol))
 
 
 def test_a_json_answer_is_a_json_array_inside_a_json_rpc_response() -> None:
@@ -269,3 +270,9 @@ def test_the_protocol_writes_a_json_answer_with_its_length_in_bytes() -> None:
     header, _, body = written[0].partition(b"\r\n\r\n")
     assert int(header.split(b"\r\n")[0].removeprefix(b"Content-Length: ")) == len(body)
     assert json.loads(body) == {"jsonrpc": "2.0", "id": 3, "result": ["é中😀"]}
+
+
+def test_the_json_fallback_encodes_the_same_values_as_orjson() -> None:
+    value = [{"uri": "file:///a%20b.py", "name": 'é中😀"\\\n', "n": [0, 2**40], "none": None}]
+    assert json.loads(convert._encode_with_json(value)) == value
+    assert json.loads(convert.encode_json(value)) == value

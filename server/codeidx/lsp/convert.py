@@ -13,7 +13,7 @@ location becomes an LSP ``Range`` without touching text; only open buffers
 
 Answers of tens of thousands of locations (references, callers of a much
 used method) skip ``lsprotocol`` objects: ``json_location``, ``json_range``
-and ``json_call_item`` write the JSON text directly and ``JsonAnswer``
+and ``json_hierarchy_item`` write the JSON text directly and ``JsonAnswer``
 holds the encoded answer, so the worker thread that computed the answer
 also encodes it and the event loop only writes bytes (``lsp.core``).  Their
 content is what the ``lsprotocol`` types would have produced.
@@ -459,8 +459,8 @@ def to_lsp_call_item(
     return types.CallHierarchyItem(**_hierarchy_item_fields(root, symbol, uris))
 
 
-def json_call_item(symbol: Symbol, uris: UriCache) -> str:
-    """``to_lsp_call_item`` as JSON text, for answers sent as a ``JsonAnswer``."""
+def json_hierarchy_item(symbol: Symbol, uris: UriCache) -> str:
+    """``to_lsp_call_item`` or ``to_lsp_type_item`` as JSON text (the two share their fields)."""
     where = json_range(symbol.line, symbol.col, symbol.line, symbol.end_col)
     detail = container_of(symbol)
     data = hierarchy_data(symbol)

@@ -13,9 +13,10 @@ Items and sites are reported where the user sees them: the definitions
 through the query overlay (open buffers over the index; an item whose
 definition an open buffer no longer has is dropped), the stored call sites
 of an open file through its line map (``lsp.live``; sites on edited lines
-are dropped).  Incoming and outgoing calls are built as JSON and encoded
-on the worker (``convert.JsonAnswer``): a much used method has tens of
-thousands of callers.  Handlers run on the loop, their work on a query
+are dropped).  Incoming and outgoing calls, supertypes and subtypes are
+built as JSON and encoded on the worker (``convert.JsonAnswer``): a much
+used method has tens of thousands of callers, a base class thousands of
+subtypes.  Handlers run on the loop, their work on a query
 worker.
 No SQL here.
 """
@@ -74,7 +75,7 @@ def calls_answer(
         width = callee_width if incoming else convert.utf16_len(call.symbol.name)
         ranges = site_ranges(views, call.sites, width)
         if other is not None and ranges:
-            item = convert.json_call_item(other, uris)
+            item = convert.json_hierarchy_item(other, uris)
             out.append(end + item + ',"fromRanges":[' + ",".join(ranges) + "]}")
     return convert.JsonAnswer.of_array(out)
 
@@ -164,28 +165,28 @@ async def _calls(
 
 async def _related(
     ls: CodeidxServer, method: str, item: types.TypeHierarchyItem, supertypes: bool
-) -> list[types.TypeHierarchyItem]:
+) -> convert.JsonAnswer:
     node_id, _name = item_data(item)
     state = ls.state_of(item.uri)
     root, views = state.root, ls.views(state)
     find = find_supertypes if supertypes else find_subtypes
 
-    def work(conn: sqlite3.Connection, token: CancelToken) -> list[types.TypeHierarchyItem]:
+    def work(conn: sqlite3.Connection, token: CancelToken) -> convert.JsonAnswer:
         result = find(conn, node_id)
         related = live_symbols(views.overlay(conn), [r.symbol for r in result.related])
         uris = convert.UriCache(root)
-        return [convert.to_lsp_type_item(root, s, uris) for s in related]
+        return convert.JsonAnswer.of_array([convert.json_hierarchy_item(s, uris) for s in related])
 
     return await state.runner.read(method, work)
 
 
 async def supertypes(
     ls: CodeidxServer, params: types.TypeHierarchySupertypesParams
-) -> list[types.TypeHierarchyItem]:
+) -> convert.JsonAnswer:
     return await _related(ls, types.TYPE_HIERARCHY_SUPERTYPES, params.item, supertypes=True)
 
 
 async def subtypes(
     ls: CodeidxServer, params: types.TypeHierarchySubtypesParams
-) -> list[types.TypeHierarchyItem]:
+) -> convert.JsonAnswer:
     return await _related(ls, types.TYPE_HIERARCHY_SUBTYPES, params.item, supertypes=False)
