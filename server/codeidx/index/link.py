@@ -30,7 +30,7 @@ from codeidx.parse.records import ROLE_CODES, ROLES
 from codeidx.store import db, symbols
 from codeidx.store import edges as edge_store
 from codeidx.store.occurrences import iter_raw, role_of
-from codeidx.store.symbols import FileFacts
+from codeidx.store.symbols import Def, FileFacts
 
 _INTERFACE_KINDS = frozenset({"interface", "trait"})
 # The third packed value of an occurrence is ``col << 3 | role code``
@@ -364,17 +364,25 @@ def _linked(
         return
     method = "fork" if threading.active_count() == 1 else "spawn"
     chunks = _chunks(conn, file_ids)
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context(method),
-        initializer=_init_link_worker,
-        initargs=(str(db_path),),
-    ) as pool:
-        try:
-            for results in pool.map(_link_chunk, chunks):
-                yield from results
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    if method == "fork":
+        # Every worker needs every definition: read them once here and let
+        # the forked workers inherit them, instead of each worker reading
+        # them at the same time at its start (spawned workers still do).
+        _INHERITED["defs"] = symbols.all_defs(conn)
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_init_link_worker,
+            initargs=(str(db_path),),
+        ) as pool:
+            try:
+                for results in pool.map(_link_chunk, chunks):
+                    yield from results
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        _INHERITED.clear()
 
 
 #: Files per task handed to a link worker.
@@ -396,6 +404,8 @@ def _chunks(conn: sqlite3.Connection, file_ids: list[int]) -> list[list[int]]:
 
 
 _WORKER: dict[str, object] = {}
+#: What a linking process read for its forked workers (see ``_linked``).
+_INHERITED: dict[str, dict[str, list[Def]]] = {}
 
 
 def _init_link_worker(db_path: str) -> None:
@@ -404,7 +414,7 @@ def _init_link_worker(db_path: str) -> None:
     # Pool workers end through multiprocessing's exit path, which runs these.
     multiprocessing.util.Finalize(None, conn.close, exitpriority=10)
     _WORKER["conn"] = conn
-    _WORKER["resolver"] = Resolver(conn, preload=True)
+    _WORKER["resolver"] = Resolver(conn, preload=True, defs=_INHERITED.pop("defs", None))
     # Linking allocates millions of short-lived objects while the resolver's
     # caches grow large, so the cyclic collector would keep re-scanning the
     # caches for cycles that linking does not make (a whole-workspace link

@@ -63,9 +63,23 @@ _MAX_BY_NAME_MEMBERS = 3
 class Resolver:
     """Resolves occurrences against the index (see module doc)."""
 
-    def __init__(self, conn: sqlite3.Connection, preload: bool = False) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        preload: bool = False,
+        defs: dict[str, list[Def]] | None = None,
+    ) -> None:
+        """``preload`` reads every definition up front (whole-workspace linking).
+
+        ``defs`` is every definition read earlier, as ``symbols.all_defs``
+        gives it (a linking process reads it once and its forked workers
+        inherit it); it implies ``preload``.
+        """
         self._conn = conn
-        self._defs: dict[str, list[Def]] = symbols.all_defs(conn) if preload else {}
+        preload = preload or defs is not None
+        if defs is None:
+            defs = symbols.all_defs(conn) if preload else {}
+        self._defs: dict[str, list[Def]] = defs
         self._complete = preload
         self._files = symbols.file_index(conn)
         self._modules: dict[str, list[tuple[int, str]]] = {}
