@@ -163,16 +163,6 @@ def iter_raw(blob: bytes) -> Iterator[tuple[int, int, int, int, int]]:
     )
 
 
-def raw_values(blob: bytes) -> np.ndarray:
-    """Decode a blob into an (n, 5) array of the raw values ``iter_raw`` yields.
-
-    For readers that work on whole columns (linking sorts a file's
-    occurrences by position): a view on the blob, no object per value.
-    """
-    dtype = "<u2" if blob[:1] == b"H" else "<u4"
-    return np.frombuffer(blob, dtype=dtype, offset=1).reshape(-1, _FIELDS)
-
-
 def role_of(col_role: int) -> str:
     """The role packed in the third value."""
     return ROLES[col_role & _ROLE_MASK]
