@@ -111,3 +111,34 @@ def test_a_rebuilt_index_gets_a_new_cache(tmp_path: Path) -> None:
     assert run_index(fx.root, fx.index_dir).status == "complete"
     assert names(fx.index_dir, "spare_part") == []
     assert names(fx.index_dir, "other_tool") == ["other_tool"]
+
+
+TIED = {
+    "a.py": "def alpha_a():\n    pass\n",
+    "b.py": "def alpha_b():\n    pass\n",
+    "c/d.py": "def alpha_c():\n    pass\n",
+}
+
+
+def near_names(index_dir: Path, text: str, near: list[str]) -> list[str]:
+    conn = open_index(index_dir)
+    try:
+        result = search_symbols(conn, SymbolQuery(text, limit=1), near=near)
+        return [m.symbol.name for m in result.matches]
+    finally:
+        conn.close()
+
+
+def test_open_documents_names_follow_their_files(tmp_path: Path) -> None:
+    # The three names tie on ``alpha``: with ``limit=1`` the first by name is kept,
+    # unless an open document defines a tying name.  Each open file's names are kept
+    # in their own small index; re-indexing a file must replace its index.
+    fx = build(tmp_path, TIED)
+    assert near_names(fx.index_dir, "alpha", []) == ["alpha_a"]
+    assert near_names(fx.index_dir, "alpha", ["c/d.py"]) == ["alpha_c"]
+    # Two open documents: their names are searched file by file and merged.
+    assert near_names(fx.index_dir, "alpha", ["c/d.py", "b.py"]) == ["alpha_b"]
+    (fx.root / "c" / "d.py").write_text("def alpha_d():\n    pass\n")
+    assert run_index(fx.root, fx.index_dir).status == "complete"
+    assert near_names(fx.index_dir, "alpha", ["c/d.py"]) == ["alpha_d"]
+    assert near_names(fx.index_dir, "alpha", ["c/d.py", "b.py"]) == ["alpha_b"]

@@ -251,8 +251,10 @@ class NameCache:
         self._searches = 0
         self._building = False
         self._built = threading.Event()
-        self._near_key: tuple[tuple[int, int], ...] | None = None
-        self._near: tuple[list[str], fuzzy.NameIndex] = ([], fuzzy.NameIndex([]))
+        # One small name index per open file (by file id and session), most recent last.
+        self._near: OrderedDict[tuple[int, int], tuple[list[str], fuzzy.NameIndex]] = (
+            OrderedDict()
+        )
 
     def _refresh(self, conn: sqlite3.Connection) -> None:
         """Bring the names to the version of the index ``conn`` reads (lock held)."""
@@ -324,17 +326,31 @@ class NameCache:
         ``floor`` or more, best first, as of the last ``search`` (call it first, in the
         same snapshot).
 
-        The open documents change far less often than the query, so a ``NameIndex``
-        over their names is kept for as long as the files and their sessions stay.
+        Each open file gets its own small ``NameIndex``, kept while the file's
+        session stays: opening one more document (an editor does it all the time)
+        then builds the index of that one file only, not of the whole open set.
         """
         with self._lock:
-            wanted = sorted(set(file_ids))
-            near_key = tuple((f, self._sessions.get(f, -1)) for f in wanted)
-            if near_key != self._near_key:
-                names = sorted({n for f in wanted for n in self._by_file.get(f, ())})
-                self._near_key, self._near = near_key, (names, fuzzy.NameIndex(names))
-            names, index = self._near
-        return [(names[i], score) for i, score in index.search(text, limit, floor)]
+            indexes = [self._file_index(f) for f in sorted(set(file_ids))]
+        best: dict[str, float] = {}
+        for names, index in indexes:
+            for i, score in index.search(text, limit, floor):
+                if score > best.get(names[i], -1.0):
+                    best[names[i]] = score
+        return sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+    def _file_index(self, file_id: int) -> tuple[list[str], fuzzy.NameIndex]:
+        """The name index of one file's names, built once per session of the file (lock held)."""
+        key = (file_id, self._sessions.get(file_id, -1))
+        found = self._near.get(key)
+        if found is None:
+            names = sorted(set(self._by_file.get(file_id, ())))
+            found = self._near[key] = (names, fuzzy.NameIndex(names))
+            while len(self._near) > _NEAR_FILES_KEPT:
+                self._near.popitem(last=False)
+        else:
+            self._near.move_to_end(key)
+        return found
 
     def _build(self, names: list[str]) -> None:
         """Build a ``NameIndex`` over ``names`` and swap it in (on its own thread)."""
@@ -356,6 +372,10 @@ class NameCache:
         """Whether searches use a built ``NameIndex`` (else the one-off ranking)."""
         return self._ranking.index is not None
 
+
+#: Per-file name indexes a cache keeps for the open documents (an editor keeps
+#: a few dozen open at most; a file's index is a few kilobytes).
+_NEAR_FILES_KEPT = 64
 
 _caches: OrderedDict[tuple[object, ...], NameCache] = OrderedDict()
 _caches_lock = threading.Lock()
