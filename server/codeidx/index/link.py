@@ -20,7 +20,6 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from codeidx.store import db, symbols
 from codeidx.store import edges as edge_store
 from codeidx.store.occurrences import iter_raw, role_of
 from codeidx.store.symbols import Def, FileFacts
+from codeidx.support.collector import collector_paused
 
 _INTERFACE_KINDS = frozenset({"interface", "trait"})
 # The third packed value of an occurrence is ``col << 3 | role code``
@@ -355,7 +355,9 @@ def _linked(
     if not uses_workers(len(file_ids), workers, db_path):
         preload = len(file_ids) >= _PARALLEL_MIN
         resolver = Resolver(conn, preload=preload)
-        with _gc_paused():
+        # Linking makes no cycles; collections mid-batch would scan the resolver's
+        # growing caches for nothing (a whole-workspace link took a third longer).
+        with collector_paused():
             for file_id in file_ids:
                 facts = symbols.file_facts(conn, file_id)
                 if facts is not None:
@@ -434,24 +436,6 @@ def _link_chunk(file_ids: list[int]) -> list[tuple[int, Sequence[edge_store.Edge
             # The worker's resolver holds every definition (preload).
             out.append((file_id, link_file(resolver, facts, prefetch=False)))
     return out
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while files are linked in this process.
-
-    Linking makes many short-lived objects and no cycles; collections in
-    the middle would scan the resolver's growing caches for nothing (a
-    whole-workspace link in one process took about a third longer with them).
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _flush(

@@ -11,8 +11,6 @@ from __future__ import annotations
 import gc
 import signal
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from codeidx.parse.extract import Extractor
 from codeidx.parse.hooks import Workspace
 from codeidx.store.files import FileRows, prepare_nodes
 from codeidx.store.occurrences import pack_table
+from codeidx.support.collector import collector_paused
 
 _MAX_CONFIG_BYTES = 1_000_000
 #: Files modified less than this long ago are "racily clean" (as git says).
@@ -71,27 +70,10 @@ def init_worker(workspace: Workspace, ignore_sigint: bool, freeze_heap: bool = F
         gc.freeze()
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while one file is parsed.
-
-    Extraction makes hundreds of thousands of short-lived objects (query
-    matches, nodes) and no cycles, so collections in the middle of a file
-    would scan them for nothing; they are freed by reference counting.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def parse_job(job: Job) -> Outcome:
     """Read and parse one file (see module doc)."""
-    with _gc_paused():
+    # A file's query matches and nodes make no cycles (see support.collector).
+    with collector_paused():
         return _parse_job(job)
 
 

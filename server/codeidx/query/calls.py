@@ -36,8 +36,8 @@ from codeidx.query.types import (
     SourceLines,
     Symbol,
 )
-from codeidx.store import navigation, nodes, stats
-from codeidx.store.navigation import site_pairs
+from codeidx.store import nodes, stats
+from codeidx.store.edges import unpack_sites
 from codeidx.store.nodes import EdgeHit, NodeRow
 from codeidx.support.graph import shortest_cycle, strongly_connected_components
 
@@ -77,9 +77,7 @@ def find_calls(conn: sqlite3.Connection, root: Path, query: CallsQuery) -> Calls
     with stats.read_snapshot(conn):
         coverage = Coverage.of(stats.coverage(conn))
         rows = matching_symbols(conn, query.name)
-        hits = navigation.edges_touching(
-            conn, [r.node_id for r in rows], CALL_KINDS, query.incoming
-        )
+        hits = nodes.edges_touching(conn, [r.node_id for r in rows], CALL_KINDS, query.incoming)
         others = nodes.nodes_by_ids(conn, [h.src_id if query.incoming else h.dst_id for h in hits])
         source = SourceLines(root)
         groups: list[CallGroup] = []
@@ -123,7 +121,7 @@ def _group(
     source: SourceLines,
     include_guesses: bool,
 ) -> CallGroup:
-    hits = navigation.edges_touching(conn, [row.node_id], CALL_KINDS, incoming)
+    hits = nodes.edges_touching(conn, [row.node_id], CALL_KINDS, incoming)
     if not include_guesses:
         hits = _sure_or_dispatched(conn, hits, incoming)
     others = nodes.nodes_by_ids(conn, [h.src_id if incoming else h.dst_id for h in hits])
@@ -152,23 +150,21 @@ def _sure_or_dispatched(
     for h in guesses:
         family = families.get(h.dst_id)
         if family is None:
-            related = navigation.edges_touching(conn, [h.dst_id], ("overrides",), True)
-            related += navigation.edges_touching(conn, [h.dst_id], ("overrides",), False)
+            related = nodes.edges_touching(conn, [h.dst_id], ("overrides",), True)
+            related += nodes.edges_touching(conn, [h.dst_id], ("overrides",), False)
             family = {h.dst_id} | {e.src_id for e in related} | {e.dst_id for e in related}
             families[h.dst_id] = family
     # The calls made by every guessing caller, read in a few statements
     # rather than one per guess (a common method has thousands).
     callees: dict[int, list[EdgeHit]] = {}
-    for e in navigation.edges_touching(
-        conn, sorted({h.src_id for h in guesses}), CALL_KINDS, False
-    ):
+    for e in nodes.edges_touching(conn, sorted({h.src_id for h in guesses}), CALL_KINDS, False):
         callees.setdefault(e.src_id, []).append(e)
     for h in guesses:
-        sites = set(site_pairs(h.sites))
+        sites = set(unpack_sites(h.sites))
         rivals = {
             e.dst_id
             for e in callees.get(h.src_id, [])
-            if e.path == h.path and not sites.isdisjoint(site_pairs(e.sites))
+            if e.path == h.path and not sites.isdisjoint(unpack_sites(e.sites))
         }
         if rivals <= families[h.dst_id]:
             kept.append(h)
@@ -210,9 +206,9 @@ def _sites(group: list[EdgeHit], source: SourceLines) -> list[CallSite]:
     """
     if len(group) == 1:
         path = group[0].path
-        found = [(path, line, col) for line, col in site_pairs(group[0].sites)]
+        found = [(path, line, col) for line, col in unpack_sites(group[0].sites)]
     else:
-        found = [(h.path, line, col) for h in group for line, col in site_pairs(h.sites)]
+        found = [(h.path, line, col) for h in group for line, col in unpack_sites(h.sites)]
     found.sort()
     if source.blank:
         return [CallSite(path, line, col, "") for path, line, col in found]

@@ -48,6 +48,7 @@ from codeidx.query.types import (
     Symbol,
 )
 from codeidx.store import navigation, stats, symbols
+from codeidx.store.edges import unpack_sites
 from codeidx.store.occurrences import StoredOccurrence, col_of, iter_raw, role_of
 from codeidx.store.symbols import FileFacts
 
@@ -252,7 +253,7 @@ class _StoredEdges:
         settled: dict[Key, navigation.StoredEdge] = {}
         mixed: set[Key] = set()
         for edge in edges:
-            keys = {key_at.get(site) for site in navigation.site_pairs(edge.sites)}
+            keys = {key_at.get(site) for site in unpack_sites(edge.sites)}
             found = [k for k in keys if k is not None]
             if len(keys) == 1 and found:
                 settled.setdefault(found[0], edge)

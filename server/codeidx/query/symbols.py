@@ -252,9 +252,7 @@ class NameCache:
         self._building = False
         self._built = threading.Event()
         # One small name index per open file (by file id and session), most recent last.
-        self._near: OrderedDict[tuple[int, int], tuple[list[str], fuzzy.NameIndex]] = (
-            OrderedDict()
-        )
+        self._near: OrderedDict[tuple[int, int], tuple[list[str], fuzzy.NameIndex]] = OrderedDict()
 
     def _refresh(self, conn: sqlite3.Connection) -> None:
         """Bring the names to the version of the index ``conn`` reads (lock held)."""

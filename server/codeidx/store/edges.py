@@ -191,4 +191,5 @@ def unpack_sites(blob: bytes | None) -> list[tuple[int, int]]:
     values.frombytes(blob[1:])
     if _SWAP:
         values.byteswap()
-    return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
+    pairs = iter(values)
+    return list(zip(pairs, pairs, strict=True))

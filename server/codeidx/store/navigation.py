@@ -3,10 +3,11 @@
 This module owns the few statements that let references and the call
 hierarchy read stored edges in bulk instead of resolving every occurrence
 again: the edges that end at the queried definitions, with their sites, in one
-statement; the call edges touching definitions, as ``EdgeHit``s built
-without per-value conversion; the definitions named on one line of a file;
-the files still waiting for their edges; and decoders of packed sites and
-occurrence lines that build no object per value.
+statement; the definitions named on one line of a file; the files still
+waiting for their edges; and a decoder of occurrence lines that builds no
+object per value.  (Call edges touching definitions are
+``store.nodes.edges_touching``; packed sites decode with
+``store.edges.unpack_sites``.)
 
 Reads only, and never writes; any thread may call these functions with a
 read connection it owns.  They return plain tuples; SQLite errors propagate.
@@ -17,10 +18,10 @@ from __future__ import annotations
 import sqlite3
 import sys
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import NamedTuple
 
-from codeidx.store.nodes import EdgeHit, NodeRow
+from codeidx.store.nodes import NodeRow
 
 _SWAP = sys.byteorder != "little"
 #: Values per occurrence in a packed occurrence blob (see ``store.occurrences``).
@@ -65,37 +66,6 @@ def edges_to(conn: sqlite3.Connection, node_ids: Iterable[int]) -> list[StoredEd
     return out
 
 
-def edges_touching(
-    conn: sqlite3.Connection, node_ids: Sequence[int], kinds: Sequence[str], incoming: bool
-) -> list[EdgeHit]:
-    """``store.nodes.edges_touching``'s rows, built without a conversion per column.
-
-    The same edges in the same order: those of the given kinds ending at
-    (``incoming``) or starting from the nodes, ordered by path, source,
-    target and kind.  The columns' declared types are the fields' types, so
-    SQLite's values are taken as they are: the callers of a much called
-    method are tens of thousands of edges.
-    """
-    kind_marks = ",".join("?" * len(kinds))
-    column = "e.dst_id" if incoming else "e.src_id"
-    wanted = list(node_ids)
-    out: list[EdgeHit] = []
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        out.extend(
-            EdgeHit(*row)
-            for row in conn.execute(
-                "SELECT e.src_id, e.dst_id, e.kind, f.path, e.confidence, e.resolution, e.count,"
-                " e.sites FROM edges e JOIN files f ON f.file_id = e.file_id"
-                f" WHERE {column} IN ({marks}) AND e.kind IN ({kind_marks})"
-                " ORDER BY f.path, e.src_id, e.dst_id, e.kind",
-                (*chunk, *kinds),
-            )
-        )
-    return out
-
-
 def nodes_named_on_line(conn: sqlite3.Connection, file_id: int, line: int) -> list[NodeRow]:
     """The definitions of one file whose name is on ``line`` (what a cursor may be on)."""
     return [
@@ -127,15 +97,3 @@ def occurrence_lines(blob: bytes) -> array[int]:
     if _SWAP:
         values.byteswap()
     return values[1::_OCCURRENCE_FIELDS]
-
-
-def site_pairs(blob: bytes | None) -> list[tuple[int, int]]:
-    """(line, col) of every site packed in an edge (the format of ``store.edges.pack_sites``)."""
-    if not blob:
-        return []
-    values = array(chr(blob[0]))
-    values.frombytes(blob[1:])
-    if _SWAP:
-        values.byteswap()
-    pairs = iter(values)
-    return list(zip(pairs, pairs, strict=True))

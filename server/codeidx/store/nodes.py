@@ -202,31 +202,28 @@ class EdgeHit:
 def edges_touching(
     conn: sqlite3.Connection, node_ids: Sequence[int], kinds: Sequence[str], incoming: bool
 ) -> list[EdgeHit]:
-    """Edges of the given kinds ending at (``incoming``) or starting from the nodes."""
+    """Edges of the given kinds ending at (``incoming``) or starting from the nodes.
+
+    Ordered by path, source, target and kind.  The columns' declared types are
+    the fields' types, so SQLite's values are taken as they are, without a
+    conversion per column: the callers of a much called method are tens of
+    thousands of edges.
+    """
     column = "e.dst_id" if incoming else "e.src_id"
     kind_marks = ",".join("?" * len(kinds))
     out: list[EdgeHit] = []
     for chunk in _chunks(list(node_ids)):
         marks = ",".join("?" * len(chunk))
-        for row in conn.execute(
-            "SELECT e.src_id, e.dst_id, e.kind, f.path, e.confidence, e.resolution, e.count,"
-            f" e.sites FROM edges e JOIN files f ON f.file_id = e.file_id"
-            f" WHERE {column} IN ({marks}) AND e.kind IN ({kind_marks})"
-            " ORDER BY f.path, e.src_id, e.dst_id, e.kind",
-            (*chunk, *kinds),
-        ):
-            out.append(
-                EdgeHit(
-                    int(row[0]),
-                    int(row[1]),
-                    str(row[2]),
-                    str(row[3]),
-                    float(row[4]),
-                    str(row[5]),
-                    int(row[6]),
-                    bytes(row[7]) if row[7] is not None else None,
-                )
+        out.extend(
+            EdgeHit(*row)
+            for row in conn.execute(
+                "SELECT e.src_id, e.dst_id, e.kind, f.path, e.confidence, e.resolution, e.count,"
+                f" e.sites FROM edges e JOIN files f ON f.file_id = e.file_id"
+                f" WHERE {column} IN ({marks}) AND e.kind IN ({kind_marks})"
+                " ORDER BY f.path, e.src_id, e.dst_id, e.kind",
+                (*chunk, *kinds),
             )
+        )
     return out
 
 
