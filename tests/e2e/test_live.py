@@ -87,6 +87,15 @@ async def test_a_function_typed_but_not_saved_is_found_hovered_and_outlined(ws: 
         (MAIN, 8, start, start + 8),
     ]
 
+    # Workspace symbols find the unsaved function at its live position, and still
+    # find the indexed ones.
+    found = await ws.client.workspace_symbol_async(types.WorkspaceSymbolParams("diag"))
+    assert [(s.name, where(s.location, ws.root)) for s in found or []] == [
+        ("diagonal", (MAIN, 2, 4, 12))
+    ]
+    found = await ws.client.workspace_symbol_async(types.WorkspaceSymbolParams("area"))
+    assert (GEOMETRY, 3, 4, 8) in [where(s.location, ws.root) for s in found or []]
+
 
 async def test_edits_above_move_answers_in_an_open_file(ws: Session) -> None:
     ws.open(GEOMETRY)

@@ -14,8 +14,10 @@ import pytest
 from querytest import build
 
 from codeidx.errors import UsageError
-from codeidx.query.symbols import search_symbols
+from codeidx.query import fuzzy
+from codeidx.query.symbols import rank_rows, search_symbols
 from codeidx.query.types import SymbolQuery
+from codeidx.store import files, nodes
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
 
@@ -169,3 +171,27 @@ def test_an_open_document_name_cut_off_by_the_limit_is_merged_in(tmp_path: Path)
     assert seen[-1] == ("alpha", ["alpha_z"], 1)
     assert near.matches[0].score == alone.matches[0].score
     assert [m.symbol.name for m in weaker.matches] == ["alpha_x"]
+
+
+def test_rows_in_memory_rank_like_stored_ones(tmp_path: Path) -> None:
+    # The definitions of an edited buffer are ranked by the same scores as the index's
+    # answer, so the two merge; modules are left out and qualified queries use
+    # qualified names.
+    fx = build(tmp_path, FILES)
+    with fx.connect() as conn:
+        rows = nodes.nodes_in_file(conn, files.file_id_of(conn, "engine.py") or 0)
+        stored = {
+            q: [
+                (m.symbol.qualified_name, m.score)
+                for m in search_symbols(conn, SymbolQuery(q), rank=fuzzy.rank).matches
+                if m.symbol.path == "engine.py"
+            ]
+            for q in ("engfac", "run", "Engine.run")
+        }
+    assert any(r.kind == "module" for r in rows)
+    for query, expected in stored.items():
+        ranked = rank_rows(rows, query, 100)
+        assert [(m.symbol.qualified_name, m.score) for m in ranked] == expected
+    assert stored["engfac"][0][0] == "engine.engine_factory"
+    assert stored["Engine.run"][0][0] == "engine.Engine.run"
+    assert rank_rows(rows, "  ", 10) == []

@@ -52,6 +52,7 @@ from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import NodeRecord
 from codeidx.query import definition as definitions
 from codeidx.query import hierarchy, hover, outline, references
+from codeidx.query import symbols as symbols_query
 from codeidx.query.buffers import (
     Buffer,
     LiveCache,
@@ -85,6 +86,7 @@ from codeidx.query.types import (
     ReferencesResult,
     SourceLines,
     Symbol,
+    SymbolMatch,
 )
 from codeidx.store import nodes, stats, symbols
 from codeidx.store.nodes import NodeRow, NodeSpan
@@ -532,6 +534,16 @@ class Overlay:
         with stats.read_snapshot(self._conn):
             coverage = self._coverage()
         return OutlineResult(path, outline.build_tree(live.rows, spans), coverage)
+
+    def buffer_symbols(self, text: str, limit: int) -> list[SymbolMatch]:
+        """Workspace-symbol matches among the definitions of the edited buffers.
+
+        The index knows a buffer's definitions only once it is saved; a name
+        typed a moment ago is found here (``query.symbols.rank_rows``), at
+        its live position.
+        """
+        rows = [row for live in self.live_files() for row in live.rows]
+        return symbols_query.rank_rows(rows, text, limit)
 
     def live_symbol(self, symbol: Symbol) -> Symbol | None:
         """An indexed definition where the user sees it; None when its buffer dropped it."""

@@ -86,7 +86,7 @@ def search_symbols(
     """
     validate(query)
     text = query.text.strip()
-    qualified = "." in text or "::" in text
+    qualified = is_qualified(text)
     kinds = [query.kind] if query.kind is not None else None
     with stats.read_snapshot(conn):
         coverage = Coverage.of(stats.coverage(conn))
@@ -132,6 +132,31 @@ def search_symbols(
     rows.sort(key=sort_key)
     matches = [SymbolMatch(Symbol.of(r), order[key(r, qualified)][1]) for r in rows[: query.limit]]
     return SymbolsResult(matches, candidates, coverage)
+
+
+def is_qualified(text: str) -> bool:
+    """Whether a query names qualified names (``Engine.run``) rather than simple ones."""
+    return "." in text or "::" in text
+
+
+def rank_rows(rows: Sequence[NodeRow], text: str, limit: int) -> list[SymbolMatch]:
+    """Definitions held in memory ranked as ``search_symbols`` ranks stored ones.
+
+    For the definitions of edited, unsaved buffers, which the index does not
+    hold yet: the same fuzzy scores (so they merge with the index's answer),
+    the same qualified-name rule, modules left out; best first, then by path
+    and position.
+    """
+    text = text.strip()
+    if not text or limit <= 0:
+        return []
+    qualified = is_qualified(text)
+    candidates = [r for r in rows if r.kind != "module"]
+    names = sorted({key(r, qualified) for r in candidates})
+    scores = {names[i]: score for i, score in fuzzy.rank(text, names, limit)}
+    found = [r for r in candidates if key(r, qualified) in scores]
+    found.sort(key=lambda r: (-scores[key(r, qualified)], r.path, r.name_line, r.name_col))
+    return [SymbolMatch(Symbol.of(r), scores[key(r, qualified)]) for r in found[:limit]]
 
 
 def key(row: NodeRow, qualified: bool) -> str:

@@ -7,7 +7,9 @@ file's definitions nested by parent, with full extents), as
 ``SymbolInformation`` otherwise.  ``workspace/symbol`` is
 ``query.symbols.search_symbols`` (fuzzy, camel humps included) over every
 root's index, merged by score, with matches in open buffers moved to their
-live positions (and dropped when the buffer no longer defines them).  Among
+live positions (and dropped when the buffer no longer defines them), and
+definitions typed into edited buffers but not saved yet are ranked the same
+way and merged in (``Overlay.buffer_symbols``).  Among
 equal scores, definitions in the open documents come first, then those in
 their folders (``query.symbols.Proximity``); LSP does not say which
 document has the focus, so every open document counts alike.  Handlers run
@@ -137,12 +139,19 @@ async def _root_symbols(
         result = search_symbols(conn, query, near=near)
         overlay = views.overlay(conn)
         out = []
+        seen: set[int] = set()
         for match in result.matches:
             token.check()
             symbol = overlay.live_symbol(match.symbol)
             if symbol is not None:
+                seen.add(symbol.node_id)
                 info = convert.to_lsp_workspace_symbol(root, symbol)
                 out.append((match.score, places.of(symbol.path), info))
+        # Definitions typed into edited buffers and not saved yet.
+        for match in overlay.buffer_symbols(text, WORKSPACE_SYMBOL_LIMIT):
+            if match.symbol.node_id not in seen:
+                info = convert.to_lsp_workspace_symbol(root, match.symbol)
+                out.append((match.score, places.of(match.symbol.path), info))
         return out
 
     return await state.runner.read(types.WORKSPACE_SYMBOL, work)
