@@ -279,3 +279,25 @@ def test_occurrence_positions_are_every_occurrence_in_source_order(tmp_path: Pat
     call = next(j for j, row in enumerate(got) if row[3] == "helper" and row[4] == "m")
     assert pos.exprs[call] == got[call][0] - len("m.")
     assert pos.chain_text(call) == "m.helper()"
+
+
+def test_a_guess_and_an_exact_call_of_one_target_are_two_edges(tmp_path: Path) -> None:
+    # One caller calls the same method once on a typed receiver and once on an
+    # unknown one: the guess's site must not pass for an exact one.
+    ws = Workspace(tmp_path / "ws", tmp_path / "index")
+    other = "class Other:\n    def rarely_named(self):\n        return 1\n"
+    main = (
+        "from pkg.other import Other\n\n\n"
+        "def both(unknown):\n"
+        "    Other().rarely_named()\n"
+        "    unknown.rarely_named()\n"
+    )
+    for path, text in {"pkg/__init__.py": "", "pkg/other.py": other, "pkg/main.py": main}.items():
+        ws.write(path, text, dedent=False)
+    assert ws.index().status == "complete"
+    calls = sorted(
+        (e.resolution, e.count, sorted(e.sites))
+        for e in from_(ws.edges(), "pkg.main.both", "calls")
+        if e.dst == "pkg.other.Other.rarely_named"
+    )
+    assert calls == [("by_name", 1, [(5, 12)]), ("exact", 1, [(4, 12)])]

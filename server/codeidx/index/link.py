@@ -89,7 +89,10 @@ def link_file(
     """
     nodes = facts.nodes
     ids = [n.node_id for n in nodes]
-    found: dict[tuple[int, int, str], _Edge] = {}
+    # Keyed by resolution too: an exact call and a by-name guess of the same
+    # target from the same definition are two edges, so the guess's sites do
+    # not pass for exact ones (readers leave guesses out by default).
+    found: dict[tuple[int, int, str, str], _Edge] = {}
     if prefetch:
         resolver.prefetch(_names_to_resolve(facts))
     memo: dict[tuple[str, str, int, str], list[Target] | str] = {}
@@ -98,13 +101,13 @@ def link_file(
     local_memo: dict[tuple[int, str], bool] = {}
 
     def add(src: int, dst: int, kind: str, target: Target, line: int, col: int) -> _Edge:
-        key = (src, dst, kind)
+        key = (src, dst, kind, target.resolution)
         edge = found.get(key)
         if edge is None:
             edge = found[key] = _Edge(target.confidence, target.resolution, [line, col])
             return edge
         if target.confidence > edge.confidence:
-            edge.confidence, edge.resolution = target.confidence, target.resolution
+            edge.confidence = target.confidence
         edge.sites += (line, col)
         return edge
 
@@ -187,7 +190,7 @@ def link_file(
     pack = edge_store.pack_sites
     return [
         (src, dst, kind, e.confidence, e.resolution, len(e.sites) // 2, pack(e.sites))
-        for (src, dst, kind), e in found.items()
+        for (src, dst, kind, _), e in found.items()
     ]
 
 
