@@ -148,14 +148,21 @@ async def test_a_nested_folder_answers_for_its_own_files(fs: Folders) -> None:
 
 async def test_semantic_search_merges_every_folder(fs: Folders) -> None:
     params = {"query": "add numbers shapes", "mode": "fts"}
-    # The full-text stores follow each folder's run: ask until neither lags (bounded).
+
+    def folders_of(answer: Any) -> set[str]:
+        uris = [field_of(r, "uri") for r in answer.results]
+        return {Path(uri.removeprefix("file://")).parent.name for uri in uris}
+
+    # The full-text stores follow each folder's run on their own threads: ask until
+    # neither lags and both folders answered (bounded).  A folder that could not
+    # answer yet shows as a note and makes the answer partial, not as lag.
     for _ in range(300):
         answer = await fs.client.protocol.send_request_async("codeidx/semanticSearch", params)
-        if not field_of(field_of(answer, "coverage"), "filesLaggingText"):
+        lagging = field_of(field_of(answer, "coverage"), "filesLaggingText")
+        if not lagging and {"alpha", "beta"} <= folders_of(answer):
             break
         await asyncio.sleep(0.05)
-    folders = {Path(field_of(r, "uri").removeprefix("file://")).parent.name for r in answer.results}
-    assert {"alpha", "beta"} <= folders
+    assert {"alpha", "beta"} <= folders_of(answer), field_of(answer, "notes")
     scores = [field_of(r, "score") for r in answer.results]
     assert scores == sorted(scores, reverse=True)
     coverage = field_of(answer, "coverage")
