@@ -15,11 +15,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from codeidx.cli import render
 from codeidx.cli.position import find_root, parse_position, workspace_path
@@ -51,6 +52,9 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
+R = TypeVar("R")
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """What every command needs besides its own arguments."""
@@ -75,6 +79,14 @@ class Context:
 
     def index_dir(self, root: Path) -> Path:
         return index_dir_for(root, self.args.index_dir)
+
+    def read(self, root: Path, work: Callable[[sqlite3.Connection], R]) -> R:
+        """``work`` on a read connection to ``root``'s index, closed whatever happens."""
+        conn = open_index(self.index_dir(root))
+        try:
+            return work(conn)
+        finally:
+            conn.close()
 
     def emit(
         self, result: object, lines: Callable[[], list[str]], coverage: Coverage | None
@@ -159,11 +171,7 @@ def cmd_symbols(ctx: Context) -> int:
     """``codeidx symbols QUERY``: fuzzy search over definition names."""
     root = ctx.root_for()
     query = SymbolQuery(ctx.args.query, ctx.args.kind, ctx.args.language, ctx.args.limit)
-    conn = open_index(ctx.index_dir(root))
-    try:
-        result = search_symbols(conn, query)
-    finally:
-        conn.close()
+    result = ctx.read(root, lambda conn: search_symbols(conn, query))
     source = SourceLines(root)
     ctx.emit(result, lambda: render.render_symbols(result, source), result.coverage)
     return EXIT_OK
@@ -182,11 +190,7 @@ def cmd_def(ctx: Context) -> int:
     spec = ctx.args.position
     root = _position_root(ctx, spec)
     position = parse_position(spec, root, ctx.cwd)
-    conn = open_index(ctx.index_dir(root))
-    try:
-        result = find_definition(conn, root, DefinitionQuery(position))
-    finally:
-        conn.close()
+    result = ctx.read(root, lambda conn: find_definition(conn, root, DefinitionQuery(position)))
     ctx.emit(result, lambda: render.render_definition(result, spec), result.coverage)
     return EXIT_OK
 
@@ -201,11 +205,7 @@ def cmd_refs(ctx: Context) -> int:
         include_declaration=not ctx.args.no_declaration,
         include_guesses=ctx.args.guesses,
     )
-    conn = open_index(ctx.index_dir(root))
-    try:
-        result = find_references(conn, root, query)
-    finally:
-        conn.close()
+    result = ctx.read(root, lambda conn: find_references(conn, root, query))
     ctx.emit(result, lambda: render.render_references(result, spec), result.coverage)
     return EXIT_OK
 
@@ -216,11 +216,7 @@ def cmd_impl(ctx: Context) -> int:
     root = _position_root(ctx, spec)
     position = parse_position(spec, root, ctx.cwd)
     query = ImplementationQuery(position, include_guesses=ctx.args.guesses)
-    conn = open_index(ctx.index_dir(root))
-    try:
-        result = find_implementations(conn, root, query)
-    finally:
-        conn.close()
+    result = ctx.read(root, lambda conn: find_implementations(conn, root, query))
     ctx.emit(result, lambda: render.render_implementations(result, spec), result.coverage)
     return EXIT_OK
 
@@ -231,11 +227,7 @@ def cmd_calls(ctx: Context) -> int:
     query = CallsQuery(
         ctx.args.name, incoming=ctx.args.command == "callers", include_guesses=ctx.args.guesses
     )
-    conn = open_index(ctx.index_dir(root))
-    try:
-        result = find_calls(conn, root, query)
-    finally:
-        conn.close()
+    result = ctx.read(root, lambda conn: find_calls(conn, root, query))
     source = SourceLines(root)
     ctx.emit(result, lambda: render.render_calls(result, source), result.coverage)
     return EXIT_OK

@@ -92,7 +92,8 @@ class _Compiled:
     kinds: list[str | None]
     #: ``definition.<kind>`` per tags pattern ("" when the kind is dynamic).
     kind_keys: list[str]
-    #: Per pattern (tags patterns hold a placeholder): the rank of its role
+    #: Per pattern (a tags pattern's entry is ``(_NO_ROLE, False, False)``,
+    #: since its kind comes from ``kinds``): the rank of its role
     #: (or ``_DYNAMIC``, ``_NO_ROLE``), and whether it captures ``@outer``
     #: and ``@receiver``, so a match looks up only what its pattern holds.
     plans: list[tuple[int, bool, bool]]

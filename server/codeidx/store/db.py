@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from codeidx.errors import IndexUnavailable
+
+T = TypeVar("T")
 
 DB_NAME = "index.sqlite"
 BUSY_TIMEOUT_MS = 10_000
@@ -145,3 +149,14 @@ def restore_indexes(conn: sqlite3.Connection) -> int:
         conn.execute("ROLLBACK")
         raise
     return len(saved)
+
+
+#: Bound parameters per ``IN (...)`` statement: SQLite limits them, and 500
+#: is safe with every build.
+IN_CHUNK = 500
+
+
+def chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` in runs of ``IN_CHUNK``, one ``IN (...)`` statement each."""
+    for i in range(0, len(values), IN_CHUNK):
+        yield values[i : i + IN_CHUNK]

@@ -21,6 +21,7 @@ from array import array
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from codeidx.store import db
 from codeidx.store.nodes import NodeRow
 
 _SWAP = sys.byteorder != "little"
@@ -52,8 +53,7 @@ def edges_to(conn: sqlite3.Connection, node_ids: Iterable[int]) -> list[StoredEd
     """
     wanted = list(dict.fromkeys(node_ids))
     out: list[StoredEdge] = []
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
+    for chunk in db.chunks(wanted):
         marks = ",".join("?" * len(chunk))
         out.extend(
             StoredEdge(*row)

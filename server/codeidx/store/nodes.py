@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-_CHUNK = 500
+from codeidx.store import db
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,17 +57,11 @@ def _node(row: Sequence[object]) -> NodeRow:
     return NodeRow(*row)  # type: ignore[arg-type]
 
 
-def _chunks(values: Sequence[object]) -> Iterable[Sequence[object]]:
-    # SQLite limits bound parameters per statement; 500 is safe everywhere.
-    for i in range(0, len(values), _CHUNK):
-        yield values[i : i + _CHUNK]
-
-
 def nodes_by_ids(conn: sqlite3.Connection, node_ids: Iterable[int]) -> dict[int, NodeRow]:
     """node id → row for the ids that exist (missing ids are left out)."""
     wanted = list(dict.fromkeys(node_ids))
     out: dict[int, NodeRow] = {}
-    for chunk in _chunks(wanted):
+    for chunk in db.chunks(wanted):
         marks = ",".join("?" * len(chunk))
         for row in conn.execute(f"{_NODE_SELECT} WHERE n.node_id IN ({marks})", chunk):
             node = _node(row)
@@ -141,7 +135,7 @@ def names_by_file(
                 f"{sql} WHERE n.file_id IN ({','.join('?' * len(chunk))}) AND {where}",
                 (*chunk, *params),
             )
-            for chunk in _chunks(list(file_ids))
+            for chunk in db.chunks(list(file_ids))
         )
     for statement, values in batches:
         for file_id, name in conn.execute(statement, values):
@@ -160,7 +154,7 @@ def nodes_with_names(
     column = "n.qualified_name" if qualified else "n.name"
     where, params = _filters(kinds, language)
     out: list[NodeRow] = []
-    for chunk in _chunks(list(dict.fromkeys(names))):
+    for chunk in db.chunks(list(dict.fromkeys(names))):
         marks = ",".join("?" * len(chunk))
         out.extend(
             _node(row)
@@ -212,7 +206,7 @@ def edges_touching(
     column = "e.dst_id" if incoming else "e.src_id"
     kind_marks = ",".join("?" * len(kinds))
     out: list[EdgeHit] = []
-    for chunk in _chunks(list(node_ids)):
+    for chunk in db.chunks(list(node_ids)):
         marks = ",".join("?" * len(chunk))
         out.extend(
             EdgeHit(*row)
@@ -232,7 +226,7 @@ def edge_targets(
 ) -> list[tuple[int, int, float]]:
     """(src, dst, confidence) of every edge of one kind leaving the given nodes."""
     out: list[tuple[int, int, float]] = []
-    for chunk in _chunks(list(src_ids)):
+    for chunk in db.chunks(list(src_ids)):
         marks = ",".join("?" * len(chunk))
         out.extend(
             (int(src), int(dst), float(conf))
@@ -282,7 +276,7 @@ def node_details(conn: sqlite3.Connection, node_ids: Iterable[int]) -> dict[int,
     """node id → doc, params, decorators and visibility, for the ids that exist."""
     wanted = list(dict.fromkeys(node_ids))
     out: dict[int, NodeDetails] = {}
-    for chunk in _chunks(wanted):
+    for chunk in db.chunks(wanted):
         marks = ",".join("?" * len(chunk))
         for node_id, visibility, doc, params, decorators in conn.execute(
             "SELECT node_id, visibility, doc, params, decorators FROM nodes"

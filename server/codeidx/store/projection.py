@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_CHUNK = 500
+from codeidx.store import db
 
 #: Definition kinds that become search documents.  Fields, variables,
 #: constants and enum members are found through their parents; a Rust ``impl``
@@ -150,8 +150,7 @@ def hit_rows(conn: sqlite3.Connection, node_ids: Iterable[int]) -> dict[int, Hit
     """node id → what a result shows, for the ids that still exist."""
     wanted = list(dict.fromkeys(node_ids))
     out: dict[int, HitRow] = {}
-    for i in range(0, len(wanted), _CHUNK):
-        chunk = wanted[i : i + _CHUNK]
+    for chunk in db.chunks(wanted):
         marks = ",".join("?" * len(chunk))
         for row in conn.execute(
             "SELECT n.node_id, f.path, f.language, n.kind, n.name, n.qualified_name,"
@@ -194,8 +193,7 @@ def nodes_named_any(
         return []
     kinds = sorted(SEARCHABLE_KINDS)
     out: list[tuple[int, str]] = []
-    for i in range(0, len(wanted), _CHUNK):
-        chunk = wanted[i : i + _CHUNK]
+    for chunk in db.chunks(wanted):
         marks = ",".join("?" * len(chunk))
         kind_marks = ",".join("?" * len(kinds))
         out.extend(
@@ -213,8 +211,7 @@ def content_hashes(conn: sqlite3.Connection, paths: Iterable[str]) -> dict[str, 
     """path → the content hash the index holds, for the given paths that are indexed."""
     wanted = list(dict.fromkeys(paths))
     out: dict[str, str] = {}
-    for i in range(0, len(wanted), _CHUNK):
-        chunk = wanted[i : i + _CHUNK]
+    for chunk in db.chunks(wanted):
         marks = ",".join("?" * len(chunk))
         for path, digest in conn.execute(
             f"SELECT path, content_hash FROM files WHERE path IN ({marks})", chunk
