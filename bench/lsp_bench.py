@@ -545,6 +545,8 @@ class KindStats:
             "slowest": [
                 {"ms": 1000 * t, "at": at} for t, at in sorted(self.where, reverse=True)[:5]
             ],
+            # Every request in the order it was made, to see what the tail is made of.
+            "all": [{"ms": 1000 * t, "at": at} for t, at in self.where],
         }
 
 

@@ -26,6 +26,9 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 # End-to-end servers embed with the model-free hashing embedder: the tests
 # check the protocol and the stores, not a model (tests marked slow do that).
 os.environ.setdefault("CODEIDX_MODEL", "hash")
+# Every answer goes through the answer cache, however cheap (``lsp.answers``):
+# each scenario (edits, saves, external changes) then tests its invalidation.
+os.environ.setdefault("CODEIDX_ANSWER_CACHE_MIN_MS", "0")
 
 
 def pytest_configure(config: pytest.Config) -> None:

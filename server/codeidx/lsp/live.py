@@ -156,6 +156,7 @@ class Views:
     generation: int = 0
     source: SourceLines = field(init=False)
     _maps: dict[str, LineMap | None] = field(default_factory=dict)
+    _edited: dict[str, Buffer] | None = None
 
     def __post_init__(self) -> None:
         self.source = SourceLines(self.root)
@@ -176,14 +177,19 @@ class Views:
         index does not know, so it is left out: opening files costs nothing
         until they are edited.
         """
-        buffers = self.buffers()
-        indexed = projection.content_hashes(conn, buffers)
-        edited = {
-            path: buf
-            for path, buf in buffers.items()
-            if indexed.get(path) != self._digest(path)
-        }
-        return Overlay(conn, self.root, edited, self.cache, self.generation)
+        return Overlay(conn, self.root, self.edited(conn), self.cache, self.generation)
+
+    def edited(self, conn: sqlite3.Connection) -> dict[str, Buffer]:
+        """The open buffers whose text differs from the indexed version (found once per request)."""
+        if self._edited is None:
+            buffers = self.buffers()
+            indexed = projection.content_hashes(conn, buffers)
+            self._edited = {
+                path: buf
+                for path, buf in buffers.items()
+                if indexed.get(path) != self._digest(path)
+            }
+        return self._edited
 
     def _digest(self, path: str) -> str | None:
         doc = self.open_documents.get(path)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codeidx.lsp import convert, extensions
+from codeidx.lsp.answers import AnswerCache
 from codeidx.lsp.indexing import IndexWriter
 from codeidx.lsp.runner import Runner
 from codeidx.parse.registry import language_for_path
@@ -62,6 +63,8 @@ class RootState:
     #: Changes whenever a run ends (this server's or another process's): what
     #: was built from the index before may be stale.
     generation: int = 0
+    #: Expensive answers kept while the index and the edited buffers stay the same.
+    answers: AnswerCache = field(default_factory=AnswerCache.from_env)
     #: Other per-root services by name, each with the function that closes it.
     services: dict[str, tuple[object, Callable[[], None]]] = field(default_factory=dict)
 
@@ -72,6 +75,10 @@ class RootState:
     def service(self, name: str) -> object | None:
         found = self.services.get(name)
         return found[0] if found is not None else None
+
+    def settled_generation(self) -> int | None:
+        """The generation, or None while this root's writer is running (answers keep changing)."""
+        return self.generation if self.writer.running is None else None
 
     def path_of(self, uri: str) -> str | None:
         """The root-relative path of a URI inside this root, else None."""

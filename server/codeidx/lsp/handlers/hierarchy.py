@@ -30,6 +30,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from codeidx.lsp import convert
+from codeidx.lsp.answers import remembered
 from codeidx.lsp.core import CodeidxServer
 from codeidx.lsp.handlers.navigation import definition_at, indexed
 from codeidx.lsp.live import Views
@@ -155,10 +156,15 @@ async def _calls(
     node_id, _name = item_data(item)
     state = ls.state_of(item.uri)
     root, views = state.root, ls.views(state)
+    generation = state.settled_generation()
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> convert.JsonAnswer:
-        group = find_calls_by_id(conn, root, node_id, incoming=incoming, with_text=False)
-        return calls_answer(root, views, views.overlay(conn), group, incoming)
+        def build() -> convert.JsonAnswer:
+            group = find_calls_by_id(conn, root, node_id, incoming=incoming, with_text=False)
+            return calls_answer(root, views, views.overlay(conn), group, incoming)
+
+        key = (method, node_id)
+        return remembered(state.answers, key, generation, views, conn, build)
 
     return await state.runner.read(method, work)
 
@@ -170,12 +176,17 @@ async def _related(
     state = ls.state_of(item.uri)
     root, views = state.root, ls.views(state)
     find = find_supertypes if supertypes else find_subtypes
+    generation = state.settled_generation()
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> convert.JsonAnswer:
-        result = find(conn, node_id)
-        related = live_symbols(views.overlay(conn), [r.symbol for r in result.related])
-        uris = convert.UriCache(root)
-        return convert.JsonAnswer.of_array([convert.json_hierarchy_item(s, uris) for s in related])
+        def build() -> convert.JsonAnswer:
+            result = find(conn, node_id)
+            related = live_symbols(views.overlay(conn), [r.symbol for r in result.related])
+            uris = convert.UriCache(root)
+            items = [convert.json_hierarchy_item(s, uris) for s in related]
+            return convert.JsonAnswer.of_array(items)
+
+        return remembered(state.answers, (method, node_id), generation, views, conn, build)
 
     return await state.runner.read(method, work)
 

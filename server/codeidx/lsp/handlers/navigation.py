@@ -27,6 +27,7 @@ from lsprotocol import types
 
 from codeidx.errors import IndexUnavailable
 from codeidx.lsp import convert, hovers
+from codeidx.lsp.answers import remembered
 from codeidx.lsp.core import CodeidxServer
 from codeidx.lsp.live import Cursor, Views
 from codeidx.lsp.runner import CancelToken
@@ -151,11 +152,37 @@ async def references(
     state, cursor = found
     root, views = state.root, ls.views(state)
     declaration = params.context.include_declaration
+    generation = state.settled_generation()
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> convert.JsonAnswer:
-        return references_answer(root, references_at(conn, root, views, cursor, declaration))
+        def build() -> convert.JsonAnswer:
+            return references_answer(root, references_at(conn, root, views, cursor, declaration))
+
+        key = _references_key(conn, views, cursor, declaration)
+        if key is None:
+            return build()
+        return remembered(state.answers, key, generation, views, conn, build)
 
     return await state.runner.read(types.TEXT_DOCUMENT_REFERENCES, work, ls.unchanged(uri))
+
+
+def _references_key(
+    conn: sqlite3.Connection, views: Views, cursor: Cursor, declaration: bool
+) -> tuple[object, ...] | None:
+    """What a references answer is about: the definitions at the cursor, not the cursor.
+
+    Every position naming the same definitions has the same references, so
+    an answer kept for one serves them all.  None for a local variable (its
+    answer is one function's, cheap) or where nothing resolves.
+    """
+    position = views.position(cursor)
+    if position is None:
+        return None
+    found = indexed(lambda: views.overlay(conn).lookup(position))
+    if found is None or found.name is None or found.scope is not None or not found.targets:
+        return None
+    ids = tuple(sorted(t.node_id for t in found.targets))
+    return (types.TEXT_DOCUMENT_REFERENCES, ids, declaration)
 
 
 async def hover(ls: CodeidxServer, params: types.HoverParams) -> types.Hover | None:
