@@ -29,6 +29,8 @@ and must be dropped when the index changes.
 from __future__ import annotations
 
 import sqlite3
+import threading
+from typing import NamedTuple
 
 from codeidx.index.receivers import ReceiverTypes
 from codeidx.index.targets import (
@@ -44,7 +46,7 @@ from codeidx.index.targets import (
 )
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
-from codeidx.store import symbols
+from codeidx.store import db, symbols
 from codeidx.store.files import node_id
 from codeidx.store.symbols import Def, FileFacts, ImportFact
 
@@ -58,6 +60,45 @@ _UNNAMED = frozenset({"impl"})
 # such guesses would mostly be wrong edges.
 _MAX_BY_NAME = 5
 _MAX_BY_NAME_MEMBERS = 3
+
+
+class _FileTables(NamedTuple):
+    """The indexed files as resolution looks them up; shared, never modified."""
+
+    #: path → (file id, module name, language)
+    files: dict[str, tuple[int, str, str]]
+    #: module name → (file id, path) of the files that make it up
+    modules: dict[str, list[tuple[int, str]]]
+    path_of: dict[int, str]
+
+
+#: Database file → (``symbols.file_set_signature``, its tables).  Every request
+#: makes a Resolver, and reading the files table costs more than most
+#: answers; the files change only when a run writes.
+_TABLES: dict[str, tuple[tuple[int, ...], _FileTables]] = {}
+_TABLES_LOCK = threading.Lock()
+
+
+def _file_tables(conn: sqlite3.Connection) -> _FileTables:
+    """The file tables as ``conn`` sees them, read again only after the files changed."""
+    where = db.database_file(conn)
+    signature = symbols.file_set_signature(conn)
+    if where:
+        with _TABLES_LOCK:
+            kept = _TABLES.get(where)
+        if kept is not None and kept[0] == signature:
+            return kept[1]
+    files = symbols.file_index(conn)
+    modules: dict[str, list[tuple[int, str]]] = {}
+    path_of: dict[int, str] = {}
+    for path, (fid, module, _lang) in files.items():
+        modules.setdefault(module, []).append((fid, path))
+        path_of[fid] = path
+    tables = _FileTables(files, modules, path_of)
+    if where:
+        with _TABLES_LOCK:
+            _TABLES[where] = (signature, tables)
+    return tables
 
 
 class Resolver:
@@ -81,12 +122,10 @@ class Resolver:
             defs = symbols.all_defs(conn) if preload else {}
         self._defs: dict[str, list[Def]] = defs
         self._complete = preload
-        self._files = symbols.file_index(conn)
-        self._modules: dict[str, list[tuple[int, str]]] = {}
-        self._path_of: dict[int, str] = {}
-        for path, (fid, module, _lang) in self._files.items():
-            self._modules.setdefault(module, []).append((fid, path))
-            self._path_of[fid] = path
+        tables = _file_tables(conn)
+        self._files = tables.files
+        self._modules = tables.modules
+        self._path_of = tables.path_of
         self._facts: dict[int, FileFacts] = {}
         self._module_cache: dict[tuple[str, str], list[Target]] = {}
         self._member_cache: dict[tuple[int, str], list[Target]] = {}

@@ -71,6 +71,14 @@ def data_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
+def database_file(conn: sqlite3.Connection) -> str:
+    """The file of the connection's main database ("" for an in-memory one)."""
+    for _seq, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return str(file or "")
+    return ""
+
+
 def checkpoint(conn: sqlite3.Connection) -> None:
     """Fold the WAL back into the main file (at shutdown and after big runs)."""
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
