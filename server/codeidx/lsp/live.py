@@ -157,6 +157,7 @@ class Views:
     source: SourceLines = field(init=False)
     _maps: dict[str, LineMap | None] = field(default_factory=dict)
     _edited: dict[str, Buffer] | None = None
+    _overlay: tuple[sqlite3.Connection, Overlay] | None = None
 
     def __post_init__(self) -> None:
         self.source = SourceLines(self.root)
@@ -173,11 +174,16 @@ class Views:
     def overlay(self, conn: sqlite3.Connection) -> Overlay:
         """The query overlay of this request's edited buffers on the worker's connection.
 
-        A buffer whose text is exactly the indexed version adds nothing the
-        index does not know, so it is left out: opening files costs nothing
-        until they are edited.
+        Made once per request (a references answer looks the cursor up
+        before it searches).  A buffer whose text is exactly the indexed
+        version adds nothing the index does not know, so it is left out:
+        opening files costs nothing until they are edited.
         """
-        return Overlay(conn, self.root, self.edited(conn), self.cache, self.generation)
+        kept = self._overlay
+        if kept is None or kept[0] is not conn:
+            overlay = Overlay(conn, self.root, self.edited(conn), self.cache, self.generation)
+            kept = self._overlay = (conn, overlay)
+        return kept[1]
 
     def edited(self, conn: sqlite3.Connection) -> dict[str, Buffer]:
         """The open buffers whose text differs from the indexed version (found once per request)."""
