@@ -6,8 +6,13 @@ are asked about every identifier of a workspace that mixes the cases the
 edges must get right: calls through ``self``, through typed and untyped
 receivers, by-name guesses among several candidates, imports and aliases,
 decorators, attribute reads that make no edge, locals, recursion, and a
-name defined twice.  Highlights (``in_file_only``) are the workspace's
-references in the cursor's file.
+name defined twice; and reads: of modules (``import os`` and ``os.sep``,
+``import a.b as c``, ``from pkg import mod``), of functions, classes and
+variables from other files, resolved by a guess with one candidate or
+several, in annotations and decorators next to plain reads, and of locals
+that shadow a global name (also in closures and behind nested definitions).
+Highlights (``in_file_only``) are the workspace's references in the
+cursor's file.
 """
 
 from __future__ import annotations
@@ -77,6 +82,130 @@ WORKSPACE = {
                 local = Base()
                 local.run(4)
                 return local.limit
+
+            def cap(self):
+                return self.limit
+    """,
+    "os.py": """
+        sep = "/"
+
+
+        def getcwd():
+            return sep
+    """,
+    "a/__init__.py": "",
+    "a/b.py": """
+        VALUE = 1
+
+
+        def make():
+            return VALUE
+    """,
+    "pkg/mod.py": """
+        SETTING = 1
+        Number = int
+
+
+        def helper():
+            return SETTING
+
+
+        def itself():
+            return itself
+
+
+        class Registry:
+            def __init__(self, fn):
+                self.fn = fn
+    """,
+    "pkg/only.py": """
+        def rarely_read_target():
+            return 1
+    """,
+    "pkg/twin_a.py": """
+        twin_value = 1
+    """,
+    "pkg/twin_b.py": """
+        twin_value = 2
+    """,
+    "users.py": """
+        import os
+        import a.b as c
+        import a.b
+        from pkg import mod
+        from pkg.base import traced, Base
+        from pkg.mod import Number, SETTING, Registry
+        from pkg.child import Child
+
+        SEP = os.sep
+        here = os
+
+
+        def paths(root):
+            where = os.getcwd()
+            return root + os.sep + where + c.VALUE
+
+
+        def modules():
+            chosen = mod
+            table = {"c": c, "m": mod, "os": os}
+            return chosen.SETTING + a.b.VALUE + mod.helper() + table["c"].make()
+
+
+        def plain_reads(items):
+            wrapper = traced
+            kinds = [Base, Child]
+            return wrapper, kinds, rarely_read_target, twin_value, SETTING
+
+
+        def typed(value: Number) -> Number:
+            return Number
+
+
+        def shadow():
+            traced = 1
+            Base = "local"
+            return traced, Base
+
+
+        def closure():
+            SETTING = 2
+
+            def inner():
+                return SETTING
+
+            return inner
+
+
+        def nested_shadow():
+            helper = 1
+
+            def helper():
+                return 2
+
+            return helper
+
+
+        def set_setting():
+            global SETTING
+            SETTING = 5
+
+
+        class Holder:
+            wrap = traced
+
+            @traced
+            def method(self):
+                return self.wrap
+
+
+        def make_registry():
+            return Registry
+
+
+        @Registry
+        def registered():
+            return make_registry
     """,
     "main.py": """
         from pkg.child import Child
@@ -101,7 +230,11 @@ WORKSPACE = {
 
 
 def positions(conn: sqlite3.Connection) -> list[Position]:
-    """Every stored occurrence in the workspace, as a cursor position."""
+    """Every stored occurrence and definition name in the workspace, as a cursor position.
+
+    A definition's own name asks about that definition alone, even where
+    its uses resolve by a guess among several candidates.
+    """
     out = []
     for path, blob, receivers in conn.execute(
         "SELECT f.path, o.data, f.receivers FROM occurrences o"
@@ -109,6 +242,11 @@ def positions(conn: sqlite3.Connection) -> list[Position]:
     ):
         table = marshal.loads(receivers) if receivers else []
         out.extend(Position(path, occ.line, occ.col) for occ in unpack(blob, table))
+    for path, line, col in conn.execute(
+        "SELECT f.path, n.name_line, n.name_col FROM nodes n"
+        " JOIN files f ON f.file_id = n.file_id WHERE n.kind != 'module'"
+    ):
+        out.append(Position(path, line, col))
     return sorted(set(out), key=lambda p: (p.path, p.line, p.col))
 
 
@@ -134,6 +272,39 @@ def test_stored_answers_equal_resolved_answers_everywhere(tmp_path: Path, guesse
             assert stored.files_searched == resolved.files_searched, at
             answered += bool(stored.references)
         assert answered > 40
+
+
+def test_reads_of_a_kind_that_makes_no_reference_edge_are_resolved(tmp_path: Path) -> None:
+    # Linking makes no "references" edge to a namespace, so a read of one in
+    # another file is a reference that no edge records.
+    fx = build(
+        tmp_path,
+        {
+            "shapes.ts": """
+                export namespace Shapes {
+                    export const side = 1;
+                }
+            """,
+            "use.ts": """
+                import { Shapes } from "./shapes";
+
+                export function pick() {
+                    const found = Shapes;
+                    return found;
+                }
+            """,
+        },
+    )
+    with fx.connect() as conn:
+        at = Position("shapes.ts", 0, len("export namespace "))
+        stored = find_references(conn, fx.root, ReferencesQuery(at))
+        assert [s.kind for s in stored.symbols] == ["namespace"]
+        assert ("use.ts", 3, "read") in {(r.path, r.line, r.role) for r in stored.references}
+        for at in positions(conn):
+            query = ReferencesQuery(at)
+            assert shape(find_references(conn, fx.root, query)) == shape(
+                find_references(conn, fx.root, query, from_edges=False)
+            ), at
 
 
 def test_a_file_whose_edges_are_out_of_date_is_resolved_again(tmp_path: Path) -> None:

@@ -8,6 +8,19 @@ file's edges in one transaction.
 
 Edge kinds: calls, instantiates, inherits, implements, overrides, imports,
 uses_type, decorates, references.  ``contains`` is the nodes' parent column.
+
+A read or write makes a "references" edge when it resolves exactly to a
+definition of a kind in ``REFERENCE_KINDS`` (modules included: ``os`` in
+``os.sep``, ``path`` in ``os.path``), or, written without a receiver, when
+a by-name guess with no rival candidate resolves it.  The references search
+relies on that rule: in a linked file that does not define the searched
+definition, a plain read or write that is no site of an edge to it is not a
+reference (``query.references``), so the rule and that search change
+together.  Local variables and attribute reads through ``self`` or an
+expression make no edge; the search resolves those itself.
+
+Linking only computes edges: it never parses, and it writes nothing but the
+edges of the files it links (and their ``linked`` flag).
 """
 
 from __future__ import annotations
@@ -23,7 +36,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from codeidx.index.resolve import CALLABLE, CLASS_LIKE, LOCAL, Resolver, Target
+from codeidx.index.resolve import CALLABLE, CLASS_LIKE, LOCAL, Resolver, Target, is_sure
 from codeidx.parse import registry
 from codeidx.parse.records import ROLE_CODES, ROLES
 from codeidx.store import db, symbols
@@ -43,10 +56,14 @@ _WRITE = ROLE_CODES["write"]
 _CALL = ROLE_CODES["call"]
 _IMPORT = ROLE_CODES["import"]
 _DECORATOR = ROLE_CODES["decorator"]
-# Reads and writes become "references" edges only for names that resolve
-# exactly to something worth navigating to (not to a local variable).
-_REFERENCE_KINDS = frozenset(
+#: Kinds of definition a read or write makes a "references" edge to when it
+#: resolves to one exactly, or (without a receiver) by a by-name guess with no
+#: rival candidate: things worth navigating to, not local variables.  The
+#: references search reads the same set to know when a missing edge proves
+#: that a plain read is not a reference.
+REFERENCE_KINDS = frozenset(
     {
+        "module",
         "function",
         "class",
         "struct",
@@ -170,7 +187,7 @@ def link_file(
             for target in targets:
                 if target.node_id == src and role not in ("call", "instantiate"):
                     continue
-                kind = _edge_kind(role, target)
+                kind = _edge_kind(role, target, not receiver)
                 if kind is None:
                     continue
                 if kind == "decorates":
@@ -216,8 +233,12 @@ def _plain(receiver: str) -> bool:
     return all(part.isidentifier() for part in receiver.replace("::", ".").split("."))
 
 
-def _edge_kind(role: str, target: Target) -> str | None:
-    """The edge kind an occurrence with this role makes to this target, if any."""
+def _edge_kind(role: str, target: Target, plain: bool) -> str | None:
+    """The edge kind an occurrence with this role makes to this target, if any.
+
+    ``plain`` says the occurrence has no receiver: only such a read or write
+    may make an edge from a by-name guess (see ``REFERENCE_KINDS``).
+    """
     tk = target.kind
     if role == "call":
         if tk in CLASS_LIKE:
@@ -237,7 +258,11 @@ def _edge_kind(role: str, target: Target) -> str | None:
         return "decorates" if tk in CALLABLE or tk in CLASS_LIKE else None
     if role == "import":
         return "imports"
-    if target.resolution == "exact" and tk in _REFERENCE_KINDS:
+    # A read or write.  By-name guesses among several candidates make no
+    # edge: the search resolves those only when asked for guesses.
+    if tk in REFERENCE_KINDS and (
+        target.resolution == "exact" or (plain and is_sure(target.resolution, target.confidence))
+    ):
         return "references"
     return None
 

@@ -29,6 +29,7 @@ import sqlite3
 from operator import attrgetter
 from pathlib import Path
 
+from codeidx.index.link import REFERENCE_KINDS
 from codeidx.index.resolve import LOCAL, Resolver, is_sure
 from codeidx.query.definition import (
     Lookup,
@@ -93,7 +94,7 @@ def find_references(
         else:
             stored = None
             if from_edges and len(wanted) == 1:
-                stored = _StoredEdges(conn, wanted, {r.file_id for r in rows}, query)
+                stored = _StoredEdges(conn, wanted, rows[0].kind, {r.file_id for r in rows}, query)
             for name in names:
                 for file_id, path, blob, receivers in symbols.occurrence_rows(conn, name):
                     here = _FileOccurrences(path, name, blob, receivers)
@@ -107,6 +108,9 @@ def find_references(
             found.name, False, [Symbol.of(r) for r in rows], out, files, coverage
         )
 
+
+#: The roles linking makes "references" edges for (``index.link.REFERENCE_KINDS``).
+_ACCESS_ROLES = ("read", "write")
 
 #: What resolving an occurrence depends on besides its file and name:
 #: (receiver index, enclosing ordinal or import line, "call" | "import" | "").
@@ -142,6 +146,19 @@ class _FileOccurrences:
     def key_at(self) -> dict[tuple[int, int], Key]:
         """(line, col) → key of every occurrence: edge sites are such positions."""
         return {(raw[1], col_of(raw[2])): key for raw, key in zip(self.raw, self.keys, strict=True)}
+
+    def plain_access_keys(self) -> set[Key]:
+        """Keys without a receiver that hold a read or a write.
+
+        Such a key may also hold annotations, bases or decorators in the same
+        definition; they resolve alike (a plain name resolves by scope
+        alone), so the read or write stands for them all.
+        """
+        return {
+            key
+            for raw, key in zip(self.raw, self.keys, strict=True)
+            if not key[0] and not key[2] and role_of(raw[2]) in _ACCESS_ROLES
+        }
 
     def settled_by(self, known: dict[Key, Hit]) -> bool:
         return len(known) > 0 and all(k in known for k in self.keys)
@@ -210,39 +227,62 @@ class _StoredEdges:
 
     Linking resolves every occurrence with the same ``Resolver`` and adds
     each target an edge from the enclosing definition with the occurrence's
-    position as a site.  An edge keeps only the best confidence of its
-    sites, and some occurrences make no edge (local and attribute reads,
-    reads resolved by a guess), so the edges answer these keys only:
+    position as a site.  Every occurrence of a key resolves alike, so a key
+    with one occurrence among an edge's sites resolves to its target.  An
+    edge keeps only the best confidence of its sites, and some occurrences
+    make no edge (locals, attribute reads through ``self`` or an
+    expression, reads resolved by a guess among several candidates), so the
+    edges answer these keys only:
 
     - A key all of whose occurrences are the only sites of an edge to the
       wanted definition resolves to it with the edge's confidence.
+    - A key among the sites of an edge to a module resolves to it exactly
+      with confidence 1.0, however the edge is shared: the resolver names a
+      module no other way (``Resolver.module_targets``).  This matters
+      because an import's edge also has its statement's position as a site.
     - A call key that is not among the sites of any edge to it does not
       resolve to it: a call makes an edge to each of its targets, whatever
       their kind, with every occurrence of the key as a site.  The same
       holds for an import key in another file than the definition's (an
       import is never dropped as a reference of its enclosing definition).
+    - So does a key without a receiver that holds a read or a write, in
+      another file than the definition's, when the definition's kind is one
+      linking makes "references" edges to (``index.link.REFERENCE_KINDS``).
+      Linking skips such an access only when it names a local variable
+      (which resolves to no definition), when it is inside the definition
+      itself (which only its own file holds), or when a guess among several
+      candidates resolves it, which is a reference only to a query that
+      includes guesses: such a query keeps this rule for modules alone,
+      which are never guessed.
 
     Every other key (one sharing an edge with other keys or with another
-    name's occurrences, a read that made no edge), and every key of a file
-    whose edges are out of date (``linked = 0``), is resolved at query time.
-    Only a query about a single definition is answered this way: with
-    several, which one a key names first decides its confidence, and edges
-    do not keep that order.
+    name's occurrences, an attribute read that made no edge, a plain key of
+    annotations or decorators alone), and every key of a file whose edges
+    are out of date (``linked = 0``), is resolved at query time.  Only a
+    query about a single definition is answered this way: with several,
+    which one a key names first decides its confidence, and edges do not
+    keep that order.
     """
 
     def __init__(
         self,
         conn: sqlite3.Connection,
         wanted: set[int],
+        kind: str,
         defining_files: set[int],
         query: ReferencesQuery,
     ) -> None:
+        """``kind`` is the wanted definition's; ``defining_files`` holds its file."""
         self._by_file: dict[int, list[navigation.StoredEdge]] = {}
         for edge in navigation.edges_to(conn, wanted):
             self._by_file.setdefault(edge.file_id, []).append(edge)
         self._unlinked = navigation.unlinked_file_ids(conn)
         self._defining_files = defining_files
         self._include_guesses = query.include_guesses
+        self._module = kind == "module"
+        self._accesses_prove = kind in REFERENCE_KINDS and (
+            self._module or not query.include_guesses
+        )
 
     def known(self, file_id: int, here: _FileOccurrences) -> dict[Key, Hit]:
         """The keys of this file's occurrences that the edges settle (see class doc)."""
@@ -264,11 +304,15 @@ class _StoredEdges:
             if key not in mixed:
                 sure = self._include_guesses or is_sure(edge.resolution, edge.confidence)
                 out[key] = (edge.confidence, edge.resolution) if sure else None
+        if self._module:
+            for key in mixed:
+                out[key] = (1.0, "exact")
         absent_proves = file_id not in self._defining_files
+        accesses = here.plain_access_keys() if absent_proves and self._accesses_prove else set()
         for key in set(here.keys):
             if key in settled or key in mixed:
                 continue
-            if key[2] == "call" or (key[2] == "import" and absent_proves):
+            if key[2] == "call" or (key[2] == "import" and absent_proves) or key in accesses:
                 out[key] = None
         return out
 
