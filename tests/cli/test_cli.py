@@ -106,7 +106,7 @@ def test_index_prints_a_summary_and_exits_0(ws: Path, capsys: pytest.CaptureFixt
     assert code == 0
     assert out.splitlines()[0].startswith(f"indexed {ws}: complete in ")
     assert "  files: 3 parsed, 0 restored, 0 unchanged, 0 skipped, 0 deleted (3 seen)" in out
-    # Among the edges: go() reads the module ``c`` (pkg.core) in ``c.helper(3)``.
+    # Among the edges: main.py reads the module ``c`` (pkg.core) in ``c.helper(3)``.
     assert "  index: 10 nodes, 14 edges" in out
     # Off a terminal: no bar, one summary line on stderr.
     assert "\r" not in err
