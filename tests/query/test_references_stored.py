@@ -9,8 +9,9 @@ decorators, attribute reads that make no edge, locals, recursion, and a
 name defined twice; and reads: of modules (``import os`` and ``os.sep``,
 ``import a.b as c``, ``from pkg import mod``), of functions, classes and
 variables from other files, resolved by a guess with one candidate or
-several, in annotations and decorators next to plain reads, and of locals
-that shadow a global name (also in closures and behind nested definitions).
+several, in annotations and decorators next to plain reads, through
+``self``, name paths and expressions, and of locals that shadow a global
+name (also in closures and behind nested definitions).
 Highlights (``in_file_only``) are the workspace's references in the
 cursor's file.
 """
@@ -28,6 +29,7 @@ from codeidx.query import references
 from codeidx.query.references import find_references
 from codeidx.query.types import Location, Position, ReferencesQuery, ReferencesResult
 from codeidx.store.occurrences import StoredOccurrence, unpack
+from codeidx.store.symbols import FileFacts
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
 
@@ -203,6 +205,14 @@ WORKSPACE = {
             return Registry
 
 
+        class Box:
+            inner = mod
+
+
+        def through_expression():
+            return Box().inner.SETTING
+
+
         @Registry
         def registered():
             return make_registry
@@ -354,6 +364,50 @@ def test_only_calls_that_share_an_edge_with_other_calls_are_resolved_again(
     # callee but two edges, one per resolution, so both are read from them
     # too, and the guess is left out as before.
     assert [r for r in resolved if r[0] == "call"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "snippet", "word", "found"),
+    [
+        ("users.py", "import os", "os", 7),
+        ("users.py", "import a.b as c", "b", 4),
+        ("pkg/base.py", "def traced", "traced", 7),
+        ("pkg/only.py", "def rarely_read_target", "rarely_read_target", 2),
+        ("pkg/mod.py", "SETTING = 1", "SETTING", 8),
+    ],
+)
+def test_reads_settled_by_edges_resolve_nothing_outside_the_defining_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    snippet: str,
+    word: str,
+    found: int,
+) -> None:
+    fx = build(tmp_path, WORKSPACE)
+    resolved: list[str] = []
+    real = references._resolved_hit
+
+    def spy(*args: object, **kwargs: object) -> object:
+        facts = args[1]
+        assert isinstance(facts, FileFacts)
+        resolved.append(facts.path)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(references, "_resolved_hit", spy)
+    with fx.connect() as conn:
+        text = (fx.root / path).read_text().splitlines()
+        line = next(i for i, t in enumerate(text) if t.startswith(snippet))
+        at = Position(path, line, text[line].index(word))
+        result = find_references(conn, fx.root, ReferencesQuery(at))
+    # Module reads, plain reads (a sure guess among them), reads through
+    # name paths, decorators and shadowing locals elsewhere are all settled
+    # by the edges; only ``Box().inner.SETTING`` (through an expression)
+    # and the defining file's own occurrences are resolved again.
+    assert len(result.references) == found
+    defining = {s.path for s in result.symbols}
+    expression = ["users.py"] if snippet == "SETTING = 1" else []
+    assert [p for p in resolved if p not in defining] == expression
 
 
 def in_file(result: ReferencesResult, path: str) -> list[Location]:

@@ -163,7 +163,7 @@ def link_file(
                 # Attribute reads and writes make "references" edges only into
                 # modules (``os.sep``); ``self.x`` and ``obj.x`` are answered
                 # by the reference search at query time instead.
-                if plain_access and (receiver in self_names or not _plain(receiver)):
+                if plain_access and (receiver in self_names or not plain_receiver(receiver)):
                     continue
             elif plain_access:
                 local_key = (enclosing, name)
@@ -240,8 +240,12 @@ def _names_to_resolve(facts: FileFacts) -> set[str]:
     return wanted
 
 
-def _plain(receiver: str) -> bool:
-    """Whether a receiver is a name path worth resolving (``self``, ``os.path``)."""
+def plain_receiver(receiver: str) -> bool:
+    """Whether a receiver is a name path worth resolving (``self``, ``os.path``).
+
+    The references search reads it too: reads through such receivers (other
+    than ``self``) make edges, reads through expressions (``f().x``) do not.
+    """
     return all(part.isidentifier() for part in receiver.replace("::", ".").split("."))
 
 

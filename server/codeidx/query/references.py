@@ -29,7 +29,7 @@ import sqlite3
 from operator import attrgetter
 from pathlib import Path
 
-from codeidx.index.link import REFERENCE_KINDS
+from codeidx.index.link import REFERENCE_KINDS, plain_receiver
 from codeidx.index.resolve import LOCAL, Resolver, is_sure
 from codeidx.query.definition import (
     Lookup,
@@ -50,6 +50,7 @@ from codeidx.query.types import (
 )
 from codeidx.store import navigation, stats, symbols
 from codeidx.store.edges import unpack_sites
+from codeidx.store.nodes import NodeRow
 from codeidx.store.occurrences import StoredOccurrence, col_of, iter_raw, role_of
 from codeidx.store.symbols import FileFacts
 
@@ -94,7 +95,7 @@ def find_references(
         else:
             stored = None
             if from_edges and len(wanted) == 1:
-                stored = _StoredEdges(conn, wanted, rows[0].kind, {r.file_id for r in rows}, query)
+                stored = _StoredEdges(conn, rows[0], query)
             for name in names:
                 for file_id, path, blob, receivers in symbols.occurrence_rows(conn, name):
                     here = _FileOccurrences(path, name, blob, receivers)
@@ -147,17 +148,25 @@ class _FileOccurrences:
         """(line, col) → key of every occurrence: edge sites are such positions."""
         return {(raw[1], col_of(raw[2])): key for raw, key in zip(self.raw, self.keys, strict=True)}
 
-    def plain_access_keys(self) -> set[Key]:
-        """Keys without a receiver that hold a read or a write.
+    def access_keys(self, plain: bool, receivers: bool) -> set[Key]:
+        """Keys that hold a read or a write: without a receiver, or through a name path.
 
-        Such a key may also hold annotations, bases or decorators in the same
-        definition; they resolve alike (a plain name resolves by scope
-        alone), so the read or write stands for them all.
+        ``plain`` takes keys without a receiver, ``receivers`` those whose
+        receiver is a name path (``self``, ``os.path``; see
+        ``index.link.plain_receiver``).  Such a key may also hold
+        annotations, bases or decorators in the same definition; they
+        resolve alike (only a call may guess), so the read or write stands
+        for them all.
         """
+        if not plain and not receivers:
+            return set()
+        paths = [plain_receiver(r) for r in self.receivers] if receivers else []
         return {
             key
             for raw, key in zip(self.raw, self.keys, strict=True)
-            if not key[0] and not key[2] and role_of(raw[2]) in _ACCESS_ROLES
+            if not key[2]
+            and (plain if not key[0] else receivers and paths[key[0] - 1])
+            and role_of(raw[2]) in _ACCESS_ROLES
         }
 
     def settled_by(self, known: dict[Key, Hit]) -> bool:
@@ -226,20 +235,22 @@ class _StoredEdges:
     """Answers for occurrence keys that the stored edges to one definition settle exactly.
 
     Linking resolves every occurrence with the same ``Resolver`` and adds
-    each target an edge from the enclosing definition with the occurrence's
-    position as a site.  Every occurrence of a key resolves alike, so a key
-    with one occurrence among an edge's sites resolves to its target.  An
-    edge keeps only the best confidence of its sites, and some occurrences
-    make no edge (locals, attribute reads through ``self`` or an
-    expression, reads resolved by a guess among several candidates), so the
-    edges answer these keys only:
+    each target an edge from the enclosing definition (from the module, for
+    imports and reads of modules) with the occurrence's position as a site.
+    Every occurrence of a key resolves alike, so a key with one occurrence
+    among an edge's sites resolves to its target.  An edge keeps only the
+    best confidence of its sites, and some occurrences make no edge
+    (locals, attribute reads through ``self`` or an expression, reads
+    resolved by a guess among several candidates), so the edges answer
+    these keys only:
 
     - A key all of whose occurrences are the only sites of an edge to the
       wanted definition resolves to it with the edge's confidence.
     - A key among the sites of an edge to a module resolves to it exactly
       with confidence 1.0, however the edge is shared: the resolver names a
       module no other way (``Resolver.module_targets``).  This matters
-      because an import's edge also has its statement's position as a site.
+      because a file's reads of a module share one edge, and an import's
+      edge also has its statement's position as a site.
     - A call key that is not among the sites of any edge to it does not
       resolve to it: a call makes an edge to each of its targets, whatever
       their kind, with every occurrence of the key as a site.  The same
@@ -254,9 +265,16 @@ class _StoredEdges:
       candidates resolves it, which is a reference only to a query that
       includes guesses: such a query keeps this rule for modules alone,
       which are never guessed.
+    - And so does a key that reads or writes through a name path (``x.f``,
+      ``self.f``) in another file, when the definition is also a module or
+      defined directly in its module.  Through a receiver, a read reaches
+      such a definition only by an exact lookup inside a module, for which
+      linking makes an edge; a read through ``self``, which makes no edge,
+      finds members of classes, never those.
 
     Every other key (one sharing an edge with other keys or with another
-    name's occurrences, an attribute read that made no edge, a plain key of
+    name's occurrences, a read through an expression, a read through a name
+    path when the definition is a member of a class, a plain key of
     annotations or decorators alone), and every key of a file whose edges
     are out of date (``linked = 0``), is resolved at query time.  Only a
     query about a single definition is answered this way: with several,
@@ -264,25 +282,18 @@ class _StoredEdges:
     keep that order.
     """
 
-    def __init__(
-        self,
-        conn: sqlite3.Connection,
-        wanted: set[int],
-        kind: str,
-        defining_files: set[int],
-        query: ReferencesQuery,
-    ) -> None:
-        """``kind`` is the wanted definition's; ``defining_files`` holds its file."""
+    def __init__(self, conn: sqlite3.Connection, row: NodeRow, query: ReferencesQuery) -> None:
+        """Read the edges to the definition ``row``, the one the query is about."""
         self._by_file: dict[int, list[navigation.StoredEdge]] = {}
-        for edge in navigation.edges_to(conn, wanted):
+        for edge in navigation.edges_to(conn, [row.node_id]):
             self._by_file.setdefault(edge.file_id, []).append(edge)
         self._unlinked = navigation.unlinked_file_ids(conn)
-        self._defining_files = defining_files
+        self._defining_file = row.file_id
         self._include_guesses = query.include_guesses
-        self._module = kind == "module"
-        self._accesses_prove = kind in REFERENCE_KINDS and (
-            self._module or not query.include_guesses
-        )
+        self._module = row.kind == "module"
+        edged = row.kind in REFERENCE_KINDS
+        self._plain_proves = edged and (self._module or not query.include_guesses)
+        self._receivers_prove = edged and navigation.is_top_level(conn, row.node_id)
 
     def known(self, file_id: int, here: _FileOccurrences) -> dict[Key, Hit]:
         """The keys of this file's occurrences that the edges settle (see class doc)."""
@@ -307,8 +318,10 @@ class _StoredEdges:
         if self._module:
             for key in mixed:
                 out[key] = (1.0, "exact")
-        absent_proves = file_id not in self._defining_files
-        accesses = here.plain_access_keys() if absent_proves and self._accesses_prove else set()
+        absent_proves = file_id != self._defining_file
+        accesses = here.access_keys(
+            absent_proves and self._plain_proves, absent_proves and self._receivers_prove
+        )
         for key in set(here.keys):
             if key in settled or key in mixed:
                 continue
