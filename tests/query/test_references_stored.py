@@ -213,6 +213,10 @@ WORKSPACE = {
             return Box().inner.SETTING
 
 
+        def through_names():
+            return closure.inner, Holder.method
+
+
         @Registry
         def registered():
             return make_registry

@@ -30,7 +30,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from codeidx.index.link import REFERENCE_KINDS, plain_receiver
-from codeidx.index.resolve import LOCAL, Resolver, is_sure
+from codeidx.index.resolve import CALLABLE, LOCAL, Resolver, is_sure
 from codeidx.query.definition import (
     Lookup,
     declaration,
@@ -267,10 +267,10 @@ class _StoredEdges:
       which are never guessed.
     - And so does a key that reads or writes through a name path (``x.f``,
       ``self.f``) in another file, when the definition is also a module or
-      defined directly in its module.  Through a receiver, a read reaches
-      such a definition only by an exact lookup inside a module, for which
-      linking makes an edge; a read through ``self``, which makes no edge,
-      finds members of classes, never those.
+      no member of a class (defined in a module or in a function).  Through
+      a receiver, a read reaches such a definition only by an exact lookup
+      inside a module, for which linking makes an edge; a read through
+      ``self``, which makes no edge, finds members of classes, never those.
 
     Every other key (one sharing an edge with other keys or with another
     name's occurrences, a read through an expression, a read through a name
@@ -293,7 +293,10 @@ class _StoredEdges:
         self._module = row.kind == "module"
         edged = row.kind in REFERENCE_KINDS
         self._plain_proves = edged and (self._module or not query.include_guesses)
-        self._receivers_prove = edged and navigation.is_top_level(conn, row.node_id)
+        parent = navigation.parent_kind(conn, row.node_id) if edged else None
+        self._receivers_prove = edged and (
+            parent is None or parent == "module" or parent in CALLABLE
+        )
 
     def known(self, file_id: int, here: _FileOccurrences) -> dict[Key, Hit]:
         """The keys of this file's occurrences that the edges settle (see class doc)."""

@@ -3,9 +3,9 @@
 This module owns the few statements that let references and the call
 hierarchy read stored edges in bulk instead of resolving every occurrence
 again: the edges that end at the queried definitions, with their sites, in one
-statement; the definitions named on one line of a file; whether a definition
-is top-level; the files still waiting for their edges; and a decoder of
-occurrence lines that builds no object per value.  (Call edges touching definitions are
+statement; the definitions named on one line of a file; the kind of the
+definition one is nested in; the files still waiting for their edges; and a
+decoder of occurrence lines that builds no object per value.  (Call edges touching definitions are
 ``store.nodes.edges_touching``; packed sites decode with
 ``store.edges.unpack_sites``.)
 
@@ -80,14 +80,13 @@ def nodes_named_on_line(conn: sqlite3.Connection, file_id: int, line: int) -> li
     ]
 
 
-def is_top_level(conn: sqlite3.Connection, node_id: int) -> bool:
-    """Whether a definition is a module or is defined directly in its module."""
+def parent_kind(conn: sqlite3.Connection, node_id: int) -> str | None:
+    """The kind of the definition a definition is nested in; None for a module."""
     row = conn.execute(
-        "SELECT n.parent_id, p.kind FROM nodes n LEFT JOIN nodes p ON p.node_id = n.parent_id"
-        " WHERE n.node_id = ?",
+        "SELECT p.kind FROM nodes n JOIN nodes p ON p.node_id = n.parent_id WHERE n.node_id = ?",
         (node_id,),
     ).fetchone()
-    return row is not None and (row[0] is None or row[1] == "module")
+    return str(row[0]) if row is not None else None
 
 
 def unlinked_file_ids(conn: sqlite3.Connection) -> set[int]:
