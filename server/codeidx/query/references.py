@@ -158,16 +158,30 @@ class _FileOccurrences:
         resolve alike (only a call may guess), so the read or write stands
         for them all.
         """
+        out: set[Key] = set()
         if not plain and not receivers:
-            return set()
-        paths = [plain_receiver(r) for r in self.receivers] if receivers else []
-        return {
-            key
-            for raw, key in zip(self.raw, self.keys, strict=True)
-            if not key[2]
-            and (plain if not key[0] else receivers and paths[key[0] - 1])
-            and role_of(raw[2]) in _ACCESS_ROLES
-        }
+            return out
+        # A file's receiver table holds every receiver of the file; only
+        # this name's are looked at, each once.
+        paths: dict[int, bool] = {}
+        for raw, key in zip(self.raw, self.keys, strict=True):
+            recv = key[0]
+            if key[2] or key in out:
+                continue
+            if not recv:
+                if not plain:
+                    continue
+            else:
+                if not receivers:
+                    continue
+                path = paths.get(recv)
+                if path is None:
+                    path = paths[recv] = plain_receiver(self.receivers[recv - 1])
+                if not path:
+                    continue
+            if role_of(raw[2]) in _ACCESS_ROLES:
+                out.add(key)
+        return out
 
     def settled_by(self, known: dict[Key, Hit]) -> bool:
         return len(known) > 0 and all(k in known for k in self.keys)
