@@ -229,7 +229,8 @@ def cmd_calls(ctx: Context) -> int:
     )
     result = ctx.read(root, lambda conn: find_calls(conn, root, query))
     source = SourceLines(root)
-    ctx.emit(result, lambda: render.render_calls(result, source), result.coverage)
+    document = render.calls_document(result) if ctx.json else result
+    ctx.emit(document, lambda: render.render_calls(result, source), result.coverage)
     return EXIT_OK
 
 

@@ -177,6 +177,30 @@ def render_implementations(result: ImplementationResult, spec: str) -> list[str]
 # callers / callees ---------------------------------------------------------
 
 
+def calls_document(result: CallsResult) -> dict[str, Any]:
+    """A callers or callees answer as ``--json`` prints it: ``dataclasses.asdict``'s shape.
+
+    ``asdict`` itself cannot walk a group's calls (a ``CallList``, whose
+    records are made when read), so the groups are spelled out here.
+    """
+    return {
+        "name": result.name,
+        "incoming": result.incoming,
+        "groups": [
+            {
+                "symbol": dataclasses.asdict(group.symbol),
+                "calls": [dataclasses.asdict(call) for call in group.calls],
+                "recursion": None
+                if group.recursion is None
+                else dataclasses.asdict(group.recursion),
+                "recursion_complete": group.recursion_complete,
+            }
+            for group in result.groups
+        ],
+        "coverage": dataclasses.asdict(result.coverage),
+    }
+
+
 def render_calls(result: CallsResult, source: SourceLines) -> list[str]:
     direction = "callers" if result.incoming else "callees"
     if not result.groups:

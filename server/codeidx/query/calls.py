@@ -26,9 +26,9 @@ from pathlib import Path
 from codeidx.errors import UsageError
 from codeidx.index.resolve import CALLABLE, CLASS_LIKE, is_sure
 from codeidx.query.types import (
-    Call,
     CallGroup,
-    CallSite,
+    CallList,
+    CallRow,
     CallsQuery,
     CallsResult,
     Coverage,
@@ -37,8 +37,8 @@ from codeidx.query.types import (
     Symbol,
 )
 from codeidx.store import nodes, stats
-from codeidx.store.edges import unpack_sites
-from codeidx.store.nodes import EdgeHit, NodeRow
+from codeidx.store.edges import share_a_site
+from codeidx.store.nodes import CallEdge, NodeRow
 from codeidx.support.graph import shortest_cycle, strongly_connected_components
 
 CALL_KINDS = ("calls", "instantiates")
@@ -77,15 +77,18 @@ def find_calls(conn: sqlite3.Connection, root: Path, query: CallsQuery) -> Calls
     with stats.read_snapshot(conn):
         coverage = Coverage.of(stats.coverage(conn))
         rows = matching_symbols(conn, query.name)
-        hits = nodes.edges_touching(conn, [r.node_id for r in rows], CALL_KINDS, query.incoming)
-        others = nodes.nodes_by_ids(conn, [h.src_id if query.incoming else h.dst_id for h in hits])
-        source = SourceLines(root)
-        groups: list[CallGroup] = []
+        edges = nodes.call_edges(conn, [r.node_id for r in rows], CALL_KINDS, query.incoming)
         if not query.include_guesses:
-            hits = _sure_or_dispatched(conn, hits, query.incoming)
+            names = {r.node_id: r.name for r in rows}
+            edges = _sure_or_dispatched(conn, edges, query.incoming, names)
+        paths = _paths(conn, edges)
+        source = SourceLines(root)
+        mine: dict[int, list[CallEdge]] = {}
+        for e in edges:
+            mine.setdefault(e[1] if query.incoming else e[0], []).append(e)
+        groups: list[CallGroup] = []
         for row in rows:
-            mine = [h for h in hits if (h.dst_id if query.incoming else h.src_id) == row.node_id]
-            calls = _calls(mine, others, query.incoming, source)
+            calls = CallList(_call_rows(mine.get(row.node_id, []), paths), source)
             recursion, complete = find_recursion(conn, row.node_id)
             groups.append(CallGroup(Symbol.of(row), calls, recursion, complete))
         return CallsResult(query.name, query.incoming, groups, coverage)
@@ -104,35 +107,30 @@ def find_calls_by_id(
     None when no such definition is in the index (it may have been deleted
     since the caller saw it).  ``with_text=False`` leaves ``CallSite.text``
     empty instead of reading every site's line (protocol answers show no
-    text).  Reads in one snapshot; raises nothing of its own.
+    text, and read the packed ``CallList.rows`` besides).  Reads in one
+    snapshot; raises nothing of its own.
     """
     with stats.read_snapshot(conn):
         row = nodes.nodes_by_ids(conn, [node_id]).get(node_id)
         if row is None:
             return None
-        source = SourceLines(root, blank=not with_text)
-        return _group(conn, row, incoming, source, include_guesses)
+        edges = nodes.call_edges(conn, [row.node_id], CALL_KINDS, incoming)
+        if not include_guesses:
+            edges = _sure_or_dispatched(conn, edges, incoming, {row.node_id: row.name})
+        source = SourceLines(root) if with_text else None
+        calls = CallList(_call_rows(edges, _paths(conn, edges)), source)
+        recursion, complete = find_recursion(conn, row.node_id)
+        return CallGroup(Symbol.of(row), calls, recursion, complete)
 
 
-def _group(
-    conn: sqlite3.Connection,
-    row: NodeRow,
-    incoming: bool,
-    source: SourceLines,
-    include_guesses: bool,
-) -> CallGroup:
-    hits = nodes.edges_touching(conn, [row.node_id], CALL_KINDS, incoming)
-    if not include_guesses:
-        hits = _sure_or_dispatched(conn, hits, incoming)
-    others = nodes.nodes_by_ids(conn, [h.src_id if incoming else h.dst_id for h in hits])
-    calls = _calls(hits, others, incoming, source)
-    recursion, complete = find_recursion(conn, row.node_id)
-    return CallGroup(Symbol.of(row), calls, recursion, complete)
+def _paths(conn: sqlite3.Connection, edges: list[CallEdge]) -> dict[int, tuple[str, str]]:
+    """(path, language) of the files stating the edges and of the definitions at their ends."""
+    return nodes.file_names(conn, {e[3] for e in edges} | {e[9] for e in edges})
 
 
 def _sure_or_dispatched(
-    conn: sqlite3.Connection, hits: list[EdgeHit], incoming: bool
-) -> list[EdgeHit]:
+    conn: sqlite3.Connection, edges: list[CallEdge], incoming: bool, names: dict[int, str]
+) -> list[CallEdge]:
     """The edges a caller list shows by default: sure ones, and guesses settled by dispatch.
 
     A by-name guess with rivals is left out (it would pass a guess off as a
@@ -141,79 +139,81 @@ def _sure_or_dispatched(
     it): ``s.area()`` on a receiver of unknown type whose only candidates are
     ``Shape.area`` and ``Square.area`` is a call of ``Shape.area`` whichever
     runs.  Only incoming calls are settled this way; callees stay sure-only.
+
+    ``names`` holds the name of each queried definition.  The rivals of a
+    guess are the other candidates the linker found for the same call, so
+    they share its name: a guess's candidates are the definitions named like
+    the called name (``index.resolve``), one call resolves once, and a
+    caller's edges are written together (``index.link``).  So only edges to
+    same-named definitions outside the family are read, not every call of
+    every guessing caller (a much called method has thousands of those).
     """
-    kept = [h for h in hits if is_sure(h.resolution, h.confidence)]
-    guesses = [h for h in hits if not is_sure(h.resolution, h.confidence)]
+    kept: list[CallEdge] = []
+    guesses: list[CallEdge] = []
+    for e in edges:
+        (kept if is_sure(e[5], e[4]) else guesses).append(e)
     if not incoming or not guesses:
         return kept
-    families: dict[int, set[int]] = {}
-    for h in guesses:
-        family = families.get(h.dst_id)
-        if family is None:
-            related = nodes.edges_touching(conn, [h.dst_id], ("overrides",), True)
-            related += nodes.edges_touching(conn, [h.dst_id], ("overrides",), False)
-            family = {h.dst_id} | {e.src_id for e in related} | {e.dst_id for e in related}
-            families[h.dst_id] = family
-    # The calls made by every guessing caller, read in a few statements
-    # rather than one per guess (a common method has thousands).
-    callees: dict[int, list[EdgeHit]] = {}
-    for e in nodes.edges_touching(conn, sorted({h.src_id for h in guesses}), CALL_KINDS, False):
-        callees.setdefault(e.src_id, []).append(e)
-    for h in guesses:
-        sites = set(unpack_sites(h.sites))
-        rivals = {
-            e.dst_id
-            for e in callees.get(h.src_id, [])
-            if e.path == h.path and not sites.isdisjoint(unpack_sites(e.sites))
-        }
-        if rivals <= families[h.dst_id]:
-            kept.append(h)
+    # Per guessed definition: (caller, file) → packed sites of its calls to
+    # a same-named definition outside the guessed one's override family.
+    outside: dict[int, dict[tuple[int, int], list[bytes | None]]] = {}
+    for dst in sorted({e[1] for e in guesses}):
+        related = nodes.edges_touching(conn, [dst], ("overrides",), True)
+        related += nodes.edges_touching(conn, [dst], ("overrides",), False)
+        family = {dst} | {r.src_id for r in related} | {r.dst_id for r in related}
+        rivals: dict[tuple[int, int], list[bytes | None]] = {}
+        for src, _other, file_id, sites in nodes.edges_to_named(
+            conn, names[dst], CALL_KINDS, family
+        ):
+            rivals.setdefault((src, file_id), []).append(sites)
+        outside[dst] = rivals
+    for e in guesses:
+        found = outside[e[1]].get((e[0], e[3]), ())
+        if not any(share_a_site(e[7], sites) for sites in found):
+            kept.append(e)
     return kept
 
 
-def _calls(
-    hits: list[EdgeHit], others: dict[int, NodeRow], incoming: bool, source: SourceLines
-) -> list[Call]:
-    merged: dict[tuple[int, str], list[EdgeHit]] = {}
-    for h in hits:
-        other = h.src_id if incoming else h.dst_id
-        if other in others:
-            merged.setdefault((other, h.kind), []).append(h)
-    calls: list[Call] = []
-    for (other, kind), group in merged.items():
-        best = max(group, key=lambda h: h.confidence)
-        calls.append(
-            Call(
-                Symbol.of(others[other]),
-                kind,
-                sum(h.count for h in group),
-                best.confidence,
-                best.resolution,
-                _sites(group, source),
-            )
-        )
-    # Callers read best in the order they appear in the code; callees, too.
-    calls.sort(key=lambda c: (c.symbol.path, c.symbol.line, c.symbol.col, c.kind))
-    return calls
+def _call_rows(edges: list[CallEdge], paths: dict[int, tuple[str, str]]) -> list[CallRow]:
+    """One row per caller or callee and kind, in the order calls are listed.
 
-
-def _sites(group: list[EdgeHit], source: SourceLines) -> list[CallSite]:
-    """The sites of a caller's edges in (path, line, col) order.
-
-    Sorting plain tuples compares them in C; a much called method has tens
-    of thousands of sites, so no key function runs per site, and no line is
-    looked up when the answer carries no text.
+    Edges come with the definition at their other end (``nodes.call_edges``);
+    an exact call and a by-name guess from one caller are two edges and one
+    row, whose confidence and resolution are the more confident edge's.
     """
-    if len(group) == 1:
-        path = group[0].path
-        found = [(path, line, col) for line, col in unpack_sites(group[0].sites)]
-    else:
-        found = [(h.path, line, col) for h in group for line, col in unpack_sites(h.sites)]
-    found.sort()
-    if source.blank:
-        return [CallSite(path, line, col, "") for path, line, col in found]
-    text = source.line
-    return [CallSite(path, line, col, text(path, line)) for path, line, col in found]
+    at: dict[tuple[int, str], int] = {}
+    firsts: list[CallEdge] = []
+    # Almost every row has one edge: only the others get a list.
+    merged: dict[int, list[CallEdge]] = {}
+    for e in edges:
+        key = (e[8], e[2])
+        index = at.get(key)
+        if index is None:
+            at[key] = len(firsts)
+            firsts.append(e)
+        else:
+            merged.setdefault(index, [firsts[index]]).append(e)
+    # ``CallRow``'s own constructor is a Python function of sixteen
+    # arguments; the tuple's makes the same row in a third of the time.
+    make = tuple.__new__
+    rows: list[CallRow] = []
+    for index, e in enumerate(firsts):
+        group = merged.get(index)
+        if group is None:
+            best, count = e, e[6]
+            first_path = paths[e[3]][0]
+            sites: tuple[tuple[str, bytes | None], ...] = ((first_path, e[7]),)
+        else:
+            best = max(group, key=lambda g: g[4])
+            count = sum(g[6] for g in group)
+            sites = tuple((paths[g[3]][0], g[7]) for g in group)
+            first_path = min(path for path, _blob in sites)
+        path, language = paths[e[9]]
+        values = (path, e[14], e[15], e[2], first_path, e[8], e[11], e[12], e[10], language)
+        rows.append(make(CallRow, (*values, e[16], e[13], count, best[4], best[5], sites)))
+    # Callers read best in the order they appear in the code; callees, too.
+    rows.sort()
+    return rows
 
 
 def find_recursion(

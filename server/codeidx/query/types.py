@@ -13,9 +13,12 @@ from the files on disk (the index stores no source text).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple, overload
 
+from codeidx.store.edges import unpack_sites
 from codeidx.store.nodes import NodeRow
 from codeidx.store.stats import CoverageRow, SessionRow
 
@@ -201,6 +204,129 @@ class Call:
     sites: list[CallSite]
 
 
+class CallRow(NamedTuple):
+    """One caller or callee of a ``CallGroup`` as the index stores it, its sites still packed.
+
+    The first six fields are the order calls are listed in: by where the
+    other definition is, then by kind, then (for definitions named at the
+    same place) by the file of its first edge and its id.  ``sites`` holds
+    (path of the file stating the edge, packed sites) per stored edge; a
+    caller with an exact call and a by-name guess of the same kind has two.
+    ``confidence`` and ``resolution`` are its most confident edge's.
+    """
+
+    path: str
+    line: int
+    col: int
+    kind: str  # calls | instantiates
+    first_path: str
+    node_id: int
+    name: str
+    qualified_name: str
+    node_kind: str
+    language: str
+    end_col: int
+    signature: str
+    site_count: int
+    confidence: float
+    resolution: str
+    sites: tuple[tuple[str, bytes | None], ...]
+
+    def symbol(self) -> Symbol:
+        """The other definition as a ``Symbol``."""
+        return Symbol(
+            self.node_id,
+            self.name,
+            self.qualified_name,
+            self.node_kind,
+            self.language,
+            self.path,
+            self.line,
+            self.col,
+            self.end_col,
+            self.signature,
+        )
+
+    def site_lines(self) -> list[tuple[str, list[tuple[int, int]]]]:
+        """(path, its (line, col) sites in order) per file, files in path order."""
+        sites = self.sites
+        if len(sites) == 1:
+            path, blob = sites[0]
+            pairs = unpack_sites(blob)
+            pairs.sort()
+            return [(path, pairs)]
+        by_path: dict[str, list[tuple[int, int]]] = {}
+        for path, blob in sites:
+            by_path.setdefault(path, []).extend(unpack_sites(blob))
+        return [(path, sorted(by_path[path])) for path in sorted(by_path)]
+
+
+class CallList(Sequence[Call]):
+    """The calls of a ``CallGroup``: packed rows, made into ``Call`` records when read.
+
+    A much called method has tens of thousands of callers and call sites.
+    An answer encoded at once (the language server's) reads ``rows`` and
+    makes no record per caller or per site; reading the list as a sequence
+    makes every ``Call`` once, with ``CallSite.text`` from ``source`` (empty
+    without one).  Belongs to the query that made it, like ``source``.
+    """
+
+    __slots__ = ("_calls", "_source", "rows")
+
+    def __init__(self, rows: Sequence[CallRow], source: SourceLines | None = None) -> None:
+        self.rows = rows
+        self._source = source
+        self._calls: list[Call] | None = None
+
+    def records(self) -> list[Call]:
+        """Every call as a record, made on first use."""
+        if self._calls is None:
+            text = self._source.line if self._source is not None else None
+            self._calls = [
+                Call(
+                    row.symbol(),
+                    row.kind,
+                    row.site_count,
+                    row.confidence,
+                    row.resolution,
+                    [
+                        CallSite(path, line, col, text(path, line) if text else "")
+                        for path, pairs in row.site_lines()
+                        for line, col in pairs
+                    ],
+                )
+                for row in self.rows
+            ]
+        return self._calls
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Call: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Call]: ...
+
+    def __getitem__(self, index: int | slice) -> Call | list[Call]:
+        return self.records()[index]
+
+    def __iter__(self) -> Iterator[Call]:
+        return iter(self.records())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CallList):
+            return self.records() == other.records()
+        if isinstance(other, list):
+            return self.records() == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CallList({self.records()!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Recursion:
     """How a symbol recurses: ``direct`` (calls itself) or ``mutual``.
@@ -220,12 +346,13 @@ class Recursion:
 class CallGroup:
     """One symbol matching the query name, with its calls.
 
+    ``calls`` are listed by where the caller or callee is (``CallRow``).
     ``recursion_complete`` is false when the call graph reachable from the
     symbol was larger than the bound and a cycle may have gone unseen.
     """
 
     symbol: Symbol
-    calls: list[Call]
+    calls: CallList
     recursion: Recursion | None
     recursion_complete: bool
 

@@ -7,9 +7,10 @@ the ``load_*`` functions on their own connections.
 from __future__ import annotations
 
 import sqlite3
+import struct
 import sys
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 _SWAP = sys.byteorder != "little"
@@ -183,13 +184,37 @@ def pack_sites(values: Sequence[int]) -> bytes:
     return tag + packed.tobytes()
 
 
+#: A decoder per (width byte, blob length): the callers of a much called
+#: method are tens of thousands of edges of a few sites each, and a compiled
+#: ``struct`` decodes such a blob in a third less time than an ``array``.
+_DECODERS: dict[tuple[int, int], Callable[[bytes, int], tuple[int, ...]]] = {}
+_MAX_DECODERS = 4096
+
+
 def unpack_sites(blob: bytes | None) -> list[tuple[int, int]]:
     """(line, col) of every site packed in an edge."""
     if not blob:
         return []
-    values = array(chr(blob[0]))
-    values.frombytes(blob[1:])
-    if _SWAP:
-        values.byteswap()
-    pairs = iter(values)
-    return list(zip(pairs, pairs, strict=True))
+    key = (blob[0], len(blob))
+    decode = _DECODERS.get(key)
+    if decode is None:
+        code = chr(blob[0])
+        pairs, odd = divmod(len(blob) - 1, 2 * struct.calcsize("<" + code))
+        if odd:
+            raise ValueError(f"packed sites of {len(blob)} bytes do not hold whole pairs")
+        if len(_DECODERS) >= _MAX_DECODERS:
+            _DECODERS.clear()
+        # Little-endian whatever the machine, as ``pack_sites`` writes.
+        decode = _DECODERS[key] = struct.Struct(f"<{2 * pairs}{code}").unpack_from
+    values = iter(decode(blob, 1))
+    return list(zip(values, values, strict=True))
+
+
+def share_a_site(a: bytes | None, b: bytes | None) -> bool:
+    """Whether two packed site lists (``pack_sites``) have a (line, col) in common."""
+    if not a or not b:
+        return False
+    if a == b:
+        # The same calls, packed the same way (rival guesses of one call).
+        return len(a) > 1
+    return not set(unpack_sites(a)).isdisjoint(unpack_sites(b))

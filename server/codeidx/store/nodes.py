@@ -221,6 +221,85 @@ def edges_touching(
     return out
 
 
+#: One edge with the definition at its other end (``call_edges``): the edge's
+#: source, target, kind, file id (the file stating it), confidence,
+#: resolution, site count and packed sites (``store.edges.pack_sites``), then
+#: the other definition's node id, file id, kind, name, qualified name,
+#: signature, and its name's line, column and end column.
+CallEdge = tuple[
+    int, int, str, int, float, str, int, bytes | None, int, int, str, str, str, str, int, int, int
+]
+
+
+def call_edges(
+    conn: sqlite3.Connection, node_ids: Sequence[int], kinds: Sequence[str], incoming: bool
+) -> list[CallEdge]:
+    """Edges of ``kinds`` ending at (``incoming``) or leaving the nodes, with the other end.
+
+    One joined statement reads each edge with the definition at its other
+    end, so the callers of a much called method (tens of thousands) cost no
+    second lookup by id; an edge whose other end is not stored is left out.
+    Paths come by file id (``file_names``): a few hundred files name tens of
+    thousands of callers.  Rows come in no particular order and as SQLite
+    returns them (the columns' declared types are ``CallEdge``'s).
+    """
+    column, other = ("e.dst_id", "e.src_id") if incoming else ("e.src_id", "e.dst_id")
+    kind_marks = ",".join("?" * len(kinds))
+    out: list[CallEdge] = []
+    for chunk in db.chunks(list(node_ids)):
+        marks = ",".join("?" * len(chunk))
+        out.extend(
+            conn.execute(
+                "SELECT e.src_id, e.dst_id, e.kind, e.file_id, e.confidence, e.resolution,"
+                " e.count, e.sites, n.node_id, n.file_id, n.kind, n.name, n.qualified_name,"
+                " n.signature, n.name_line, n.name_col, n.name_end_col"
+                f" FROM edges e JOIN nodes n ON n.node_id = {other}"
+                f" WHERE {column} IN ({marks}) AND e.kind IN ({kind_marks})",
+                (*chunk, *kinds),
+            )
+        )
+    return out
+
+
+def file_names(conn: sqlite3.Connection, file_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """file id → (path, language) for the ids that exist."""
+    wanted = list(dict.fromkeys(file_ids))
+    out: dict[int, tuple[str, str]] = {}
+    for chunk in db.chunks(wanted):
+        marks = ",".join("?" * len(chunk))
+        for file_id, path, language in conn.execute(
+            f"SELECT file_id, path, language FROM files WHERE file_id IN ({marks})", chunk
+        ):
+            out[file_id] = (path, language)
+    return out
+
+
+def edges_to_named(
+    conn: sqlite3.Connection, name: str, kinds: Sequence[str], excluded: Iterable[int]
+) -> list[tuple[int, int, int, bytes | None]]:
+    """(src, dst, file id, packed sites) of edges of ``kinds`` ending at definitions named ``name``.
+
+    Edges ending at a definition in ``excluded`` are left out, most of them
+    by the statement itself: the edges ending at a much called method are
+    tens of thousands, those ending at its same-named rivals few.
+    """
+    skipped = set(excluded)
+    in_statement = sorted(skipped)[: db.IN_CHUNK]
+    kind_marks = ",".join("?" * len(kinds))
+    skip_marks = ",".join("?" * len(in_statement))
+    return [
+        (src, dst, file_id, sites)
+        for src, dst, file_id, sites in conn.execute(
+            "SELECT e.src_id, e.dst_id, e.file_id, e.sites FROM nodes n"
+            " JOIN edges e ON e.dst_id = n.node_id"
+            f" WHERE n.name = ? AND e.kind IN ({kind_marks})"
+            f" AND n.node_id NOT IN ({skip_marks})",
+            (name, *kinds, *in_statement),
+        )
+        if dst not in skipped
+    ]
+
+
 def edge_targets(
     conn: sqlite3.Connection, src_ids: Sequence[int], kind: str
 ) -> list[tuple[int, int, float]]:

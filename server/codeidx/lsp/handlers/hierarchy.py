@@ -38,7 +38,7 @@ from codeidx.lsp.runner import CancelToken
 from codeidx.query.calls import find_calls_by_id
 from codeidx.query.hierarchy import find_subtypes, find_supertypes
 from codeidx.query.overlay import Overlay
-from codeidx.query.types import CallGroup, CallSite, DefinitionQuery, Symbol
+from codeidx.query.types import CallGroup, DefinitionQuery, Symbol
 
 #: Definitions a call hierarchy starts from: what can be called or instantiated.
 CALL_KINDS = frozenset(
@@ -46,15 +46,18 @@ CALL_KINDS = frozenset(
 )
 
 
-def site_ranges(views: Views, sites: list[CallSite], width: int) -> list[str]:
-    """The ranges (JSON texts) of call sites' names in what the user sees (edited lines dropped)."""
-    out = []
-    to_live, json_range = views.to_live, convert.json_range
-    for site in sites:
-        line = to_live(site.path, site.line)
-        if line is not None:
-            out.append(json_range(line, site.col, line, site.col + width))
-    return out
+def site_ranges(views: Views, path: str, sites: list[tuple[int, int]], width: int) -> str:
+    """The ranges of call sites' names in what the user sees, comma-separated JSON texts.
+
+    ``sites`` are (line, col) in the saved text of ``path``; only an open
+    buffer that differs from it moves them, and drops those on edited lines.
+    """
+    moved = views.line_map(path)
+    if moved is None:
+        return convert.json_name_ranges(sites, width)
+    to_live = moved.to_live
+    kept = [(line, col) for saved, col in sites if (line := to_live(saved)) is not None]
+    return convert.json_name_ranges(kept, width)
 
 
 def calls_answer(
@@ -63,21 +66,41 @@ def calls_answer(
     """Incoming or outgoing calls of a call group as an encoded LSP answer.
 
     A caller or callee an open buffer dropped, or whose every site was
-    edited, is left out.
+    edited, is left out.  Written from the group's packed rows: a much
+    called method has tens of thousands of callers, and one outside the
+    overlay's buffers is where the index says, so it needs no ``Symbol``.
     """
     if group is None:
         return convert.JsonAnswer.of([])
     uris = convert.UriCache(root)
     end = '{"from":' if incoming else '{"to":'
     callee_width = convert.utf16_len(group.symbol.name)
+    item_of, utf16_len = convert.json_hierarchy_item_of, convert.utf16_len
+    # Per path of a caller or callee: whether an open buffer stands for it.
+    buffered: dict[str, bool] = {}
     out = []
-    for call in group.calls:
-        other = overlay.live_symbol(call.symbol)
-        width = callee_width if incoming else convert.utf16_len(call.symbol.name)
-        ranges = site_ranges(views, call.sites, width)
-        if other is not None and ranges:
+    for row in group.calls.rows:
+        path, line, col, _kind, _first, node_id, name, qualified, node_kind = row[:9]
+        width = callee_width if incoming else utf16_len(name)
+        lists = row.site_lines()
+        if len(lists) == 1:
+            ranges = site_ranges(views, *lists[0], width)
+        else:
+            texts = [site_ranges(views, *sites, width) for sites in lists]
+            ranges = ",".join([text for text in texts if text])
+        if not ranges:
+            continue
+        live = buffered.get(path)
+        if live is None:
+            live = buffered[path] = overlay.live(path) is not None
+        if not live:
+            item = item_of(node_id, name, qualified, node_kind, path, line, col, row.end_col, uris)
+        else:
+            other = overlay.live_symbol(row.symbol())
+            if other is None:
+                continue
             item = convert.json_hierarchy_item(other, uris)
-            out.append(end + item + ',"fromRanges":[' + ",".join(ranges) + "]}")
+        out.append(f'{end}{item},"fromRanges":[{ranges}]}}')
     return convert.JsonAnswer.of_array(out)
 
 
