@@ -238,3 +238,82 @@ def test_a_guess_with_an_unrelated_rival_is_left_out(tmp_path: Path) -> None:
             return 2
     """
     assert callers_of(tmp_path, {"shapes.py": unrelated}, "Shape.area") == []
+
+
+def test_a_guess_is_kept_when_a_same_named_call_elsewhere_is_no_rival(tmp_path: Path) -> None:
+    # ``area(1)`` calls the function ``area`` exactly, at another site than
+    # the guess ``s.area()``: an edge to a same-named definition is a rival
+    # only where it shares the guess's call site.
+    files = {
+        "shapes.py": OVERRIDES
+        + """
+
+    def area(x):
+        return x
+
+
+    def both(shapes):
+        area(1)
+        return [s.area() for s in shapes]
+    """
+    }
+    assert callers_of(tmp_path, files, "Shape.area") == ["total", "both"]
+
+
+def test_an_exact_call_and_a_dispatched_guess_are_one_caller(tmp_path: Path) -> None:
+    fx = build(
+        tmp_path,
+        {
+            "shapes.py": OVERRIDES
+            + """
+
+    def twice(shapes):
+        first = Shape()
+        first.area()
+        return [s.area() for s in shapes]
+    """
+        },
+    )
+    with fx.connect() as conn:
+        group = only(find_calls(conn, fx.root, CallsQuery("Shape.area", True)))
+    twice = next(c for c in group.calls if c.symbol.name == "twice")
+    assert (twice.kind, twice.count, twice.resolution, twice.confidence) == (
+        "calls",
+        2,
+        "exact",
+        1.0,
+    )
+    assert [(s.path, s.line, s.col) for s in twice.sites] == [
+        ("shapes.py", 16, 10),
+        ("shapes.py", 17, 14),
+    ]
+    # One row of two stored edges, the exact call's and the guess's.
+    (row,) = [r for r in group.calls.rows if r.name == "twice"]
+    assert len(row.sites) == 2
+    assert row.site_lines() == [("shapes.py", [(16, 10), (17, 14)])]
+
+
+def test_calls_are_packed_rows_until_read_as_records(tmp_path: Path) -> None:
+    fx = build(tmp_path, FILES)
+    with fx.connect() as conn:
+        (helper,) = matching_symbols(conn, "pkg.core.helper")
+        bare = find_calls_by_id(conn, fx.root, helper.node_id, incoming=True, with_text=False)
+        full = find_calls_by_id(conn, fx.root, helper.node_id, incoming=True)
+    assert bare is not None and full is not None
+    rows = bare.calls.rows
+    # Listed by where the caller is: main.go, then Engine.start and helper.
+    assert [(r.path, r.line, r.name, r.kind, r.site_count) for r in rows] == [
+        ("main.py", 3, "go", "calls", 1),
+        ("pkg/core.py", 1, "start", "calls", 2),
+        ("pkg/core.py", 5, "helper", "calls", 1),
+    ]
+    assert len(bare.calls) == 3
+    assert [c.symbol for c in bare.calls] == [r.symbol() for r in rows]
+    # Without text the sites are the same places with empty lines.
+    assert [s.text for c in bare.calls for s in c.sites] == ["", "", "", ""]
+    assert [s.text.strip() for s in full.calls[1].sites] == ["return helper(1) + helper(2)"] * 2
+    assert [(s.path, s.line, s.col) for c in bare.calls for s in c.sites] == [
+        (s.path, s.line, s.col) for c in full.calls for s in c.sites
+    ]
+    assert bare.calls != full.calls
+    assert full.calls == full.calls.records() == list(full.calls)
