@@ -16,17 +16,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from querytest import build
 
 from codeidx.lsp import convert
 from codeidx.lsp.documents import Document, Documents
+from codeidx.lsp.handlers import hierarchy
 from codeidx.lsp.handlers.hierarchy import CALL_KINDS, calls_answer
 from codeidx.lsp.live import Views
 from codeidx.query.calls import find_calls_by_id
 from codeidx.query.overlay import Overlay
 from codeidx.query.types import CallGroup, Symbol
+from codeidx.store.edges import unpack_sites
 
 FILES = {
     "pkg/__init__.py": "",
@@ -52,6 +55,7 @@ FILES = {
     """,
     "pkg/main.py": """
         from pkg.shapes import Square, side, total
+        from pkg.shapes import side as edge
 
 
         def main():
@@ -62,6 +66,16 @@ FILES = {
 
         def café():
             return main()
+
+
+        def by_two_names():
+            side(1)
+            return edge(2)
+
+
+        def by_two_names_again():
+            edge(3)
+            return side(4)
     """,
     "web/util.ts": """
         export function clamp(x: number): number {
@@ -138,7 +152,13 @@ def edited(root: Path) -> Documents:
     return docs
 
 
-def test_answers_from_packed_rows_equal_answers_from_records(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bulk_rows", [0, hierarchy.BULK_ROWS])
+def test_answers_from_packed_rows_equal_answers_from_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk_rows: int
+) -> None:
+    # With 0, every answer's ranges are written all at once, as a much
+    # called method's are.
+    monkeypatch.setattr(hierarchy, "BULK_ROWS", bulk_rows)
     fx = build(tmp_path, FILES)
     root = fx.root
     docs = edited(root)
@@ -168,6 +188,16 @@ def test_answers_from_packed_rows_equal_answers_from_records(tmp_path: Path) -> 
                     non_empty += body != b"[]"
     # Every item was answered, most of them with calls, in all three languages.
     assert checked == 4 * len(ids) and non_empty > len(ids)
+
+
+def test_a_definition_called_by_two_names_has_its_sites_packed_out_of_order(
+    tmp_path: Path,
+) -> None:
+    # So the answers above had sites to put in order (``CallList.site_columns``).
+    fx = build(tmp_path, FILES)
+    with fx.connect() as conn:
+        blobs = [blob for (blob,) in conn.execute("SELECT sites FROM edges WHERE kind = 'calls'")]
+    assert any(unpack_sites(b) != sorted(unpack_sites(b)) for b in blobs)
 
 
 def test_edited_buffers_move_and_drop_callers_and_sites(tmp_path: Path) -> None:

@@ -46,6 +46,12 @@ CALL_KINDS = frozenset(
 )
 
 
+#: From this many callers or callees on, an answer's ranges are written all
+#: at once (``convert.json_name_ranges_by_row``); below, one row at a time
+#: costs less than setting that up.
+BULK_ROWS = 64
+
+
 def site_ranges(views: Views, path: str, sites: list[tuple[int, int]], width: int) -> str:
     """The ranges of call sites' names in what the user sees, comma-separated JSON texts.
 
@@ -74,19 +80,37 @@ def calls_answer(
         return convert.JsonAnswer.of([])
     uris = convert.UriCache(root)
     end = '{"from":' if incoming else '{"to":'
-    callee_width = convert.utf16_len(group.symbol.name)
-    item_of, utf16_len = convert.json_hierarchy_item_of, convert.utf16_len
-    # Per path of a caller or callee: whether an open buffer stands for it.
+    rows = group.calls.rows
+    utf16_len, item_of = convert.utf16_len, convert.json_hierarchy_item_of
+    if incoming:
+        widths = [utf16_len(group.symbol.name)] * len(rows)
+    else:
+        widths = [utf16_len(row.name) for row in rows]
+    # Every row's ranges at the saved lines, written at once when there are
+    # many; the rows whose sites lie in several files or in an edited buffer
+    # are written site by site.
+    bulk = len(rows) >= BULK_ROWS
+    written = [""] * len(rows)
+    if bulk:
+        counts, lines, cols = group.calls.site_columns()
+        written = convert.json_name_ranges_by_row(counts, lines, cols, widths)
+    # Per path: whether an edited open buffer moves its lines, or stands
+    # for its definitions.
+    moved: dict[str, bool] = {}
     buffered: dict[str, bool] = {}
     out = []
-    for row in group.calls.rows:
+    for row, ranges, width in zip(rows, written, widths, strict=True):
         path, line, col, _kind, _first, node_id, name, qualified, node_kind = row[:9]
-        width = callee_width if incoming else utf16_len(name)
-        lists = row.site_lines()
-        if len(lists) == 1:
-            ranges = site_ranges(views, *lists[0], width)
+        sites = row.sites
+        one_file = sites[0][0] if len(sites) == 1 else None
+        if bulk and one_file is not None:
+            edited = moved.get(one_file)
+            if edited is None:
+                edited = moved[one_file] = views.line_map(one_file) is not None
         else:
-            texts = [site_ranges(views, *sites, width) for sites in lists]
+            edited = True
+        if edited:
+            texts = [site_ranges(views, *per_file, width) for per_file in row.site_lines()]
             ranges = ",".join([text for text in texts if text])
         if not ranges:
             continue
