@@ -88,7 +88,7 @@ def find_calls(conn: sqlite3.Connection, root: Path, query: CallsQuery) -> Calls
             mine.setdefault(e[1] if query.incoming else e[0], []).append(e)
         groups: list[CallGroup] = []
         for row in rows:
-            calls = CallList(_call_rows(mine.get(row.node_id, []), paths), source)
+            calls = CallList(_call_rows(mine.get(row.node_id, []), paths, query.incoming), source)
             recursion, complete = find_recursion(conn, row.node_id)
             groups.append(CallGroup(Symbol.of(row), calls, recursion, complete))
         return CallsResult(query.name, query.incoming, groups, coverage)
@@ -118,14 +118,14 @@ def find_calls_by_id(
         if not include_guesses:
             edges = _sure_or_dispatched(conn, edges, incoming, {row.node_id: row.name})
         source = SourceLines(root) if with_text else None
-        calls = CallList(_call_rows(edges, _paths(conn, edges)), source)
+        calls = CallList(_call_rows(edges, _paths(conn, edges), incoming), source)
         recursion, complete = find_recursion(conn, row.node_id)
         return CallGroup(Symbol.of(row), calls, recursion, complete)
 
 
 def _paths(conn: sqlite3.Connection, edges: list[CallEdge]) -> dict[int, tuple[str, str]]:
     """(path, language) of the files stating the edges and of the definitions at their ends."""
-    return nodes.file_names(conn, {e[3] for e in edges} | {e[9] for e in edges})
+    return nodes.file_names(conn, {e[3] for e in edges} | {e[8] for e in edges})
 
 
 def _sure_or_dispatched(
@@ -174,7 +174,9 @@ def _sure_or_dispatched(
     return kept
 
 
-def _call_rows(edges: list[CallEdge], paths: dict[int, tuple[str, str]]) -> list[CallRow]:
+def _call_rows(
+    edges: list[CallEdge], paths: dict[int, tuple[str, str]], incoming: bool
+) -> list[CallRow]:
     """One row per caller or callee and kind, in the order calls are listed.
 
     Edges come with the definition at their other end (``nodes.call_edges``);
@@ -186,7 +188,7 @@ def _call_rows(edges: list[CallEdge], paths: dict[int, tuple[str, str]]) -> list
     # Almost every row has one edge: only the others get a list.
     merged: dict[int, list[CallEdge]] = {}
     for e in edges:
-        key = (e[8], e[2])
+        key = (e[0] if incoming else e[1], e[2])
         index = at.get(key)
         if index is None:
             at[key] = len(firsts)
@@ -208,9 +210,30 @@ def _call_rows(edges: list[CallEdge], paths: dict[int, tuple[str, str]]) -> list
             count = sum(g[6] for g in group)
             sites = tuple((paths[g[3]][0], g[7]) for g in group)
             first_path = min(path for path, _blob in sites)
-        path, language = paths[e[9]]
-        values = (path, e[14], e[15], e[2], first_path, e[8], e[11], e[12], e[10], language)
-        rows.append(make(CallRow, (*values, e[16], e[13], count, best[4], best[5], sites)))
+        path, language = paths[e[8]]
+        rows.append(
+            make(
+                CallRow,
+                (
+                    path,
+                    e[13],
+                    e[14],
+                    e[2],
+                    first_path,
+                    e[0] if incoming else e[1],
+                    e[10],
+                    e[11],
+                    e[9],
+                    language,
+                    e[15],
+                    e[12],
+                    count,
+                    best[4],
+                    best[5],
+                    sites,
+                ),
+            )
+        )
     # Callers read best in the order they appear in the code; callees, too.
     rows.sort()
     return rows

@@ -224,10 +224,10 @@ def edges_touching(
 #: One edge with the definition at its other end (``call_edges``): the edge's
 #: source, target, kind, file id (the file stating it), confidence,
 #: resolution, site count and packed sites (``store.edges.pack_sites``), then
-#: the other definition's node id, file id, kind, name, qualified name,
-#: signature, and its name's line, column and end column.
+#: the other definition's file id, kind, name, qualified name, signature,
+#: and its name's line, column and end column.
 CallEdge = tuple[
-    int, int, str, int, float, str, int, bytes | None, int, int, str, str, str, str, int, int, int
+    int, int, str, int, float, str, int, bytes | None, int, str, str, str, str, int, int, int
 ]
 
 
@@ -251,7 +251,7 @@ def call_edges(
         out.extend(
             conn.execute(
                 "SELECT e.src_id, e.dst_id, e.kind, e.file_id, e.confidence, e.resolution,"
-                " e.count, e.sites, n.node_id, n.file_id, n.kind, n.name, n.qualified_name,"
+                " e.count, e.sites, n.file_id, n.kind, n.name, n.qualified_name,"
                 " n.signature, n.name_line, n.name_col, n.name_end_col"
                 f" FROM edges e JOIN nodes n ON n.node_id = {other}"
                 f" WHERE {column} IN ({marks}) AND e.kind IN ({kind_marks})",
