@@ -13,7 +13,9 @@ location becomes an LSP ``Range`` without touching text; only open buffers
 
 Answers of tens of thousands of locations (references, callers of a much
 used method) skip ``lsprotocol`` objects: ``json_location``, ``json_range``
-and ``json_hierarchy_item`` write the JSON text directly and ``JsonAnswer``
+and ``json_hierarchy_item`` write the JSON text directly (call answers from
+the query's packed rows: ``json_hierarchy_item_of``, ``json_name_ranges``
+and, for many rows at once, ``json_name_ranges_by_row``) and ``JsonAnswer``
 holds the encoded answer, so the worker thread that computed the answer
 also encodes it and the event loop only writes bytes (``lsp.core``).  Their
 content is what the ``lsprotocol`` types would have produced.
