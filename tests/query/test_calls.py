@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from querytest import build
 
 from codeidx.errors import UsageError
 from codeidx.query.calls import find_calls, find_calls_by_id, find_recursion, matching_symbols
 from codeidx.query.types import CallGroup, CallsQuery, CallsResult
+from codeidx.store.edges import pack_sites, share_a_site, unpack_site_columns, unpack_sites
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
 
@@ -317,3 +320,36 @@ def test_calls_are_packed_rows_until_read_as_records(tmp_path: Path) -> None:
     ]
     assert bare.calls != full.calls
     assert full.calls == full.calls.records() == list(full.calls)
+
+
+SITE_LISTS = st.lists(
+    st.one_of(
+        st.none(),
+        st.lists(st.integers(0, 2**17), max_size=8).map(lambda v: v[: len(v) // 2 * 2]),
+        st.lists(st.integers(0, 500), max_size=8).map(lambda v: v[: len(v) // 2 * 2]),
+    ),
+    max_size=12,
+)
+
+
+@given(SITE_LISTS)
+def test_sites_decoded_at_once_are_the_sites_decoded_one_by_one(
+    lists: list[list[int] | None],
+) -> None:
+    blobs = [None if values is None else pack_sites(values) for values in lists]
+    counts, lines, cols = unpack_site_columns(blobs)
+    one_by_one = [unpack_sites(blob) for blob in blobs]
+    assert counts.tolist() == [len(sites) for sites in one_by_one]
+    assert list(zip(lines.tolist(), cols.tolist(), strict=True)) == [
+        site for sites in one_by_one for site in sites
+    ]
+
+
+def test_packed_sites_share_a_site_only_when_they_have_one_in_common() -> None:
+    assert share_a_site(pack_sites([3, 4, 5, 6]), pack_sites([5, 6]))
+    assert share_a_site(pack_sites([3, 4]), pack_sites([3, 4]))
+    assert not share_a_site(pack_sites([3, 4]), pack_sites([4, 3]))
+    assert not share_a_site(pack_sites([]), pack_sites([]))
+    assert not share_a_site(None, pack_sites([3, 4]))
+    # Two bytes a value and four bytes a value are compared by value.
+    assert share_a_site(pack_sites([70000, 1, 3, 4]), pack_sites([3, 4]))

@@ -222,13 +222,16 @@ def unpack_site_columns(
     ``lines`` and ``cols``, in packed order.  The callers of a much called
     method are tens of thousands of blobs of a few sites each; when every
     blob is two bytes a value (almost always) one array operation decodes
-    them all, otherwise each is decoded on its own.
+    them all, otherwise each is decoded on its own (``unpack_sites``, which
+    raises ValueError for a blob of a partial pair).
     """
     sizes = np.fromiter((len(b) if b else 0 for b in blobs), np.int64, len(blobs))
     joined = b"".join([b for b in blobs if b])
     raw = np.frombuffer(joined, np.uint8)
-    starts = (np.cumsum(sizes) - sizes)[sizes > 0]
-    if raw.size and bool(np.all(raw[starts] == ord("H"))):
+    filled = sizes > 0
+    starts = (np.cumsum(sizes) - sizes)[filled]
+    whole = bool(np.all((sizes[filled] - 1) % 4 == 0))
+    if raw.size and whole and bool(np.all(raw[starts] == ord("H"))):
         counts = np.where(sizes > 0, (sizes - 1) // 4, 0)
         keep = np.ones(raw.size, bool)
         keep[starts] = False
