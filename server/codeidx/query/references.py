@@ -278,7 +278,9 @@ class _StoredEdges:
       itself (which only its own file holds), or when a guess among several
       candidates resolves it, which is a reference only to a query that
       includes guesses: such a query keeps this rule for modules alone,
-      which are never guessed.
+      which are never guessed.  Nor is the rule kept for a top-level
+      definition alone with its name (``_sole_guess``): a file linked while
+      it had a rival may lack the edge of a guess that is sure now.
     - And so does a key that reads or writes through a name path (``x.f``,
       ``self.f``) in another file, when the definition is also a module or
       no member of a class (defined in a module or in a function).  Through
@@ -306,8 +308,10 @@ class _StoredEdges:
         self._include_guesses = query.include_guesses
         self._module = row.kind == "module"
         edged = row.kind in REFERENCE_KINDS
-        self._plain_proves = edged and (self._module or not query.include_guesses)
         parent = navigation.parent_kind(conn, row.node_id) if edged else None
+        self._plain_proves = edged and (
+            self._module or (not query.include_guesses and not _sole_guess(conn, row, parent))
+        )
         self._receivers_prove = edged and (
             parent is None or parent == "module" or parent in CALLABLE
         )
@@ -345,6 +349,20 @@ class _StoredEdges:
             if key[2] == "call" or (key[2] == "import" and absent_proves) or key in accesses:
                 out[key] = None
         return out
+
+
+def _sole_guess(conn: sqlite3.Connection, row: NodeRow, parent: str | None) -> bool:
+    """Whether a plain read may name ``row`` by a sure guess that a linked file lacks.
+
+    A top-level definition alone with its name is what a by-name guess with
+    no rival finds.  A file linked while a rival of the same name existed
+    made no edge for its guess, and removing the rival does not re-link it
+    (only new names and vanished targets do), so its plain reads of the name
+    are resolved again rather than settled by a missing edge.
+    """
+    if parent != "module":
+        return False
+    return navigation.top_level_named(conn, row.name, row.language) < 2
 
 
 def local_references(

@@ -4,8 +4,9 @@ This module owns the few statements that let references and the call
 hierarchy read stored edges in bulk instead of resolving every occurrence
 again: the edges that end at the queried definitions, with their sites, in one
 statement; the definitions named on one line of a file; the kind of the
-definition one is nested in; the files still waiting for their edges; and a
-decoder of occurrence lines that builds no object per value.  (Call edges touching definitions are
+definition one is nested in and how many top-level definitions share a name;
+the files still waiting for their edges; and a decoder of occurrence lines
+that builds no object per value.  (Call edges touching definitions are
 ``store.nodes.edges_touching``; packed sites decode with
 ``store.edges.unpack_sites``.)
 
@@ -87,6 +88,21 @@ def parent_kind(conn: sqlite3.Connection, node_id: int) -> str | None:
         (node_id,),
     ).fetchone()
     return str(row[0]) if row is not None else None
+
+
+def top_level_named(conn: sqlite3.Connection, name: str, language: str, limit: int = 2) -> int:
+    """How many definitions named ``name`` in ``language`` are defined directly in a module.
+
+    Counts at most ``limit``; ``impl`` blocks are not counted (they name no
+    definition of their own).
+    """
+    row = conn.execute(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM nodes n JOIN nodes p ON p.node_id = n.parent_id"
+        " JOIN files f ON f.file_id = n.file_id WHERE n.name = ? AND f.language = ?"
+        " AND p.kind = 'module' AND n.kind != 'impl' LIMIT ?)",
+        (name, language, limit),
+    ).fetchone()
+    return int(row[0])
 
 
 def unlinked_file_ids(conn: sqlite3.Connection) -> set[int]:
