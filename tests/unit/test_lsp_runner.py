@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -26,6 +27,7 @@ from codeidx.lsp.runner import (
     settle_heap,
     to_response_error,
 )
+from codeidx.store import db
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
 
@@ -117,3 +119,109 @@ def test_settle_heap_freezes_start_up_objects_and_spaces_full_collections() -> N
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def _workspace(tmp_path: Path, files: int) -> tuple[Path, Path]:
+    root = tmp_path / "ws"
+    root.mkdir(exist_ok=True)
+    for n in range(files):
+        (root / f"m{n}.py").write_text(f"def f{n}():\n    return {n}\n")
+    return root, tmp_path / "index"
+
+
+async def test_a_worker_keeps_its_connection_between_reads_and_closes_it_with_the_runner(
+    tmp_path: Path,
+) -> None:
+    root, index = _workspace(tmp_path, 1)
+    run_index(root, index)
+    runner = Runner(index, workers=1)
+    used: list[sqlite3.Connection] = []
+
+    def remember(conn: sqlite3.Connection, token: CancelToken) -> bool:
+        used.append(conn)
+        return conn.in_transaction
+
+    assert await runner.read("a", remember) is False
+    assert await runner.read("b", remember) is False
+    assert used[0] is used[1]
+    await asyncio.to_thread(runner.close)
+    with pytest.raises(sqlite3.ProgrammingError):
+        used[0].execute("SELECT 1")  # Closed by its worker on the way out.
+    assert not [t for t in threading.enumerate() if t.name.startswith("codeidx-query")]
+
+
+async def test_a_kept_connection_is_opened_again_when_the_index_is_rebuilt(tmp_path: Path) -> None:
+    root, index = _workspace(tmp_path, 1)
+    run_index(root, index)
+    runner = Runner(index, workers=1)
+    used: list[sqlite3.Connection] = []
+
+    def count(conn: sqlite3.Connection, token: CancelToken) -> int:
+        used.append(conn)
+        return int(conn.execute("SELECT COUNT(*) FROM files").fetchone()[0])
+
+    try:
+        assert await runner.read("count", count) == 1
+        # The index folder deleted and built anew: the kept connection reads a
+        # file no longer on disk, so the next read must not use it.
+        shutil.rmtree(index)
+        _workspace(tmp_path, 3)
+        run_index(root, index)
+        assert await runner.read("count", count) == 3
+        assert used[0] is not used[1]
+        # The index folder deleted: no index, as for a new connection.
+        shutil.rmtree(index)
+        with pytest.raises(JsonRpcRequestFailed, match="no index"):
+            await runner.read("count", count)
+    finally:
+        await asyncio.to_thread(runner.close)
+
+
+async def test_a_schema_change_or_a_failed_read_opens_the_connection_again(
+    tmp_path: Path,
+) -> None:
+    root, index = _workspace(tmp_path, 1)
+    run_index(root, index)
+    runner = Runner(index, workers=1)
+    used: list[sqlite3.Connection] = []
+
+    def remember(conn: sqlite3.Connection, token: CancelToken) -> None:
+        used.append(conn)
+
+    def corrupt(conn: sqlite3.Connection, token: CancelToken) -> None:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    try:
+        await runner.read("a", remember)
+        writer = db.connect_writer(index / db.DB_NAME)
+        try:
+            writer.execute("CREATE TABLE later_migration (x INTEGER)")
+        finally:
+            writer.close()
+        await runner.read("b", remember)
+        assert used[1] is not used[0]
+        with pytest.raises(JsonRpcInternalError):
+            await runner.read("c", corrupt)
+        await runner.read("d", remember)
+        assert used[2] is not used[1]
+    finally:
+        await asyncio.to_thread(runner.close)
+
+
+async def test_a_read_leaves_no_transaction_open_on_the_kept_connection(tmp_path: Path) -> None:
+    root, index = _workspace(tmp_path, 1)
+    run_index(root, index)
+    runner = Runner(index, workers=1)
+
+    def begin(conn: sqlite3.Connection, token: CancelToken) -> bool:
+        was = conn.in_transaction
+        conn.execute("BEGIN")
+        conn.execute("SELECT COUNT(*) FROM files").fetchone()
+        return was
+
+    try:
+        assert await runner.read("a", begin) is False
+        # Had the first read's snapshot stayed open, this BEGIN would fail.
+        assert await runner.read("b", begin) is False
+    finally:
+        await asyncio.to_thread(runner.close)

@@ -2,10 +2,19 @@
 
 This module owns the request side of STYLE.md section 7.  A handler awaits
 ``Runner.read(method, work)``; ``work(conn, token)`` runs on a worker thread
-of a small pool with a read-only connection that the same thread opens
-(``query.status.open_index``) and closes in ``finally``, so a connection
-never crosses threads and never outlives its request.  Its reads happen
-inside the query functions' own snapshots.
+of a small pool with the read-only connection of that thread
+(``query.status.open_index``).  A worker opens its connection on its first
+read and keeps it between requests, and closes it in the ``finally`` of its
+loop when the runner closes, so a connection never crosses threads and
+every one has a close path.  Opening one per request cost every request a
+few milliseconds: SQLite parses the schema again and starts with an empty
+page cache (5 ms of a 40 ms references answer).  A kept connection is
+opened again when it cannot be trusted to read what a new one would: the
+index file was replaced (another inode: the index folder deleted and built
+anew), the schema changed (a migration, which ``open_index`` checks), or a
+read failed with a database error.  Between requests it holds no
+transaction, so it never pins an old version of the index or holds back a
+checkpoint.  Its reads happen inside the query functions' own snapshots.
 
 Cancellation: when the client sends ``$/cancelRequest``, pygls cancels the
 handler's task; the runner then sets the request's ``CancelToken``.  Work
@@ -31,10 +40,12 @@ import functools
 import gc
 import inspect
 import logging
+import os
+import queue
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,6 +59,7 @@ from pygls.exceptions import (
 
 from codeidx.errors import Cancelled, CodeidxError, ContentModified, UsageError
 from codeidx.query.status import open_index
+from codeidx.store import db
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +147,143 @@ def to_response_error(
     )
 
 
+class _Reader:
+    """One worker thread's read connection, kept between requests (see module doc).
+
+    Used by its worker thread only.
+    """
+
+    def __init__(self, index_dir: Path) -> None:
+        self._index_dir = index_dir
+        self._conn: sqlite3.Connection | None = None
+        #: (device, inode) of the index file the connection reads, and its schema cookie.
+        self._file: tuple[int, int] | None = None
+        self._cookie = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    def _identity(self) -> tuple[int, int] | None:
+        try:
+            stat = os.stat(self._index_dir / db.DB_NAME)
+        except OSError:
+            return None
+        return (stat.st_dev, stat.st_ino)
+
+    def connection(self) -> sqlite3.Connection:
+        """The connection, opened again if the kept one no longer reads the index of record.
+
+        Raises what ``open_index`` raises when there is no usable index.
+        """
+        identity = self._identity()
+        conn = self._conn
+        if conn is not None:
+            try:
+                fresh = identity == self._file and db.schema_cookie(conn) == self._cookie
+            except sqlite3.Error:
+                fresh = False
+            if fresh:
+                return conn
+            self.close()
+        conn = open_index(self._index_dir)
+        try:
+            self._cookie = db.schema_cookie(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn, self._file = conn, identity
+        return conn
+
+    def release(self) -> None:
+        """End a request: no progress handler and no transaction are left on the connection."""
+        conn = self._conn
+        if conn is None:
+            return
+        try:
+            conn.set_progress_handler(None, 0)
+            if conn.in_transaction:
+                conn.rollback()
+        except sqlite3.Error:
+            self.close()
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+
+_Job = Callable[[_Reader], Any]
+
+
+class _Workers:
+    """Threads that run jobs in order of arrival, each with its own ``_Reader``.
+
+    Like a ``ThreadPoolExecutor`` (a job whose future was cancelled before
+    it started never runs), except that each thread owns state for its life
+    and closes it in its ``finally``.  Threads start with the first jobs.
+    """
+
+    def __init__(self, index_dir: Path, workers: int) -> None:
+        self._index_dir = index_dir
+        self._size = workers
+        self._jobs: queue.SimpleQueue[tuple[Future[Any], _Job] | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._idle = threading.Semaphore(0)
+        self._lock = threading.Lock()
+
+    def submit(self, job: Callable[[_Reader], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._jobs.put((future, job))
+        with self._lock:
+            if not self._idle.acquire(blocking=False) and len(self._threads) < self._size:
+                thread = threading.Thread(
+                    target=self._serve,
+                    name=f"codeidx-query_{len(self._threads)}",
+                    daemon=True,
+                )
+                self._threads.append(thread)
+                thread.start()
+        return future
+
+    def _serve(self) -> None:
+        reader = _Reader(self._index_dir)
+        try:
+            while True:
+                self._idle.release()
+                item = self._jobs.get()
+                if item is None:
+                    return
+                future, job = item
+                if future.set_running_or_notify_cancel():
+                    try:
+                        result = job(reader)
+                    except BaseException as exc:
+                        future.set_exception(exc)
+                    else:
+                        future.set_result(result)
+                # An idle worker holds no answer alive.
+                del item, future, job
+        finally:
+            reader.close()
+
+    def shutdown(self) -> None:
+        """Cancel the jobs not started, let running ones finish, join the threads (blocking)."""
+        while True:
+            try:
+                item = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                item[0].cancel()
+        with self._lock:
+            threads = list(self._threads)
+        for _ in threads:
+            self._jobs.put(None)
+        for thread in threads:
+            thread.join()
+
+
 class Runner:
     """The query pool of one server (see module doc)."""
 
@@ -146,7 +295,7 @@ class Runner:
         on_internal_error: Callable[[str, BaseException], None] | None = None,
     ) -> None:
         self._index_dir = index_dir
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="codeidx-query")
+        self._pool = _Workers(index_dir, workers)
         self._lock = threading.Lock()
         self._readers = 0
         self._tokens: set[CancelToken] = set()
@@ -156,7 +305,7 @@ class Runner:
 
     @property
     def readers_open(self) -> int:
-        """Read connections open right now (each belongs to one running request)."""
+        """Read connections in use right now (each by one running request)."""
         with self._lock:
             return self._readers
 
@@ -168,20 +317,25 @@ class Runner:
     ) -> T:
         """Run ``work`` on a worker with its own read connection; see module doc."""
 
-        def with_reader(token: CancelToken) -> T:
+        def with_reader(reader: _Reader, token: CancelToken) -> T:
             token.check()
-            conn = open_index(self._index_dir)
+            conn = reader.connection()
             with self._lock:
                 self._readers += 1
             try:
                 conn.set_progress_handler(lambda: 1 if token.cancelled else 0, _PROGRESS_STEPS)
                 return work(conn, token)
+            except sqlite3.DatabaseError:
+                if not token.cancelled:
+                    # A connection that failed a read is not trusted with the next one.
+                    reader.close()
+                raise
             finally:
-                conn.close()
+                reader.release()
                 with self._lock:
                     self._readers -= 1
 
-        return await self.call(method, with_reader, still_valid)
+        return await self._run(method, with_reader, still_valid)
 
     async def call(
         self,
@@ -190,14 +344,23 @@ class Runner:
         still_valid: Callable[[], bool] | None = None,
     ) -> T:
         """Run ``work`` on a worker without a connection (file reads, status)."""
+        return await self._run(method, lambda _reader, token: work(token), still_valid)
+
+    async def _run(
+        self,
+        method: str,
+        work: Callable[[_Reader, CancelToken], T],
+        still_valid: Callable[[], bool] | None,
+    ) -> T:
         if self._closed:
             raise JsonRpcRequestFailed("the server is shutting down")
         token = CancelToken()
         with self._lock:
             self._tokens.add(token)
-        loop = asyncio.get_running_loop()
         try:
-            result = await loop.run_in_executor(self._pool, work, token)
+            result = await asyncio.wrap_future(
+                self._pool.submit(lambda reader: work(reader, token))
+            )
         except asyncio.CancelledError:
             token.cancel()
             raise
@@ -230,7 +393,7 @@ class Runner:
         with self._lock:
             for token in self._tokens:
                 token.cancel()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown()
 
 
 def guard(method: str, handler: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:

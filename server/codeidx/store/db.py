@@ -71,6 +71,11 @@ def data_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
+def schema_cookie(conn: sqlite3.Connection) -> int:
+    """A number that changes whenever any connection changes the schema (a migration)."""
+    return int(conn.execute("PRAGMA schema_version").fetchone()[0])
+
+
 def database_file(conn: sqlite3.Connection) -> str:
     """The file of the connection's main database ("" for an in-memory one)."""
     for _seq, name, file in conn.execute("PRAGMA database_list"):
