@@ -76,9 +76,7 @@ def test_search_fills_the_quickfix_list(tmp_path: Path) -> None:
     lines = shapes.read_text().splitlines()
     line = next(i for i, text in enumerate(lines, 1) if text.startswith("def total_area("))
     found = [
-        item
-        for item in result["quickfix"]
-        if item["text"].startswith("app.shapes.total_area — ")
+        item for item in result["quickfix"] if item["text"].startswith("app.shapes.total_area — ")
     ]
     assert len(found) == 1, result["quickfix"]
     item = found[0]

@@ -97,9 +97,10 @@ def test_check_names_a_file_that_drifted(
     assert "package.json out of date" in capsys.readouterr().err
     assert generator.main([]) == 0
     assert generator.main(["--check"]) == 0
-    assert "codeidx.search.rrfK" in json.loads(package.read_text())["contributes"]["configuration"][
-        "properties"
-    ]
+    assert (
+        "codeidx.search.rrfK"
+        in json.loads(package.read_text())["contributes"]["configuration"]["properties"]
+    )
 
 
 def test_schema_nests_search_settings(capsys: pytest.CaptureFixture[str]) -> None:

@@ -234,12 +234,15 @@ def test_a_guess_among_overrides_is_a_call_of_the_base(tmp_path: Path) -> None:
 
 
 def test_a_guess_with_an_unrelated_rival_is_left_out(tmp_path: Path) -> None:
-    unrelated = OVERRIDES + """
+    unrelated = (
+        OVERRIDES
+        + """
 
     class Report:
         def area(self):
             return 2
     """
+    )
     assert callers_of(tmp_path, {"shapes.py": unrelated}, "Shape.area") == []
 
 
