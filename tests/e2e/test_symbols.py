@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from lsprotocol import types
 from lsptest import Session, where
@@ -92,3 +94,17 @@ async def test_workspace_symbols_prefer_the_open_document_among_equal_matches(
     assert await files("area") == ["app/report.py", "app/shapes.py", "app/shapes.py"]
     ws.open(SHAPES)
     assert await files("area") == ["app/shapes.py", "app/shapes.py", "app/report.py"]
+
+
+async def test_symbol_names_are_ready_before_the_first_search(ws: Session) -> None:
+    # Once the first run has ended, a query worker prepares the names that
+    # workspace symbols rank, unasked, and says so in the log.
+    async def ready() -> None:
+        while not any("workspace symbols:" in m.message for m in ws.client.log_messages):
+            await ws.client.wait_for_notification(types.WINDOW_LOG_MESSAGE)
+
+    await asyncio.wait_for(ready(), 60)
+    line = next(m.message for m in ws.client.log_messages if "workspace symbols:" in m.message)
+    assert " names of " in line and " ready in " in line
+    found = await ws.client.workspace_symbol_async(types.WorkspaceSymbolParams(query="total_ar"))
+    assert found and found[0].name == "total_area"

@@ -17,7 +17,7 @@ from querytest import build
 from codeidx.index.pipeline import run_index
 from codeidx.query import fuzzy
 from codeidx.query.status import open_index
-from codeidx.query.symbols import name_cache, search_symbols
+from codeidx.query.symbols import name_cache, search_symbols, warm_names
 from codeidx.query.types import SymbolQuery
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
@@ -142,3 +142,36 @@ def test_open_documents_names_follow_their_files(tmp_path: Path) -> None:
     assert run_index(fx.root, fx.index_dir).status == "complete"
     assert near_names(fx.index_dir, "alpha", ["c/d.py"]) == ["alpha_d"]
     assert near_names(fx.index_dir, "alpha", ["c/d.py", "b.py"]) == ["alpha_b"]
+
+
+def test_warming_builds_the_index_before_any_search(tmp_path: Path) -> None:
+    fx = build(tmp_path, FILES)
+    queries = ["run", "eng", "gtn", "Engine", "part"]
+    conn = open_index(fx.index_dir)
+    try:
+        cache = name_cache(conn, None, None, False)
+        assert not cache.indexed
+        # Engine, run, run_all, engine_factory, get_token_name, spare_part.
+        assert warm_names(conn) == 6
+        # Built on the caller's thread: ready before the first search.
+        assert cache.indexed
+        assert warm_names(conn) == 0  # Nothing left to do.
+    finally:
+        conn.close()
+    for q in queries:
+        assert names(fx.index_dir, q) == fresh(fx.index_dir, q), q
+    # Names added after the warm-up are found too.
+    (fx.root / "more.py").write_text("def engine_starter():\n    pass\n")
+    run_index(fx.root, fx.index_dir)
+    assert "engine_starter" in names(fx.index_dir, "engine_st")
+    assert names(fx.index_dir, "eng") == fresh(fx.index_dir, "eng")
+
+
+def test_warming_an_index_without_definitions_does_nothing(tmp_path: Path) -> None:
+    fx = build(tmp_path, {"empty.py": "# nothing defined here\n"})
+    conn = open_index(fx.index_dir)
+    try:
+        assert warm_names(conn) == 0
+        assert not name_cache(conn, None, None, False).indexed
+    finally:
+        conn.close()

@@ -65,6 +65,8 @@ class RootState:
     generation: int = 0
     #: Expensive answers kept while the index and the edited buffers stay the same.
     answers: AnswerCache = field(default_factory=AnswerCache.from_env)
+    #: Whether the names workspace symbols rank were prepared after a first run.
+    names_warmed: bool = False
     #: Other per-root services by name, each with the function that closes it.
     services: dict[str, tuple[object, Callable[[], None]]] = field(default_factory=dict)
 

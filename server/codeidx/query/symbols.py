@@ -25,7 +25,9 @@ only written with its row) and reads the names of those files alone.  From
 the second search on, a ``fuzzy.NameIndex`` is built over the names on a
 background thread and swapped in whole; until then, and for names added
 since it was built, the one-off ``fuzzy.rank`` answers, so every answer
-covers the names of the snapshot it read, built index or not.
+covers the names of the snapshot it read, built index or not.  A caller
+with time to spare (the language server, once a first run has ended)
+builds it ahead with ``warm_names``.
 
 Reads only; any thread may call ``search_symbols`` with a read connection it
 owns (the cache is shared by the threads of a process and guarded by a
@@ -132,6 +134,17 @@ def search_symbols(
     rows.sort(key=sort_key)
     matches = [SymbolMatch(Symbol.of(r), order[key(r, qualified)][1]) for r in rows[: query.limit]]
     return SymbolsResult(matches, candidates, coverage)
+
+
+def warm_names(conn: sqlite3.Connection) -> int:
+    """Prepare the names a workspace-symbol search of any simple name ranks (``NameCache.warm``).
+
+    Building them takes about a second on 50k names; the first search would
+    otherwise wait for their reading and rank them one by one (0.3-0.9 s on
+    the standard library).  The number of names it indexed (0: nothing to do).
+    """
+    with stats.read_snapshot(conn):
+        return name_cache(conn, None, None, False).warm(conn)
 
 
 def is_qualified(text: str) -> bool:
@@ -385,6 +398,23 @@ class NameCache:
             with self._lock:
                 self._building = False
             self._built.set()
+
+    def warm(self, conn: sqlite3.Connection) -> int:
+        """Bring the names to ``conn``'s snapshot and build their ``NameIndex`` here and now.
+
+        For a caller with time to spare (a server once its first run ends): the
+        first searches otherwise rank every name one by one while the index is
+        built.  The number of names indexed; 0 when there was nothing to do
+        (built, being built, or no names).
+        """
+        with self._lock:
+            self._refresh(conn)
+            names = self._ranking.names
+            if self._ranking.index is not None or self._building or not names:
+                return 0
+            self._building = True
+        self._build(names)
+        return len(names)
 
     def wait_built(self, timeout: float) -> bool:
         """Wait until a ``NameIndex`` build has ended; False after ``timeout`` seconds."""
