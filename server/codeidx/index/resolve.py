@@ -24,12 +24,21 @@ The linker uses this to build typed edges; the query layer uses it to answer
 "go to definition".  It only reads (through ``store.symbols``), so any thread
 may use a Resolver on a connection it owns; a Resolver caches what it reads
 and must be dropped when the index changes.
+
+The facts of files (``store.symbols.file_facts``) outlive a Resolver on a
+read-only connection: each thread keeps the last ``FACTS_KEPT`` files it
+read on its connection, for as long as nobody commits (``db.data_version``
+stays the same).  A references search reads the facts of a hundred files
+and more, the same popular files request after request, and a language
+server's query worker keeps its connection between requests.  The writer's
+and linking's resolvers keep their own.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import OrderedDict
 from typing import NamedTuple
 
 from codeidx.index.receivers import ReceiverTypes
@@ -101,6 +110,37 @@ def _file_tables(conn: sqlite3.Connection) -> _FileTables:
     return tables
 
 
+#: Files whose facts a thread keeps for its read-only connection (see module doc);
+#: about 50 KB each on the standard library.
+FACTS_KEPT = 256
+
+
+class _KeptFacts(threading.local):
+    """One thread's facts of files, valid for one connection at one data version."""
+
+    conn: sqlite3.Connection | None = None
+    version = -1
+    facts: OrderedDict[int, FileFacts]
+
+    def __init__(self) -> None:
+        self.facts = OrderedDict()
+
+    def bound_to(self, conn: sqlite3.Connection) -> OrderedDict[int, FileFacts] | None:
+        """The facts kept for ``conn`` as it reads now; None for a connection that writes."""
+        if conn is not self.conn:
+            if not db.is_read_only(conn):
+                return None
+            self.conn, self.version = conn, -1
+        version = db.data_version(conn)
+        if version != self.version:
+            self.facts = OrderedDict()
+            self.version = version
+        return self.facts
+
+
+_KEPT = _KeptFacts()
+
+
 class Resolver:
     """Resolves occurrences against the index (see module doc)."""
 
@@ -126,6 +166,8 @@ class Resolver:
         self._files = tables.files
         self._modules = tables.modules
         self._path_of = tables.path_of
+        #: Facts kept beyond this Resolver (bounded, most recent last; see module doc).
+        self._kept = None if preload else _KEPT.bound_to(conn)
         self._facts: dict[int, FileFacts] = {}
         self._module_cache: dict[tuple[str, str], list[Target]] = {}
         self._member_cache: dict[tuple[int, str], list[Target]] = {}
@@ -166,9 +208,17 @@ class Resolver:
     def facts(self, file_id: int) -> FileFacts | None:
         facts = self._facts.get(file_id)
         if facts is None:
-            facts = symbols.file_facts(self._conn, file_id, with_occurrences=False)
-            if facts is None:
-                return None
+            kept = self._kept
+            if kept is not None and (facts := kept.get(file_id)) is not None:
+                kept.move_to_end(file_id)
+            else:
+                facts = symbols.file_facts(self._conn, file_id, with_occurrences=False)
+                if facts is None:
+                    return None
+                if kept is not None:
+                    kept[file_id] = facts
+                    while len(kept) > FACTS_KEPT:
+                        kept.popitem(last=False)
             if len(self._facts) > 4096:
                 self._facts.clear()
             self._facts[file_id] = facts

@@ -71,6 +71,11 @@ def data_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
+def is_read_only(conn: sqlite3.Connection) -> bool:
+    """Whether the connection was opened to read only (``connect_reader``)."""
+    return bool(conn.execute("PRAGMA query_only").fetchone()[0])
+
+
 def schema_cookie(conn: sqlite3.Connection) -> int:
     """A number that changes whenever any connection changes the schema (a migration)."""
     return int(conn.execute("PRAGMA schema_version").fetchone()[0])
