@@ -122,78 +122,76 @@ def test_settle_heap_freezes_start_up_objects_and_spaces_full_collections() -> N
 
 
 def _workspace(tmp_path: Path, files: int) -> tuple[Path, Path]:
+    """A workspace of ``files`` modules, indexed; (root, index folder)."""
     root = tmp_path / "ws"
     root.mkdir(exist_ok=True)
     for n in range(files):
         (root / f"m{n}.py").write_text(f"def f{n}():\n    return {n}\n")
+    run_index(root, tmp_path / "index")
     return root, tmp_path / "index"
+
+
+class _Remembered:
+    """A runner with one worker over an indexed workspace, and the connections its reads got."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.root, self.index = _workspace(tmp_path, 1)
+        self.runner = Runner(self.index, workers=1)
+        self.used: list[sqlite3.Connection] = []
+
+    def remember(self, conn: sqlite3.Connection, token: CancelToken) -> bool:
+        self.used.append(conn)
+        return conn.in_transaction
 
 
 async def test_a_worker_keeps_its_connection_between_reads_and_closes_it_with_the_runner(
     tmp_path: Path,
 ) -> None:
-    root, index = _workspace(tmp_path, 1)
-    run_index(root, index)
-    runner = Runner(index, workers=1)
-    used: list[sqlite3.Connection] = []
-
-    def remember(conn: sqlite3.Connection, token: CancelToken) -> bool:
-        used.append(conn)
-        return conn.in_transaction
-
-    assert await runner.read("a", remember) is False
-    assert await runner.read("b", remember) is False
-    assert used[0] is used[1]
-    await asyncio.to_thread(runner.close)
+    it = _Remembered(tmp_path)
+    assert await it.runner.read("a", it.remember) is False
+    assert await it.runner.read("b", it.remember) is False
+    assert it.used[0] is it.used[1]
+    await asyncio.to_thread(it.runner.close)
     with pytest.raises(sqlite3.ProgrammingError):
-        used[0].execute("SELECT 1")  # Closed by its worker on the way out.
+        it.used[0].execute("SELECT 1")  # Closed by its worker on the way out.
     assert not [t for t in threading.enumerate() if t.name.startswith("codeidx-query")]
 
 
 async def test_a_kept_connection_is_opened_again_when_the_index_is_rebuilt(tmp_path: Path) -> None:
-    root, index = _workspace(tmp_path, 1)
-    run_index(root, index)
-    runner = Runner(index, workers=1)
-    used: list[sqlite3.Connection] = []
+    it = _Remembered(tmp_path)
 
     def count(conn: sqlite3.Connection, token: CancelToken) -> int:
-        used.append(conn)
+        it.remember(conn, token)
         return int(conn.execute("SELECT COUNT(*) FROM files").fetchone()[0])
 
     try:
-        assert await runner.read("count", count) == 1
+        assert await it.runner.read("count", count) == 1
         # The index folder deleted and built anew: the kept connection reads a
         # file no longer on disk, so the next read must not use it.
-        shutil.rmtree(index)
+        shutil.rmtree(it.index)
         _workspace(tmp_path, 3)
-        run_index(root, index)
-        assert await runner.read("count", count) == 3
-        assert used[0] is not used[1]
+        assert await it.runner.read("count", count) == 3
+        assert it.used[0] is not it.used[1]
         # The index folder deleted: no index, as for a new connection.
-        shutil.rmtree(index)
+        shutil.rmtree(it.index)
         with pytest.raises(JsonRpcRequestFailed, match="no index"):
-            await runner.read("count", count)
+            await it.runner.read("count", count)
     finally:
-        await asyncio.to_thread(runner.close)
+        await asyncio.to_thread(it.runner.close)
 
 
 async def test_a_schema_change_or_a_failed_read_opens_the_connection_again(
     tmp_path: Path,
 ) -> None:
-    root, index = _workspace(tmp_path, 1)
-    run_index(root, index)
-    runner = Runner(index, workers=1)
-    used: list[sqlite3.Connection] = []
-
-    def remember(conn: sqlite3.Connection, token: CancelToken) -> None:
-        used.append(conn)
+    it = _Remembered(tmp_path)
+    runner, used, remember = it.runner, it.used, it.remember
 
     def corrupt(conn: sqlite3.Connection, token: CancelToken) -> None:
         raise sqlite3.DatabaseError("database disk image is malformed")
 
     try:
         await runner.read("a", remember)
-        writer = db.connect_writer(index / db.DB_NAME)
+        writer = db.connect_writer(it.index / db.DB_NAME)
         try:
             writer.execute("CREATE TABLE later_migration (x INTEGER)")
         finally:
@@ -209,9 +207,7 @@ async def test_a_schema_change_or_a_failed_read_opens_the_connection_again(
 
 
 async def test_a_read_leaves_no_transaction_open_on_the_kept_connection(tmp_path: Path) -> None:
-    root, index = _workspace(tmp_path, 1)
-    run_index(root, index)
-    runner = Runner(index, workers=1)
+    runner = _Remembered(tmp_path).runner
 
     def begin(conn: sqlite3.Connection, token: CancelToken) -> bool:
         was = conn.in_transaction
