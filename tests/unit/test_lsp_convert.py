@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from lsprotocol import types
@@ -196,6 +197,24 @@ def test_uri_cache_gives_the_uri_of_each_path_once(tmp_path: Path) -> None:
     assert uris("pkg/a b.py") is first
     location = convert.to_lsp_location_at(first, 3, 4, 9)
     assert location == convert.to_lsp_location(tmp_path, "pkg/a b.py", 3, 4, 9)
+
+
+def test_uris_are_kept_per_root_across_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, other = tmp_path / "one", tmp_path / "other"
+    first = convert.UriCache(one).json("pkg/a.py")
+    # A later answer about the same root spells no URI again...
+    assert convert.UriCache(one).json("pkg/a.py") is first
+    # ...and another root's file of the same path is another URI.
+    assert convert.UriCache(other)("pkg/a.py") == convert.path_to_uri(other, "pkg/a.py")
+    assert convert.UriCache(other).json("pkg/a.py") != first
+    # Past the limit, a root's URIs are dropped and spelled again.
+    monkeypatch.setattr(convert.UriCache, "KEPT_URIS", 1)
+    uris = convert.UriCache(one)
+    uris("pkg/b.py")
+    again = convert.UriCache(one).json("pkg/a.py")
+    assert again == first and again is not first
 
 
 # Answers encoded on the worker: the same JSON values as lsprotocol's objects.
