@@ -21,6 +21,7 @@ through the resolver and ``store``, caches per resolver, and never writes.
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_left
 from functools import lru_cache
 from operator import sub
@@ -63,7 +64,11 @@ class ReceiverTypes:
     """Infers the types of receiver expressions for one Resolver (see module doc)."""
 
     def __init__(self, resolver: Resolver) -> None:
-        self._r = resolver
+        # A proxy, not a reference: the Resolver holds this object, and a cycle
+        # between them would keep every request's caches (thousands of
+        # objects) alive until a full garbage collection, which then pauses
+        # a request for 100 ms and more to free them all at once.
+        self._r: Resolver = weakref.proxy(resolver)
         self._value_cache: dict[int, list[Target] | None] = {}
         self._local_cache: dict[tuple[int, int, str], list[Target] | None] = {}
         self._positions: dict[int, _Positions] = {}

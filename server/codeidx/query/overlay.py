@@ -42,6 +42,7 @@ neither open nor indexed.
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -99,7 +100,9 @@ class _OverlayResolver(Resolver):
 
     def __init__(self, conn: sqlite3.Connection, overlay: Overlay) -> None:
         super().__init__(conn)
-        self._overlay = overlay
+        # A proxy: the overlay holds this resolver, and a cycle would keep both
+        # (and every cache of the request) alive until a full garbage collection.
+        self._overlay: Overlay = weakref.proxy(overlay)
         self._merged: dict[str, list[Def]] = {}
         self._live_names = {name for live in overlay.live_files() for name in live.defs}
 
