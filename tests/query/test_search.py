@@ -19,7 +19,7 @@ import pytest
 from codeidx.errors import EmbedderUnavailable, UsageError
 from codeidx.index.doctor import check, repair
 from codeidx.index.models import ModelHolder
-from codeidx.index.search_sync import TEXT_DIR, VECTOR_DIR, TextSync, VectorSync
+from codeidx.index.search_sync import MODEL_NOTE, TEXT_DIR, VECTOR_DIR, TextSync, VectorSync
 from codeidx.query.search import SearchQuery, SearchResult, search
 from codeidx.query.search_stores import SearchStores
 from codeidx.query.status import open_index
@@ -339,3 +339,81 @@ def test_the_real_model_finds_code_by_meaning_offline(ws: Workspace) -> None:
         assert result.hits[0].scores["vector"] > 0.3
     finally:
         model.close()
+
+
+class CountingModels(ModelHolder):
+    """A hashing model holder that counts its loads."""
+
+    def __init__(self, model: str = "hash") -> None:
+        super().__init__(model)
+        self.loads = 0
+
+    def _load(self) -> None:
+        self.loads += 1
+        super()._load()
+
+
+def sync_with_note(ws: Workspace, models: CountingModels) -> tuple[int, int]:
+    """What ``codeidx index`` does after indexing: (files updated, loads of the model)."""
+    ws.index()
+    with _reader(ws) as conn:
+        sync = VectorSync(
+            ws.root, ws.index_dir, lambda: models.get(), settings_key=models.settings_key
+        )
+        try:
+            return sync.sync(conn).updated, models.loads
+        finally:
+            sync.close()
+
+
+def test_nothing_to_embed_loads_no_model_under_the_same_settings(ws: Workspace) -> None:
+    ws.write("pkg/mathutil.py", MATH)
+    assert sync_with_note(ws, CountingModels()) == (1, 1)  # The first sync loads it.
+    assert (ws.index_dir / VECTOR_DIR / MODEL_NOTE).is_file()
+    assert sync_with_note(ws, CountingModels()) == (0, 0)  # Nothing changed: no load.
+    # A deleted file is dropped without the model too.
+    ws.write("pkg/more.py", "def extra():\n    return 1\n")
+    assert sync_with_note(ws, CountingModels()) == (1, 1)
+    (ws.root / "pkg/more.py").unlink()
+    assert sync_with_note(ws, CountingModels()) == (0, 0)
+    # A changed file needs the model; the vectors stay searchable by it.
+    ws.write("pkg/mathutil.py", MATH.replace("fibonacci", "lucas"))
+    assert sync_with_note(ws, CountingModels()) == (1, 1)
+    assert names(run(ws, SearchQuery("lucas", mode="vector")))[0] == "pkg.mathutil.lucas"
+    # Other settings: the model is loaded to learn which model it is.
+    assert sync_with_note(ws, CountingModels("hash:64")) == (1, 1)
+
+
+def test_a_note_the_store_does_not_match_is_not_trusted(ws: Workspace) -> None:
+    ws.write("pkg/mathutil.py", MATH)
+    sync_with_note(ws, CountingModels())
+    # Another process wrote the store for another model since: the note is stale.
+    other = CountingModels("hash:64")
+    with _reader(ws) as conn:
+        sync = VectorSync(ws.root, ws.index_dir, lambda: other.get())
+        try:
+            assert sync.sync(conn).updated == 1
+        finally:
+            sync.close()
+    # The note's model is loaded rather than trusted, and the store, which holds
+    # that model's vectors now, is re-embedded for it (not emptied and left so).
+    again = CountingModels()
+    assert sync_with_note(ws, again) == (1, 1)
+    assert names(run(ws, SearchQuery("fibonacci number", mode="vector")))[0] == (
+        "pkg.mathutil.fibonacci"
+    )
+
+
+def test_a_wrong_note_is_corrected_once_the_model_loads(ws: Workspace) -> None:
+    ws.write("pkg/mathutil.py", MATH)
+    sync_with_note(ws, CountingModels())
+    note = ws.index_dir / VECTOR_DIR / MODEL_NOTE
+    # The same settings now load another model (a new machine, a new model
+    # version): the note still names the old one until something needs embedding.
+    text = note.read_text().replace('"settings": "hash|auto"', '"settings": "hash:64|auto"')
+    note.write_text(text)
+    ws.write("pkg/mathutil.py", MATH.replace("fibonacci", "lucas"))
+    assert sync_with_note(ws, CountingModels("hash:64")) == (1, 1)
+    assert sync_with_note(ws, CountingModels("hash:64")) == (0, 0)
+    result = run(ws, SearchQuery("lucas", mode="vector"), ModelHolder("hash:64"))
+    assert names(result)[0] == "pkg.mathutil.lucas"

@@ -93,7 +93,9 @@ def _embed(
     notes: list[str],
 ) -> SyncReport | None:
     bar = ProgressBar(ctx.err, enabled=ctx.err.isatty())
-    vectors = VectorSync(root, index_dir, lambda: models.get(wait=True))
+    vectors = VectorSync(
+        root, index_dir, lambda: models.get(wait=True), settings_key=models.settings_key
+    )
     try:
         with StopOnInterrupt(ctx.err) as stop:
             report = vectors.sync(

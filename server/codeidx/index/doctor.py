@@ -177,7 +177,9 @@ def repair(
     done.extend(text.notes)
     done.append(_describe("full-text store", report))
     if models is not None:
-        vectors = VectorSync(root, index_dir, lambda: models.get(wait=True))
+        vectors = VectorSync(
+            root, index_dir, lambda: models.get(wait=True), settings_key=models.settings_key
+        )
         try:
             report = vectors.sync(conn, should_stop, progress)
             done.extend(vectors.notes)

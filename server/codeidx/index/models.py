@@ -78,6 +78,11 @@ class ModelHolder:
         self._error: str | None = None
 
     @property
+    def settings_key(self) -> str:
+        """The settings that decide which model loads (``VectorSync``'s ``settings_key``)."""
+        return f"{self.model}|{self.device or 'auto'}"
+
+    @property
     def error(self) -> str | None:
         """Why the model is unavailable, once loading failed."""
         return self._error

@@ -29,12 +29,23 @@ finds it taken waits for it, ``TEXT_WRITER_WAIT_SECONDS`` at most).
 the CLI after indexing, owns the vector store's writes and the embedding
 cache, and loads the model on first need.  Neither
 writes SQLite; each reads it through a connection its caller owns.
+
+Which model a vector store is for is known only once the model is loaded
+(its identity depends on the precision the machine supports and on the
+model's own limits), and loading it takes seconds.  A caller that passes a
+``settings_key`` (the CLI) lets ``VectorSync`` remember, next to the store,
+the identity the model had under those settings (``MODEL_NOTE``), so that a
+run with nothing to embed opens the store without loading the model; when
+there is something to embed, the model is loaded and the store opened again
+if its identity turns out to differ.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
 import shutil
 import sqlite3
 import time
@@ -264,6 +275,10 @@ class TextSync:
             index.commit()
 
 
+#: The note, in the vector store's folder, of the model it was written for (module doc).
+MODEL_NOTE = "model.json"
+
+
 class VectorSync:
     """The vector store's writer side and the embedding cache (see module doc); one thread.
 
@@ -271,13 +286,22 @@ class VectorSync:
     seconds); construction does nothing heavy.
     """
 
-    def __init__(self, root: Path, index_dir: Path, load: Callable[[], Embedder]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        index_dir: Path,
+        load: Callable[[], Embedder],
+        settings_key: str | None = None,
+    ) -> None:
         self.root = root
         self.index_dir = index_dir
         self.directory = index_dir / VECTOR_DIR
         self._load = load
+        self._settings_key = settings_key
         self._embedder: Embedder | None = None
         self._index: VectorIndex | None = None
+        #: Whether the store was opened for the model as loaded, not as remembered.
+        self._verified = False
         self._cache: EmbeddingCache | None = None
         self.notes: list[str] = []
 
@@ -289,30 +313,91 @@ class VectorSync:
         return self._embedder
 
     def index(self) -> VectorIndex:
-        """The writable store for the current model, rebuilt when damaged."""
-        if self._index is None:
-            from codeidx.store.vector_index import VectorIndex
+        """The writable store for the current model, rebuilt when damaged.
 
-            model = self.embedder
-            try:
-                self._index = VectorIndex.open(
-                    self.directory,
-                    model_id=vector_store_id(model.model_id),
-                    dim=model.dim,
-                    writable=True,
-                )
-            except StoreDamaged as exc:
-                message = f"the vector store was unreadable ({exc}); rebuilding it from the index"
-                log.warning("%s", message)
-                self.notes.append(message)
-                shutil.rmtree(self.directory, ignore_errors=True)
-                self._index = VectorIndex.open(
-                    self.directory,
-                    model_id=vector_store_id(model.model_id),
-                    dim=model.dim,
-                    writable=True,
-                )
+        Opened for the model the settings key remembers, without loading it,
+        when there is such a note (see module doc and ``_confirmed``).
+        """
+        if self._index is None:
+            remembered = self._remembered() if self._embedder is None else None
+            if remembered is not None and not self._holds(*remembered):
+                # The store holds another model's vectors (another process wrote
+                # them): opening it for the remembered one would empty it.
+                remembered = None
+            if remembered is not None:
+                model_id, dim = remembered
+            else:
+                model = self.embedder
+                model_id, dim = vector_store_id(model.model_id), model.dim
+            self._index = self._open(model_id, dim)
+            self._verified = remembered is None
+            if self._verified:
+                self._remember(model_id, dim)
         return self._index
+
+    def _open(self, model_id: str, dim: int) -> VectorIndex:
+        from codeidx.store.vector_index import VectorIndex
+
+        try:
+            return VectorIndex.open(self.directory, model_id=model_id, dim=dim, writable=True)
+        except StoreDamaged as exc:
+            message = f"the vector store was unreadable ({exc}); rebuilding it from the index"
+            log.warning("%s", message)
+            self.notes.append(message)
+            shutil.rmtree(self.directory, ignore_errors=True)
+            return VectorIndex.open(self.directory, model_id=model_id, dim=dim, writable=True)
+
+    def _holds(self, model_id: str, dim: int) -> bool:
+        """Whether the store holds vectors of this model (read without writing)."""
+        from codeidx.store.vector_index import VectorIndex
+
+        try:
+            reader = VectorIndex.open(self.directory, model_id=model_id, dim=dim, writable=False)
+        except (CodeidxError, OSError):
+            return False
+        try:
+            return reader.stored_model == (model_id, dim)
+        finally:
+            reader.close()
+
+    def _confirmed(self) -> VectorIndex:
+        """The store opened for the model as loaded (loading it), before anything is written."""
+        index = self.index()
+        if self._verified:
+            return index
+        model = self.embedder
+        self._verified = True
+        if (vector_store_id(model.model_id), model.dim) != (index.model_id, index.dim):
+            # The note was wrong (another machine's precision, a changed model):
+            # the store is opened for the real model, which re-embeds what it lacks.
+            index.close()
+            self._index = None
+            index = self.index()
+        return index
+
+    def _remembered(self) -> tuple[str, int] | None:
+        """(store id, dimension) the note gives for this settings key, if any."""
+        if self._settings_key is None:
+            return None
+        try:
+            note = json.loads((self.directory / MODEL_NOTE).read_text(encoding="utf-8"))
+            if note["settings"] == self._settings_key:
+                return str(note["model_id"]), int(note["dim"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # No note, or one from another version: the model is loaded.
+        return None
+
+    def _remember(self, model_id: str, dim: int) -> None:
+        if self._settings_key is None:
+            return
+        note = {"settings": self._settings_key, "model_id": model_id, "dim": dim}
+        path = self.directory / MODEL_NOTE
+        temporary = path.with_suffix(".tmp")
+        try:
+            temporary.write_text(json.dumps(note), encoding="utf-8")
+            os.replace(temporary, path)
+        except OSError as exc:  # Only the next run's speed depends on it.
+            log.debug("could not write %s: %s", path, exc)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -349,6 +434,9 @@ class VectorSync:
         index = self.index()
         report = SyncReport()
         drift = self.drift(conn)
+        if drift.stale and not self._verified:
+            index = self._confirmed()
+            drift = self.drift(conn)
         if drift.orphans:
             with self._locked():
                 for path in drift.orphans:
