@@ -26,6 +26,7 @@ import pytest
 from querytest import build
 
 from codeidx.query import references
+from codeidx.query.overlay import Overlay
 from codeidx.query.references import find_references
 from codeidx.query.types import Location, Position, ReferencesQuery, ReferencesResult
 from codeidx.store.occurrences import StoredOccurrence, unpack
@@ -464,3 +465,22 @@ def test_without_text_locations_are_the_same_but_empty(tmp_path: Path) -> None:
     assert [r.text for r in full.references] == [text[r.line] for r in full.references]
     assert all(r.text == "" for r in bare.references)
     assert shape(bare) == shape(full)
+
+
+def test_a_lookup_made_beforehand_gives_the_same_answers(tmp_path: Path) -> None:
+    # The language server looks the cursor up once, for its answer cache's key,
+    # and hands that lookup (an overlay's, with no edited buffer) to the search.
+    fx = build(tmp_path, WORKSPACE)
+    with fx.connect() as conn:
+        answered = 0
+        for at in positions(conn):
+            query = ReferencesQuery(at)
+            overlay = Overlay(conn, fx.root, {})
+            with overlay.snapshot():
+                found = overlay.lookup(at)
+                given = overlay.find_references(query, found)
+            alone = find_references(conn, fx.root, query)
+            assert shape(given) == shape(alone), at
+            assert [s.node_id for s in given.symbols] == [s.node_id for s in alone.symbols], at
+            answered += bool(alone.references)
+        assert answered > 40

@@ -44,6 +44,7 @@ from __future__ import annotations
 import sqlite3
 import weakref
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from codeidx.errors import UsageError
@@ -423,13 +424,24 @@ class Overlay:
                 return found
         return None
 
-    def find_references(self, query: ReferencesQuery) -> ReferencesResult:
-        """Find references in what the user sees (``query.references.find_references``)."""
+    def snapshot(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One version of the index for several calls (a lookup, then a search from it)."""
+        return stats.read_snapshot(self._conn)
+
+    def find_references(
+        self, query: ReferencesQuery, found: Lookup | None = None
+    ) -> ReferencesResult:
+        """Find references in what the user sees (``query.references.find_references``).
+
+        ``found`` is this overlay's ``lookup`` of the position, made by the
+        caller inside the same ``snapshot``.
+        """
         if not self._buffers:
-            return references.find_references(self._conn, self._root, query)
+            return references.find_references(self._conn, self._root, query, found=found)
         with stats.read_snapshot(self._conn):
             coverage = self._coverage()
-            found = self.lookup(query.position)
+            if found is None:
+                found = self.lookup(query.position)
             source = self._source(blank=not query.with_text)
             if found.name is None:
                 return ReferencesResult(None, False, [], [], 0, coverage)

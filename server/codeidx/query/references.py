@@ -56,17 +56,25 @@ from codeidx.store.symbols import FileFacts
 
 
 def find_references(
-    conn: sqlite3.Connection, root: Path, query: ReferencesQuery, *, from_edges: bool = True
+    conn: sqlite3.Connection,
+    root: Path,
+    query: ReferencesQuery,
+    *,
+    from_edges: bool = True,
+    found: Lookup | None = None,
 ) -> ReferencesResult:
     """Answer find-references for the identifier at ``query.position`` (see module doc).
 
     ``from_edges=False`` resolves every candidate occurrence again instead of
     reading what linking stored; the answers are the same (tests compare them).
+    ``found`` is the identifier at the position as a caller already looked it
+    up in the same snapshot (``query.definition.lookup``), not looked up again.
     """
     with stats.read_snapshot(conn):
         coverage = Coverage.of(stats.coverage(conn))
         resolver = Resolver(conn)
-        found = lookup(conn, resolver, query.position)
+        if found is None:
+            found = lookup(conn, resolver, query.position)
         source = SourceLines(root, blank=not query.with_text)
         if found.name is None:
             return ReferencesResult(None, False, [], [], 0, coverage)

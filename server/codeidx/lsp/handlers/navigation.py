@@ -31,6 +31,7 @@ from codeidx.lsp.answers import remembered
 from codeidx.lsp.core import CodeidxServer
 from codeidx.lsp.live import Cursor, Views
 from codeidx.lsp.runner import CancelToken
+from codeidx.query.definition import Lookup
 from codeidx.query.types import (
     DefinitionQuery,
     DefinitionResult,
@@ -98,10 +99,12 @@ def references_at(
     cursor: Cursor,
     declaration: bool,
     in_file_only: bool = False,
+    found: Lookup | None = None,
 ) -> ReferencesResult | None:
     """References at the cursor (in its file only, for highlights), or None when nothing can answer.
 
-    The locations carry no line text: LSP answers show none.
+    The locations carry no line text: LSP answers show none.  ``found`` is
+    the overlay's lookup at the cursor, when the caller made it already.
     """
     position = views.position(cursor)
     if position is None:
@@ -110,7 +113,7 @@ def references_at(
         position, include_declaration=declaration, in_file_only=in_file_only, with_text=False
     )
     overlay = views.overlay(conn)
-    return indexed(lambda: overlay.find_references(query))
+    return indexed(lambda: overlay.find_references(query, found))
 
 
 async def definition_answer(
@@ -155,34 +158,39 @@ async def references(
     generation = state.settled_generation()
 
     def work(conn: sqlite3.Connection, token: CancelToken) -> convert.JsonAnswer:
-        def build() -> convert.JsonAnswer:
-            return references_answer(root, references_at(conn, root, views, cursor, declaration))
+        # The key's lookup is the search's: one lookup, in one version of the index.
+        with views.overlay(conn).snapshot():
+            key, found = _references_key(conn, views, cursor, declaration)
 
-        key = _references_key(conn, views, cursor, declaration)
-        if key is None:
-            return build()
-        return remembered(state.answers, key, generation, views, conn, build)
+            def build() -> convert.JsonAnswer:
+                result = references_at(conn, root, views, cursor, declaration, found=found)
+                return references_answer(root, result)
+
+            if key is None:
+                return build()
+            return remembered(state.answers, key, generation, views, conn, build)
 
     return await state.runner.read(types.TEXT_DOCUMENT_REFERENCES, work, ls.unchanged(uri))
 
 
 def _references_key(
     conn: sqlite3.Connection, views: Views, cursor: Cursor, declaration: bool
-) -> tuple[object, ...] | None:
+) -> tuple[tuple[object, ...] | None, Lookup | None]:
     """What a references answer is about: the definitions at the cursor, not the cursor.
 
     Every position naming the same definitions has the same references, so
-    an answer kept for one serves them all.  None for a local variable (its
-    answer is one function's, cheap) or where nothing resolves.
+    an answer kept for one serves them all.  No key for a local variable
+    (its answer is one function's, cheap) or where nothing resolves.  With
+    the key comes the lookup it was read from, which the search then uses.
     """
     position = views.position(cursor)
     if position is None:
-        return None
+        return None, None
     found = indexed(lambda: views.overlay(conn).lookup(position))
     if found is None or found.name is None or found.scope is not None or not found.targets:
-        return None
+        return None, None
     ids = tuple(sorted(t.node_id for t in found.targets))
-    return (types.TEXT_DOCUMENT_REFERENCES, ids, declaration)
+    return (types.TEXT_DOCUMENT_REFERENCES, ids, declaration), found
 
 
 async def hover(ls: CodeidxServer, params: types.HoverParams) -> types.Hover | None:
