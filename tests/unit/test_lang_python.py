@@ -475,8 +475,26 @@ def test_calls_attributes_and_receivers() -> None:
     assert roles(result, "y") == [("read", "self.x")]
     assert roles(result, "size") == [("write", "obj"), ("read", "obj")]
     assert roles(result, "total") == [("write", "obj")]
-    assert roles(result, "key") == [("read", "")]
+    # ``helper(key=...)``: a keyword argument's name is no occurrence.
+    assert roles(result, "key") == []
     assert roles(result, "lookup") == [("call", "")]
+
+
+def test_a_keyword_arguments_name_is_no_reference_but_its_value_is() -> None:
+    source = """\
+        def initializer():
+            pass
+
+
+        def start(key):
+            return pool(key=key, initializer=initializer, timeout=1)
+        """
+    result = py(source)
+    # The parameter ``key`` is bound, then read once (the value), not twice;
+    # the module function ``initializer`` is read once; ``timeout`` is nothing.
+    assert roles(result, "key") == [("write", ""), ("read", "")]
+    assert roles(result, "initializer") == [("read", "")]
+    assert roles(result, "timeout") == []
 
 
 def test_method_calls_through_self_and_objects() -> None:
@@ -575,7 +593,7 @@ def test_decorators_inherit_and_imports_occurrences() -> None:
     assert roles(result, "Mixin") == [("inherit", "pkg.mod")]
     assert roles(result, "Generic") == [("inherit", "")]
     assert roles(result, "Typed") == [("inherit", "abc")]
-    assert roles(result, "metaclass") == [("read", "")]
+    assert roles(result, "metaclass") == []  # a keyword argument of the class statement
     assert roles(result, "Meta") == [("read", "")]
     assert [o.enclosing for o in occurrences(result, "register")] == [0]
     klass = node(result, "mod.K")

@@ -47,20 +47,25 @@ if TYPE_CHECKING:
 
 # When one identifier is captured by several reference patterns, the most
 # specific role wins.  ``read`` is the fallback for every identifier.
+# ``@reference.none`` marks an identifier that is no occurrence at all (a
+# keyword argument's name names a parameter of the callee, not whatever the
+# name means where the call is written); it wins over every role.
 _ROLE_PRIORITY = {
-    "import": 0,
-    "decorator": 1,
-    "inherit": 2,
-    "instantiate": 3,
-    "call": 4,
-    "type": 5,
-    "write": 6,
-    "read": 7,
+    "none": 0,
+    "import": 1,
+    "decorator": 2,
+    "inherit": 3,
+    "instantiate": 4,
+    "call": 5,
+    "type": 6,
+    "write": 7,
+    "read": 8,
 }
 _RANK_ROLES = sorted(_ROLE_PRIORITY, key=_ROLE_PRIORITY.__getitem__)
-# Role code (index into ``ROLES``) of each rank.
-_RANK_CODES = np.array([ROLE_CODES[role] for role in _RANK_ROLES], dtype=np.int64)
+# Role code (index into ``ROLES``) of each rank; "none" is never stored.
+_RANK_CODES = np.array([ROLE_CODES.get(role, -1) for role in _RANK_ROLES], dtype=np.int64)
 _READ_RANK = _ROLE_PRIORITY["read"]
+_NONE_RANK = _ROLE_PRIORITY["none"]
 _WRITE_CODE = ROLE_CODES["write"]
 # A reference's merged state is one int: rank in the low bits, receiver id above.
 _RANK_BITS = 4
@@ -586,6 +591,10 @@ def _occurrences(
         hit = keys[pos] == start
         rank[hit] = values[pos[hit]] & _RANK_MASK
         rid[hit] = values[pos[hit]] >> _RANK_BITS
+        named = rank != _NONE_RANK
+        if not named.all():
+            start, gid, line, col = start[named], gid[named], line[named], col[named]
+            enclosing, rank, rid = enclosing[named], rank[named], rid[named]
     role = _RANK_CODES[rank]
     # Receiver texts are numbered by first appearance among the occurrences.
     receivers: list[str] = []

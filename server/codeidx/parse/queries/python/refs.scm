@@ -98,8 +98,11 @@
 (dictionary_splat_pattern
   (identifier) @name) @reference.write
 
+; A keyword argument's name names a parameter of the callee: no occurrence
+; (resolved where the call is written, it would name whatever has that name
+; there, a module-level function, a local).
 (keyword_argument
-  name: (identifier) @name) @reference.read
+  name: (identifier) @name) @reference.none
 
 ; --- match/case: capture patterns bind, class patterns name a type ------------
 
