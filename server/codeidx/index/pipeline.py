@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from codeidx.errors import Cancelled
@@ -33,7 +33,7 @@ from codeidx.index.changes import GitCache
 from codeidx.index.discovery import Candidate, DiscoveryOptions, discover
 from codeidx.index.worker import Job, Outcome, init_worker, parse_job, read_configs
 from codeidx.parse.hooks import Workspace
-from codeidx.parse.registry import language_for_path
+from codeidx.parse.registry import extraction_digest, language_for_path
 from codeidx.store import db, edges, files, migrate, sessions
 from codeidx.store.sessions import SessionCounts
 from codeidx.support.paths import WriterLock
@@ -125,6 +125,23 @@ class Indexer:
             conn = self._connection()
             if self._names is None:
                 self._names = files.NameTable(conn)
+            extraction = extraction_digest()
+            recorded = db.read_meta(conn, EXTRACTION_KEY)
+            if recorded != extraction:
+                if not files.has_files(conn):
+                    # A new index: whatever it will hold comes from these rules,
+                    # even if this run is interrupted.
+                    db.write_meta(conn, EXTRACTION_KEY, extraction)
+                    recorded = extraction
+                elif options.only is None:
+                    # Another codeidx (or grammar) extracted what the index holds:
+                    # every file is parsed again, and no snapshot of the old rules
+                    # may come back after a branch switch.  The rules are recorded
+                    # once a run has parsed every file.
+                    if not options.force:
+                        log.info("the extraction rules changed since this index was built")
+                        options = replace(options, force=True)
+                    files.prune_snapshots(conn, keep=0)
             mode = (
                 "force"
                 if options.force
@@ -152,6 +169,8 @@ class Indexer:
                 raise
             self._workspace = run.workspace_cache
             status = "interrupted" if run.stopped else "complete"
+            if recorded != extraction and run.saw_everything and status == "complete":
+                db.write_meta(conn, EXTRACTION_KEY, extraction)
             sessions.finish_session(conn, session_id, status, run.counts, run.saw_everything)
             # Valid for the next run only if nobody else writes in between.
             self._totals = (db.data_version(conn), run.counts.nodes, run.counts.edges)
@@ -191,6 +210,11 @@ class Indexer:
             self._conn = None
             self._names = None
             self._totals = None  # data_version is only comparable on one connection
+
+
+#: The ``meta`` key of the extraction digest (``parse.registry.extraction_digest``)
+#: of the rules every file of the index was last parsed with.
+EXTRACTION_KEY = "extraction"
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

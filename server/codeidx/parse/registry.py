@@ -10,7 +10,9 @@ every compiled grammar (1.x downloads them at run time and fails offline).
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import importlib.metadata
 import posixpath
 from dataclasses import dataclass
 from functools import cache
@@ -187,6 +189,40 @@ def query_source(language: str, kind: str) -> str:
     folder = resources.files("codeidx.parse").joinpath("queries", LANGUAGES[language].query_dir)
     entry = folder.joinpath(f"{kind}.scm")
     return entry.read_text(encoding="utf-8") if entry.is_file() else ""
+
+
+@cache
+def extraction_digest() -> str:
+    """A digest of everything that decides what is extracted from a file's bytes.
+
+    The source of the parse package (extractor, records, language hooks and
+    resolvers, query files) and the versions of the tree-sitter packages (a
+    grammar changes trees).  An index records it; a full run that finds
+    another one parses every file again, since an unchanged file's stored
+    records came from other rules.
+    """
+    digest = hashlib.blake2b(digest_size=12)
+    package = resources.files("codeidx.parse")
+    pending = [package]
+    sources: list[tuple[str, bytes]] = []
+    while pending:
+        folder = pending.pop()
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    pending.append(entry)
+            elif entry.name.endswith((".py", ".scm")):
+                sources.append((str(entry), entry.read_bytes()))
+    root = str(package)
+    for name, data in sorted(sources):
+        digest.update(name.removeprefix(root).encode("utf-8") + b"\0" + data + b"\0")
+    for distribution in ("tree-sitter", "tree-sitter-language-pack"):
+        try:
+            version = importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            version = "unknown"
+        digest.update(f"{distribution}={version}\0".encode())
+    return digest.hexdigest()
 
 
 @cache

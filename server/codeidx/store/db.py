@@ -71,6 +71,17 @@ def data_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
+def read_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    """A value of the index's ``meta`` table (None when unset)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def write_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    """Set a value of the ``meta`` table (in the caller's transaction, if any)."""
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
 def is_read_only(conn: sqlite3.Connection) -> bool:
     """Whether the connection was opened to read only (``connect_reader``)."""
     return bool(conn.execute("PRAGMA query_only").fetchone()[0])

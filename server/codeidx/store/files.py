@@ -172,6 +172,11 @@ def load_fingerprints(
     }
 
 
+def has_files(conn: sqlite3.Connection) -> bool:
+    """Whether the index holds any file."""
+    return bool(conn.execute("SELECT EXISTS (SELECT 1 FROM files)").fetchone()[0])
+
+
 def indexed_paths(conn: sqlite3.Connection) -> set[str]:
     """The path of every indexed file (a narrow scan of the unique path index)."""
     return {path for (path,) in conn.execute("SELECT path FROM files")}
