@@ -417,3 +417,27 @@ def test_a_wrong_note_is_corrected_once_the_model_loads(ws: Workspace) -> None:
     assert sync_with_note(ws, CountingModels("hash:64")) == (0, 0)
     result = run(ws, SearchQuery("lucas", mode="vector"), ModelHolder("hash:64"))
     assert names(result)[0] == "pkg.mathutil.lucas"
+
+
+def test_the_embedding_cache_stays_bounded(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codeidx.index import search_sync
+    from codeidx.store.embed_cache import EmbeddingCache
+
+    monkeypatch.setattr(search_sync, "CACHE_MIN_KEPT", 0)
+    monkeypatch.setattr(search_sync, "CACHE_KEPT_PER_CHUNK", 1)
+    ws.write("pkg/mathutil.py", MATH)
+    first = embed_again(ws)
+    assert first > 0
+    for n in range(4):  # Edits: each version's text is cached, then pruned.
+        ws.write("pkg/mathutil.py", MATH.replace("modulo 65536", f"modulo {n}"))
+        assert embed_again(ws) == 1
+    cache = EmbeddingCache.open(ws.index_dir / search_sync.CACHE_NAME)
+    try:
+        # As many vectors as the store holds chunks: the latest text's.
+        assert cache.count(hashing().get().model_id) == first
+    finally:
+        cache.close()
+    # The latest text's vectors are the ones kept: a lost vector store is
+    # rebuilt from the cache without embedding anything.
+    shutil.rmtree(ws.index_dir / VECTOR_DIR)
+    assert embed_again(ws) == 0

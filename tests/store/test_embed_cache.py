@@ -112,7 +112,7 @@ def test_cache_schema_is_versioned_apart_from_the_index(tmp_path: Path):
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     finally:
         conn.close()
-    assert rows == [(1, "embedding_cache")]
+    assert rows == [(1, "embedding_cache"), (2, "embedding_use")]
     assert {"embedding_models", "embeddings"} <= tables
     assert "nodes" not in tables
 
@@ -122,3 +122,73 @@ def test_a_file_that_is_not_a_database_raises_store_damaged(tmp_path: Path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreDamaged, match="embedding cache"):
         EmbeddingCache.open(path)
+
+
+def test_prune_keeps_the_vectors_used_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from codeidx.store import embed_cache
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(embed_cache.time, "time", lambda: clock[0])
+    keys = [text_key(f"text {n}") for n in range(6)]
+    data = vectors(6, 4, seed=5)
+    cache = EmbeddingCache.open(tmp_path / "embeddings.sqlite")
+    try:
+        for n in range(6):  # Written one a second: 0 is the oldest.
+            clock[0] += 1
+            cache.put_many("m", [(keys[n], data[n])])
+        clock[0] += 1
+        cache.get_many("m", [keys[0]])  # Read again: now the most recent.
+        assert cache.prune("m", keep=3) == 3
+        assert set(cache.get_many("m", keys)) == {keys[0], keys[4], keys[5]}
+        assert cache.prune("m", keep=3) == 0
+    finally:
+        cache.close()
+
+
+def test_prune_drops_models_unused_for_long(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from codeidx.store import embed_cache
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(embed_cache.time, "time", lambda: clock[0])
+    key = text_key("shared text")
+    cache = EmbeddingCache.open(tmp_path / "embeddings.sqlite")
+    try:
+        cache.put_many("old", [(key, vectors(1, 4, seed=6)[0])])
+        cache.put_many("recent", [(key, vectors(1, 4, seed=7)[0])])
+        clock[0] += 10 * 24 * 3600
+        cache.put_many("recent", [(key, vectors(1, 4, seed=8)[0])])
+        cache.put_many("current", [(key, vectors(1, 4, seed=9)[0])])
+        # "old" was last used 10 days ago, "recent" just now.
+        assert cache.prune("current", keep=10, idle_seconds=5 * 24 * 3600) == 1
+        assert cache.count("old") == 0 and cache.count("recent") == 1
+        assert cache.count("current") == 1
+        # The model comes back: it is simply cached anew.
+        cache.put_many("old", [(key, vectors(1, 4, seed=6)[0])])
+        assert cache.count("old") == 1
+    finally:
+        cache.close()
+
+
+def test_a_cache_of_the_first_schema_is_migrated_and_keeps_its_vectors(tmp_path: Path):
+    from codeidx.store import db
+    from codeidx.store.migrate import apply_migrations, shipped_migrations
+
+    path = tmp_path / "embeddings.sqlite"
+    key, other = text_key("kept text"), text_key("newer text")
+    data = vectors(2, 4, seed=10)
+    conn = db.connect_writer(path)
+    try:
+        # A cache written by a codeidx that knew the first migration only.
+        apply_migrations(conn, shipped_migrations("cache")[:1])
+        conn.execute("INSERT INTO embedding_models (name, dim) VALUES ('m', 4)")
+        conn.execute("INSERT INTO embeddings VALUES (1, ?, ?)", (key, data[0].tobytes()))
+    finally:
+        conn.close()
+    cache = EmbeddingCache.open(path)
+    try:
+        assert cache.get_many("m", [key])[key].tobytes() == data[0].tobytes()
+        cache.put_many("m", [(other, data[1])])
+        assert cache.prune("m", keep=2) == 0
+        assert set(cache.get_many("m", [key, other])) == {key, other}
+    finally:
+        cache.close()

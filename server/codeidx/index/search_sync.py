@@ -275,6 +275,12 @@ class TextSync:
             index.commit()
 
 
+#: The embedding cache keeps the vectors used last, this many per chunk of the
+#: vector store and at least ``CACHE_MIN_KEPT``: enough for the texts of a few
+#: branches and recent edits, bounded however long the workspace is edited.
+CACHE_KEPT_PER_CHUNK = 3
+CACHE_MIN_KEPT = 20_000
+
 #: The note, in the vector store's folder, of the model it was written for (module doc).
 MODEL_NOTE = "model.json"
 
@@ -460,6 +466,10 @@ class VectorSync:
         if report.updated or report.deleted:
             with self._locked():
                 index.optimize()
+        if report.embedded and self._embedder is not None:
+            # The cache grew: keep it within a multiple of what the store holds.
+            keep = max(CACHE_MIN_KEPT, CACHE_KEPT_PER_CHUNK * index.count())
+            self.cache().prune(self._embedder.model_id, keep)
         report.seconds = time.perf_counter() - started
         return report
 

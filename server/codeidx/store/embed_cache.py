@@ -6,6 +6,10 @@ twice, even after a forced rebuild or a deleted vector table, because the
 cache survives both.  Vectors are stored as exact float32 bytes, so a cached
 vector is bit-for-bit the one the model produced.
 
+Each vector carries when it was last written or read (``used``), so that
+``prune`` can bound the cache: a workspace edited for months would otherwise
+keep the vector of every text it ever held.
+
 It must not embed anything, know about chunks or files, or be shared between
 threads: one writer thread opens it, uses it and closes it (SQLite's
 same-thread check stays on).
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,6 +36,13 @@ CACHE_NAME = "embeddings.sqlite"
 # that a few thousand keys take a handful of statements.
 _KEYS_PER_STATEMENT = 500
 _FLOAT32 = np.dtype("<f4")
+#: Another model's vectors are dropped once none was used for this long (30 days).
+MODEL_IDLE_SECONDS = 30 * 24 * 3600.0
+
+
+def _now_us() -> int:
+    """Microseconds since the Unix epoch: what ``used`` holds (seconds would tie a whole sync)."""
+    return int(time.time() * 1_000_000)
 
 
 def text_key(text: str) -> bytes:
@@ -121,7 +133,23 @@ class EmbeddingCache:
                         hint="delete embeddings.sqlite in the index folder",
                     )
                 found[bytes(key)] = np.frombuffer(blob, dtype=_FLOAT32).astype(np.float32)
+        if found:
+            self._mark_used(model_rowid, list(found))
         return found
+
+    def _mark_used(self, model_rowid: int, keys: Sequence[bytes]) -> None:
+        """Record that these vectors were needed now (``prune`` keeps the recent ones)."""
+        now = _now_us()
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.executemany(
+                "UPDATE embeddings SET used = ? WHERE embedding_model_id = ? AND text_key = ?",
+                ((now, model_rowid, key) for key in keys),
+            )
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
 
     def put_many(
         self, model_id: str, items: Sequence[tuple[bytes, npt.NDArray[np.float32]]]
@@ -142,11 +170,17 @@ class EmbeddingCache:
             model_rowid, known_dim = self._model(model_id, dim) or (0, 0)
             if known_dim != dim:
                 raise ValueError(f"model {model_id!r} has {known_dim} dimensions, not {dim}")
+            now = _now_us()
             self._conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (embedding_model_id, text_key, vector)"
-                " VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO embeddings (embedding_model_id, text_key, vector, used)"
+                " VALUES (?, ?, ?, ?)",
                 (
-                    (model_rowid, key, np.ascontiguousarray(vector, dtype=_FLOAT32).tobytes())
+                    (
+                        model_rowid,
+                        key,
+                        np.ascontiguousarray(vector, dtype=_FLOAT32).tobytes(),
+                        now,
+                    )
                     for key, vector in items
                 ),
             )
@@ -166,6 +200,50 @@ class EmbeddingCache:
             "SELECT COUNT(*) FROM embeddings WHERE embedding_model_id = ?", (model[0],)
         ).fetchone()
         return int(row[0])
+
+    def prune(self, model_id: str, keep: int, idle_seconds: float = MODEL_IDLE_SECONDS) -> int:
+        """Bound the cache; returns how many vectors went.
+
+        Keeps the ``keep`` vectors of ``model_id`` used last and drops the
+        others, and drops every other model none of whose vectors was used
+        for ``idle_seconds`` (a model switched away from long ago).  A
+        dropped vector costs only embedding its text again, should it come
+        back.
+        """
+        model = self._model(model_id, None)
+        cutoff = _now_us() - int(idle_seconds * 1_000_000)
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            gone = 0
+            if model is not None:
+                gone += self._conn.execute(
+                    "DELETE FROM embeddings WHERE embedding_model_id = ? AND text_key IN ("
+                    " SELECT text_key FROM embeddings WHERE embedding_model_id = ?"
+                    " ORDER BY used DESC LIMIT -1 OFFSET ?)",
+                    (model[0], model[0], max(0, keep)),
+                ).rowcount
+            stale = [
+                (int(rowid), str(name))
+                for rowid, name in self._conn.execute(
+                    "SELECT m.embedding_model_id, m.name FROM embedding_models m"
+                    " WHERE m.name != ? AND COALESCE((SELECT MAX(e.used) FROM embeddings e"
+                    " WHERE e.embedding_model_id = m.embedding_model_id), 0) < ?",
+                    (model_id, cutoff),
+                )
+            ]
+            for rowid, name in stale:
+                gone += self._conn.execute(
+                    "DELETE FROM embeddings WHERE embedding_model_id = ?", (rowid,)
+                ).rowcount
+                self._conn.execute(
+                    "DELETE FROM embedding_models WHERE embedding_model_id = ?", (rowid,)
+                )
+                self._models.pop(name, None)
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        return gone
 
     def close(self) -> None:
         """Close the connection; the cache cannot be used afterwards."""
