@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import inspect
 import logging
+import sqlite3
 import threading
 import time
 import uuid
@@ -55,7 +57,7 @@ from codeidx.lsp import convert, extensions
 from codeidx.lsp.documents import Documents
 from codeidx.lsp.indexing import IndexWriter, RunEvent
 from codeidx.lsp.live import Cursor, Views
-from codeidx.lsp.memory import limit_malloc_arenas
+from codeidx.lsp.memory import limit_malloc_arenas, release_free_memory
 from codeidx.lsp.roots import Roots, RootState, index_dir_of
 from codeidx.lsp.runner import JsonRpcRequestFailed, Runner
 from codeidx.lsp.searching import EmbedEvent, SearchService
@@ -471,8 +473,17 @@ class CodeidxServer(LanguageServer):
         for names to be read and ranked one by one (``query.symbols.warm_names``).
         """
         started = time.perf_counter()
+
+        def warm(conn: sqlite3.Connection, _token: object) -> int:
+            count = warm_names(conn)
+            # Building frees as much as it keeps (the names read, the index's
+            # scratch): hand it back rather than hold it for the server's life.
+            gc.collect()
+            release_free_memory()
+            return count
+
         try:
-            count = await state.runner.read(WARM_NAMES, lambda conn, _token: warm_names(conn))
+            count = await state.runner.read(WARM_NAMES, warm)
         except Exception as exc:  # The next search builds them instead.
             log.debug("the symbol names of %s were not prepared: %s", state.root, exc)
             return
