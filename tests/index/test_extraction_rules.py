@@ -28,7 +28,7 @@ def _set_recorded(ws: Workspace, value: str | None) -> None:
     conn = db.connect_writer(ws.db_path)
     try:
         if value is None:
-            conn.execute("DELETE FROM meta WHERE key = ?", (EXTRACTION_KEY,))
+            db.delete_meta(conn, EXTRACTION_KEY)
         else:
             db.write_meta(conn, EXTRACTION_KEY, value)
     finally:

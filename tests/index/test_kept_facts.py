@@ -92,3 +92,16 @@ def test_kept_facts_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         assert later.facts(ids[0]) is not facts[0]
     finally:
         conn.close()
+
+
+def test_the_file_tables_follow_a_commit_that_adds_a_file(tmp_path: Path) -> None:
+    root, index = _index(tmp_path, 1)
+    conn = open_index(index)
+    try:
+        assert Resolver(conn).module_exists("m0")
+        assert not Resolver(conn).module_exists("m1")
+        (root / "m1.py").write_text("def f1():\n    return 1\n")
+        run_index(root, index)
+        assert Resolver(conn).module_exists("m1")
+    finally:
+        conn.close()

@@ -25,13 +25,13 @@ The linker uses this to build typed edges; the query layer uses it to answer
 may use a Resolver on a connection it owns; a Resolver caches what it reads
 and must be dropped when the index changes.
 
-The facts of files (``store.symbols.file_facts``) outlive a Resolver on a
-read-only connection: each thread keeps the last ``FACTS_KEPT`` files it
-read on its connection, for as long as nobody commits (``db.data_version``
-stays the same).  A references search reads the facts of a hundred files
-and more, the same popular files request after request, and a language
-server's query worker keeps its connection between requests.  The writer's
-and linking's resolvers keep their own.
+The facts of files (``store.symbols.file_facts``) and the file tables
+outlive a Resolver on a read-only connection: each thread keeps the tables
+and the last ``FACTS_KEPT`` files it read on its connection, for as long as
+nobody commits (``db.data_version`` stays the same).  A references search
+reads the facts of a hundred files and more, the same popular files request
+after request, and a language server's query worker keeps its connection
+between requests.  The writer's and linking's resolvers keep their own.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ from codeidx.index.targets import (
 )
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
-from codeidx.store import db, symbols
+from codeidx.store import db, stats, symbols
 from codeidx.store.files import node_id
 from codeidx.store.symbols import Def, FileFacts, ImportFact
 
@@ -81,7 +81,7 @@ class _FileTables(NamedTuple):
     path_of: dict[int, str]
 
 
-#: Database file → (``symbols.file_set_signature``, its tables).  Every request
+#: Database file → (``stats.files_fingerprint``, its tables).  Every request
 #: makes a Resolver, and reading the files table costs more than most
 #: answers; the files change only when a run writes.
 _TABLES: dict[str, tuple[tuple[int, ...], _FileTables]] = {}
@@ -91,11 +91,11 @@ _TABLES_LOCK = threading.Lock()
 def _file_tables(conn: sqlite3.Connection) -> _FileTables:
     """The file tables as ``conn`` sees them, read again only after the files changed."""
     where = db.database_file(conn)
-    signature = symbols.file_set_signature(conn)
+    fingerprint = stats.files_fingerprint(conn)
     if where:
         with _TABLES_LOCK:
             kept = _TABLES.get(where)
-        if kept is not None and kept[0] == signature:
+        if kept is not None and kept[0] == fingerprint:
             return kept[1]
     files = symbols.file_index(conn)
     modules: dict[str, list[tuple[int, str]]] = {}
@@ -106,7 +106,7 @@ def _file_tables(conn: sqlite3.Connection) -> _FileTables:
     tables = _FileTables(files, modules, path_of)
     if where:
         with _TABLES_LOCK:
-            _TABLES[where] = (signature, tables)
+            _TABLES[where] = (fingerprint, tables)
     return tables
 
 
@@ -115,30 +115,37 @@ def _file_tables(conn: sqlite3.Connection) -> _FileTables:
 FACTS_KEPT = 256
 
 
-class _KeptFacts(threading.local):
-    """One thread's facts of files, valid for one connection at one data version."""
+class _Kept(threading.local):
+    """What one thread keeps for its read-only connection while nobody commits.
+
+    The file tables and the facts of the last ``FACTS_KEPT`` files; both are
+    dropped when ``PRAGMA data_version`` moves, which costs a microsecond
+    where checking the files table (``_file_tables``) costs a scan of it.
+    """
 
     conn: sqlite3.Connection | None = None
     version = -1
+    tables: _FileTables | None = None
     facts: OrderedDict[int, FileFacts]
 
     def __init__(self) -> None:
         self.facts = OrderedDict()
 
-    def bound_to(self, conn: sqlite3.Connection) -> OrderedDict[int, FileFacts] | None:
-        """The facts kept for ``conn`` as it reads now; None for a connection that writes."""
+    def bound_to(self, conn: sqlite3.Connection) -> bool:
+        """Make this thread's state that of ``conn`` as it reads now; False for a writer."""
         if conn is not self.conn:
             if not db.is_read_only(conn):
-                return None
+                return False
             self.conn, self.version = conn, -1
         version = db.data_version(conn)
         if version != self.version:
             self.facts = OrderedDict()
+            self.tables = None
             self.version = version
-        return self.facts
+        return True
 
 
-_KEPT = _KeptFacts()
+_KEPT = _Kept()
 
 
 class Resolver:
@@ -162,12 +169,17 @@ class Resolver:
             defs = symbols.all_defs(conn) if preload else {}
         self._defs: dict[str, list[Def]] = defs
         self._complete = preload
-        tables = _file_tables(conn)
+        kept = not preload and _KEPT.bound_to(conn)
+        tables = _KEPT.tables if kept else None
+        if tables is None:
+            tables = _file_tables(conn)
+            if kept:
+                _KEPT.tables = tables
         self._files = tables.files
         self._modules = tables.modules
         self._path_of = tables.path_of
         #: Facts kept beyond this Resolver (bounded, most recent last; see module doc).
-        self._kept = None if preload else _KEPT.bound_to(conn)
+        self._kept = _KEPT.facts if kept else None
         self._facts: dict[int, FileFacts] = {}
         self._module_cache: dict[tuple[str, str], list[Target]] = {}
         self._member_cache: dict[tuple[int, str], list[Target]] = {}

@@ -148,12 +148,6 @@ class AnswerCache:
             while self._bytes > self._budget:
                 self._drop(next(iter(self._entries)))
 
-    def clear(self) -> None:
-        """Forget every answer (the index changed in a way generations do not show)."""
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
     @property
     def size(self) -> int:
         """Bytes of answers kept."""

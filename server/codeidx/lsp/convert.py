@@ -587,21 +587,10 @@ def json_hierarchy_item_of(
         f'"end":{{"line":{line},"character":{end_col}}}}}'
     )
     number = _SYMBOL_KIND_NUMBERS.get(kind, _VARIABLE_NUMBER)
-    uri = uris.json(path)
-    if _plain(qualified_name) and _plain(name):
-        # The common case, written without escaping: the container is a
-        # prefix of the qualified name, so it is plain too.
-        head = qualified_name.replace("::", ".").rpartition(".")[0]
-        detail = f',"detail":"{head}"' if head else ""
-        return (
-            f'{{"name":"{name}","kind":{number},"uri":{uri}'
-            f',"range":{where},"selectionRange":{where}{detail}'
-            f',"data":{{"nodeId":"{node_id}","name":"{qualified_name}"}}}}'
-        )
     container = container_named(qualified_name)
     detail = "" if container is None else ',"detail":' + json_string(container)
     return (
-        f'{{"name":{json_string(name)},"kind":{number},"uri":{uri}'
+        f'{{"name":{json_string(name)},"kind":{number},"uri":{uris.json(path)}'
         f',"range":{where},"selectionRange":{where}{detail}'
         f',"data":{{"nodeId":"{node_id}","name":{json_string(qualified_name)}}}}}'
     )

@@ -164,7 +164,7 @@ class CodeidxServer(LanguageServer):
         self.initialized = False
         self._embed_tokens: dict[Path, str] = {}
         self._embed_tokens_ready: set[str] = set()
-        self._progress_tasks: set[asyncio.Future[None]] = set()
+        self._background_tasks: set[asyncio.Future[None]] = set()
         self._reported: set[str] = set()
 
     # Set-up and tear-down -----------------------------------------------------
@@ -404,8 +404,8 @@ class CodeidxServer(LanguageServer):
             fresh = f"codeidx-embed-{uuid.uuid4().hex}"
             self._embed_tokens[state.root] = fresh
             task = asyncio.ensure_future(self._begin_embed_progress(state.root, fresh))
-            self._progress_tasks.add(task)
-            task.add_done_callback(self._progress_tasks.discard)
+            self._background_tasks.add(task)
+            task.add_done_callback(self._background_tasks.discard)
             return
         token = self._embed_tokens.get(state.root)
         if token is None or token not in self._embed_tokens_ready:
@@ -462,8 +462,8 @@ class CodeidxServer(LanguageServer):
         if event.error is None and not state.names_warmed:
             state.names_warmed = True
             task = asyncio.ensure_future(self._warm_names(state))
-            self._progress_tasks.add(task)
-            task.add_done_callback(self._progress_tasks.discard)
+            self._background_tasks.add(task)
+            task.add_done_callback(self._background_tasks.discard)
 
     async def _warm_names(self, state: RootState) -> None:
         """Prepare a root's workspace-symbol names once its first run has ended.

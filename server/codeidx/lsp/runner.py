@@ -160,10 +160,6 @@ class _Reader:
         self._file: tuple[int, int] | None = None
         self._cookie = 0
 
-    @property
-    def is_open(self) -> bool:
-        return self._conn is not None
-
     def _identity(self) -> tuple[int, int] | None:
         try:
             stat = os.stat(self._index_dir / db.DB_NAME)

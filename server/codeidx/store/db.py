@@ -82,6 +82,11 @@ def write_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
 
+def delete_meta(conn: sqlite3.Connection, key: str) -> None:
+    """Unset a value of the ``meta`` table (in the caller's transaction, if any)."""
+    conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+
 def is_read_only(conn: sqlite3.Connection) -> bool:
     """Whether the connection was opened to read only (``connect_reader``)."""
     return bool(conn.execute("PRAGMA query_only").fetchone()[0])
@@ -116,6 +121,9 @@ def checkpoint_passive(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
+#: The ``meta`` key of the indexes a bulk build dropped and has yet to recreate.
+_PENDING_INDEXES = "pending_indexes"
+
 #: Secondary indexes worth dropping during a bulk build of an empty index.
 _BULK_INDEXES = (
     "nodes_name",
@@ -148,10 +156,7 @@ def drop_bulk_indexes(conn: sqlite3.Connection) -> None:
     try:
         for name in _BULK_INDEXES:
             conn.execute(f"DROP INDEX IF EXISTS {name}")
-        conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('pending_indexes', ?)",
-            (json.dumps(saved),),
-        )
+        write_meta(conn, _PENDING_INDEXES, json.dumps(saved))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -164,15 +169,15 @@ def restore_indexes(conn: sqlite3.Connection) -> int:
     Called after every bulk build and at the start of every run, so a killed
     build never leaves the index without them.
     """
-    row = conn.execute("SELECT value FROM meta WHERE key = 'pending_indexes'").fetchone()
-    if row is None:
+    pending = read_meta(conn, _PENDING_INDEXES)
+    if pending is None:
         return 0
-    saved = json.loads(row[0])
+    saved = json.loads(pending)
     conn.execute("BEGIN IMMEDIATE")
     try:
         for sql in saved:
             conn.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
-        conn.execute("DELETE FROM meta WHERE key = 'pending_indexes'")
+        delete_meta(conn, _PENDING_INDEXES)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

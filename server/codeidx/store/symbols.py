@@ -369,22 +369,6 @@ def occurrence_rows(conn: sqlite3.Connection, name: str) -> list[tuple[int, str,
     return out
 
 
-def file_set_signature(conn: sqlite3.Connection) -> tuple[int, int, int, int, int]:
-    """A value that changes whenever a file is added, removed or written again.
-
-    (count, largest and summed file ids, newest and summed writing sessions):
-    a new file takes a new, larger id, and every write of a file records
-    its run's session, so what ``file_index`` returns cannot change while
-    this stays the same.  One scan of the files table, far cheaper than
-    reading every row's path.
-    """
-    row = conn.execute(
-        "SELECT COUNT(*), COALESCE(MAX(file_id), 0), COALESCE(SUM(file_id), 0),"
-        " COALESCE(MAX(session_id), 0), COALESCE(SUM(session_id), 0) FROM files"
-    ).fetchone()
-    return (int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4]))
-
-
 def file_index(conn: sqlite3.Connection) -> dict[str, tuple[int, str, str]]:
     """path → (file_id, module_name, language) of every indexed file."""
     return {
