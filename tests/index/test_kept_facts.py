@@ -7,6 +7,7 @@ connection that writes, and stay bounded.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -36,20 +37,16 @@ def _file_id(conn: sqlite3.Connection, path: str) -> int:
 
 def test_a_later_resolver_on_the_same_connection_reuses_the_facts(tmp_path: Path) -> None:
     _root, index = _index(tmp_path, 2)
-    conn = open_index(index)
-    try:
+    with closing(open_index(index)) as conn:
         fid = _file_id(conn, "m0.py")
         first = Resolver(conn).facts(fid)
         assert first is not None
         assert Resolver(conn).facts(fid) is first
-    finally:
-        conn.close()
 
 
 def test_facts_are_read_again_after_a_commit(tmp_path: Path) -> None:
     root, index = _index(tmp_path, 2)
-    conn = open_index(index)
-    try:
+    with closing(open_index(index)) as conn:
         fid = _file_id(conn, "m0.py")
         before = Resolver(conn).facts(fid)
         assert before is not None and [n.name for n in before.nodes][1:] == ["f0"]
@@ -59,8 +56,6 @@ def test_facts_are_read_again_after_a_commit(tmp_path: Path) -> None:
         after = Resolver(conn).facts(fid)
         assert after is not None and after is not before
         assert [n.name for n in after.nodes][1:] == ["renamed"]
-    finally:
-        conn.close()
 
 
 def test_a_connection_that_writes_keeps_nothing(tmp_path: Path) -> None:
@@ -78,8 +73,7 @@ def test_a_connection_that_writes_keeps_nothing(tmp_path: Path) -> None:
 def test_kept_facts_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(resolve, "FACTS_KEPT", 2)
     _root, index = _index(tmp_path, 4)
-    conn = open_index(index)
-    try:
+    with closing(open_index(index)) as conn:
         ids = [_file_id(conn, f"m{n}.py") for n in range(4)]
         resolver = Resolver(conn)
         facts = [resolver.facts(fid) for fid in ids]
@@ -90,18 +84,13 @@ def test_kept_facts_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         assert later.facts(ids[3]) is facts[3]
         assert later.facts(ids[2]) is facts[2]
         assert later.facts(ids[0]) is not facts[0]
-    finally:
-        conn.close()
 
 
 def test_the_file_tables_follow_a_commit_that_adds_a_file(tmp_path: Path) -> None:
     root, index = _index(tmp_path, 1)
-    conn = open_index(index)
-    try:
+    with closing(open_index(index)) as conn:
         assert Resolver(conn).module_exists("m0")
         assert not Resolver(conn).module_exists("m1")
         (root / "m1.py").write_text("def f1():\n    return 1\n")
         run_index(root, index)
         assert Resolver(conn).module_exists("m1")
-    finally:
-        conn.close()
