@@ -33,6 +33,7 @@ edges of the files it links (and their ``linked`` flag).
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 import multiprocessing.util
 import signal
@@ -41,6 +42,8 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from codeidx.index.resolve import CALLABLE, CLASS_LIKE, LOCAL, Resolver, Target, is_sure
@@ -89,6 +92,34 @@ REFERENCE_KINDS = frozenset(
         "enum_member",
     }
 )
+
+
+#: The modules whose code decides which edges a file's stored facts make:
+#: (package, file).  What the parse package decides is covered by
+#: ``parse.registry.extraction_digest``.
+_RULE_SOURCES = (
+    ("codeidx.index", "link.py"),
+    ("codeidx.index", "resolve.py"),
+    ("codeidx.index", "receivers.py"),
+    ("codeidx.index", "targets.py"),
+    ("codeidx.store", "symbols.py"),
+    ("codeidx.store", "occurrences.py"),
+)
+
+
+@cache
+def linking_digest() -> str:
+    """A digest of the code that turns stored facts into edges.
+
+    An index records it; a full run that finds another one links every file
+    again, since an unchanged file's stored edges came from other rules (a
+    resolver fix would otherwise reach only the files edited after it).
+    """
+    digest = hashlib.blake2b(digest_size=12)
+    for package, name in _RULE_SOURCES:
+        data = resources.files(package).joinpath(name).read_bytes()
+        digest.update(f"{package}/{name}".encode() + b"\0" + data + b"\0")
+    return digest.hexdigest()
 
 
 @dataclass(slots=True)

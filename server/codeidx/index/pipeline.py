@@ -142,6 +142,8 @@ class Indexer:
                         log.info("the extraction rules changed since this index was built")
                         options = replace(options, force=True)
                     files.prune_snapshots(conn, keep=0)
+            if options.only is None:
+                self._check_linking_rules(conn)
             mode = (
                 "force"
                 if options.force
@@ -190,6 +192,28 @@ class Indexer:
                 self._names.settle()
             self._lock.release()
 
+    @staticmethod
+    def _check_linking_rules(conn: sqlite3.Connection) -> None:
+        """Mark every file for linking when its edges came from other linking rules.
+
+        The marks and the new digest are committed together, so a run that
+        is interrupted afterwards leaves files marked, and any later run
+        (a save too) finishes linking them.
+        """
+        linking = link.linking_digest()
+        if db.read_meta(conn, LINKING_KEY) == linking:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            marked = edges.unlink_all(conn)
+            db.write_meta(conn, LINKING_KEY, linking)
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+        if marked:
+            log.info("the linking rules changed since this index was built: %d files", marked)
+
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             conn = db.connect_writer(self.db_path)
@@ -215,6 +239,9 @@ class Indexer:
 #: The ``meta`` key of the extraction digest (``parse.registry.extraction_digest``)
 #: of the rules every file of the index was last parsed with.
 EXTRACTION_KEY = "extraction"
+#: The ``meta`` key of the linking digest (``index.link.linking_digest``) of
+#: the rules every linked file's edges were made with.
+LINKING_KEY = "linking"
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

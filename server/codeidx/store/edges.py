@@ -162,6 +162,16 @@ def unlinked_files(conn: sqlite3.Connection) -> list[int]:
     ]
 
 
+def unlink_all(conn: sqlite3.Connection) -> int:
+    """Mark every file for linking (caller holds the transaction); returns how many.
+
+    For an index whose edges were made by other linking rules: the next
+    link step computes every file's edges again, and until then a file
+    keeps its old edges, so readers never see a file without any.
+    """
+    return conn.execute("UPDATE files SET linked = 0 WHERE linked = 1").rowcount
+
+
 def file_sizes(conn: sqlite3.Connection, file_ids: Sequence[int]) -> dict[int, int]:
     """file id → size in bytes, to share linking work out evenly."""
     wanted = set(file_ids)
