@@ -187,9 +187,7 @@ def render_doc() -> str:
     ]
     for info in describe_settings():
         meaning = server_description(info).replace("|", "\\|")
-        lines.append(
-            f"| `{info.key}` | {_type_text(info)} | {_cell(info.default)} | {meaning} |"
-        )
+        lines.append(f"| `{info.key}` | {_type_text(info)} | {_cell(info.default)} | {meaning} |")
     lines += [
         "",
         "A change of any setting but `indexDir` re-indexes the workspace incrementally: "
@@ -218,11 +216,11 @@ def render_doc() -> str:
         "(`codeidx.search.model`), in the user or workspace `settings.json`.",
         "  Only values set explicitly are sent, so the server's own defaults and environment "
         "variables (`CODEIDX_MODEL`, `CODEIDX_INDEX_DIR`) apply otherwise.",
-        "- **Neovim**: `require(\"codeidx\").setup({ cmd = { ... }, settings = { ... } })`, with "
+        '- **Neovim**: `require("codeidx").setup({ cmd = { ... }, settings = { ... } })`, with '
         "the server settings nested as above, for example "
-        "`settings = { exclude = { \"vendor/\" }, search = { model = \"hash\" } }`.",
+        '`settings = { exclude = { "vendor/" }, search = { model = "hash" } }`.',
         "- **Any other LSP client**: send the object as `initializationOptions`, and as "
-        "`{\"codeidx\": {...}}` in `workspace/didChangeConfiguration`.",
+        '`{"codeidx": {...}}` in `workspace/didChangeConfiguration`.',
         "",
         "## JSON Schema",
         "",

@@ -3,14 +3,15 @@
 What is extracted from a file depends on codeidx's parse package (queries,
 extractor, language hooks) and on the grammars.  An index records the digest
 of those rules (``parse.registry.extraction_digest``); unchanged files keep
-their stored records only while it stays the same.
+their stored records only while it stays the same, and a re-parse that is
+interrupted is resumed where it stopped.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from codeidx.index.pipeline import EXTRACTION_KEY
+from codeidx.index.pipeline import EXTRACTION_KEY, IndexOptions, run_index
 from codeidx.parse.registry import extraction_digest
 from codeidx.store import db
 from helpers.workspace import Workspace
@@ -88,3 +89,35 @@ def test_a_save_does_not_parse_the_workspace_nor_record_the_rules(ws: Workspace)
     assert save.counts.files_parsed == 1
     assert _recorded(ws) == "older rules"  # The next full run parses everything.
     assert ws.index().counts.files_parsed == 2
+
+
+def test_an_interrupted_reparse_is_resumed_not_restarted(ws: Workspace) -> None:
+    _indexed(ws)
+    ws.write("c.py", "from b import beta\n\n\ndef gamma():\n    return beta()\n")
+    ws.index()
+    _set_recorded(ws, "older rules")
+    parsed = {"files": 0}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if phase == "parse":
+            parsed["files"] = done
+
+    stopped = run_index(
+        ws.root,
+        ws.index_dir,
+        IndexOptions(),
+        progress=progress,
+        should_stop=lambda: parsed["files"] >= 1,
+    )
+    assert stopped.status == "interrupted" and stopped.counts.files_parsed == 1
+    # The new rules are recorded at once; the files still to parse are known.
+    assert _recorded(ws) == extraction_digest()
+    resumed = ws.index()
+    assert resumed.status == "complete"
+    assert resumed.counts.files_parsed == 2 and resumed.counts.files_unchanged == 1
+    assert ws.session(resumed.session_id)["mode"] == "force"
+    assert ws.nodes() == ws.fresh().nodes()
+    assert ws.edges() == ws.fresh().edges()
+    after = ws.index()
+    assert after.counts.files_parsed == 0
+    assert ws.session(after.session_id)["mode"] == "incremental"

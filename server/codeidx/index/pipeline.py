@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from codeidx.errors import Cancelled
@@ -125,33 +125,19 @@ class Indexer:
             conn = self._connection()
             if self._names is None:
                 self._names = files.NameTable(conn)
-            extraction = extraction_digest()
-            recorded = db.read_meta(conn, EXTRACTION_KEY)
-            if recorded != extraction:
-                if not files.has_files(conn):
-                    # A new index: whatever it will hold comes from these rules,
-                    # even if this run is interrupted.
-                    db.write_meta(conn, EXTRACTION_KEY, extraction)
-                    recorded = extraction
-                elif options.only is None:
-                    # Another codeidx (or grammar) extracted what the index holds:
-                    # every file is parsed again, and no snapshot of the old rules
-                    # may come back after a branch switch.  The rules are recorded
-                    # once a run has parsed every file.
-                    if not options.force:
-                        log.info("the extraction rules changed since this index was built")
-                        options = replace(options, force=True)
-                    files.prune_snapshots(conn, keep=0)
+            reparse_upto: int | None = None
             if options.only is None:
+                reparse_upto = self._check_extraction_rules(conn)
                 self._check_linking_rules(conn)
             mode = (
                 "force"
-                if options.force
+                if options.force or reparse_upto is not None
                 else ("files" if options.only is not None else "incremental")
             )
             session_id = sessions.start_session(conn, mode, self._git.head())
             run = _Run(conn, self.root, options, session_id, report, stop, self._names)
             run.db_path = self.db_path
+            run.reparse_upto = reparse_upto
             if self._totals is not None and self._totals[0] == db.data_version(conn):
                 run.base_totals = self._totals[1:]
             self._totals = None
@@ -171,8 +157,8 @@ class Indexer:
                 raise
             self._workspace = run.workspace_cache
             status = "interrupted" if run.stopped else "complete"
-            if recorded != extraction and run.saw_everything and status == "complete":
-                db.write_meta(conn, EXTRACTION_KEY, extraction)
+            if reparse_upto is not None and run.saw_everything and status == "complete":
+                db.delete_meta(conn, REPARSE_KEY)
             sessions.finish_session(conn, session_id, status, run.counts, run.saw_everything)
             # Valid for the next run only if nobody else writes in between.
             self._totals = (db.data_version(conn), run.counts.nodes, run.counts.edges)
@@ -191,6 +177,36 @@ class Indexer:
             if self._names is not None:
                 self._names.settle()
             self._lock.release()
+
+    @staticmethod
+    def _check_extraction_rules(conn: sqlite3.Connection) -> int | None:
+        """The last session whose files must be parsed again, or None when none must.
+
+        When another codeidx (or grammar) extracted what the index holds,
+        every file written so far is parsed again, and no snapshot of the old
+        rules may come back after a branch switch.  The new digest, the
+        bound (the latest session: every stale file was written by it or
+        earlier) and the snapshots' removal are committed together, so a run
+        interrupted halfway leaves the files it parsed done, and the next
+        full run parses only the rest.
+        """
+        extraction = extraction_digest()
+        if db.read_meta(conn, EXTRACTION_KEY) != extraction:
+            stale = files.has_files(conn)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                db.write_meta(conn, EXTRACTION_KEY, extraction)
+                if stale:
+                    db.write_meta(conn, REPARSE_KEY, str(sessions.latest_session_id(conn)))
+                    files.prune_snapshots(conn, keep=0)
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+            if stale:
+                log.info("the extraction rules changed since this index was built")
+        pending = db.read_meta(conn, REPARSE_KEY)
+        return int(pending) if pending is not None else None
 
     @staticmethod
     def _check_linking_rules(conn: sqlite3.Connection) -> None:
@@ -239,6 +255,9 @@ class Indexer:
 #: The ``meta`` key of the extraction digest (``parse.registry.extraction_digest``)
 #: of the rules every file of the index was last parsed with.
 EXTRACTION_KEY = "extraction"
+#: The ``meta`` key of the last session whose files were extracted under
+#: other rules and are still to be parsed again (absent when none are).
+REPARSE_KEY = "reparse_upto"
 #: The ``meta`` key of the linking digest (``index.link.linking_digest``) of
 #: the rules every linked file's edges were made with.
 LINKING_KEY = "linking"
@@ -281,6 +300,9 @@ class _Run:
         self.workspace_cache: Workspace | None = None
         #: (nodes, edges) before this run, when known without counting.
         self.base_totals: tuple[int, int] | None = None
+        #: Files last written by this session or earlier are parsed again
+        #: (extracted under other rules; see ``Indexer._check_extraction_rules``).
+        self.reparse_upto: int | None = None
         self.node_delta = 0
         self.edge_delta = 0
         self.failed = False
@@ -336,10 +358,14 @@ class _Run:
             snapshots = files.snapshot_hashes(self.conn)
         fresh_db = not indexed
         jobs: list[Job] = []
+        upto = self.reparse_upto
         for c in candidates:
             fp = known.get(c.path)
+            force = self.options.force or (
+                upto is not None and fp is not None and fp.session_id <= upto
+            )
             if (
-                not self.options.force
+                not force
                 and fp is not None
                 and fp.size == c.size
                 and fp.mtime_ns == c.mtime_ns
@@ -352,8 +378,8 @@ class _Run:
                     c.path,
                     str(c.abs_path),
                     c.language,
-                    None if self.options.force or fp is None else fp.content_hash,
-                    frozenset() if self.options.force else snapshots.get(c.path, frozenset()),
+                    None if force or fp is None else fp.content_hash,
+                    frozenset() if force else snapshots.get(c.path, frozenset()),
                     self.options.max_file_bytes,
                 )
             )

@@ -60,6 +60,8 @@ class Fingerprint:
     mtime_ns: int
     content_hash: str
     language: str
+    #: The session that last wrote the file's rows.
+    session_id: int
 
 
 @dataclass(slots=True)
@@ -156,7 +158,7 @@ def load_fingerprints(
     conn: sqlite3.Connection, paths: Iterable[str] | None = None
 ) -> dict[str, Fingerprint]:
     """path → fingerprint of every indexed file, or of the given paths only."""
-    sql = "SELECT file_id, path, size, mtime_ns, content_hash, language FROM files"
+    sql = "SELECT file_id, path, size, mtime_ns, content_hash, language, session_id FROM files"
     if paths is None:
         rows = conn.execute(sql).fetchall()
     else:
@@ -167,8 +169,8 @@ def load_fingerprints(
             marks = ",".join("?" * len(chunk))
             rows += conn.execute(f"{sql} WHERE path IN ({marks})", chunk).fetchall()
     return {
-        path: Fingerprint(fid, size, mtime, digest, lang)
-        for fid, path, size, mtime, digest, lang in rows
+        path: Fingerprint(fid, size, mtime, digest, lang, session)
+        for fid, path, size, mtime, digest, lang, session in rows
     }
 
 

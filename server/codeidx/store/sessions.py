@@ -39,6 +39,14 @@ class GitHead:
     branch: str | None
 
 
+def latest_session_id(conn: sqlite3.Connection) -> int:
+    """The id of the most recent session (0 when none).
+
+    Every file row was written by that session or an earlier one.
+    """
+    return int(conn.execute("SELECT COALESCE(MAX(session_id), 0) FROM sessions").fetchone()[0])
+
+
 def start_session(conn: sqlite3.Connection, mode: str, git: GitHead) -> int:
     """Record the start of a run; returns its session id."""
     cur = conn.execute(
