@@ -2,8 +2,10 @@
 
 Parse workers send node rows as tuples (``FileRows.prepared_nodes``) and link
 workers send edges as tuples; both must store exactly what the record forms
-store.  Saves read only the named files' fingerprints and snapshots, and
-snapshots are pruned oldest first, only when there are too many.
+store.  A bulk build hands the link workers the definitions it wrote, which
+must be those the index reads back.  Saves read only the named files'
+fingerprints and snapshots, and snapshots are pruned oldest first, only when
+there are too many.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from codeidx.index.pipeline import IndexOptions, run_index
 from codeidx.index.worker import Job, init_worker, parse_job
 from codeidx.parse.extract import Extractor
 from codeidx.parse.hooks import Workspace
-from codeidx.store import db, files, migrate
+from codeidx.store import db, edges, files, migrate, symbols
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
 
@@ -95,6 +97,14 @@ def test_prepared_node_rows_store_what_records_store(tmp_path: Path) -> None:
     assert _node_rows(tmp_path / "a.sqlite") == _node_rows(tmp_path / "b.sqlite")
     assert len(_node_rows(tmp_path / "a.sqlite")) == len(result.nodes) > 5
     assert (sorted(a.added), a.added_names) == (sorted(b.added), b.added_names)
+    # A bulk build links with the definitions it wrote instead of reading them back.
+    with closing(db.connect_reader(tmp_path / "a.sqlite")) as conn:
+        stored = symbols.all_defs(conn)
+    written: dict[str, list[symbols.Def]] = {}
+    for d in files.written_defs(a.file_id, prepared):
+        written.setdefault(d.name, []).append(d)
+    assert written == stored
+    assert any(d.parent_kind == "class" for defs in stored.values() for d in defs)
 
 
 def _edges(index_dir: Path) -> list[tuple[object, ...]]:
@@ -119,6 +129,14 @@ def test_linking_in_workers_stores_the_same_edges_as_inline(tmp_path: Path) -> N
     run_index(root, tmp_path / "two", IndexOptions(workers=2))
     inline, parallel = _edges(tmp_path / "one"), _edges(tmp_path / "two")
     assert inline == parallel
+    # Linked again from the definitions read back, not those collected while writing.
+    with closing(db.connect_writer(tmp_path / "two" / "index.sqlite")) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        edges.unlink_all(conn)
+        conn.execute("COMMIT")
+    relinked = run_index(root, tmp_path / "two", IndexOptions(workers=2))
+    assert relinked.counts.files_parsed == 0
+    assert _edges(tmp_path / "two") == parallel
     kinds = {row[2] for row in inline}
     assert {"inherits", "overrides", "calls", "instantiates", "imports"} <= kinds
 

@@ -388,6 +388,7 @@ def link_files(
     workers: int = 1,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[int], None] | None = None,
+    defs: dict[str, list[Def]] | None = None,
 ) -> int:
     """Link files and store their edges, one transaction per batch.
 
@@ -397,10 +398,14 @@ def link_files(
     resolution (pure reading) runs in worker processes on read-only
     connections while this thread writes.  Stops early (leaving the rest
     marked unlinked for the next run) when ``should_stop`` says so.
+    ``defs`` is every definition of the index, as ``symbols.all_defs`` reads
+    it, when the caller already holds them (a bulk build collects them while
+    writing).
     """
     net = 0
     batch: list[tuple[int, Sequence[edge_store.EdgeValues]]] = []
-    for done, (file_id, rows) in enumerate(_linked(conn, file_ids, db_path, workers), start=1):
+    linked = _linked(conn, file_ids, db_path, workers, defs)
+    for done, (file_id, rows) in enumerate(linked, start=1):
         if should_stop is not None and should_stop():
             break
         batch.append((file_id, rows))
@@ -427,11 +432,15 @@ def uses_workers(files: int, workers: int, db_path: Path | None) -> bool:
 
 
 def _linked(
-    conn: sqlite3.Connection, file_ids: list[int], db_path: Path | None, workers: int
+    conn: sqlite3.Connection,
+    file_ids: list[int],
+    db_path: Path | None,
+    workers: int,
+    defs: dict[str, list[Def]] | None,
 ) -> Iterator[tuple[int, Sequence[edge_store.EdgeValues]]]:
     if not uses_workers(len(file_ids), workers, db_path):
         preload = len(file_ids) >= _PARALLEL_MIN
-        resolver = Resolver(conn, preload=preload)
+        resolver = Resolver(conn, preload=preload, defs=defs if preload else None)
         # Linking makes no cycles; collections mid-batch would scan the resolver's
         # growing caches for nothing (a whole-workspace link took a third longer).
         with collector_paused():
@@ -446,7 +455,7 @@ def _linked(
         # Every worker needs every definition: read them once here and let
         # the forked workers inherit them, instead of each worker reading
         # them at the same time at its start (spawned workers still do).
-        _INHERITED["defs"] = symbols.all_defs(conn)
+        _INHERITED["defs"] = defs if defs is not None else symbols.all_defs(conn)
     try:
         with ProcessPoolExecutor(
             max_workers=workers,

@@ -36,6 +36,7 @@ from codeidx.parse.hooks import Workspace
 from codeidx.parse.registry import extraction_digest, language_for_path
 from codeidx.store import db, edges, files, migrate, sessions
 from codeidx.store.sessions import SessionCounts
+from codeidx.store.symbols import Def
 from codeidx.support.paths import WriterLock
 
 log = logging.getLogger(__name__)
@@ -304,6 +305,9 @@ class _Run:
         #: (extracted under other rules; see ``Indexer._check_extraction_rules``).
         self.reparse_upto: int | None = None
         self.node_delta = 0
+        #: Every definition written, by name, while the run builds a new
+        #: index (``files.written_defs``); None otherwise.
+        self.written: dict[str, list[Def]] | None = None
         self.edge_delta = 0
         self.failed = False
 
@@ -399,6 +403,8 @@ class _Run:
         # transaction: one commit instead of two, and the file is still
         # never visible unlinked to readers.
         one_transaction = len(jobs) <= INLINE_LIMIT
+        if fresh_db and not one_transaction:
+            self.written = {}
         self._parse_and_write(jobs, workspace, fresh_db, commit=not one_transaction)
         self.counts.timings["parse_write"] = time.perf_counter() - t
         self.saw_everything = complete and not self.stopped and self.options.only is None
@@ -421,6 +427,7 @@ class _Run:
                 workers=workers,
                 should_stop=self._check_stop,
                 progress=lambda done: self.report("link", done, len(unlinked)),
+                defs=self.written,
             )
         files.prune_snapshots(self.conn)
         self._commit()
@@ -568,6 +575,9 @@ class _Run:
         for problem in rows.problems:
             self.reasons[problem.reason] += 1
         delta = files.write_file(conn, rows, self.session_id, self.names)
+        if self.written is not None:
+            for d in files.written_defs(delta.file_id, rows):
+                self.written.setdefault(d.name, []).append(d)
         self._track(rows.path, rows.content_hash, delta, mark=not fresh_db)
         self.counts.files_parsed += 1
         self._file_done()

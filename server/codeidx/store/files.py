@@ -21,6 +21,7 @@ from typing import cast
 
 from codeidx.parse.records import ImportRecord, NodeRecord, Problem
 from codeidx.store.occurrences import PackedOccurrences
+from codeidx.store.symbols import Def
 
 #: Replaced file versions kept for branch switches, newest first.
 MAX_SNAPSHOTS = 4000
@@ -386,7 +387,45 @@ def _bases_json(n: NodeRecord) -> str | None:
 
 
 # Positions in a ``nodes`` row (the columns of migrations/0001_initial.sql).
-_NODE_ID, _NAME, _BASES, _BODY_HASH = 0, 5, 13, 25
+_NODE_ID, _PARENT_ID, _KIND, _NAME, _QUALIFIED_NAME, _BASES, _BODY_HASH = 0, 3, 4, 5, 6, 13, 25
+
+
+def written_defs(file_id: int, rows: FileRows) -> list[Def]:
+    """The definitions ``write_file`` stored for ``rows``, as ``symbols.all_defs`` reads them.
+
+    A bulk build collects them while writing, so linking the new index does
+    not read every definition back in one serial step between parsing and
+    linking (0.6 s on the standard library, with one core idle).
+    """
+    prepared = rows.prepared_nodes
+    if prepared is None:
+        prepared = prepare_nodes(rows.path, rows.nodes)
+    by_id = {v[_NODE_ID]: v for v in prepared}
+    out = []
+    for v in prepared:
+        kind = cast(str, v[_KIND])
+        if kind == "module":
+            continue
+        parent_id = cast("int | None", v[_PARENT_ID])
+        parent = by_id.get(parent_id) if parent_id is not None else None
+        parent_kind = cast("str | None", parent[_KIND]) if parent is not None else None
+        out.append(
+            Def(
+                cast(int, v[_NODE_ID]),
+                kind,
+                cast(str, v[_NAME]),
+                file_id,
+                parent_id,
+                parent_kind,
+                cast("str | None", parent[_NAME]) if parent is not None else None,
+                rows.module_name,
+                rows.language,
+                cast(str, v[_QUALIFIED_NAME]),
+                cast("str | None", v[_BASES]),
+                parent_kind == "module",
+            )
+        )
+    return out
 
 
 def prepare_nodes(path: str, nodes: list[NodeRecord]) -> list[tuple[object, ...]]:
