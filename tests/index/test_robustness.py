@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from codeidx.index import pipeline
+from codeidx.index import run
 from codeidx.index.pipeline import IndexOptions, RunResult, run_index
 from helpers.workspace import Edge, Workspace
 
@@ -165,14 +165,14 @@ def test_unreadable_file_is_skipped_as_unreadable(ws: Workspace, monkeypatch: py
 
 
 def _delete_after_discovery(monkeypatch: pytest.MonkeyPatch, victim: Path) -> None:
-    real_discover = pipeline.discover
+    real_discover = run.discover
 
     def discover_then_delete(*args, **kwargs):
         found = real_discover(*args, **kwargs)
         victim.unlink()
         return found
 
-    monkeypatch.setattr(pipeline, "discover", discover_then_delete)
+    monkeypatch.setattr(run, "discover", discover_then_delete)
 
 
 def test_file_deleted_after_discovery_is_vanished_not_a_crash(
@@ -388,14 +388,14 @@ def test_unexpected_error_fails_the_run_and_keeps_the_previous_index(
     ws.index()
     before_nodes, before_edges = ws.nodes(), ws.edges()
     ws.write("m01.py", "def replaced():\n    return 0\n")
-    real_write_file = pipeline.files.write_file
+    real_write_file = run.files.write_file
 
     def failing_write_file(conn, rows, *args, **kwargs):
         if rows.path == "m01.py":
             raise RuntimeError("disk on fire")
         return real_write_file(conn, rows, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline.files, "write_file", failing_write_file)
+    monkeypatch.setattr(run.files, "write_file", failing_write_file)
 
     with pytest.raises(RuntimeError, match="disk on fire"):
         ws.index()
@@ -405,7 +405,7 @@ def test_unexpected_error_fails_the_run_and_keeps_the_previous_index(
     assert "RuntimeError" in error and "disk on fire" in error
     assert ws.nodes() == before_nodes
     assert ws.edges() == before_edges
-    monkeypatch.setattr(pipeline.files, "write_file", real_write_file)
+    monkeypatch.setattr(run.files, "write_file", real_write_file)
     again = ws.index()
     assert again.status == "complete"
     assert "m01.replaced" in ws.nodes("m01.py")
