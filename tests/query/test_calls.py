@@ -356,3 +356,35 @@ def test_packed_sites_share_a_site_only_when_they_have_one_in_common() -> None:
     assert not share_a_site(None, pack_sites([3, 4]))
     # Two bytes a value and four bytes a value are compared by value.
     assert share_a_site(pack_sites([70000, 1, 3, 4]), pack_sites([3, 4]))
+
+
+def test_go_callers_of_a_method_through_receivers_and_parameters(tmp_path: Path) -> None:
+    files = {
+        "go.mod": "module example.com/m\n\ngo 1.21\n",
+        "t.go": """
+            package m
+
+            type T struct{ n int }
+
+            func (t *T) Step() int { return t.n }
+
+            func (t *T) Twice() int { return t.Step() + t.Step() }
+
+            func use(v *T) int { return v.Step() }
+
+            func fresh() int {
+            \tw := &T{}
+            \treturn w.Step()
+            }
+        """,
+    }
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        group = only(find_calls(conn, fx.root, CallsQuery("Step", incoming=True)))
+    assert group.symbol.qualified_name == "example.com/m.T.Step"
+    callers = {c.symbol.qualified_name: (c.resolution, c.count) for c in group.calls}
+    assert callers == {
+        "example.com/m.T.Twice": ("exact", 2),
+        "example.com/m.use": ("exact", 1),
+        "example.com/m.fresh": ("exact", 1),
+    }

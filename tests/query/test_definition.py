@@ -191,6 +191,54 @@ def test_go_call_into_another_file_of_the_package(tmp_path: Path) -> None:
     check(tmp_path, files)
 
 
+GO_COMMAND = (
+    "package cmd\n\n"
+    "type Command struct{ name string }\n\n"
+    "func New() *Command {\n\treturn &Command{}\n}\n\n"
+    "func (c *Command) Root() *Command {\n\treturn c\n}\n\n"
+    "func (c *Command) [[Run]]() int {\n\treturn 1\n}\n"
+)
+
+
+def _go(main: str) -> dict[str, str]:
+    return {
+        "go.mod": "module example.com/demo\n\ngo 1.21\n",
+        "cmd/cmd.go": GO_COMMAND,
+        "main.go": f'package main\n\nimport "example.com/demo/cmd"\n\n{main}',
+    }
+
+
+@pytest.mark.parametrize(
+    "main",
+    [
+        # The method's receiver, inside another method (written outside the struct).
+        None,
+        # A parameter whose type names the struct through its package.
+        "func use(c *cmd.Command) int {\n\treturn c.R$0un()\n}\n",
+        # A local assigned a constructor's result, a composite literal, or its address.
+        "func use() int {\n\tc := cmd.New()\n\treturn c.R$0un()\n}\n",
+        "func use() int {\n\tc := &cmd.Command{}\n\treturn c.R$0un()\n}\n",
+        "func use() int {\n\tvar c = cmd.Command{}\n\treturn c.R$0un()\n}\n",
+        # A chain through a method's declared result.
+        "func use() int {\n\treturn cmd.New().Root().R$0un()\n}\n",
+    ],
+)
+def test_go_method_calls_resolve_through_the_receiver_type(
+    tmp_path: Path, main: str | None
+) -> None:
+    files = _go(main or "func main() {}\n")
+    if main is None:
+        files["cmd/cmd.go"] = GO_COMMAND + (
+            "\nfunc (c *Command) Execute() int {\n\treturn c.R$0un()\n}\n"
+        )
+    result = check(tmp_path, files)
+    (d,) = result.definitions
+    assert d.symbol is not None
+    assert d.symbol.kind == "method"
+    assert d.symbol.qualified_name == "example.com/demo/cmd.Command.Run"
+    assert d.location.resolution == "exact"
+
+
 def test_a_file_codeidx_does_not_index_is_a_usage_error(tmp_path: Path) -> None:
     fx = build(tmp_path, {"a.py": "x = 1\n"})
     (fx.root / "notes.txt").write_text("hello\n")

@@ -433,3 +433,38 @@ def test_resolve_import_without_go_mod_uses_folder_paths():
     workspace = Workspace.of({"a/b/c.go", "a/b/a.go", "main.go"})
     imp = ImportRecord("", "a/b", 0)
     assert HOOKS.resolve_import(imp, "main.go", workspace) == "a/b/a.go"
+
+
+@pytest.mark.parametrize(
+    ("annotation", "names"),
+    [
+        ("*Command", ["Command"]),
+        ("cobra.Command", ["cobra.Command"]),
+        ("*cobra.Command", ["cobra.Command"]),
+        ("(*T)", ["T"]),
+        ("*List[K, V]", ["List"]),
+        ("[]Command", []),
+        ("map[string]T", []),
+        ("chan T", []),
+        ("func() T", []),
+        ("interface{ Run() }", []),
+    ],
+)
+def test_annotation_names_are_the_named_type(annotation, names):
+    assert HOOKS.annotation_names(annotation) == names
+
+
+@pytest.mark.parametrize(
+    ("signature", "result"),
+    [
+        ("func (c *Command) Root() *Command", "*Command"),
+        ("func New() *Command {", "*Command"),
+        ("func F() (c *Command)", "*Command"),
+        ("func F[T any](x T) List[T]", "List[T]"),
+        ("func F(f func() int) (T)", "T"),
+        ("func (c *Command) F(a, b int) (*Command, error)", None),
+        ("func (c Command) G()", None),
+    ],
+)
+def test_return_annotation_is_the_single_result(signature, result):
+    assert HOOKS.return_annotation(signature) == result

@@ -381,7 +381,9 @@ class ReceiverTypes:
         The write starts at byte ``at`` on ``line``.  The index keeps
         identifiers, not expressions, so the statement is recognised by
         offsets: ``x = <chain>`` has the chain start three bytes after the
-        name, ``x: T`` has the annotation two bytes after, and ``with <chain>
+        name (or another of the language's ``value_offsets``: Go's ``x :=
+        <chain>``), ``x: T`` (Go's receiver ``c *T``) has the annotation two
+        bytes after, and ``with <chain>
         as x`` (or ``except E as x``) has the chain on the same line before
         the name.  Anything else is unknown.
         """
@@ -405,7 +407,7 @@ class ReceiverTypes:
                         return [t for t in found if t.kind in CLASS_LIKE] or None
                     j += 1
                 return None
-            if start == end + 3:
+            if start - end in hooks.value_offsets:
                 # The right-hand side's outermost chain: the last occurrence
                 # nearby whose expression starts where the value starts.
                 outer = i + 1

@@ -578,9 +578,12 @@ class Resolver:
             children = symbols.member_defs(self._conn, class_id, name)
         found = [Target(d.node_id, d.kind, 1.0, "exact") for d in children]
         if not found and owner is not None:
-            # Rust impls and Go receivers attach methods to a type by name.
+            # Rust impls attach methods to a type by name; Go methods (and C++
+            # ones defined out of line) are written outside their type and
+            # name it in their qualified name (``pkg.Command.Execute``).
+            detached = f"{owner.qualified_name}{registry.LANGUAGES[owner.language].separator}{name}"
             if not defs and not self._complete:
-                impls = symbols.impl_member_defs(self._conn, owner.name, name)
+                impls = symbols.impl_member_defs(self._conn, owner.name, name, detached)
             else:
                 impls = self._grouped(name, defs).get(None, []) if defs else []
             found = [
@@ -589,6 +592,10 @@ class Resolver:
                 if d.parent_kind == "impl"
                 and d.parent_name == owner.name
                 and d.module_name == owner.module_name
+            ] + [
+                Target(d.node_id, d.kind, 1.0, "exact")
+                for d in impls
+                if d.parent_kind != "impl" and d.qualified_name == detached
             ]
         if not found and owner is not None and depth < MAX_DEPTH:
             owner_facts = self.facts(owner.file_id)
@@ -614,7 +621,11 @@ class Resolver:
         return found
 
     def _grouped(self, name: str, defs: list[Def]) -> dict[int | None, list[Def]]:
-        """The definitions named ``name`` by parent id; ``None`` holds those in impls.
+        """The definitions named ``name`` by parent id; ``None`` holds detached ones.
+
+        Detached: in impls (Rust), or methods whose parent is no class (Go
+        methods, C++ methods defined out of line); ``members`` matches them
+        to a type by name.
 
         Built once per name (a member lookup would otherwise scan every
         ``__init__`` of the workspace for one class's), and again only when
@@ -627,7 +638,7 @@ class Resolver:
         for d in defs:
             if d.parent_id is not None:
                 groups.setdefault(d.parent_id, []).append(d)
-            if d.parent_kind == "impl":
+            if d.parent_kind == "impl" or (d.kind == "method" and d.parent_kind not in CLASS_LIKE):
                 groups.setdefault(None, []).append(d)
         self._groups[name] = (defs, groups)
         return groups
@@ -717,7 +728,13 @@ class Resolver:
         cached = self._by_name_cache.get(name)
         if cached is None:
             if self._complete or name in self._defs:
-                candidates = [d for d in self.defs(name) if d.kind in CALLABLE and not d.top]
+                # Members, not module-level functions; a method at module level
+                # is a Go method (or a C++ one defined out of line).
+                candidates = [
+                    d
+                    for d in self.defs(name)
+                    if d.kind in CALLABLE and (not d.top or d.kind == "method")
+                ]
             else:
                 candidates = symbols.member_callables(
                     self._conn, name, list(CALLABLE), _MAX_BY_NAME_MEMBERS + 1

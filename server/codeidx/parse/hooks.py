@@ -129,6 +129,10 @@ class LanguageHooks:
     module_prefix: bool = True
     #: Receiver names that mean "the enclosing class's instance or type".
     self_names: tuple[str, ...] = ("this",)
+    #: Byte distances from the end of an assigned name to the start of its
+    #: value that mean "bound to that value": `` = `` is 3 (``x = Foo()``);
+    #: Go adds `` := `` (4) and an address taken (``x := &T{}``, 5).
+    value_offsets: tuple[int, ...] = (3,)
     #: Kinds whose name is a reference to another definition, not a new name
     #: (a Rust ``impl Foo`` block names the type ``Foo``).
     reference_names: frozenset[str] = frozenset({"impl"})

@@ -88,13 +88,21 @@ def member_defs(conn: sqlite3.Connection, parent_id: int, name: str) -> list[Def
     ]
 
 
-def impl_member_defs(conn: sqlite3.Connection, type_name: str, name: str) -> list[Def]:
-    """Definitions named ``name`` inside impl blocks of a type (Rust, Go receivers)."""
+def impl_member_defs(
+    conn: sqlite3.Connection, type_name: str, name: str, qualified: str = ""
+) -> list[Def]:
+    """Definitions named ``name`` attached to a type from outside its body.
+
+    Those inside impl blocks of the type (Rust), and those whose qualified
+    name is ``qualified`` (the type's qualified name and ``name``: Go
+    methods, C++ methods defined out of line).
+    """
     return [
         _def(row)
         for row in conn.execute(
-            f"{_DEF_SELECT} WHERE n.name = ? AND p.kind = 'impl' AND p.name = ?",
-            (name, type_name),
+            f"{_DEF_SELECT} WHERE n.name = ?"
+            " AND ((p.kind = 'impl' AND p.name = ?) OR n.qualified_name = ?)",
+            (name, type_name, qualified),
         )
     ]
 
@@ -102,13 +110,16 @@ def impl_member_defs(conn: sqlite3.Connection, type_name: str, name: str) -> lis
 def member_callables(
     conn: sqlite3.Connection, name: str, kinds: list[str], limit: int
 ) -> list[Def]:
-    """Up to ``limit`` callables named ``name`` that are not module-level."""
+    """Up to ``limit`` callables named ``name`` that are not module-level functions.
+
+    Methods count wherever they are written (Go methods sit at module level).
+    """
     marks = ",".join("?" * len(kinds))
     return [
         _def(row)
         for row in conn.execute(
             f"{_DEF_SELECT} WHERE n.name = ? AND n.kind IN ({marks})"
-            f" AND p.kind != 'module' LIMIT ?",
+            f" AND (p.kind != 'module' OR n.kind = 'method') LIMIT ?",
             (name, *kinds, limit),
         )
     ]

@@ -54,6 +54,7 @@ class GoHooks(LanguageHooks):
     comment_types = ("comment",)
     config_files = ("go.mod",)
     self_names = ()
+    value_offsets = (3, 4, 5)
 
     def tree_module_name(self, root: Node, src: bytes, default: str) -> str:
         # Only a root-folder file outside any module lacks an import path.
@@ -62,6 +63,48 @@ class GoHooks(LanguageHooks):
         clause = _package_clause(root)
         name = clause.named_children[0] if clause is not None and clause.named_children else None
         return text(name, src) or default
+
+    def return_annotation(self, signature: str) -> str | None:
+        """A function's single result type: ``*Command`` of ``func (c *Command) Root() *Command``.
+
+        Several results (``(T, error)``) give None: such a call cannot start
+        a chain of selectors.
+        """
+        text = signature.strip().removeprefix("func").strip()
+        if text.startswith("("):  # the receiver
+            text = text[_group_end(text) :].strip()
+        i = 0
+        while i < len(text) and (text[i].isalnum() or text[i] == "_"):
+            i += 1
+        text = text[i:].strip()
+        if text.startswith("["):  # type parameters
+            text = text[_group_end(text) :].strip()
+        if not text.startswith("("):
+            return None
+        result = text[_group_end(text) :].strip().removesuffix("{").strip()
+        if result.startswith("("):
+            inner = result[1 : _group_end(result) - 1].strip()
+            if not inner or _top_level_comma(inner):
+                return None
+            # A named result (``(c *Command)``): the type follows the name.
+            head, _, rest = inner.partition(" ")
+            result = rest.strip() if rest and head.isidentifier() else inner
+        return result or None
+
+    def annotation_names(self, annotation: str) -> list[str]:
+        """The named type a declared type stands for: ``*Command``, ``cobra.Command``, ``T[K]``.
+
+        Slices, arrays, maps, channels, function and literal types name no
+        type whose methods the value has, so they give nothing.
+        """
+        text = annotation.strip()
+        while text.startswith(("*", "(")):
+            text = text.lstrip("*(").rstrip(")").strip()
+        base = text.split("[", 1)[0].strip()
+        if not base or text.startswith(("[", "map[", "chan", "<-", "func", "interface", "struct")):
+            return []
+        parts = base.split(".")
+        return [base] if len(parts) <= 2 and all(p.isidentifier() for p in parts) else []
 
     def extra_qualifier(self, node: Node, kind: str, src: bytes) -> str | None:
         """A method's receiver type without ``*``, parentheses, package or type arguments."""
@@ -306,6 +349,31 @@ def _bases(spec_type: Node | None, src: bytes) -> list[tuple[str, str]]:
                 if embedded.type in _EMBEDDABLE:
                     out.append(("inherit", _base_text(embedded, src)))
     return out
+
+
+def _group_end(text: str) -> int:
+    """The index after the bracket group ``text`` starts with (its length if unclosed)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)
+
+
+def _top_level_comma(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            return True
+    return False
 
 
 def _base_text(node: Node, src: bytes) -> str:
