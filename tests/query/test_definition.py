@@ -239,6 +239,43 @@ def test_go_method_calls_resolve_through_the_receiver_type(
     assert d.location.resolution == "exact"
 
 
+GO_UTIL_METHODS = (
+    "package util\n\n"
+    "type Table struct{}\n\n"
+    "func (t *Table) len() int { return 0 }\n\n"
+    "func (t *Table) True() bool { return true }\n\n"
+    "func (t *Table) Read() int { return 0 }\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("util", "main"),
+    [
+        # A package member: the function, not the method of the same name.
+        (
+            "func [[True]]() bool { return true }\n",
+            'package main\n\nimport "example.com/demo/util"\n\nvar x = util.Tr$0ue()\n',
+        ),
+        # A bare call inside the package: the function, not the method.
+        ("func [[Read]]() int { return 1 }\n\nfunc other() int { return Re$0ad() }\n", None),
+        # A builtin: nothing in the workspace, not the method ``len``.
+        ('func count() int { return le$0n("x") }\n', None),
+    ],
+)
+def test_go_methods_are_not_module_level_names(
+    tmp_path: Path, util: str, main: str | None
+) -> None:
+    # Go methods sit at module level in the tree but are reached only
+    # through their type.
+    files = {
+        "go.mod": "module example.com/demo\n\ngo 1.21\n",
+        "util/util.go": f"{GO_UTIL_METHODS}\n{util}",
+        "main.go": main or "package main\n\nfunc main() {}\n",
+    }
+    result = check(tmp_path, files)
+    assert all(d.symbol is not None and d.symbol.kind == "function" for d in result.definitions)
+
+
 def test_a_file_codeidx_does_not_index_is_a_usage_error(tmp_path: Path) -> None:
     fx = build(tmp_path, {"a.py": "x = 1\n"})
     (fx.root / "notes.txt").write_text("hello\n")

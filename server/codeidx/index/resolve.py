@@ -363,6 +363,8 @@ class Resolver:
                     Target(n.node_id, n.kind, 1.0, "exact")
                     for n in facts.children(scope, name)
                     if n.kind not in _UNNAMED
+                    # A method outside its type's body (Go) is not named bare.
+                    and not (n.kind == "method" and node.kind not in CLASS_LIKE)
                 ]
                 if local:
                     return local
@@ -728,13 +730,9 @@ class Resolver:
         cached = self._by_name_cache.get(name)
         if cached is None:
             if self._complete or name in self._defs:
-                # Members, not module-level functions; a method at module level
-                # is a Go method (or a C++ one defined out of line).
-                candidates = [
-                    d
-                    for d in self.defs(name)
-                    if d.kind in CALLABLE and (not d.top or d.kind == "method")
-                ]
+                # Members, not module-level functions (a Go method is no
+                # module-level name: see ``Def.top``).
+                candidates = [d for d in self.defs(name) if d.kind in CALLABLE and not d.top]
             else:
                 candidates = symbols.member_callables(
                     self._conn, name, list(CALLABLE), _MAX_BY_NAME_MEMBERS + 1

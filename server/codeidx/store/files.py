@@ -21,7 +21,7 @@ from typing import cast
 
 from codeidx.parse.records import ImportRecord, NodeRecord, Problem
 from codeidx.store.occurrences import PackedOccurrences
-from codeidx.store.symbols import Def
+from codeidx.store.symbols import Def, is_top
 
 #: Replaced file versions kept for branch switches, newest first.
 MAX_SNAPSHOTS = 4000
@@ -422,7 +422,7 @@ def written_defs(file_id: int, rows: FileRows) -> list[Def]:
                 rows.language,
                 cast(str, v[_QUALIFIED_NAME]),
                 cast("str | None", v[_BASES]),
-                parent_kind == "module",
+                is_top(kind, parent_kind),
             )
         )
     return out

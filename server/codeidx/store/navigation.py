@@ -94,12 +94,13 @@ def top_level_named(conn: sqlite3.Connection, name: str, language: str, limit: i
     """How many definitions named ``name`` in ``language`` are defined directly in a module.
 
     Counts at most ``limit``; ``impl`` blocks are not counted (they name no
-    definition of their own).
+    definition of their own), nor are methods written at module level (Go's:
+    reached through their type, as ``symbols.is_top`` says).
     """
     row = conn.execute(
         "SELECT COUNT(*) FROM (SELECT 1 FROM nodes n JOIN nodes p ON p.node_id = n.parent_id"
         " JOIN files f ON f.file_id = n.file_id WHERE n.name = ? AND f.language = ?"
-        " AND p.kind = 'module' AND n.kind != 'impl' LIMIT ?)",
+        " AND p.kind = 'module' AND n.kind NOT IN ('impl', 'method') LIMIT ?)",
         (name, language, limit),
     ).fetchone()
     return int(row[0])

@@ -32,7 +32,9 @@ class Def:
     language: str
     qualified_name: str
     bases_json: str | None
-    #: Defined directly in its module (not inside a class or function).
+    #: Defined directly in its module (not inside a class or function) and
+    #: visible there by its bare name: a Go method sits at module level but
+    #: is reached only through its type (see ``is_top``).
     top: bool
 
     @property
@@ -51,10 +53,19 @@ _DEF_SELECT = (
 )
 
 
+def is_top(kind: str, parent_kind: str | None) -> bool:
+    """Whether a definition is a module-level name (``Def.top``).
+
+    A method whose parent is the module is attached to a type from outside
+    its body (Go), never named bare in the module's scope.
+    """
+    return parent_kind == "module" and kind != "method"
+
+
 def _def(row: tuple[object, ...]) -> Def:
     # The columns of _DEF_SELECT are the fields of Def in order; SQLite
     # already returns ints, strings and None, so no conversion is needed.
-    return Def(*row, row[5] == "module")  # type: ignore[arg-type, call-arg]
+    return Def(*row, is_top(row[1], row[5]))  # type: ignore[arg-type, call-arg]
 
 
 def defs_named(conn: sqlite3.Connection, names: Iterable[str]) -> dict[str, list[Def]]:
