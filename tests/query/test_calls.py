@@ -388,3 +388,93 @@ def test_go_callers_of_a_method_through_receivers_and_parameters(tmp_path: Path)
         "example.com/m.use": ("exact", 1),
         "example.com/m.fresh": ("exact", 1),
     }
+
+
+def test_rust_callers_of_a_method_through_typed_bindings(tmp_path: Path) -> None:
+    files = {
+        "Cargo.toml": '[package]\nname = "demo"\nversion = "0.1.0"\n',
+        "src/lib.rs": """
+            pub struct Engine { n: u32 }
+
+            impl Engine {
+                pub fn new() -> Self { Engine { n: 0 } }
+                pub fn start(&self) -> u32 { self.n }
+                pub fn boxed() -> Box<Engine> { Box::new(Engine::new()) }
+            }
+
+            pub fn by_param(e: &mut Engine) -> u32 { e.start() }
+
+            pub fn by_constructor() -> u32 {
+                let e = Engine::new();
+                e.start()
+            }
+
+            pub fn by_annotation() -> u32 {
+                let e: Engine = make();
+                e.start()
+            }
+
+            pub fn by_box() -> u32 {
+                let b = Engine::boxed();
+                b.start()
+            }
+
+            fn make() -> Engine { Engine::new() }
+        """,
+    }
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        group = only(find_calls(conn, fx.root, CallsQuery("start", incoming=True)))
+    callers = {c.symbol.qualified_name: (c.resolution, c.count) for c in group.calls}
+    assert callers == {
+        "demo::by_param": ("exact", 1),
+        "demo::by_constructor": ("exact", 1),
+        "demo::by_annotation": ("exact", 1),
+        "demo::by_box": ("exact", 1),
+    }
+
+
+def test_typescript_callers_of_a_method_through_typed_bindings(tmp_path: Path) -> None:
+    files = {
+        "engine.ts": """
+            export class Engine {
+              start(): number { return 1; }
+              static create(): Engine { return new Engine(); }
+            }
+
+            export function make(): Engine | null { return new Engine(); }
+        """,
+        "main.ts": """
+            import { Engine, make } from "./engine";
+
+            export function byParam(e: Engine): number { return e.start(); }
+
+            export function byNew(): number {
+              const e = new Engine();
+              return e.start();
+            }
+
+            export function byFactory(): number {
+              const e = Engine.create();
+              return e.start();
+            }
+
+            export function byAnnotation(): number {
+              const e: Engine = make()!;
+              return e.start();
+            }
+
+            export function byUnion(): number {
+              const e = make();
+              return e ? e.start() : 0;
+            }
+        """,
+    }
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        group = only(find_calls(conn, fx.root, CallsQuery("start", incoming=True)))
+    callers = {c.symbol.qualified_name: (c.resolution, c.count) for c in group.calls}
+    assert callers == {
+        f"main.{name}": ("exact", 1)
+        for name in ("byParam", "byNew", "byFactory", "byAnnotation", "byUnion")
+    }

@@ -521,3 +521,35 @@ def _use(module: str, *names: str, kind: str = "use") -> ImportRecord:
 )
 def test_resolve_import(imp, path, target):
     assert HOOKS.resolve_import(imp, path, WORKSPACE) == target
+
+
+@pytest.mark.parametrize(
+    ("annotation", "names"),
+    [
+        ("&Foo", ["Foo"]),
+        ("&mut Foo", ["Foo"]),
+        ("&'a mut crate::x::Foo<T>", ["crate::x::Foo"]),
+        ("Box<dyn Trait>", ["Trait"]),
+        ("Arc<Foo>", ["Foo"]),
+        ("Vec<Foo>", ["Vec"]),
+        ("impl Iterator<Item = u8>", ["Iterator"]),
+        ("&Self", ["Self"]),
+        ("[u8]", []),
+        ("(A, B)", []),
+    ],
+)
+def test_annotation_names_are_the_type_looked_through(annotation, names):
+    assert HOOKS.annotation_names(annotation) == names
+
+
+@pytest.mark.parametrize(
+    ("signature", "result"),
+    [
+        ("pub fn new(x: i32) -> Self", "Self"),
+        ("fn f<T>(x: T) -> Result<Foo, E> where T: Clone", "Result<Foo, E>"),
+        ("fn h() -> Box<dyn Fn() -> u8>", "Box<dyn Fn() -> u8>"),
+        ("fn g(&self)", None),
+    ],
+)
+def test_return_annotation_is_the_type_after_the_arrow(signature, result):
+    assert HOOKS.return_annotation(signature) == result

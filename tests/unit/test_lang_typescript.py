@@ -390,3 +390,34 @@ def test_paths_prefer_the_longest_matching_prefix() -> None:
     assert resolve(_imp("@/special/x"), "src/a.ts", ws) == "src/special/x.ts"
     assert resolve(_imp("exact"), "src/lib/x.ts", ws) == "src/a.ts"
     assert resolve(_imp("src/lib/x"), "src/a.ts", ws) == "src/lib/x.ts"
+
+
+@pytest.mark.parametrize(
+    ("annotation", "names"),
+    [
+        ("Foo", ["Foo"]),
+        ("ns.Foo<T>", ["ns.Foo"]),
+        ("Foo | null", ["Foo"]),
+        ("(Foo)", ["Foo"]),
+        ("Foo[]", []),
+        ("(a: A) => B", []),
+        ("{ a: 1 }", []),
+        ("string", []),
+    ],
+)
+def test_annotation_names_are_the_classes_of_a_type(annotation, names):
+    assert HOOKS.annotation_names(annotation) == names
+
+
+@pytest.mark.parametrize(
+    ("signature", "result"),
+    [
+        ("function foo(a: A): Foo {", "Foo"),
+        ("async load(x: (y: Y) => Z): Promise<Foo>", "Promise<Foo>"),
+        ("get value(): Foo", "Foo"),
+        ("const f = (a: A): Foo => a", "Foo"),
+        ("constructor(a: A)", None),
+    ],
+)
+def test_return_annotation_is_the_declared_result(signature, result):
+    assert HOOKS.return_annotation(signature) == result

@@ -114,6 +114,31 @@ def clean_comment(raw: str) -> str:
     return "\n".join(lines)[:MAX_DOC]
 
 
+def split_top(value: str, sep: str) -> list[str]:
+    """``value`` split at ``sep`` where no bracket of ``([{<`` is open.
+
+    For type texts (``Map<K, V> | null``); ``->`` and ``=>`` do not close a bracket.
+    """
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch in "([{<":
+            depth += 1
+        elif ch in ")]}" or (ch == ">" and value[i - 1 : i] not in ("-", "=")):
+            depth -= 1
+        elif depth == 0 and value.startswith(sep, i):
+            parts.append(value[start:i])
+            i += len(sep)
+            start = i
+            continue
+        i += 1
+    parts.append(value[start:])
+    return parts
+
+
 class LanguageHooks:
     """Generic behaviour that suits C-like grammars; languages override parts."""
 
@@ -131,7 +156,8 @@ class LanguageHooks:
     self_names: tuple[str, ...] = ("this",)
     #: Byte distances from the end of an assigned name to the start of its
     #: value that mean "bound to that value": `` = `` is 3 (``x = Foo()``);
-    #: Go adds `` := `` (4) and an address taken (``x := &T{}``, 5).
+    #: Go adds `` := `` (4) and an address taken (``x := &T{}``, 5), and
+    #: JavaScript `` = new `` (7).
     value_offsets: tuple[int, ...] = (3,)
     #: Kinds whose name is a reference to another definition, not a new name
     #: (a Rust ``impl Foo`` block names the type ``Foo``).

@@ -124,6 +124,8 @@ class JavaScriptHooks(LanguageHooks):
 
     config_files = ("tsconfig.json", "jsconfig.json")
     self_names = ("this",)
+    #: ``x = <chain>`` and ``x = new <Class>(...)``.
+    value_offsets = (3, 7)
     #: Grammars (registry language names) whose trees these hooks receive.
     grammars: tuple[str, ...] = ("javascript",)
 

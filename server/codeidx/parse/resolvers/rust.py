@@ -32,7 +32,15 @@ from typing import TYPE_CHECKING
 from tree_sitter import Query, QueryCursor
 
 from codeidx.parse import registry
-from codeidx.parse.hooks import Details, LanguageHooks, Workspace, clean_comment, squash, text
+from codeidx.parse.hooks import (
+    Details,
+    LanguageHooks,
+    Workspace,
+    clean_comment,
+    split_top,
+    squash,
+    text,
+)
 from codeidx.parse.records import ImportedName, ImportRecord, Param, TypeParam
 
 if TYPE_CHECKING:
@@ -55,12 +63,52 @@ _TYPE_PARAMS = frozenset(
 )
 
 
+#: Pointers whose methods are their content's (auto-dereference).
+_DEREF_POINTERS = frozenset({"Box", "Rc", "Arc"})
+
+
 class RustHooks(LanguageHooks):
     """Rust's details; qualified names use ``::`` (set in the registry)."""
 
     comment_types = ("line_comment", "block_comment")
     config_files = ("Cargo.toml",)
     self_names = ("self", "Self")
+
+    def annotation_names(self, annotation: str) -> list[str]:
+        """The type a declared type stands for: ``&mut Foo``, ``crate::a::Foo<T>``, ``Box<Foo>``.
+
+        References, lifetimes, ``dyn``/``impl`` and the pointers that
+        dereference to their content (``Box``, ``Rc``, ``Arc``) are looked
+        through; slices, tuples and function types give nothing.
+        """
+        text_ = annotation.strip()
+        while True:
+            if text_.startswith("&"):
+                text_ = text_[1:].lstrip()
+            elif text_.startswith("'") or text_.startswith(("mut ", "dyn ", "impl ")):
+                text_ = text_.partition(" ")[2].lstrip()
+            else:
+                break
+        base, bracket, rest = text_.partition("<")
+        base = base.strip()
+        if bracket and base.rsplit("::", 1)[-1] in _DEREF_POINTERS:
+            args = split_top(rest.rsplit(">", 1)[0], ",")
+            return self.annotation_names(args[0]) if args else []
+        parts = base.split("::")
+        return [base] if all(part.isidentifier() for part in parts) else []
+
+    def return_annotation(self, signature: str) -> str | None:
+        """The type after ``->`` of a ``fn`` header, without a ``where`` clause."""
+        depth = 0
+        for i, ch in enumerate(signature):
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+            elif depth == 0 and signature.startswith("->", i):
+                found = signature[i + 2 :].split(" where ", 1)[0].split("{", 1)[0].strip()
+                return found or None
+        return None
 
     def path_root(self, segment: str, module_name: str) -> str | None:
         """``crate`` is the crate root module, ``super`` the parent module."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from codeidx.parse.hooks import squash, text
+from codeidx.parse.hooks import split_top, squash, text
 from codeidx.parse.records import Param, TypeParam
 from codeidx.parse.resolvers.javascript import JavaScriptHooks
 
@@ -31,6 +31,31 @@ class TypeScriptHooks(JavaScriptHooks):
     """TypeScript's details on top of the ECMAScript ones."""
 
     grammars = ("typescript", "tsx")
+
+    def annotation_names(self, annotation: str) -> list[str]:
+        """The classes a type stands for: ``Foo``, ``ns.Foo<T>``, ``Foo | null``.
+
+        Arrays, tuples, function and object types give nothing.
+        """
+        return _type_names(annotation.strip(), 0)
+
+    def return_annotation(self, signature: str) -> str | None:
+        """The type after the parameters' ``):`` of a function or method header."""
+        depth = 0
+        opened = False
+        for i, ch in enumerate(signature):
+            if ch in "([{":
+                depth += 1
+                opened = opened or ch == "("
+            elif ch in ")]}":
+                depth -= 1
+                if depth == 0 and ch == ")" and opened:
+                    rest = signature[i + 1 :].strip()
+                    if not rest.startswith(":"):
+                        return None
+                    found = split_top(rest[1:], "=>")[0].split("{", 1)[0].strip()
+                    return found or None
+        return None
 
     def member_visibility(self, node: Node, name: str) -> str:
         """``private``/``protected``/``public`` as written, else the ``#name`` rule."""
@@ -107,6 +132,28 @@ def _type_name(node: Node, src: bytes) -> str:
         if name is not None:
             return text(name, src)
     return squash(text(node, src))
+
+
+#: Types that say nothing of a value's members.
+_NO_CLASS = frozenset(
+    {"null", "undefined", "void", "any", "unknown", "never", "object"}
+    | {"string", "number", "boolean", "bigint", "symbol"}
+)
+
+
+def _type_names(text_: str, depth: int) -> list[str]:
+    if depth > 4 or not text_ or text_ in _NO_CLASS:
+        return []
+    parts = [p.strip() for p in split_top(text_, "|")]
+    if len(parts) > 1:
+        return [n for p in parts for n in _type_names(p, depth + 1)]
+    if text_.startswith("(") and text_.endswith(")") and len(split_top(text_[1:-1], "=>")) == 1:
+        return _type_names(text_[1:-1].strip(), depth + 1)
+    if text_.endswith("]"):
+        return []
+    base = text_.split("<", 1)[0].strip()
+    parts = base.split(".")
+    return [base] if all(part.isidentifier() for part in parts) else []
 
 
 HOOKS = TypeScriptHooks()
