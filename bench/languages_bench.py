@@ -8,7 +8,9 @@ corpus found on the machine (or named on the command line) it:
    followed, nothing outside the corpus);
 2. runs universal-ctags over the copy (JSON output, best of 3) and a cold
    codeidx index (one run), and reports both wall times and their ratio;
-3. reports files parsed and skipped with reasons, nodes and edges by kind;
+3. reports files parsed and skipped with reasons, nodes and edges by kind,
+   and how calls into methods were resolved (through the receiver's type,
+   or guessed from the method's name);
 4. compares definitions: for each ctags kind, the share of ctags tags for
    which codeidx has a definition with the same name in the same file whose
    range starts or whose name sits on the same line, with a few misses
@@ -140,6 +142,16 @@ def bench_language(language: str, src: Path, tmp: Path) -> dict[str, Any]:
             named.add((path, name))
         nodes = dict(conn.execute("SELECT kind, COUNT(*) FROM nodes GROUP BY kind ORDER BY 2 DESC"))
         edges = dict(conn.execute("SELECT kind, COUNT(*) FROM edges GROUP BY kind ORDER BY 2 DESC"))
+        # Calls into methods by how they were resolved: through the receiver's
+        # type (exact) or by a guess on the method's name alone.
+        method_calls = {
+            str(resolution): {"edges": int(n), "sites": int(sites)}
+            for resolution, n, sites in conn.execute(
+                "SELECT e.resolution, COUNT(*), SUM(e.count) FROM edges e"
+                " JOIN nodes n ON n.node_id = e.dst_id"
+                " WHERE e.kind = 'calls' AND n.kind = 'method' GROUP BY 1"
+            )
+        }
     per_kind: dict[str, dict[str, Any]] = {}
     total = Counter(t[3] for t in tags)
     rng = random.Random(1)
@@ -171,6 +183,7 @@ def bench_language(language: str, src: Path, tmp: Path) -> dict[str, Any]:
         "ctags_tags": len(tags),
         "nodes": nodes,
         "edges": edges,
+        "method_calls": method_calls,
         "kinds": per_kind,
     }
 
@@ -195,6 +208,11 @@ def print_report(r: dict[str, Any]) -> None:
     )
     print(f"  nodes {sum(r['nodes'].values()):,} {r['nodes']}")
     print(f"  edges {sum(r['edges'].values()):,} {r['edges']}")
+    calls = ", ".join(
+        f"{resolution} {v['edges']:,} edges / {v['sites']:,} sites"
+        for resolution, v in sorted(r["method_calls"].items())
+    )
+    print(f"  calls into methods: {calls or 'none'}")
     print("  ctags kind        tags  same line  same name in file")
     for kind, k in r["kinds"].items():
         line, name = k["same_line"], k["same_name_in_file"]
