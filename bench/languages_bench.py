@@ -51,6 +51,7 @@ LANGUAGES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "javascript": ((".js",), "JavaScript", "/usr/lib/node_modules/npm"),
     "typescript": ((".ts",), "TypeScript", ""),
     "c": ((".c", ".h"), "C", "/usr/include/linux"),
+    "java": ((".java",), "Java", ""),
 }
 MISSES_SHOWN = 4
 

@@ -478,3 +478,33 @@ def test_typescript_callers_of_a_method_through_typed_bindings(tmp_path: Path) -
         f"main.{name}": ("exact", 1)
         for name in ("byParam", "byNew", "byFactory", "byAnnotation", "byUnion")
     }
+
+
+def test_java_callers_of_a_method_through_typed_bindings(tmp_path: Path) -> None:
+    files = {
+        "src/main/java/demo/Engine.java": """
+            package demo;
+
+            public class Engine {
+                public int start() { return 1; }
+                public static Engine create() { return new Engine(); }
+            }
+        """,
+        "src/main/java/demo/Main.java": """
+            package demo;
+
+            public class Main {
+                int byParam(Engine e) { return e.start(); }
+                int byVar() { var e = new Engine(); return e.start(); }
+                int byFactory() { var e = Engine.create(); return e.start(); }
+                int byChain() { return Engine.create().start(); }
+            }
+        """,
+    }
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        group = only(find_calls(conn, fx.root, CallsQuery("start", incoming=True)))
+    callers = {c.symbol.qualified_name: (c.resolution, c.count) for c in group.calls}
+    assert callers == {
+        f"demo.Main.{name}": ("exact", 1) for name in ("byParam", "byVar", "byFactory", "byChain")
+    }

@@ -498,3 +498,35 @@ def test_resolve_import_prefers_the_importers_own_tree():
     record = imp("a.b.C", "C")
     importer = "other/src/main/java/a/Use.java"
     assert HOOKS.resolve_import(record, importer, WORKSPACE) == "other/src/main/java/a/b/C.java"
+
+
+@pytest.mark.parametrize(
+    ("annotation", "names"),
+    [
+        ("Foo", ["Foo"]),
+        ("java.util.List<T>", ["java.util.List"]),
+        ("final Foo", ["Foo"]),
+        ("Map<K, List<V>>", ["Map"]),
+        ("int", []),
+        ("Foo[]", []),
+        ("String...", []),
+    ],
+)
+def test_annotation_names_are_the_class_of_a_type(annotation, names):
+    assert HOOKS.annotation_names(annotation) == names
+
+
+@pytest.mark.parametrize(
+    ("signature", "result"),
+    [
+        ("public <T> List<T> of(T t)", "List<T>"),
+        ("public static Foo create(int x) throws IOException", "Foo"),
+        ("private final Map<K, V> table()", "Map<K, V>"),
+        ("@Override public String toString()", "String"),
+        ("public Engine(int n)", None),
+        ("void run()", None),
+        ("int size()", None),
+    ],
+)
+def test_return_annotation_is_the_result_type(signature, result):
+    assert HOOKS.return_annotation(signature) == result

@@ -17,7 +17,15 @@ import posixpath
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from codeidx.parse.hooks import Details, LanguageHooks, Workspace, clean_comment, squash, text
+from codeidx.parse.hooks import (
+    Details,
+    LanguageHooks,
+    Workspace,
+    clean_comment,
+    split_top,
+    squash,
+    text,
+)
 from codeidx.parse.records import ImportedName, ImportRecord, Param, TypeParam
 
 if TYPE_CHECKING:
@@ -39,6 +47,14 @@ _TYPE_DECLARATIONS = frozenset(
         "enum_declaration",
     }
 )
+_PRIMITIVES = frozenset(
+    {"boolean", "byte", "char", "short", "int", "long", "float", "double", "var"}
+)
+_DECLARATION_MODIFIERS = frozenset({"final"})
+_METHOD_MODIFIERS = frozenset(
+    {"public", "protected", "private", "static", "final", "abstract", "synchronized"}
+    | {"native", "default", "strictfp", "void"}
+)
 # Folders that commonly sit right above the package tree's ``java/`` folder.
 _ROOT_PARENTS = frozenset({"main", "test", "src"})
 _INDEX_KEY = "java_index"
@@ -49,6 +65,41 @@ class JavaHooks(LanguageHooks):
 
     # Fields and methods are in scope unqualified inside a class's methods.
     members_in_scope = True
+    #: ``x = <chain>`` and ``x = new <Class>(...)`` (``var x = new Foo()``).
+    value_offsets = (3, 7)
+
+    def annotation_names(self, annotation: str) -> list[str]:
+        """The class a declared type stands for: ``Foo``, ``java.util.List<T>``, ``final Foo``.
+
+        Arrays and primitives give nothing; a generic type is its class.
+        """
+        text_ = " ".join(w for w in annotation.split() if w not in _DECLARATION_MODIFIERS)
+        text_ = text_.lstrip("@").strip() if text_.startswith("@") else text_
+        if text_.endswith(("]", "...")) or text_ in _PRIMITIVES:
+            return []
+        base = text_.split("<", 1)[0].strip()
+        parts = base.split(".")
+        return [base] if all(part.isidentifier() for part in parts) else []
+
+    def return_annotation(self, signature: str) -> str | None:
+        """The result type of a method header: ``List<T>`` of ``public <T> List<T> of(T t)``."""
+        depth = 0
+        end = -1
+        for i, ch in enumerate(signature):
+            if ch == "<":
+                depth += 1
+            elif ch == ">":
+                depth -= 1
+            elif ch == "(" and depth == 0:
+                end = i
+                break
+        words = [w for w in split_top(signature[:end].strip(), " ") if w] if end > 0 else []
+        if len(words) < 2:
+            return None
+        result = words[-2]
+        if result in _PRIMITIVES or result in _METHOD_MODIFIERS or result.startswith("<"):
+            return None  # a constructor (a modifier before its name), void, a primitive
+        return result
 
     def tree_module_name(self, root: Node, src: bytes, default: str) -> str:
         for child in root.children:
