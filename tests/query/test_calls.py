@@ -508,3 +508,38 @@ def test_java_callers_of_a_method_through_typed_bindings(tmp_path: Path) -> None
     assert callers == {
         f"demo.Main.{name}": ("exact", 1) for name in ("byParam", "byVar", "byFactory", "byChain")
     }
+
+
+def test_members_found_through_a_cycle_of_bases_whatever_is_asked_first(tmp_path: Path) -> None:
+    # ``A``'s bases lead back to ``A`` through ``B``: asked first about ``A``,
+    # the lookup in ``B`` is cut where it meets ``A`` again, and that partial
+    # answer must not stand for ``B`` later (it would depend on which file,
+    # or which use, was linked first).
+    files = {
+        "m.py": """
+            class D:
+                def k(self):
+                    return 1
+
+
+            class B(A):
+                pass
+
+
+            class A(B, D):
+                pass
+
+
+            def use_a(a: A):
+                return a.k()
+
+
+            def use_b(b: B):
+                return b.k()
+        """,
+    }
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        group = only(find_calls(conn, fx.root, CallsQuery("k", incoming=True)))
+    callers = {c.symbol.qualified_name: c.resolution for c in group.calls}
+    assert callers == {"m.use_a": "exact", "m.use_b": "exact"}

@@ -251,9 +251,28 @@ def link_file(
     _overrides(resolver, facts, add)
     pack = edge_store.pack_sites
     return [
-        (src, dst, kind, e.confidence, e.resolution, len(e.sites) // 2, pack(e.sites))
+        (
+            src,
+            dst,
+            kind,
+            e.confidence,
+            e.resolution,
+            len(e.sites) // 2,
+            pack(e.sites if len(e.sites) == 2 else _in_order(e.sites)),
+        )
         for (src, dst, kind, _), e in found.items()
     ]
+
+
+def _in_order(sites: list[int]) -> list[int]:
+    """(line, col) pairs in document order, whatever order they were met in.
+
+    Occurrences are met name by name, and the order of a file's names in the
+    index depends on the order files were written in: sorted, an edge's
+    sites are the same whichever way a run shared out its files.
+    """
+    pairs = sorted(zip(sites[0::2], sites[1::2], strict=True))
+    return [value for pair in pairs for value in pair]
 
 
 def _names_to_resolve(facts: FileFacts) -> set[str]:

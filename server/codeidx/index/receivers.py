@@ -71,6 +71,10 @@ class ReceiverTypes:
         self._r: Resolver = weakref.proxy(resolver)
         self._value_cache: dict[int, list[Target] | None] = {}
         self._local_cache: dict[tuple[int, int, str], list[Target] | None] = {}
+        # What is being worked out now: asked again, it is a cycle, answered
+        # "unknown" and counted in the resolver's ``cuts`` (see there).
+        self._pending_values: set[int] = set()
+        self._pending_locals: set[tuple[int, int, str]] = set()
         self._positions: dict[int, _Positions] = {}
         self._full_facts: dict[int, FileFacts] = {}
         self._params_cache: dict[int, dict[str, str]] = {}
@@ -85,7 +89,10 @@ class ReceiverTypes:
     ) -> list[Target] | None:
         """The modules and classes the value of a receiver expression may be."""
         chain = _chain(expr, registry.LANGUAGES[facts.language].separator)
-        if chain is None or depth > MAX_DEPTH:
+        if chain is None:
+            return None
+        if depth > MAX_DEPTH:
+            self._r.cuts += 1
             return None
         (head, called), rest = chain[0], chain[1:]
         values = self._head_types(facts, head, called, enclosing, hooks, depth)
@@ -194,17 +201,25 @@ class ReceiverTypes:
         key = -t.node_id - 1
         if key in self._value_cache:
             return self._value_cache[key]
-        self._value_cache[key] = None
+        if key in self._pending_values:
+            self._r.cuts += 1
+            return None
+        self._pending_values.add(key)
+        cuts = self._r.cuts
         found: list[Target] | None = None
-        context = self._node_context(t.node_id)
-        if context is not None:
-            row, owner_facts, ordinal = context
-            hooks = registry.hooks(owner_facts.language).HOOKS
-            annotation = hooks.return_annotation(row.signature)
-            if annotation is not None:
-                scope = owner_facts.nodes[ordinal].parent or 0
-                found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
-        self._value_cache[key] = found
+        try:
+            context = self._node_context(t.node_id)
+            if context is not None:
+                row, owner_facts, ordinal = context
+                hooks = registry.hooks(owner_facts.language).HOOKS
+                annotation = hooks.return_annotation(row.signature)
+                if annotation is not None:
+                    scope = owner_facts.nodes[ordinal].parent or 0
+                    found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
+        finally:
+            self._pending_values.discard(key)
+        if self._r.cuts == cuts:
+            self._value_cache[key] = found
         return found
 
     def _annotation_types(
@@ -238,23 +253,32 @@ class ReceiverTypes:
 
     def _variable_types(self, t: Target, depth: int) -> list[Target] | None:
         """A variable's or field's type, from its annotation or assigned value."""
-        if t.node_id in self._value_cache:
-            return self._value_cache[t.node_id]
-        self._value_cache[t.node_id] = None
+        key = t.node_id
+        if key in self._value_cache:
+            return self._value_cache[key]
+        if key in self._pending_values:
+            self._r.cuts += 1
+            return None
+        self._pending_values.add(key)
+        cuts = self._r.cuts
         found: list[Target] | None = None
-        context = self._node_context(t.node_id)
-        if context is not None:
-            row, owner_facts, ordinal = context
-            hooks = registry.hooks(owner_facts.language).HOOKS
-            annotation, value = hooks.assigned(row.signature)
-            node = owner_facts.nodes[ordinal]
-            # A field assigned in a method reads its value in that method.
-            scope = _innermost_callable(owner_facts, node.start_byte) or node.parent or 0
-            if annotation is not None:
-                found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
-            if found is None and value is not None:
-                found = self.expr_types(owner_facts, value, scope, hooks, depth + 1)
-        self._value_cache[t.node_id] = found
+        try:
+            context = self._node_context(t.node_id)
+            if context is not None:
+                row, owner_facts, ordinal = context
+                hooks = registry.hooks(owner_facts.language).HOOKS
+                annotation, value = hooks.assigned(row.signature)
+                node = owner_facts.nodes[ordinal]
+                # A field assigned in a method reads its value in that method.
+                scope = _innermost_callable(owner_facts, node.start_byte) or node.parent or 0
+                if annotation is not None:
+                    found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
+                if found is None and value is not None:
+                    found = self.expr_types(owner_facts, value, scope, hooks, depth + 1)
+        finally:
+            self._pending_values.discard(key)
+        if self._r.cuts == cuts:
+            self._value_cache[key] = found
         return found
 
     def _super_types(
@@ -287,9 +311,24 @@ class ReceiverTypes:
         key = (facts.file_id, scope, name)
         if key in self._local_cache:
             return self._local_cache[key]
-        self._local_cache[key] = None
+        if key in self._pending_locals:  # ``x = x.next``: a binding reads itself
+            self._r.cuts += 1
+            return None
         if len(self._local_cache) > 100_000:
             self._local_cache.clear()
+        self._pending_locals.add(key)
+        cuts = self._r.cuts
+        try:
+            answer = self._local_types(facts, name, scope, hooks, depth)
+        finally:
+            self._pending_locals.discard(key)
+        if self._r.cuts == cuts:
+            self._local_cache[key] = answer
+        return answer
+
+    def _local_types(
+        self, facts: FileFacts, name: str, scope: int, hooks: LanguageHooks, depth: int
+    ) -> list[Target] | None:
         out: list[Target] = []
         unknown = False
         writes = self._writes(facts, name).get(scope, [])
@@ -312,9 +351,7 @@ class ReceiverTypes:
                 unknown = True
             else:
                 out.extend(found)
-        answer = dedupe(out) if out else (None if unknown or not results else [])
-        self._local_cache[key] = answer
-        return answer
+        return dedupe(out) if out else (None if unknown or not results else [])
 
     def _writes(self, facts: FileFacts, name: str) -> dict[int | None, list[tuple[int, int, int]]]:
         """A name's writes without a receiver, by binding scope, in stored order.

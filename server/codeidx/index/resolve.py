@@ -190,6 +190,15 @@ class Resolver:
         self._outer_cache: dict[tuple[int, str], list[Target]] = {}
         self._by_name_cache: dict[str, list[Target]] = {}
         self._receiver_cache: dict[tuple[int, str, int], list[Target] | None] = {}
+        #: How many lookups were cut short so far: a cycle met (a member or
+        #: type asked for again while it is being worked out) or the depth
+        #: bound reached.  A result worked out while this count moved depends
+        #: on what was being worked out around it, so it is not cached: the
+        #: answers must not depend on the order files are linked in (two link
+        #: workers share files out differently on every run).
+        self.cuts = 0
+        self._pending_members: set[tuple[int, str]] = set()
+        self._pending_modules: set[tuple[str, str]] = set()
         self._groups: dict[str, tuple[list[Def], dict[int | None, list[Def]]]] = {}
         self._bases_cache: dict[int, tuple[tuple[str, str], ...]] = {}
         self._module_ids: dict[int, str] = {}
@@ -290,9 +299,10 @@ class Resolver:
             if len(self._receiver_cache) > 200_000:
                 self._receiver_cache.clear()
             # Every member used on one receiver in one scope shares its type.
-            owners = self._receiver_cache[key] = self.types.expr_types(
-                facts, receiver, enclosing, hooks
-            )
+            cuts = self.cuts
+            owners = self.types.expr_types(facts, receiver, enclosing, hooks)
+            if self.cuts == cuts:
+                self._receiver_cache[key] = owners
         if owners is None:
             # The receiver's type is unknown: by-name guesses, ranked low.
             return self._guess_member(facts, name, role)
@@ -383,7 +393,10 @@ class Resolver:
         if outer is None:
             if len(self._outer_cache) > 200_000:
                 self._outer_cache.clear()
-            outer = self._outer_cache[key] = self._resolve_outer(facts, name, hooks)
+            cuts = self.cuts
+            outer = self._resolve_outer(facts, name, hooks)
+            if self.cuts == cuts:
+                self._outer_cache[key] = outer
         return outer
 
     def _resolve_outer(self, facts: FileFacts, name: str, hooks: LanguageHooks) -> list[Target]:
@@ -515,7 +528,20 @@ class Resolver:
         cached = self._module_cache.get(key)
         if cached is not None:
             return cached
-        self._module_cache[key] = []  # guards cycles of re-exports
+        if key in self._pending_modules:  # a cycle of re-exports
+            self.cuts += 1
+            return []
+        self._pending_modules.add(key)
+        cuts = self.cuts
+        try:
+            found = self._in_module(module, name, depth)
+        finally:
+            self._pending_modules.discard(key)
+        if self.cuts == cuts:
+            self._module_cache[key] = found
+        return found
+
+    def _in_module(self, module: str, name: str, depth: int) -> list[Target]:
         found = [
             Target(d.node_id, d.kind, 1.0, "exact")
             for d in self.defs(name)
@@ -539,7 +565,8 @@ class Resolver:
                     if self.module_exists(f"{module}{sep}{name}"):
                         found = self.module_targets(f"{module}{sep}{name}")
                     break
-        self._module_cache[key] = found
+        elif not found:
+            self.cuts += 1  # re-exports not followed further
         return found
 
     def inside(self, owner: Target, name: str, facts: FileFacts) -> list[Target]:
@@ -568,7 +595,20 @@ class Resolver:
         cached = self._member_cache.get(key)
         if cached is not None:
             return cached
-        self._member_cache[key] = []
+        if key in self._pending_members:  # a cycle of bases
+            self.cuts += 1
+            return []
+        self._pending_members.add(key)
+        cuts = self.cuts
+        try:
+            found = self._members(class_id, name, facts, depth)
+        finally:
+            self._pending_members.discard(key)
+        if self.cuts == cuts:
+            self._member_cache[key] = found
+        return found
+
+    def _members(self, class_id: int, name: str, facts: FileFacts, depth: int) -> list[Target]:
         owner = self.class_def(class_id)
         if self._complete or name in self._defs:
             defs = self.defs(name)
@@ -618,9 +658,9 @@ class Resolver:
                             )
                     if found:
                         break
-        found = dedupe(found)
-        self._member_cache[key] = found
-        return found
+        elif not found and owner is not None and self._bases(owner):
+            self.cuts += 1  # bases not followed further
+        return dedupe(found)
 
     def _grouped(self, name: str, defs: list[Def]) -> dict[int | None, list[Def]]:
         """The definitions named ``name`` by parent id; ``None`` holds detached ones.

@@ -146,9 +146,11 @@ def all_defs(conn: sqlite3.Connection) -> dict[str, list[Def]]:
 
 
 def module_files(conn: sqlite3.Connection) -> dict[str, list[tuple[int, str]]]:
-    """module name → [(file_id, path)] of the files declaring that module."""
+    """module name → [(file_id, path)] of the files declaring that module, in path order."""
     out: dict[str, list[tuple[int, str]]] = {}
-    for fid, path, module in conn.execute("SELECT file_id, path, module_name FROM files"):
+    for fid, path, module in conn.execute(
+        "SELECT file_id, path, module_name FROM files ORDER BY path"
+    ):
         out.setdefault(str(module), []).append((int(fid), str(path)))
     return out
 
@@ -392,10 +394,15 @@ def occurrence_rows(conn: sqlite3.Connection, name: str) -> list[tuple[int, str,
 
 
 def file_index(conn: sqlite3.Connection) -> dict[str, tuple[int, str, str]]:
-    """path → (file_id, module_name, language) of every indexed file."""
+    """path → (file_id, module_name, language) of every indexed file, in path order.
+
+    In path order, not id order: ids follow the order files were first
+    written, which varies with how a run shared files out, and resolution
+    walks a module's files in this order (the first that binds a name wins).
+    """
     return {
         str(path): (int(fid), str(module), str(lang))
         for fid, path, module, lang in conn.execute(
-            "SELECT file_id, path, module_name, language FROM files"
+            "SELECT file_id, path, module_name, language FROM files ORDER BY path"
         )
     }
