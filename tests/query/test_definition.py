@@ -262,9 +262,7 @@ GO_UTIL_METHODS = (
         ('func count() int { return le$0n("x") }\n', None),
     ],
 )
-def test_go_methods_are_not_module_level_names(
-    tmp_path: Path, util: str, main: str | None
-) -> None:
+def test_go_methods_are_not_module_level_names(tmp_path: Path, util: str, main: str | None) -> None:
     # Go methods sit at module level in the tree but are reached only
     # through their type.
     files = {
