@@ -71,10 +71,6 @@ class ReceiverTypes:
         self._r: Resolver = weakref.proxy(resolver)
         self._value_cache: dict[int, list[Target] | None] = {}
         self._local_cache: dict[tuple[int, int, str], list[Target] | None] = {}
-        # What is being worked out now: asked again, it is a cycle, answered
-        # "unknown" and counted in the resolver's ``cuts`` (see there).
-        self._pending_values: set[int] = set()
-        self._pending_locals: set[tuple[int, int, str]] = set()
         self._positions: dict[int, _Positions] = {}
         self._full_facts: dict[int, FileFacts] = {}
         self._params_cache: dict[int, dict[str, str]] = {}
@@ -92,7 +88,7 @@ class ReceiverTypes:
         if chain is None:
             return None
         if depth > MAX_DEPTH:
-            self._r.cuts += 1
+            self._r.cut_by_depth()
             return None
         (head, called), rest = chain[0], chain[1:]
         values = self._head_types(facts, head, called, enclosing, hooks, depth)
@@ -201,11 +197,9 @@ class ReceiverTypes:
         key = -t.node_id - 1
         if key in self._value_cache:
             return self._value_cache[key]
-        if key in self._pending_values:
-            self._r.cuts += 1
+        token = self._r.enter(("value", key))
+        if token is None:  # a cycle: unknown
             return None
-        self._pending_values.add(key)
-        cuts = self._r.cuts
         found: list[Target] | None = None
         try:
             context = self._node_context(t.node_id)
@@ -217,8 +211,8 @@ class ReceiverTypes:
                     scope = owner_facts.nodes[ordinal].parent or 0
                     found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
         finally:
-            self._pending_values.discard(key)
-        if self._r.cuts == cuts:
+            keep = self._r.leave(("value", key), token)
+        if keep:
             self._value_cache[key] = found
         return found
 
@@ -256,11 +250,9 @@ class ReceiverTypes:
         key = t.node_id
         if key in self._value_cache:
             return self._value_cache[key]
-        if key in self._pending_values:
-            self._r.cuts += 1
+        token = self._r.enter(("value", key))
+        if token is None:  # a cycle: unknown
             return None
-        self._pending_values.add(key)
-        cuts = self._r.cuts
         found: list[Target] | None = None
         try:
             context = self._node_context(t.node_id)
@@ -276,8 +268,8 @@ class ReceiverTypes:
                 if found is None and value is not None:
                     found = self.expr_types(owner_facts, value, scope, hooks, depth + 1)
         finally:
-            self._pending_values.discard(key)
-        if self._r.cuts == cuts:
+            keep = self._r.leave(("value", key), token)
+        if keep:
             self._value_cache[key] = found
         return found
 
@@ -311,18 +303,16 @@ class ReceiverTypes:
         key = (facts.file_id, scope, name)
         if key in self._local_cache:
             return self._local_cache[key]
-        if key in self._pending_locals:  # ``x = x.next``: a binding reads itself
-            self._r.cuts += 1
+        token = self._r.enter(("local", *key))
+        if token is None:  # ``x = x.next``: a binding reads itself
             return None
         if len(self._local_cache) > 100_000:
             self._local_cache.clear()
-        self._pending_locals.add(key)
-        cuts = self._r.cuts
         try:
             answer = self._local_types(facts, name, scope, hooks, depth)
         finally:
-            self._pending_locals.discard(key)
-        if self._r.cuts == cuts:
+            keep = self._r.leave(("local", *key), token)
+        if keep:
             self._local_cache[key] = answer
         return answer
 

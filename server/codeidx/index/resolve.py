@@ -65,6 +65,8 @@ __all__ = ["CALLABLE", "CLASS_LIKE", "LOCAL", "MIN_CONFIDENCE", "Resolver", "Tar
 # Definitions whose name is not a name of their own (a Rust impl block is
 # named after its type): members live in them, but names never resolve to them.
 _UNNAMED = frozenset({"impl"})
+# ``Resolver._low`` when no lookup was cut short.
+_NO_CUT = 1 << 30
 # A name matching more definitions than this is too ambiguous to guess at:
 # such guesses would mostly be wrong edges.
 _MAX_BY_NAME = 5
@@ -190,19 +192,59 @@ class Resolver:
         self._outer_cache: dict[tuple[int, str], list[Target]] = {}
         self._by_name_cache: dict[str, list[Target]] = {}
         self._receiver_cache: dict[tuple[int, str, int], list[Target] | None] = {}
-        #: How many lookups were cut short so far: a cycle met (a member or
-        #: type asked for again while it is being worked out) or the depth
-        #: bound reached.  A result worked out while this count moved depends
-        #: on what was being worked out around it, so it is not cached: the
-        #: answers must not depend on the order files are linked in (two link
-        #: workers share files out differently on every run).
-        self.cuts = 0
-        self._pending_members: set[tuple[int, str]] = set()
-        self._pending_modules: set[tuple[str, str]] = set()
+        # Lookups being worked out, by key, with their depth in that stack;
+        # and the lowest depth a lookup cut short in the current subtree met
+        # (see ``enter``).
+        self._pending: dict[tuple[object, ...], int] = {}
+        self._low = _NO_CUT
         self._groups: dict[str, tuple[list[Def], dict[int | None, list[Def]]]] = {}
         self._bases_cache: dict[int, tuple[tuple[str, str], ...]] = {}
         self._module_ids: dict[int, str] = {}
         self.types = ReceiverTypes(self)
+
+    # Cycles -------------------------------------------------------------
+
+    def begin(self) -> tuple[int, int]:
+        """Start a lookup whose answer a cache will keep if ``end`` allows it.
+
+        Answers must not depend on the order files are linked in (two link
+        workers share files out differently on every run).  A lookup asked
+        again while it is being worked out (a class whose bases lead back to
+        it, a binding that reads itself) is cut short; the answer of the
+        lookup it cut back to is still its true answer, but an answer
+        worked out inside it that met the cut is partial, and so is one cut
+        by the depth bound.  ``end`` says whether an answer met only cuts
+        back to itself or to lookups inside it, and so may be kept.
+        """
+        token = (len(self._pending), self._low)
+        self._low = _NO_CUT
+        return token
+
+    def end(self, token: tuple[int, int]) -> bool:
+        """Finish a lookup ``begin`` started; True when its answer may be cached."""
+        depth, outer = token
+        keep = self._low >= depth
+        self._low = min(outer, self._low)
+        return keep
+
+    def enter(self, key: tuple[object, ...]) -> tuple[int, int] | None:
+        """``begin`` for a lookup that may meet itself; None when ``key`` is being worked out."""
+        depth = self._pending.get(key)
+        if depth is not None:
+            self._low = min(self._low, depth)
+            return None
+        token = self.begin()
+        self._pending[key] = token[0]
+        return token
+
+    def leave(self, key: tuple[object, ...], token: tuple[int, int]) -> bool:
+        """``end`` for a lookup ``enter`` started."""
+        del self._pending[key]
+        return self.end(token)
+
+    def cut_by_depth(self) -> None:
+        """Note that the depth bound cut a lookup short: nothing around it is cached."""
+        self._low = -1
 
     # Lookups -----------------------------------------------------------
 
@@ -299,9 +341,9 @@ class Resolver:
             if len(self._receiver_cache) > 200_000:
                 self._receiver_cache.clear()
             # Every member used on one receiver in one scope shares its type.
-            cuts = self.cuts
+            token = self.begin()
             owners = self.types.expr_types(facts, receiver, enclosing, hooks)
-            if self.cuts == cuts:
+            if self.end(token):
                 self._receiver_cache[key] = owners
         if owners is None:
             # The receiver's type is unknown: by-name guesses, ranked low.
@@ -393,9 +435,9 @@ class Resolver:
         if outer is None:
             if len(self._outer_cache) > 200_000:
                 self._outer_cache.clear()
-            cuts = self.cuts
+            token = self.begin()
             outer = self._resolve_outer(facts, name, hooks)
-            if self.cuts == cuts:
+            if self.end(token):
                 self._outer_cache[key] = outer
         return outer
 
@@ -528,16 +570,14 @@ class Resolver:
         cached = self._module_cache.get(key)
         if cached is not None:
             return cached
-        if key in self._pending_modules:  # a cycle of re-exports
-            self.cuts += 1
+        token = self.enter(("module", module, name))
+        if token is None:  # a cycle of re-exports
             return []
-        self._pending_modules.add(key)
-        cuts = self.cuts
         try:
             found = self._in_module(module, name, depth)
         finally:
-            self._pending_modules.discard(key)
-        if self.cuts == cuts:
+            keep = self.leave(("module", module, name), token)
+        if keep:
             self._module_cache[key] = found
         return found
 
@@ -566,7 +606,7 @@ class Resolver:
                         found = self.module_targets(f"{module}{sep}{name}")
                     break
         elif not found:
-            self.cuts += 1  # re-exports not followed further
+            self.cut_by_depth()  # re-exports not followed further
         return found
 
     def inside(self, owner: Target, name: str, facts: FileFacts) -> list[Target]:
@@ -595,16 +635,14 @@ class Resolver:
         cached = self._member_cache.get(key)
         if cached is not None:
             return cached
-        if key in self._pending_members:  # a cycle of bases
-            self.cuts += 1
+        token = self.enter(("members", class_id, name))
+        if token is None:  # a cycle of bases
             return []
-        self._pending_members.add(key)
-        cuts = self.cuts
         try:
             found = self._members(class_id, name, facts, depth)
         finally:
-            self._pending_members.discard(key)
-        if self.cuts == cuts:
+            keep = self.leave(("members", class_id, name), token)
+        if keep:
             self._member_cache[key] = found
         return found
 
@@ -659,7 +697,7 @@ class Resolver:
                     if found:
                         break
         elif not found and owner is not None and self._bases(owner):
-            self.cuts += 1  # bases not followed further
+            self.cut_by_depth()  # bases not followed further
         return dedupe(found)
 
     def _grouped(self, name: str, defs: list[Def]) -> dict[int | None, list[Def]]:
