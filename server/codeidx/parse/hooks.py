@@ -139,6 +139,19 @@ def split_top(value: str, sep: str) -> list[str]:
     return parts
 
 
+def after_arrow(signature: str) -> str | None:
+    """The text after the first ``->`` outside brackets (a declared result), or None."""
+    depth = 0
+    for i, ch in enumerate(signature):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and signature.startswith("->", i):
+            return signature[i + 2 :]
+    return None
+
+
 class LanguageHooks:
     """Generic behaviour that suits C-like grammars; languages override parts."""
 

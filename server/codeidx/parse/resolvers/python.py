@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING
 from tree_sitter import Query, QueryCursor
 
 from codeidx.parse import registry
-from codeidx.parse.hooks import MAX_DOC, Details, LanguageHooks, Workspace, squash, text
+from codeidx.parse.hooks import (
+    MAX_DOC,
+    Details,
+    LanguageHooks,
+    Workspace,
+    after_arrow,
+    squash,
+    text,
+)
 from codeidx.parse.records import ImportedName, ImportRecord, Param, TypeParam
 
 if TYPE_CHECKING:
@@ -68,16 +76,10 @@ class PythonHooks(LanguageHooks):
 
     def return_annotation(self, signature: str) -> str | None:
         """The text after ``->`` of a ``def`` header, without the final colon."""
-        depth = 0
-        for i, ch in enumerate(signature):
-            if ch in "([{":
-                depth += 1
-            elif ch in ")]}":
-                depth -= 1
-            elif depth == 0 and signature.startswith("->", i):
-                found = signature[i + 2 :].strip().removesuffix(":").strip()
-                return found or None
-        return None
+        result = after_arrow(signature)
+        if result is None:
+            return None
+        return result.strip().removesuffix(":").strip() or None
 
     def annotation_names(self, annotation: str) -> list[str]:
         """Classes an annotation names: ``Foo``, ``'Foo'``, ``Optional[Foo]``, ``Foo | None``.

@@ -36,6 +36,7 @@ from codeidx.parse.hooks import (
     Details,
     LanguageHooks,
     Workspace,
+    after_arrow,
     clean_comment,
     split_top,
     squash,
@@ -99,16 +100,10 @@ class RustHooks(LanguageHooks):
 
     def return_annotation(self, signature: str) -> str | None:
         """The type after ``->`` of a ``fn`` header, without a ``where`` clause."""
-        depth = 0
-        for i, ch in enumerate(signature):
-            if ch in "([{":
-                depth += 1
-            elif ch in ")]}":
-                depth -= 1
-            elif depth == 0 and signature.startswith("->", i):
-                found = signature[i + 2 :].split(" where ", 1)[0].split("{", 1)[0].strip()
-                return found or None
-        return None
+        result = after_arrow(signature)
+        if result is None:
+            return None
+        return result.split(" where ", 1)[0].split("{", 1)[0].strip() or None
 
     def path_root(self, segment: str, module_name: str) -> str | None:
         """``crate`` is the crate root module, ``super`` the parent module."""
