@@ -92,10 +92,7 @@ class Indexer:
             conn = self._connection()
             if self._names is None:
                 self._names = files.NameTable(conn)
-            reparse_upto: int | None = None
-            if options.only is None:
-                reparse_upto = self._check_extraction_rules(conn)
-                self._check_linking_rules(conn)
+            reparse_upto = self._check_rules(conn) if options.only is None else None
             mode = (
                 "force"
                 if options.force or reparse_upto is not None
@@ -146,56 +143,45 @@ class Indexer:
             self._lock.release()
 
     @staticmethod
-    def _check_extraction_rules(conn: sqlite3.Connection) -> int | None:
-        """The last session whose files must be parsed again, or None when none must.
+    def _check_rules(conn: sqlite3.Connection) -> int | None:
+        """Act on rules changed since the index was built; the last session to parse again.
 
         When another codeidx (or grammar) extracted what the index holds,
         every file written so far is parsed again, and no snapshot of the old
-        rules may come back after a branch switch.  The new digest, the
-        bound (the latest session: every stale file was written by it or
-        earlier) and the snapshots' removal are committed together, so a run
-        interrupted halfway leaves the files it parsed done, and the next
-        full run parses only the rest.
+        rules may come back after a branch switch.  When other linking rules
+        made its edges, every file is linked again.  The new digests, the
+        bound of the files to parse again (the latest session: every stale
+        file was written by it or earlier), the dropped snapshots and the
+        files marked for linking are committed together, so a run
+        interrupted afterwards leaves done what it did, and any later run
+        finishes the rest.  Returns None when no file is to be parsed again.
         """
         extraction = extraction_digest()
-        if db.read_meta(conn, EXTRACTION_KEY) != extraction:
+        linking = link.linking_digest()
+        new_extraction = db.read_meta(conn, EXTRACTION_KEY) != extraction
+        new_linking = db.read_meta(conn, LINKING_KEY) != linking
+        if new_extraction or new_linking:
             stale = files.has_files(conn)
             conn.execute("BEGIN IMMEDIATE")
             try:
-                db.write_meta(conn, EXTRACTION_KEY, extraction)
-                if stale:
-                    db.write_meta(conn, REPARSE_KEY, str(sessions.latest_session_id(conn)))
-                    files.prune_snapshots(conn, keep=0)
+                if new_extraction:
+                    db.write_meta(conn, EXTRACTION_KEY, extraction)
+                    if stale:
+                        db.write_meta(conn, REPARSE_KEY, str(sessions.latest_session_id(conn)))
+                        files.prune_snapshots(conn, keep=0)
+                if new_linking:
+                    edges.unlink_all(conn)
+                    db.write_meta(conn, LINKING_KEY, linking)
                 conn.execute("COMMIT")
             except BaseException:
                 rollback(conn)
                 raise
-            if stale:
+            if stale and new_extraction:
                 log.info("the extraction rules changed since this index was built")
+            if stale and new_linking:
+                log.info("the linking rules changed since this index was built")
         pending = db.read_meta(conn, REPARSE_KEY)
         return int(pending) if pending is not None else None
-
-    @staticmethod
-    def _check_linking_rules(conn: sqlite3.Connection) -> None:
-        """Mark every file for linking when its edges came from other linking rules.
-
-        The marks and the new digest are committed together, so a run that
-        is interrupted afterwards leaves files marked, and any later run
-        (a save too) finishes linking them.
-        """
-        linking = link.linking_digest()
-        if db.read_meta(conn, LINKING_KEY) == linking:
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            marked = edges.unlink_all(conn)
-            db.write_meta(conn, LINKING_KEY, linking)
-            conn.execute("COMMIT")
-        except BaseException:
-            rollback(conn)
-            raise
-        if marked:
-            log.info("the linking rules changed since this index was built: %d files", marked)
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:

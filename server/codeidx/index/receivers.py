@@ -194,27 +194,21 @@ class ReceiverTypes:
 
     def _returns(self, t: Target, depth: int) -> list[Target] | None:
         """The classes a callable's declared result names, None when undeclared."""
-        key = -t.node_id - 1
-        if key in self._value_cache:
-            return self._value_cache[key]
-        token = self._r.enter(("value", key))
-        if token is None:  # a cycle: unknown
+        return self._r.remembered(
+            self._value_cache, -t.node_id - 1, lambda: self._returns_of(t, depth), None
+        )
+
+    def _returns_of(self, t: Target, depth: int) -> list[Target] | None:
+        context = self._node_context(t.node_id)
+        if context is None:
             return None
-        found: list[Target] | None = None
-        try:
-            context = self._node_context(t.node_id)
-            if context is not None:
-                row, owner_facts, ordinal = context
-                hooks = registry.hooks(owner_facts.language).HOOKS
-                annotation = hooks.return_annotation(row.signature)
-                if annotation is not None:
-                    scope = owner_facts.nodes[ordinal].parent or 0
-                    found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
-        finally:
-            keep = self._r.leave(("value", key), token)
-        if keep:
-            self._value_cache[key] = found
-        return found
+        row, owner_facts, ordinal = context
+        hooks = registry.hooks(owner_facts.language).HOOKS
+        annotation = hooks.return_annotation(row.signature)
+        if annotation is None:
+            return None
+        scope = owner_facts.nodes[ordinal].parent or 0
+        return self._annotation_types(owner_facts, annotation, scope, hooks, depth)
 
     def _annotation_types(
         self, facts: FileFacts, annotation: str, scope: int, hooks: LanguageHooks, depth: int
@@ -247,30 +241,25 @@ class ReceiverTypes:
 
     def _variable_types(self, t: Target, depth: int) -> list[Target] | None:
         """A variable's or field's type, from its annotation or assigned value."""
-        key = t.node_id
-        if key in self._value_cache:
-            return self._value_cache[key]
-        token = self._r.enter(("value", key))
-        if token is None:  # a cycle: unknown
+        return self._r.remembered(
+            self._value_cache, t.node_id, lambda: self._variable_types_of(t, depth), None
+        )
+
+    def _variable_types_of(self, t: Target, depth: int) -> list[Target] | None:
+        context = self._node_context(t.node_id)
+        if context is None:
             return None
-        found: list[Target] | None = None
-        try:
-            context = self._node_context(t.node_id)
-            if context is not None:
-                row, owner_facts, ordinal = context
-                hooks = registry.hooks(owner_facts.language).HOOKS
-                annotation, value = hooks.assigned(row.signature)
-                node = owner_facts.nodes[ordinal]
-                # A field assigned in a method reads its value in that method.
-                scope = _innermost_callable(owner_facts, node.start_byte) or node.parent or 0
-                if annotation is not None:
-                    found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
-                if found is None and value is not None:
-                    found = self.expr_types(owner_facts, value, scope, hooks, depth + 1)
-        finally:
-            keep = self._r.leave(("value", key), token)
-        if keep:
-            self._value_cache[key] = found
+        row, owner_facts, ordinal = context
+        hooks = registry.hooks(owner_facts.language).HOOKS
+        annotation, value = hooks.assigned(row.signature)
+        node = owner_facts.nodes[ordinal]
+        # A field assigned in a method reads its value in that method.
+        scope = _innermost_callable(owner_facts, node.start_byte) or node.parent or 0
+        found = None
+        if annotation is not None:
+            found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
+        if found is None and value is not None:
+            found = self.expr_types(owner_facts, value, scope, hooks, depth + 1)
         return found
 
     def _super_types(
@@ -300,21 +289,15 @@ class ReceiverTypes:
         scope = binding_scope(facts, name, enclosing)
         if scope is None:
             return None
-        key = (facts.file_id, scope, name)
-        if key in self._local_cache:
-            return self._local_cache[key]
-        token = self._r.enter(("local", *key))
-        if token is None:  # ``x = x.next``: a binding reads itself
-            return None
         if len(self._local_cache) > 100_000:
             self._local_cache.clear()
-        try:
-            answer = self._local_types(facts, name, scope, hooks, depth)
-        finally:
-            keep = self._r.leave(("local", *key), token)
-        if keep:
-            self._local_cache[key] = answer
-        return answer
+        # ``x = x.next``: a binding that reads itself says nothing more.
+        return self._r.remembered(
+            self._local_cache,
+            (facts.file_id, scope, name),
+            lambda: self._local_types(facts, name, scope, hooks, depth),
+            None,
+        )
 
     def _local_types(
         self, facts: FileFacts, name: str, scope: int, hooks: LanguageHooks, depth: int

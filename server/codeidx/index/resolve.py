@@ -39,7 +39,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
 
 from codeidx.index.receivers import ReceiverTypes
 from codeidx.index.targets import (
@@ -51,6 +52,7 @@ from codeidx.index.targets import (
     Target,
     dedupe,
     enclosing_class,
+    is_detached,
     is_sure,
 )
 from codeidx.parse import registry
@@ -67,6 +69,8 @@ __all__ = ["CALLABLE", "CLASS_LIKE", "LOCAL", "MIN_CONFIDENCE", "Resolver", "Tar
 _UNNAMED = frozenset({"impl"})
 # ``Resolver._low`` when no lookup was cut short.
 _NO_CUT = 1 << 30
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 # A name matching more definitions than this is too ambiguous to guess at:
 # such guesses would mostly be wrong edges.
 _MAX_BY_NAME = 5
@@ -192,58 +196,51 @@ class Resolver:
         self._outer_cache: dict[tuple[int, str], list[Target]] = {}
         self._by_name_cache: dict[str, list[Target]] = {}
         self._receiver_cache: dict[tuple[int, str, int], list[Target] | None] = {}
-        # Lookups being worked out, by key, with their depth in that stack;
-        # and the lowest depth a lookup cut short in the current subtree met
-        # (see ``enter``).
-        self._pending: dict[tuple[object, ...], int] = {}
+        # Lookups being worked out, by (cache, key), with their depth in that
+        # stack; and the lowest depth a cut in the current lookup led back to
+        # (see ``remembered``).
+        self._pending: dict[tuple[int, object], int] = {}
         self._low = _NO_CUT
         self._groups: dict[str, tuple[list[Def], dict[int | None, list[Def]]]] = {}
         self._bases_cache: dict[int, tuple[tuple[str, str], ...]] = {}
         self._module_ids: dict[int, str] = {}
         self.types = ReceiverTypes(self)
 
-    # Cycles -------------------------------------------------------------
+    # Remembered answers ------------------------------------------------
 
-    def begin(self) -> tuple[int, int]:
-        """Start a lookup whose answer a cache will keep if ``end`` allows it.
+    def remembered(self, cache: dict[_K, _V], key: _K, work: Callable[[], _V], cycle: _V) -> _V:
+        """``cache[key]``, worked out by ``work`` and kept when that is safe.
 
         Answers must not depend on the order files are linked in (two link
         workers share files out differently on every run).  A lookup asked
         again while it is being worked out (a class whose bases lead back to
-        it, a binding that reads itself) is cut short; the answer of the
-        lookup it cut back to is still its true answer, but an answer
+        it, a binding that reads itself) answers ``cycle``.  The answer of
+        the lookup such a cut led back to is still its true answer, but one
         worked out inside it that met the cut is partial, and so is one cut
-        by the depth bound.  ``end`` says whether an answer met only cuts
-        back to itself or to lookups inside it, and so may be kept.
+        by the depth bound (``cut_by_depth``): only answers that met no cut
+        leading outside them are kept.
         """
-        token = (len(self._pending), self._low)
-        self._low = _NO_CUT
-        return token
-
-    def end(self, token: tuple[int, int]) -> bool:
-        """Finish a lookup ``begin`` started; True when its answer may be cached."""
-        depth, outer = token
-        keep = self._low >= depth
-        self._low = min(outer, self._low)
-        return keep
-
-    def enter(self, key: tuple[object, ...]) -> tuple[int, int] | None:
-        """``begin`` for a lookup that may meet itself; None when ``key`` is being worked out."""
-        depth = self._pending.get(key)
+        if key in cache:
+            return cache[key]
+        tag = (id(cache), key)
+        depth = self._pending.get(tag)
         if depth is not None:
             self._low = min(self._low, depth)
-            return None
-        token = self.begin()
-        self._pending[key] = token[0]
-        return token
-
-    def leave(self, key: tuple[object, ...], token: tuple[int, int]) -> bool:
-        """``end`` for a lookup ``enter`` started."""
-        del self._pending[key]
-        return self.end(token)
+            return cycle
+        depth = self._pending[tag] = len(self._pending)
+        outer, self._low = self._low, _NO_CUT
+        try:
+            found = work()
+        finally:
+            del self._pending[tag]
+            keep = self._low >= depth
+            self._low = min(outer, self._low)
+        if keep:
+            cache[key] = found
+        return found
 
     def cut_by_depth(self) -> None:
-        """Note that the depth bound cut a lookup short: nothing around it is cached."""
+        """Note that the depth bound cut a lookup short: nothing around it is kept."""
         self._low = -1
 
     # Lookups -----------------------------------------------------------
@@ -334,17 +331,15 @@ class Resolver:
                     return found
             # A mixin calls methods its subclasses define: guess by name.
             return self._guess_member(facts, name, role)
-        key = (facts.file_id, receiver, enclosing)
-        if key in self._receiver_cache:
-            owners = self._receiver_cache[key]
-        else:
-            if len(self._receiver_cache) > 200_000:
-                self._receiver_cache.clear()
-            # Every member used on one receiver in one scope shares its type.
-            token = self.begin()
-            owners = self.types.expr_types(facts, receiver, enclosing, hooks)
-            if self.end(token):
-                self._receiver_cache[key] = owners
+        if len(self._receiver_cache) > 200_000:
+            self._receiver_cache.clear()
+        # Every member used on one receiver in one scope shares its type.
+        owners = self.remembered(
+            self._receiver_cache,
+            (facts.file_id, receiver, enclosing),
+            lambda: self.types.expr_types(facts, receiver, enclosing, hooks),
+            None,
+        )
         if owners is None:
             # The receiver's type is unknown: by-name guesses, ranked low.
             return self._guess_member(facts, name, role)
@@ -414,9 +409,7 @@ class Resolver:
                 local = [
                     Target(n.node_id, n.kind, 1.0, "exact")
                     for n in facts.children(scope, name)
-                    if n.kind not in _UNNAMED
-                    # A method outside its type's body (Go) is not named bare.
-                    and not (n.kind == "method" and node.kind not in CLASS_LIKE)
+                    if n.kind not in _UNNAMED and not is_detached(n.kind, node.kind)
                 ]
                 if local:
                     return local
@@ -430,16 +423,14 @@ class Resolver:
             if node.parent is not None and node.parent >= scope:
                 break
             scope = node.parent
-        key = (facts.file_id, name)
-        outer = self._outer_cache.get(key)
-        if outer is None:
-            if len(self._outer_cache) > 200_000:
-                self._outer_cache.clear()
-            token = self.begin()
-            outer = self._resolve_outer(facts, name, hooks)
-            if self.end(token):
-                self._outer_cache[key] = outer
-        return outer
+        if len(self._outer_cache) > 200_000:
+            self._outer_cache.clear()
+        return self.remembered(
+            self._outer_cache,
+            (facts.file_id, name),
+            lambda: self._resolve_outer(facts, name, hooks),
+            [],
+        )
 
     def _resolve_outer(self, facts: FileFacts, name: str, hooks: LanguageHooks) -> list[Target]:
         """A name not bound in the file's scopes: imports, the module, then by name."""
@@ -566,20 +557,10 @@ class Resolver:
 
     def in_module(self, module: str, name: str, depth: int) -> list[Target]:
         """Top-level definitions named ``name`` in a module, following re-exports."""
-        key = (module, name)
-        cached = self._module_cache.get(key)
-        if cached is not None:
-            return cached
-        token = self.enter(("module", module, name))
-        if token is None:  # a cycle of re-exports
-            return []
-        try:
-            found = self._in_module(module, name, depth)
-        finally:
-            keep = self.leave(("module", module, name), token)
-        if keep:
-            self._module_cache[key] = found
-        return found
+        # A cycle of re-exports answers nothing more.
+        return self.remembered(
+            self._module_cache, (module, name), lambda: self._in_module(module, name, depth), []
+        )
 
     def _in_module(self, module: str, name: str, depth: int) -> list[Target]:
         found = [
@@ -631,20 +612,13 @@ class Resolver:
 
     def members(self, class_id: int, name: str, facts: FileFacts, depth: int = 0) -> list[Target]:
         """Members named ``name`` of a class, its impls and (recursively) its bases."""
-        key = (class_id, name)
-        cached = self._member_cache.get(key)
-        if cached is not None:
-            return cached
-        token = self.enter(("members", class_id, name))
-        if token is None:  # a cycle of bases
-            return []
-        try:
-            found = self._members(class_id, name, facts, depth)
-        finally:
-            keep = self.leave(("members", class_id, name), token)
-        if keep:
-            self._member_cache[key] = found
-        return found
+        # A cycle of bases answers nothing more.
+        return self.remembered(
+            self._member_cache,
+            (class_id, name),
+            lambda: self._members(class_id, name, facts, depth),
+            [],
+        )
 
     def _members(self, class_id: int, name: str, facts: FileFacts, depth: int) -> list[Target]:
         owner = self.class_def(class_id)
@@ -718,7 +692,7 @@ class Resolver:
         for d in defs:
             if d.parent_id is not None:
                 groups.setdefault(d.parent_id, []).append(d)
-            if d.parent_kind == "impl" or (d.kind == "method" and d.parent_kind not in CLASS_LIKE):
+            if d.parent_kind == "impl" or is_detached(d.kind, d.parent_kind):
                 groups.setdefault(None, []).append(d)
         self._groups[name] = (defs, groups)
         return groups

@@ -97,7 +97,7 @@ class Run:
         #: (nodes, edges) before this run, when known without counting.
         self.base_totals: tuple[int, int] | None = None
         #: Files last written by this session or earlier are parsed again
-        #: (extracted under other rules; see ``pipeline.Indexer._check_extraction_rules``).
+        #: (extracted under other rules; see ``pipeline.Indexer._check_rules``).
         self.reparse_upto: int | None = None
         self.node_delta = 0
         #: Every definition written, by name, while the run builds a new
@@ -105,10 +105,14 @@ class Run:
         self.written: dict[str, list[Def]] | None = None
         self.edge_delta = 0
         self.failed = False
+        #: Whether the index held no file when the run started (set by ``execute``).
+        self.fresh = False
 
     def execute(self) -> None:
-        bulk = not self.conn.execute("SELECT 1 FROM files LIMIT 1").fetchone()
-        if bulk:
+        # A new index: its secondary indexes are built once at the end, and no
+        # file written has dependents to mark.
+        self.fresh = not files.has_files(self.conn)
+        if self.fresh:
             db.drop_bulk_indexes(self.conn)
         try:
             self._execute()
@@ -117,7 +121,7 @@ class Run:
             raise
         finally:
             # Also after a failure or Ctrl-C: the index must stay usable.
-            if bulk:
+            if self.fresh:
                 rollback(self.conn)
                 t = time.perf_counter()
                 db.restore_indexes(self.conn)
@@ -155,7 +159,6 @@ class Run:
             known = files.load_fingerprints(self.conn)
             indexed = set(known)
             snapshots = files.snapshot_hashes(self.conn)
-        fresh_db = not indexed
         jobs: list[Job] = []
         upto = self.reparse_upto
         for c in candidates:
@@ -198,9 +201,9 @@ class Run:
         # transaction: one commit instead of two, and the file is still
         # never visible unlinked to readers.
         one_transaction = len(jobs) <= INLINE_LIMIT
-        if fresh_db and not one_transaction:
+        if self.fresh and not one_transaction:
             self.written = {}
-        self._parse_and_write(jobs, workspace, fresh_db, commit=not one_transaction)
+        self._parse_and_write(jobs, workspace, commit=not one_transaction)
         self.counts.timings["parse_write"] = time.perf_counter() - t
         self.saw_everything = complete and not self.stopped and self.options.only is None
         if self.saw_everything:
@@ -295,9 +298,7 @@ class Run:
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
 
-    def _parse_and_write(
-        self, jobs: list[Job], workspace: Workspace, fresh_db: bool, commit: bool = True
-    ) -> None:
+    def _parse_and_write(self, jobs: list[Job], workspace: Workspace, commit: bool = True) -> None:
         """Parse and write every job; ``commit=False`` leaves the last batch open."""
         total = len(jobs)
         self.report("parse", 0, total)
@@ -311,7 +312,7 @@ class Run:
             for done, outcome in enumerate(self._outcomes(jobs, workspace), start=1):
                 if self._check_stop():
                     break
-                self._apply(outcome, fresh_db)
+                self._apply(outcome)
                 self.report("parse", done, total)
             if commit:
                 self._commit()
@@ -342,7 +343,7 @@ class Run:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
 
-    def _apply(self, outcome: Outcome, fresh_db: bool) -> None:
+    def _apply(self, outcome: Outcome) -> None:
         conn = self.conn
         if outcome.skip_reason is not None:
             self._skip(outcome.path, outcome.skip_reason)
@@ -373,7 +374,7 @@ class Run:
         if self.written is not None:
             for d in files.written_defs(delta.file_id, rows):
                 self.written.setdefault(d.name, []).append(d)
-        self._track(rows.path, rows.content_hash, delta, mark=not fresh_db)
+        self._track(rows.path, rows.content_hash, delta, mark=not self.fresh)
         self.counts.files_parsed += 1
         self._file_done()
 

@@ -32,6 +32,15 @@ class Target:
     file_id: int = -1  # known for by-name guesses, to rank them by proximity
 
 
+def is_detached(kind: str, parent_kind: str | None) -> bool:
+    """Whether a definition is a method written outside its type's body.
+
+    Go methods and C++ methods defined out of line: a member of the type
+    their qualified name names, never a name of the scope they sit in.
+    """
+    return kind == "method" and parent_kind not in CLASS_LIKE
+
+
 def is_sure(resolution: str, confidence: float) -> bool:
     """Whether an answer is exact, or a by-name guess with no rival candidate."""
     return resolution != "by_name" or confidence >= MIN_CONFIDENCE

@@ -139,6 +139,19 @@ def split_top(value: str, sep: str) -> list[str]:
     return parts
 
 
+def group_end(text: str) -> int:
+    """The index after the bracket group ``text`` starts with (its length if unclosed)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)
+
+
 def after_arrow(signature: str) -> str | None:
     """The text after the first ``->`` outside brackets (a declared result), or None."""
     depth = 0

@@ -32,7 +32,16 @@ from typing import TYPE_CHECKING
 from tree_sitter import Query, QueryCursor
 
 from codeidx.parse import registry
-from codeidx.parse.hooks import Details, LanguageHooks, Workspace, clean_comment, squash, text
+from codeidx.parse.hooks import (
+    Details,
+    LanguageHooks,
+    Workspace,
+    clean_comment,
+    group_end,
+    split_top,
+    squash,
+    text,
+)
 from codeidx.parse.records import ImportedName, ImportRecord, Param, TypeParam
 
 if TYPE_CHECKING:
@@ -72,19 +81,19 @@ class GoHooks(LanguageHooks):
         """
         text = signature.strip().removeprefix("func").strip()
         if text.startswith("("):  # the receiver
-            text = text[_group_end(text) :].strip()
+            text = text[group_end(text) :].strip()
         i = 0
         while i < len(text) and (text[i].isalnum() or text[i] == "_"):
             i += 1
         text = text[i:].strip()
         if text.startswith("["):  # type parameters
-            text = text[_group_end(text) :].strip()
+            text = text[group_end(text) :].strip()
         if not text.startswith("("):
             return None
-        result = text[_group_end(text) :].strip().removesuffix("{").strip()
+        result = text[group_end(text) :].strip().removesuffix("{").strip()
         if result.startswith("("):
-            inner = result[1 : _group_end(result) - 1].strip()
-            if not inner or _top_level_comma(inner):
+            inner = result[1 : group_end(result) - 1].strip()
+            if not inner or len(split_top(inner, ",")) > 1:
                 return None
             # A named result (``(c *Command)``): the type follows the name.
             head, _, rest = inner.partition(" ")
@@ -349,31 +358,6 @@ def _bases(spec_type: Node | None, src: bytes) -> list[tuple[str, str]]:
                 if embedded.type in _EMBEDDABLE:
                     out.append(("inherit", _base_text(embedded, src)))
     return out
-
-
-def _group_end(text: str) -> int:
-    """The index after the bracket group ``text`` starts with (its length if unclosed)."""
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return len(text)
-
-
-def _top_level_comma(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            return True
-    return False
 
 
 def _base_text(node: Node, src: bytes) -> str:

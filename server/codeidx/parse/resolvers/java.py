@@ -83,16 +83,7 @@ class JavaHooks(LanguageHooks):
 
     def return_annotation(self, signature: str) -> str | None:
         """The result type of a method header: ``List<T>`` of ``public <T> List<T> of(T t)``."""
-        depth = 0
-        end = -1
-        for i, ch in enumerate(signature):
-            if ch == "<":
-                depth += 1
-            elif ch == ">":
-                depth -= 1
-            elif ch == "(" and depth == 0:
-                end = i
-                break
+        end = signature.find("(")
         words = [w for w in split_top(signature[:end].strip(), " ") if w] if end > 0 else []
         if len(words) < 2:
             return None

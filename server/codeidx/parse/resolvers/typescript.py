@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from codeidx.parse.hooks import split_top, squash, text
+from codeidx.parse.hooks import group_end, split_top, squash, text
 from codeidx.parse.records import Param, TypeParam
 from codeidx.parse.resolvers.javascript import JavaScriptHooks
 
@@ -41,21 +41,13 @@ class TypeScriptHooks(JavaScriptHooks):
 
     def return_annotation(self, signature: str) -> str | None:
         """The type after the parameters' ``):`` of a function or method header."""
-        depth = 0
-        opened = False
-        for i, ch in enumerate(signature):
-            if ch in "([{":
-                depth += 1
-                opened = opened or ch == "("
-            elif ch in ")]}":
-                depth -= 1
-                if depth == 0 and ch == ")" and opened:
-                    rest = signature[i + 1 :].strip()
-                    if not rest.startswith(":"):
-                        return None
-                    found = split_top(rest[1:], "=>")[0].split("{", 1)[0].strip()
-                    return found or None
-        return None
+        opened = signature.find("(")
+        if opened < 0:
+            return None
+        rest = signature[opened + group_end(signature[opened:]) :].strip()
+        if not rest.startswith(":"):
+            return None
+        return split_top(rest[1:], "=>")[0].split("{", 1)[0].strip() or None
 
     def member_visibility(self, node: Node, name: str) -> str:
         """``private``/``protected``/``public`` as written, else the ``#name`` rule."""
