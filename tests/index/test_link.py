@@ -253,7 +253,8 @@ def test_sites_past_two_bytes_round_trip() -> None:
 
 def test_occurrence_positions_are_every_occurrence_in_source_order(tmp_path: Path) -> None:
     # Receiver typing reads a file's occurrences as sorted columns; they must
-    # be exactly the stored occurrences, ordered by start byte.
+    # be exactly the stored occurrences, ordered by start byte, but for
+    # keyword arguments' names (no part of an expression chain).
     ws = Workspace(tmp_path / "ws", tmp_path / "index")
     for path, text in SOURCES.items():
         ws.write(path, text, dedent=False)
@@ -267,6 +268,7 @@ def test_occurrence_positions_are_every_occurrence_in_source_order(tmp_path: Pat
         (o.start_byte, o.line, o.role, name, o.receiver)
         for name, occs in facts.occurrences.items()
         for o in occs
+        if o.role != "argument"
     )
     pos = _Positions.build(facts.blobs, facts.receivers)
     got = [

@@ -47,3 +47,32 @@ def test_a_by_name_guess_prefers_the_nearest_definition(ws: Workspace) -> None:
     ]
     assert all(e.resolution == "by_name" for e in guesses)
     assert guesses[0].confidence > guesses[1].confidence
+
+
+def test_keyword_arguments_leave_a_constructed_receivers_type_alone(ws: Workspace) -> None:
+    # ``parser = ArgumentParser(prog=...)``: the keyword's name sits where the
+    # value's chain would end; it must not be read as ``ArgumentParser.prog``.
+    ws.write(
+        "cli.py",
+        """\
+        class ArgumentParser:
+            def __init__(self, prog=None):
+                self.prog = prog
+
+            def parse_args(self):
+                return []
+
+
+        class Other:
+            def parse_args(self):
+                return None
+
+
+        def main():
+            parser = ArgumentParser(prog="x")
+            return parser.parse_args()
+        """,
+    )
+    ws.index()
+    calls = [e for e in ws.edges("calls") if e.src == "cli.main"]
+    assert {(e.dst, e.resolution) for e in calls} == {("cli.ArgumentParser.parse_args", "exact")}

@@ -475,12 +475,12 @@ def test_calls_attributes_and_receivers() -> None:
     assert roles(result, "y") == [("read", "self.x")]
     assert roles(result, "size") == [("write", "obj"), ("read", "obj")]
     assert roles(result, "total") == [("write", "obj")]
-    # ``helper(key=...)``: a keyword argument's name is no occurrence.
-    assert roles(result, "key") == []
+    # ``helper(key=...)``: a keyword argument's name names a parameter of its callee.
+    assert roles(result, "key") == [("argument", "helper")]
     assert roles(result, "lookup") == [("call", "")]
 
 
-def test_a_keyword_arguments_name_is_no_reference_but_its_value_is() -> None:
+def test_a_keyword_arguments_name_names_a_parameter_of_the_callee() -> None:
     source = """\
         def initializer():
             pass
@@ -488,13 +488,22 @@ def test_a_keyword_arguments_name_is_no_reference_but_its_value_is() -> None:
 
         def start(key):
             return pool(key=key, initializer=initializer, timeout=1)
+
+
+        class Meta(Base, metaclass=Kind):
+            self.run(flag=cache.get(k, default=None))
         """
     result = py(source)
-    # The parameter ``key`` is bound, then read once (the value), not twice;
-    # the module function ``initializer`` is read once; ``timeout`` is nothing.
-    assert roles(result, "key") == [("write", ""), ("read", "")]
-    assert roles(result, "initializer") == [("read", "")]
-    assert roles(result, "timeout") == []
+    # The parameter ``key`` is bound, then read once (the value); the keyword
+    # ``key`` is an argument of ``pool``, whatever ``key`` means in ``start``.
+    assert roles(result, "key") == [("write", ""), ("argument", "pool"), ("read", "")]
+    assert roles(result, "initializer") == [("argument", "pool"), ("read", "")]
+    assert roles(result, "timeout") == [("argument", "pool")]
+    # Each keyword belongs to the innermost call around it.
+    assert roles(result, "flag") == [("argument", "self.run")]
+    assert roles(result, "default") == [("argument", "cache.get")]
+    # A class statement's keywords are no occurrence.
+    assert roles(result, "metaclass") == []
 
 
 def test_method_calls_through_self_and_objects() -> None:
@@ -952,7 +961,7 @@ def test_the_occurrence_table_packs_like_its_rows() -> None:
     by_rows = pack(result.occurrence_rows)
     assert list(by_table.groups.items()) == list(by_rows.groups.items())
     assert by_table.receivers == by_rows.receivers
-    assert {blob[:1] for _, blob in by_table.groups.values()} == {b"H", b"I"}
+    assert {blob[:1] for _, blob in by_table.groups.values()} == {b"h", b"i"}
     assert all(type(blob) is bytes for _, blob in by_table.groups.values())
     cafe = [o for o in result.occurrences if o.name == "café"]
     assert cafe[1].col == len("    return ")

@@ -119,7 +119,9 @@ def render_definition(result: DefinitionResult, spec: str) -> list[str]:
         return [f"no definition found for `{result.name}`"]
     lines: list[str] = []
     for d in result.definitions:
-        if d.symbol is None:
+        if d.parameter_of is not None:
+            label = f"parameter {result.name} of {d.parameter_of.qualified_name}"
+        elif d.symbol is None:
             label = f"local variable {result.name}"
         else:
             label = f"{d.symbol.kind} {d.symbol.qualified_name}"
@@ -137,7 +139,9 @@ def render_references(result: ReferencesResult, spec: str) -> list[str]:
         for r in result.references
     ]
     files = len({r.path for r in result.references})
-    if result.local:
+    if result.local and result.symbols:
+        what = f"parameter {result.name} of {result.symbols[0].qualified_name}"
+    elif result.local:
         what = f"local variable {result.name}"
     elif result.symbols:
         what = ", ".join(s.qualified_name for s in result.symbols)

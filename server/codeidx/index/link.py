@@ -51,21 +51,22 @@ from codeidx.parse import registry
 from codeidx.parse.records import ROLE_CODES, ROLES
 from codeidx.store import db, symbols
 from codeidx.store import edges as edge_store
-from codeidx.store.occurrences import iter_raw, role_of
+from codeidx.store.occurrences import ROLE_BITS, ROLE_MASK, iter_raw, role_of
 from codeidx.store.symbols import Def, FileFacts
 from codeidx.support.collector import collector_paused
 
 _INTERFACE_KINDS = frozenset({"interface", "trait"})
-# The third packed value of an occurrence is ``col << 3 | role code``
+# The third packed value of an occurrence is ``col << ROLE_BITS | role code``
 # (store/occurrences.py); linking splits it inline, once per occurrence.
-_ROLE_BITS = 3
-_ROLE_MASK = (1 << _ROLE_BITS) - 1
+_ROLE_BITS = ROLE_BITS
+_ROLE_MASK = ROLE_MASK
 _ROLES = ROLES
 _READ = ROLE_CODES["read"]
 _WRITE = ROLE_CODES["write"]
 _CALL = ROLE_CODES["call"]
 _IMPORT = ROLE_CODES["import"]
 _DECORATOR = ROLE_CODES["decorator"]
+_ARGUMENT = ROLE_CODES["argument"]
 #: Kinds of definition a read or write makes a "references" edge to when it
 #: resolves to one exactly, or (without a receiver) by a by-name guess with no
 #: rival candidate: things worth navigating to, not local variables.  The
@@ -190,6 +191,10 @@ def link_file(
             touched: list[_Edge] = []
             if code != _IMPORT and code != _DECORATOR:
                 keyed[key_bits] = touched
+            if code == _ARGUMENT:
+                # A keyword argument names a parameter, which is no node: the
+                # queries resolve it through its callee (``Resolver.argument``).
+                continue
             receiver = receivers[recv - 1] if recv else ""
             plain_access = code in (_READ, _WRITE)
             if receiver:

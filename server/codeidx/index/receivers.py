@@ -43,7 +43,7 @@ from codeidx.parse.hooks import LanguageHooks
 from codeidx.parse.records import ROLE_CODES
 from codeidx.store import nodes as node_store
 from codeidx.store import symbols
-from codeidx.store.occurrences import iter_raw
+from codeidx.store.occurrences import ROLE_MASK, iter_raw, values_matrix
 from codeidx.store.symbols import FileFacts
 
 if TYPE_CHECKING:
@@ -54,10 +54,10 @@ _VALUE_KINDS = frozenset({"variable", "constant", "field", "property"})
 # How far after a local's assignment the right-hand side's chain is looked for.
 _CHAIN_SCAN = 400
 # Role codes as packed in occurrence blobs (the low bits of the third value).
-_ROLE_MASK = 7
 _WRITE = ROLE_CODES["write"]
 _TYPE = ROLE_CODES["type"]
 _CALL = ROLE_CODES["call"]
+_ARGUMENT = ROLE_CODES["argument"]
 
 
 class ReceiverTypes:
@@ -348,7 +348,7 @@ class ReceiverTypes:
         groups: dict[int | None, list[tuple[int, int, int]]] = {}
         scopes: dict[int, int | None] = {}
         for start, line, col_role, inside, recv in iter_raw(blob):
-            if col_role & _ROLE_MASK != _WRITE or recv:
+            if col_role & ROLE_MASK != _WRITE or recv:
                 continue
             if inside in scopes:
                 scope = scopes[inside]
@@ -513,12 +513,18 @@ class _Positions:
         if not blobs:
             return cls(blobs, table, [], [], [], [], [])
         names = list(blobs)
-        arrays = [symbols.occurrence_values(blob) for blob in blobs.values()]
+        arrays = [values_matrix(blob) for blob in blobs.values()]
         values = np.concatenate(arrays).astype(np.int64)
+        which = np.repeat(np.arange(len(arrays)), [len(a) for a in arrays])
+        # A keyword argument's name is no part of an expression: its receiver
+        # is the callee, written before the parenthesis, not before the name.
+        chained = (values[:, 2] & ROLE_MASK) != _ARGUMENT
+        if not chained.all():
+            values, which = values[chained], which[chained]
         # A stable sort, like sorting the occurrences themselves.
         order = np.argsort(values[:, 0], kind="stable")
         values = values[order]
-        which = np.repeat(np.arange(len(arrays)), [len(a) for a in arrays])[order]
+        which = which[order]
         return cls(
             blobs,
             table,
@@ -531,7 +537,7 @@ class _Positions:
 
     def role(self, j: int) -> int:
         """The role code of occurrence ``j``."""
-        return self.col_roles[j] & _ROLE_MASK
+        return self.col_roles[j] & ROLE_MASK
 
     def chain_text(self, j: int) -> str:
         """The expression occurrence ``j`` ends: its receiver, the name, ``()`` for a call."""

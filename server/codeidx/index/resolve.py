@@ -49,6 +49,7 @@ from codeidx.index.targets import (
     LOCAL,
     MAX_DEPTH,
     MIN_CONFIDENCE,
+    ArgumentTarget,
     Target,
     dedupe,
     enclosing_class,
@@ -58,11 +59,21 @@ from codeidx.index.targets import (
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
 from codeidx.store import db, stats, symbols
+from codeidx.store import nodes as node_store
 from codeidx.store.files import node_id
 from codeidx.store.symbols import Def, FileFacts, ImportFact
 
 # Names other modules import from here.
-__all__ = ["CALLABLE", "CLASS_LIKE", "LOCAL", "MIN_CONFIDENCE", "Resolver", "Target", "is_sure"]
+__all__ = [
+    "CALLABLE",
+    "CLASS_LIKE",
+    "LOCAL",
+    "MIN_CONFIDENCE",
+    "ArgumentTarget",
+    "Resolver",
+    "Target",
+    "is_sure",
+]
 
 # Definitions whose name is not a name of their own (a Rust impl block is
 # named after its type): members live in them, but names never resolve to them.
@@ -196,6 +207,7 @@ class Resolver:
         self._outer_cache: dict[tuple[int, str], list[Target]] = {}
         self._by_name_cache: dict[str, list[Target]] = {}
         self._receiver_cache: dict[tuple[int, str, int], list[Target] | None] = {}
+        self._parameter_cache: dict[int, frozenset[str]] = {}
         # Lookups being worked out, by (cache, key), with their depth in that
         # stack; and the lowest depth a cut in the current lookup led back to
         # (see ``remembered``).
@@ -284,6 +296,14 @@ class Resolver:
             self._facts[file_id] = facts
         return facts
 
+    def facts_with_occurrences(self, file_id: int) -> FileFacts | None:
+        """A file's facts with its occurrences, which ``facts`` leaves out.
+
+        For the queries that read a file's occurrences beyond the one at the
+        cursor (where another file binds a parameter); not kept.
+        """
+        return symbols.file_facts(self._conn, file_id)
+
     def module_of_path(self, path: str | None) -> str | None:
         if path is None:
             return None
@@ -319,7 +339,17 @@ class Resolver:
     def resolve(
         self, facts: FileFacts, name: str, receiver: str, enclosing: int, role: str
     ) -> list[Target] | str:
-        """Targets of one occurrence, ``LOCAL`` for a local binding, [] when unknown."""
+        """Targets of one occurrence, ``LOCAL`` for a local binding, [] when unknown.
+
+        A keyword argument (role ``argument``, its callee as the receiver)
+        resolves to the members it sets (a dataclass's field), never to the
+        callable whose parameter it names: it is no reference of the callable
+        (``argument`` tells both).
+        """
+        if role == "argument":
+            return [
+                a.target for a in self.argument(facts, name, receiver, enclosing) if not a.parameter
+            ]
         hooks: LanguageHooks = registry.hooks(facts.language).HOOKS
         if not receiver:
             return self.resolve_name(facts, name, enclosing, hooks)
@@ -353,6 +383,62 @@ class Resolver:
     def _guess_member(self, facts: FileFacts, name: str, role: str) -> list[Target]:
         """Methods named ``name`` of any class, for a call on an unknown receiver."""
         return self._nearest_first(self._by_name_members(name), facts) if role == "call" else []
+
+    def argument(
+        self, facts: FileFacts, name: str, callee: str, enclosing: int
+    ) -> list[ArgumentTarget]:
+        """What the keyword argument ``name`` of a call of ``callee`` names.
+
+        The callee is resolved as the call it is: ``self.run`` in the
+        enclosing class, ``mod.f`` in its module, a method of an unknown
+        receiver by a guess (whose confidence the answer keeps).  A callable
+        answers when it declares a parameter of that name; a class answers
+        through its constructors (``hooks.constructor_names``, inherited
+        ones too) and, when none declares the name, through a member of that
+        name (a dataclass's field).  Nothing answers for a callee that is a
+        local or an expression (``handlers[k](x=1)``), nor for a name only
+        ``**kwargs`` takes.
+        """
+        sep = registry.LANGUAGES[facts.language].separator
+        receiver, _, called = callee.rpartition(sep)
+        if not called.isidentifier():
+            return []
+        found = self.resolve(facts, called, receiver, enclosing, "call")
+        if not isinstance(found, list):
+            return []
+        out: list[ArgumentTarget] = []
+        for target in found:
+            if target.kind in CALLABLE:
+                if name in self.parameter_names(target.node_id):
+                    out.append(ArgumentTarget(target, True))
+            elif target.kind in CLASS_LIKE:
+                out.extend(self._constructed(target, name, facts))
+        return out
+
+    def _constructed(self, cls: Target, name: str, facts: FileFacts) -> list[ArgumentTarget]:
+        """What a keyword argument of a call of the class ``cls`` names (see ``argument``)."""
+        hooks: LanguageHooks = registry.hooks(facts.language).HOOKS
+        out: list[ArgumentTarget] = []
+        for constructor in hooks.constructor_names:
+            for found in self.members(cls.node_id, constructor, facts):
+                if found.kind in CALLABLE and name in self.parameter_names(found.node_id):
+                    out.append(ArgumentTarget(_weakest(found, cls), True))
+        if out:
+            return out
+        return [
+            ArgumentTarget(_weakest(found, cls), False)
+            for found in self.members(cls.node_id, name, facts)
+            if found.kind not in CALLABLE and found.kind not in CLASS_LIKE
+        ]
+
+    def parameter_names(self, node_id: int) -> frozenset[str]:
+        """The names a callable's parameters can be passed by (not ``*args``, ``**kw``)."""
+        cached = self._parameter_cache.get(node_id)
+        if cached is None:
+            details = node_store.node_details(self._conn, [node_id]).get(node_id)
+            found = [(p[0], p[3]) for p in details.params] if details is not None else []
+            cached = self._parameter_cache[node_id] = keyword_parameters(found)
+        return cached
 
     def resolve_import_name(self, facts: FileFacts, name: str, line: int) -> list[Target]:
         """What a name written inside an import statement refers to.
@@ -814,3 +900,21 @@ _FAMILIES = {"javascript": "js", "typescript": "js", "tsx": "js", "c": "c", "cpp
 def _same_family(a: str, b: str) -> bool:
     """Whether a name in language ``a`` can be referenced from language ``b``."""
     return _FAMILIES.get(a, a) == _FAMILIES.get(b, b)
+
+
+def _weakest(found: Target, through: Target) -> Target:
+    """``found`` reached through ``through``: as sure as the less sure of the two."""
+    confidence = min(found.confidence, through.confidence)
+    resolution = "by_name" if "by_name" in (found.resolution, through.resolution) else "exact"
+    return Target(found.node_id, found.kind, confidence, resolution, found.file_id)
+
+
+def keyword_parameters(params: list[tuple[str, bool]]) -> frozenset[str]:
+    """The parameters of (name, variadic) that a keyword argument can name.
+
+    Not ``*args`` nor ``**kw``, nor those before a ``/`` (positional only).
+    """
+    names = [name for name, _variadic in params]
+    if "/" in names:
+        params = params[names.index("/") + 1 :]
+    return frozenset(name for name, variadic in params if name.isidentifier() and not variadic)

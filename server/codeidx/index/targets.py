@@ -32,6 +32,20 @@ class Target:
     file_id: int = -1  # known for by-name guesses, to rank them by proximity
 
 
+@dataclass(frozen=True, slots=True)
+class ArgumentTarget:
+    """What a keyword argument's name names (``Resolver.argument``).
+
+    With ``parameter``, ``target`` is a callable and the name is one of its
+    parameters (a parameter is no definition of its own: it is bound inside
+    the callable, like its locals); otherwise ``target`` is the member the
+    name sets (a dataclass's field).
+    """
+
+    target: Target
+    parameter: bool
+
+
 def is_detached(kind: str, parent_kind: str | None) -> bool:
     """Whether a definition is a method written outside its type's body.
 

@@ -48,18 +48,18 @@ if TYPE_CHECKING:
 # When one identifier is captured by several reference patterns, the most
 # specific role wins.  ``read`` is the fallback for every identifier.
 # ``@reference.none`` marks an identifier that is no occurrence at all (a
-# keyword argument's name names a parameter of the callee, not whatever the
-# name means where the call is written); it wins over every role.
+# class statement's keyword, ``metaclass=M``); it wins over every role.
 _ROLE_PRIORITY = {
     "none": 0,
-    "import": 1,
-    "decorator": 2,
-    "inherit": 3,
-    "instantiate": 4,
-    "call": 5,
-    "type": 6,
-    "write": 7,
-    "read": 8,
+    "argument": 1,
+    "import": 2,
+    "decorator": 3,
+    "inherit": 4,
+    "instantiate": 5,
+    "call": 6,
+    "type": 7,
+    "write": 8,
+    "read": 9,
 }
 _RANK_ROLES = sorted(_ROLE_PRIORITY, key=_ROLE_PRIORITY.__getitem__)
 # Role code (index into ``ROLES``) of each rank; "none" is never stored.

@@ -193,6 +193,10 @@ class LanguageHooks:
     members_in_scope: bool = False
     #: Calls whose result stands for the enclosing class's bases (``super()``).
     super_names: tuple[str, ...] = ()
+    #: Methods that receive the arguments of a call of their class
+    #: (``Point(x=1)`` passes ``x`` to ``__init__``): a keyword argument of
+    #: such a call names their parameter.
+    constructor_names: tuple[str, ...] = ()
     #: Names every module sees without defining or importing them (Python's
     #: builtins): resolution never guesses a workspace definition for them.
     builtins: frozenset[str] = frozenset()

@@ -43,7 +43,20 @@ NODE_KINDS = (
 )
 
 # Reference roles.  Query files use these names after ``@reference.``.
-ROLES = ("call", "read", "write", "import", "type", "inherit", "decorator", "instantiate")
+# ``argument`` is the name of a keyword argument (``f(key=1)``): it names a
+# parameter of the callee, which its receiver holds (``f``), not whatever
+# bears that name where the call is written.
+ROLES = (
+    "call",
+    "read",
+    "write",
+    "import",
+    "type",
+    "inherit",
+    "decorator",
+    "instantiate",
+    "argument",
+)
 ROLE_CODES = {name: code for code, name in enumerate(ROLES)}
 
 # Relationship kinds stored as typed edges between nodes.

@@ -4,7 +4,10 @@ This module owns finding the identifier under a cursor (a stored occurrence
 or a definition's own name) and resolving it with ``index.resolve.Resolver``,
 the same resolution the linker uses, so navigation and the call graph agree.
 A local variable resolves to the assignment that reaches the use (or its
-parameter) in the same function.  A name that enters the workspace from
+parameter) in the same function.  A keyword argument's name (``f(key=1)``)
+resolves to the parameter of the callee, or to the field a class's call sets
+(a dataclass's); a parameter is no definition of its own, so the answer is
+where the callee binds it.  A name that enters the workspace from
 outside through a re-export (``from _collections import deque`` in
 ``collections``) goes to that import statement, which has no symbol.
 ``references`` builds on ``lookup`` here.
@@ -23,7 +26,8 @@ from pathlib import Path
 
 from codeidx.errors import IndexUnavailable, UsageError
 from codeidx.index.receivers import binding_scope
-from codeidx.index.resolve import LOCAL, Resolver, Target
+from codeidx.index.resolve import LOCAL, ArgumentTarget, Resolver, Target
+from codeidx.index.targets import dedupe
 from codeidx.parse.registry import language_for_path
 from codeidx.query.types import (
     Coverage,
@@ -64,6 +68,9 @@ class Lookup:
     at: int | None = None
     #: The occurrence under the cursor (None on a definition's own name).
     occurrence: StoredOccurrence | None = None
+    #: Ids among ``targets`` that stand for their parameter ``name``: the
+    #: cursor is on a keyword argument, and these are the callables it goes to.
+    parameters: frozenset[int] = frozenset()
 
 
 def lookup(conn: sqlite3.Connection, resolver: Resolver, position: Position) -> Lookup:
@@ -90,14 +97,37 @@ def lookup(conn: sqlite3.Connection, resolver: Resolver, position: Position) -> 
         target = Target(found.node_id, found.kind, 1.0, "exact")
         return Lookup(facts, found.name, None, [target], {found.node_id: found})
     name, occ = found
+    if occ.role == "argument":
+        answers = resolver.argument(facts, name, occ.receiver, occ.enclosing)
+        targets, rows = _existing(conn, argument_targets(answers))
+        return Lookup(
+            facts, name, None, targets, rows, occurrence=occ, parameters=parameter_ids(answers)
+        )
     resolved = resolve_occurrence(resolver, facts, name, occ)
     if resolved == LOCAL:
         return Lookup(facts, name, binding_scope(facts, name, occ.enclosing), at=occ.start_byte)
-    targets = resolved if isinstance(resolved, list) else []
-    rows = nodes.nodes_by_ids(conn, [t.node_id for t in targets])
-    targets = [t for t in targets if t.node_id in rows]
-    targets.sort(key=lambda t: (-t.confidence, rows[t.node_id].path, rows[t.node_id].name_line))
+    targets, rows = _existing(conn, resolved if isinstance(resolved, list) else [])
     return Lookup(facts, name, None, targets, rows, occurrence=occ)
+
+
+def _existing(
+    conn: sqlite3.Connection, targets: list[Target]
+) -> tuple[list[Target], dict[int, NodeRow]]:
+    """The targets whose definitions exist, with their rows, best first."""
+    rows = nodes.nodes_by_ids(conn, [t.node_id for t in targets])
+    kept = [t for t in targets if t.node_id in rows]
+    kept.sort(key=lambda t: (-t.confidence, rows[t.node_id].path, rows[t.node_id].name_line))
+    return kept, rows
+
+
+def argument_targets(answers: list[ArgumentTarget]) -> list[Target]:
+    """The definitions a keyword argument's answers go to, each once."""
+    return dedupe([a.target for a in answers])
+
+
+def parameter_ids(answers: list[ArgumentTarget]) -> frozenset[int]:
+    """Ids of the callables among a keyword argument's answers (``Lookup.parameters``)."""
+    return frozenset(a.target.node_id for a in answers if a.parameter)
 
 
 def resolve_occurrence(
@@ -256,12 +286,7 @@ def find_definition(
             location = local_binding(found, path, source)
             definitions = [Definition(location, None)] if location is not None else []
             return DefinitionResult(found.name, True, definitions, coverage)
-        definitions = [
-            Definition(
-                declaration(found.rows[t.node_id], source, t), Symbol.of(found.rows[t.node_id])
-            )
-            for t in found.targets
-        ]
+        definitions = definitions_of(found, resolver, source)
         if not definitions and found.occurrence is not None and found.facts is not None:
             site = reexport_location(
                 conn, resolver, source, found.facts, found.name, found.occurrence
@@ -269,6 +294,37 @@ def find_definition(
             if site is not None:
                 definitions.append(Definition(site, None))
         return DefinitionResult(found.name, False, definitions, coverage)
+
+
+def definitions_of(found: Lookup, resolver: Resolver, source: SourceLines) -> list[Definition]:
+    """Where each of a lookup's targets is defined (a parameter: where its callable binds it)."""
+    out: list[Definition] = []
+    for t in found.targets:
+        row = found.rows[t.node_id]
+        if t.node_id in found.parameters and found.name is not None:
+            where = parameter_location(resolver, row, found.name, source, t)
+            if where is not None:
+                out.append(Definition(where, None, Symbol.of(row)))
+            continue
+        out.append(Definition(declaration(row, source, t), Symbol.of(row)))
+    return out
+
+
+def parameter_location(
+    resolver: Resolver, row: NodeRow, name: str, source: SourceLines, target: Target
+) -> Location | None:
+    """Where the callable ``row`` binds its parameter ``name``.
+
+    A parameter is the callable's first binding of the name: parameters come
+    before the body in every language's source order.
+    """
+    facts = resolver.facts_with_occurrences(row.file_id)
+    if facts is None:
+        return None
+    binding = first_binding(local_occurrences(facts, name, row.ordinal))
+    if binding is None or binding.role != "write":
+        return None
+    return defined_at(row.path, binding, name, source, target.confidence, target.resolution)
 
 
 def reexport_location(
@@ -304,16 +360,7 @@ def reexport_location(
     )
     if spot is None:
         return None
-    return Location(
-        owner.path,
-        spot.line,
-        spot.col,
-        spot.col + utf16_len(name),
-        "definition",
-        source.line(owner.path, spot.line),
-        1.0,
-        "exact",
-    )
+    return defined_at(owner.path, spot, name, source, 1.0, "exact")
 
 
 def local_binding(found: Lookup, path: str, source: SourceLines) -> Location | None:
@@ -326,15 +373,27 @@ def local_binding(found: Lookup, path: str, source: SourceLines) -> Location | N
     binding = reaching_binding(occurrences, found.at, targets)
     if binding is None:
         return None
+    return defined_at(path, binding, found.name, source, 1.0, "local")
+
+
+def defined_at(
+    path: str,
+    occ: StoredOccurrence,
+    name: str,
+    source: SourceLines,
+    confidence: float,
+    resolution: str,
+) -> Location:
+    """An occurrence that binds a name, as a ``definition`` role result."""
     return Location(
         path,
-        binding.line,
-        binding.col,
-        binding.col + utf16_len(found.name),
+        occ.line,
+        occ.col,
+        occ.col + utf16_len(name),
         "definition",
-        source.line(path, binding.line),
-        1.0,
-        "local",
+        source.line(path, occ.line),
+        confidence,
+        resolution,
     )
 
 

@@ -43,17 +43,17 @@ from __future__ import annotations
 
 import sqlite3
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 from codeidx.errors import UsageError
 from codeidx.index.receivers import binding_scope
-from codeidx.index.resolve import LOCAL, Resolver, Target
+from codeidx.index.resolve import LOCAL, Resolver, Target, keyword_parameters
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import NodeRecord
 from codeidx.query import definition as definitions
-from codeidx.query import hierarchy, hover, outline, references
+from codeidx.query import hierarchy, hover, keywords, outline, references
 from codeidx.query import symbols as symbols_query
 from codeidx.query.buffers import (
     Buffer,
@@ -94,6 +94,13 @@ from codeidx.store import nodes, stats, symbols
 from codeidx.store.nodes import NodeRow, NodeSpan
 from codeidx.store.occurrences import StoredOccurrence, unpack
 from codeidx.store.symbols import Def, FileFacts
+
+#: Roles that resolve differently from a read with the same receiver and scope.
+_OWN_KEYS = frozenset({"call", "argument"})
+
+
+def _constant(facts: FileFacts) -> Callable[[], FileFacts | None]:
+    return lambda: facts
 
 
 class _OverlayResolver(Resolver):
@@ -139,6 +146,16 @@ class _OverlayResolver(Resolver):
     def prefetch(self, names: set[str]) -> None:
         for name in names:
             self.defs(name)
+
+    def facts_with_occurrences(self, file_id: int) -> FileFacts | None:
+        live = self._overlay.live_by_file_id(file_id)
+        return live.facts if live is not None else super().facts_with_occurrences(file_id)
+
+    def parameter_names(self, node_id: int) -> frozenset[str]:
+        record = self._overlay.record(node_id)
+        if record is None:
+            return super().parameter_names(node_id)
+        return keyword_parameters([(p.name, bool(p.variadic)) for p in record.params])
 
     def members(self, class_id: int, name: str, facts: FileFacts, depth: int = 0) -> list[Target]:
         # Merging first makes a live class's live members (and its live
@@ -287,6 +304,11 @@ class Overlay:
             target = Target(hit.node_id, hit.kind, 1.0, "exact")
             return Lookup(facts, hit.name, None, [target], {hit.node_id: hit})
         name, occ = hit
+        if occ.role == "argument":
+            answers = self.resolver.argument(facts, name, occ.receiver, occ.enclosing)
+            targets, rows = self._rows(definitions.argument_targets(answers))
+            parameters = definitions.parameter_ids(answers)
+            return Lookup(facts, name, None, targets, rows, parameters=parameters)
         resolved = self.resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
         if resolved == LOCAL:
             return Lookup(facts, name, binding_scope(facts, name, occ.enclosing), at=occ.start_byte)
@@ -326,12 +348,7 @@ class Overlay:
                 where = local_binding(found, query.position.path, source)
                 local = [Definition(where, None)] if where is not None else []
                 return DefinitionResult(found.name, True, local, coverage)
-            out = [
-                Definition(
-                    declaration(found.rows[t.node_id], source, t), Symbol.of(found.rows[t.node_id])
-                )
-                for t in found.targets
-            ]
+            out = definitions.definitions_of(found, self.resolver, source)
             return DefinitionResult(found.name, False, out, coverage)
 
     def describe(self, query: DefinitionQuery) -> HoverResult:
@@ -357,7 +374,7 @@ class Overlay:
             details = nodes.node_details(self._conn, indexed)
             targets = []
             for t in found.targets:
-                record = self._record(t.node_id)
+                record = self.record(t.node_id)
                 symbol = Symbol.of(found.rows[t.node_id])
                 if record is not None:
                     params = [
@@ -417,7 +434,8 @@ class Overlay:
             out.append(Definition(declaration(row, source, target), Symbol.of(row)))
         return DefinitionResult(result.name, False, out, result.coverage)
 
-    def _record(self, node_id: int) -> NodeRecord | None:
+    def record(self, node_id: int) -> NodeRecord | None:
+        """A definition's live record (parameters, doc); None when no buffer holds it."""
         for live in self.live_files():
             found = live.records.get(node_id)
             if found is not None:
@@ -445,8 +463,16 @@ class Overlay:
             source = self._source(blank=not query.with_text)
             if found.name is None:
                 return ReferencesResult(None, False, [], [], 0, coverage)
+            arguments = self._arguments(found.name, found.facts, query)
+            if found.parameters:
+                return keywords.parameter_references(
+                    self._conn, self.resolver, found, arguments, source, query, coverage
+                )
             if found.scope is not None and found.facts is not None:
-                return local_references(found, found.name, found.scope, source, query, coverage)
+                local = local_references(found, found.name, found.scope, source, query, coverage)
+                return keywords.with_keyword_sites(
+                    self._conn, self.resolver, found, local, arguments, source, query
+                )
             wanted = {t.node_id for t in found.targets}
             rows = [found.rows[t.node_id] for t in found.targets]
             out: list[Location] = []
@@ -484,6 +510,28 @@ class Overlay:
                 found.name, False, [Symbol.of(r) for r in rows], out, files, coverage
             )
 
+    def _arguments(
+        self, name: str, facts: FileFacts | None, query: ReferencesQuery
+    ) -> Callable[[], keywords.Candidates]:
+        """Where a parameter's keyword arguments are: the buffers and the index, or one file."""
+        live = self._live_map()
+
+        def candidates() -> Iterator[
+            tuple[str, Callable[[], FileFacts | None], list[StoredOccurrence]]
+        ]:
+            if query.in_file_only:
+                if facts is not None:
+                    yield facts.path, lambda: facts, keywords.file_arguments(facts, name)
+                return
+            skip = frozenset(live)
+            yield from keywords.stored_arguments(self._conn, self.resolver, name, skip)
+            for each in live.values():
+                found = keywords.file_arguments(each.facts, name)
+                if found:
+                    yield each.facts.path, _constant(each.facts), found
+
+        return candidates
+
     def _hits(
         self,
         facts: FileFacts,
@@ -495,10 +543,11 @@ class Overlay:
     ) -> list[Location]:
         """The occurrences of ``name`` in one file that resolve to a wanted definition."""
         # Resolution depends only on these fields: resolve each key once.
-        memo: dict[tuple[str, int, bool], tuple[float, str] | None] = {}
+        memo: dict[tuple[str, int, str], tuple[float, str] | None] = {}
         out = []
         for occ in occs:
-            key = (occ.receiver, occ.enclosing, occ.role == "call")
+            # A call may guess, and a keyword argument resolves through its callee.
+            key = (occ.receiver, occ.enclosing, occ.role if occ.role in _OWN_KEYS else "")
             if key not in memo:
                 memo[key] = None
                 targets = self.resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)

@@ -26,15 +26,16 @@ it owns.  Raises what ``definition.lookup`` raises.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from operator import attrgetter
 from pathlib import Path
 
 from codeidx.index.link import REFERENCE_KINDS, plain_receiver
-from codeidx.index.resolve import CALLABLE, LOCAL, Resolver, is_sure
+from codeidx.index.resolve import CALLABLE, CLASS_LIKE, LOCAL, Resolver, is_sure
+from codeidx.query import keywords
 from codeidx.query.definition import (
     Lookup,
     declaration,
-    first_binding,
     local_occurrences,
     lookup,
     resolve_occurrence,
@@ -78,8 +79,27 @@ def find_references(
         source = SourceLines(root, blank=not query.with_text)
         if found.name is None:
             return ReferencesResult(None, False, [], [], 0, coverage)
+        if found.parameters:
+            return keywords.parameter_references(
+                conn,
+                resolver,
+                found,
+                _arguments(conn, resolver, found, query),
+                source,
+                query,
+                coverage,
+            )
         if found.scope is not None and found.facts is not None:
-            return local_references(found, found.name, found.scope, source, query, coverage)
+            local = local_references(found, found.name, found.scope, source, query, coverage)
+            return keywords.with_keyword_sites(
+                conn,
+                resolver,
+                found,
+                local,
+                _arguments(conn, resolver, found, query),
+                source,
+                query,
+            )
         wanted = {t.node_id for t in found.targets}
         rows = [found.rows[t.node_id] for t in found.targets]
         names = sorted({row.name for row in rows})
@@ -90,6 +110,13 @@ def find_references(
                 for row in rows
                 if not query.in_file_only or row.path == query.position.path
             )
+        # A keyword argument refers to a member it sets (a dataclass's field),
+        # never to a callable, class or module: for those its occurrences of
+        # the name are no candidates, and need no resolution.
+        members = any(
+            row.kind not in CALLABLE and row.kind not in CLASS_LIKE and row.kind != "module"
+            for row in rows
+        )
         files = 0
         if query.in_file_only:
             facts = found.facts
@@ -99,7 +126,8 @@ def find_references(
                     blob = facts.blobs.get(name)
                     if blob is not None:
                         here = _FileOccurrences(facts.path, name, blob, facts.receivers)
-                        out.extend(here.references(resolver, facts, wanted, {}, query, source))
+                        known = {} if members else here.arguments_unwanted()
+                        out.extend(here.references(resolver, facts, wanted, known, query, source))
         else:
             stored = None
             if from_edges and len(wanted) == 1:
@@ -108,6 +136,8 @@ def find_references(
                 for file_id, path, blob, receivers in symbols.occurrence_rows(conn, name):
                     here = _FileOccurrences(path, name, blob, receivers)
                     known = stored.known(file_id, here) if stored is not None else {}
+                    if not members:
+                        known.update(here.arguments_unwanted())
                     if not here.settled_by(known) and resolver.facts(file_id) is None:
                         continue  # Deleted between reads; the snapshot prevents it.
                     files += 1
@@ -118,23 +148,41 @@ def find_references(
         )
 
 
+def _arguments(
+    conn: sqlite3.Connection, resolver: Resolver, found: Lookup, query: ReferencesQuery
+) -> Callable[[], keywords.Candidates]:
+    """Where the keyword arguments of a parameter are looked for: the index or the cursor's file."""
+    name, facts = found.name, found.facts
+    assert name is not None
+
+    def candidates() -> keywords.Candidates:
+        if not query.in_file_only:
+            return keywords.stored_arguments(conn, resolver, name)
+        if facts is None:
+            return []
+        return [(facts.path, lambda: facts, keywords.file_arguments(facts, name))]
+
+    return candidates
+
+
 #: The roles linking makes "references" edges for (``index.link.REFERENCE_KINDS``).
 _ACCESS_ROLES = ("read", "write")
 
 #: What resolving an occurrence depends on besides its file and name:
-#: (receiver index, enclosing ordinal or import line, "call" | "import" | "").
-#: Imports resolve by their statement, calls may guess, and every other role
+#: (receiver index, enclosing ordinal or import line, "call" | "import" |
+#: "argument" | "").  Imports resolve by their statement, calls may guess, a
+#: keyword argument resolves through its callee, and every other role
 #: resolves by scope alone; linking memoizes resolution on the same fields.
 Key = tuple[int, int, str]
 #: A reference's (confidence, resolution), or None when it is not one.
 Hit = tuple[float, str] | None
-#: An occurrence as stored: (start byte, line, col << 3 | role, enclosing, receiver + 1).
+#: An occurrence as stored: (start byte, line, col << ROLE_BITS | role, enclosing, receiver + 1).
 Raw = tuple[int, int, int, int, int]
 
 
 def _key(line: int, role: str, enclosing: int, recv: int) -> Key:
-    if role == "call":
-        return (recv, enclosing, "call")
+    if role == "call" or role == "argument":
+        return (recv, enclosing, role)
     if role == "import":
         return (recv, line, "import")
     return (recv, enclosing, "")
@@ -190,6 +238,10 @@ class _FileOccurrences:
             if role_of(raw[2]) in _ACCESS_ROLES:
                 out.add(key)
         return out
+
+    def arguments_unwanted(self) -> dict[Key, Hit]:
+        """The keys of keyword arguments, as no reference (when no member is wanted)."""
+        return {key: None for key in self.keys if key[2] == "argument"}
 
     def settled_by(self, known: dict[Key, Hit]) -> bool:
         return len(known) > 0 and all(k in known for k in self.keys)
@@ -384,20 +436,5 @@ def local_references(
     facts = found.facts
     assert facts is not None
     occs = local_occurrences(facts, name, scope)
-    binding = first_binding(occs)
-    width = utf16_len(name)
-    out = [
-        Location(
-            facts.path,
-            occ.line,
-            occ.col,
-            occ.col + width,
-            "definition" if occ is binding else occ.role,
-            source.line(facts.path, occ.line),
-            1.0,
-            "local",
-        )
-        for occ in occs
-        if query.include_declaration or occ is not binding
-    ]
+    out = keywords.local_locations(facts.path, name, occs, source, query)
     return ReferencesResult(name, True, [], out, 1, coverage)

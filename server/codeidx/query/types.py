@@ -122,10 +122,15 @@ class DefinitionQuery:
 
 @dataclass(frozen=True, slots=True)
 class Definition:
-    """One place the identifier may be defined; ``symbol`` is None for a local."""
+    """One place the identifier may be defined; ``symbol`` is None for a local.
+
+    A keyword argument's parameter has no symbol either; ``parameter_of`` is
+    the callable that binds it.
+    """
 
     location: Location
     symbol: Symbol | None
+    parameter_of: Symbol | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +164,8 @@ class ReferencesQuery:
 class ReferencesResult:
     """The references of the definitions the identifier resolves to.
 
-    ``symbols`` are those definitions (empty for a local variable); the
+    ``symbols`` are those definitions (empty for a local variable; for a
+    parameter, ``local`` is set and ``symbols`` holds its callables); the
     references are sorted by path, line and column.
     """
 

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from codeidx.store import db
 from codeidx.store.nodes import NodeRow
+from codeidx.store.occurrences import TYPECODES
 
 _SWAP = sys.byteorder != "little"
 #: Values per occurrence in a packed occurrence blob (see ``store.occurrences``).
@@ -118,7 +119,7 @@ def occurrence_lines(blob: bytes) -> array[int]:
     occurrence, the line second); a membership test on the result runs in C,
     so finding the names on one line of a large file decodes no occurrence.
     """
-    values = array(chr(blob[0]))
+    values = array(TYPECODES[blob[0]])
     values.frombytes(blob[1:])
     if _SWAP:
         values.byteswap()

@@ -12,8 +12,6 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from codeidx.store.occurrences import StoredOccurrence, unpack
 
 
@@ -359,19 +357,6 @@ def param_annotations(text: str | None) -> dict[str, str]:
         annotation = parts[1] if len(parts) > 1 else None
         out[str(name or "")] = str(annotation or "")
     return out
-
-
-def occurrence_values(blob: bytes) -> np.ndarray:
-    """Decode an occurrence blob into an (n, 5) array of its raw values.
-
-    The values are those ``occurrences.iter_raw`` yields, in the packed
-    layout ``store/occurrences.py`` describes (a width byte, then
-    little-endian values, five per occurrence).  For readers that work on
-    whole columns (linking sorts a file's occurrences by position): a view
-    on the blob, no object per value.
-    """
-    dtype = "<u2" if blob[:1] == b"H" else "<u4"
-    return np.frombuffer(blob, dtype=dtype, offset=1).reshape(-1, 5)
 
 
 def file_id_for(conn: sqlite3.Connection, path: str) -> int | None:

@@ -55,6 +55,7 @@ class PythonHooks(LanguageHooks):
 
     self_names = ("self", "cls")
     super_names = ("super",)
+    constructor_names = ("__init__", "__new__")
     builtins = frozenset(dir(builtins_module))
 
     def assigned(self, statement: str) -> tuple[str | None, str | None]:

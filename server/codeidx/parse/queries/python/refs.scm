@@ -98,11 +98,20 @@
 (dictionary_splat_pattern
   (identifier) @name) @reference.write
 
-; A keyword argument's name names a parameter of the callee: no occurrence
-; (resolved where the call is written, it would name whatever has that name
-; there, a module-level function, a local).
-(keyword_argument
-  name: (identifier) @name) @reference.none
+; A keyword argument's name names a parameter of the callee, which the
+; receiver holds (`f` in `f(key=1)`, `self.run` in `self.run(key=1)`): resolved
+; where the call is written, it would name whatever has that name there.
+(call
+  function: (_) @receiver
+  arguments: (argument_list
+    (keyword_argument
+      name: (identifier) @name))) @reference.argument
+
+; A class statement's keywords (`metaclass=M`) are no occurrence at all.
+(class_definition
+  superclasses: (argument_list
+    (keyword_argument
+      name: (identifier) @name))) @reference.none
 
 ; --- match/case: capture patterns bind, class patterns name a type ------------
 
