@@ -40,6 +40,28 @@ async def test_definition_counts_columns_in_utf16(ws: Session) -> None:
     assert await definition(ws, REPORT, at_call) == [(REPORT, 16, 4, 12)]
 
 
+async def test_a_keyword_argument_goes_to_the_constructors_parameter(ws: Session) -> None:
+    # ``Square(side=side)``: the keyword is ``Square.__init__``'s parameter,
+    # the value is ``make_square``'s own parameter.
+    at_keyword = ws.find(REPORT, "side=side", offset=1)
+    parameter = (SHAPES, 14, 23, 27)
+    assert await definition(ws, REPORT, at_keyword) == [parameter]
+    at_value = ws.find(REPORT, "=side", offset=2)
+    assert await definition(ws, REPORT, at_value) == [(REPORT, 8, 16, 20)]
+    found = await ws.client.text_document_references_async(
+        types.ReferenceParams(
+            context=types.ReferenceContext(include_declaration=True),
+            text_document=ws.doc(SHAPES),
+            position=types.Position(14, 24),
+        )
+    )
+    assert [where(loc, ws.root) for loc in found or []] == [
+        (REPORT, 9, 18, 22),
+        parameter,
+        (SHAPES, 15, 20, 24),
+    ]
+
+
 async def test_references_with_and_without_declaration(ws: Session) -> None:
     at_def = ws.find(SHAPES, "def total_area", offset=4)
 

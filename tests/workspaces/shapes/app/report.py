@@ -7,7 +7,7 @@ def build_report(count: int) -> str:
 
 
 def make_square(side: int) -> Square:
-    return Square(side)
+    return Square(side=side)
 
 
 def format_total(value: float) -> str:
