@@ -58,8 +58,6 @@ from codeidx.support.collector import collector_paused
 _INTERFACE_KINDS = frozenset({"interface", "trait"})
 # The third packed value of an occurrence is ``col << ROLE_BITS | role code``
 # (store/occurrences.py); linking splits it inline, once per occurrence.
-_ROLE_BITS = ROLE_BITS
-_ROLE_MASK = ROLE_MASK
 _ROLES = ROLES
 _READ = ROLE_CODES["read"]
 _WRITE = ROLE_CODES["write"]
@@ -177,13 +175,13 @@ def link_file(
         # apply to the definition after them) are not keyed.
         keyed: dict[int, list[_Edge]] = {}
         for start, line, col_role, enclosing, recv in iter_raw(blob):
-            code = col_role & _ROLE_MASK
+            code = col_role & ROLE_MASK
             # One int for the key: a packed receiver index fits in 32 bits.
-            key_bits = code | recv << _ROLE_BITS | enclosing << 35
+            key_bits = code | recv << ROLE_BITS | enclosing << 35
             hits = keyed.get(key_bits)
             if hits is not None:
                 if hits:
-                    col = col_role >> _ROLE_BITS
+                    col = col_role >> ROLE_BITS
                     for edge in hits:
                         edge.sites += (line, col)
                 continue
@@ -225,7 +223,7 @@ def link_file(
             if targets == LOCAL or not targets:
                 continue
             assert isinstance(targets, list)
-            col = col_role >> _ROLE_BITS
+            col = col_role >> ROLE_BITS
             src = ids[enclosing] if enclosing < len(ids) else ids[0]
             for target in targets:
                 if target.node_id == src and role not in ("call", "instantiate"):

@@ -72,7 +72,6 @@ class ReceiverTypes:
         self._value_cache: dict[int, list[Target] | None] = {}
         self._local_cache: dict[tuple[int, int, str], list[Target] | None] = {}
         self._positions: dict[int, _Positions] = {}
-        self._full_facts: dict[int, FileFacts] = {}
         self._params_cache: dict[int, dict[str, str]] = {}
         self._params_file = -1
         self._params_texts: dict[int, str] = {}
@@ -453,12 +452,7 @@ class ReceiverTypes:
         """
         if facts.blobs:
             return facts.blobs, facts.receivers
-        full = self._full_facts.get(facts.file_id)
-        if full is None:
-            if len(self._full_facts) > 32:
-                self._full_facts.clear()
-            full = symbols.file_facts(self._r.conn, facts.file_id) or facts
-            self._full_facts[facts.file_id] = full
+        full = self._r.facts_with_occurrences(facts.file_id) or facts
         return full.blobs, full.receivers
 
     def _positions_of(self, facts: FileFacts) -> _Positions:

@@ -86,6 +86,8 @@ _V = TypeVar("_V")
 # such guesses would mostly be wrong edges.
 _MAX_BY_NAME = 5
 _MAX_BY_NAME_MEMBERS = 3
+#: Files whose facts with occurrences a Resolver keeps (``facts_with_occurrences``).
+_FULL_FACTS_KEPT = 32
 
 
 class _FileTables(NamedTuple):
@@ -208,6 +210,7 @@ class Resolver:
         self._by_name_cache: dict[str, list[Target]] = {}
         self._receiver_cache: dict[tuple[int, str, int], list[Target] | None] = {}
         self._parameter_cache: dict[int, frozenset[str]] = {}
+        self._full_facts: dict[int, FileFacts] = {}
         # Lookups being worked out, by (cache, key), with their depth in that
         # stack; and the lowest depth a cut in the current lookup led back to
         # (see ``remembered``).
@@ -299,10 +302,20 @@ class Resolver:
     def facts_with_occurrences(self, file_id: int) -> FileFacts | None:
         """A file's facts with its occurrences, which ``facts`` leaves out.
 
-        For the queries that read a file's occurrences beyond the one at the
-        cursor (where another file binds a parameter); not kept.
+        For what reads another file's occurrences: receiver typing (the
+        statement that binds a local) and the queries (where a callable
+        binds a parameter).  The last few files are kept, not beyond this
+        Resolver: they are large.
         """
-        return symbols.file_facts(self._conn, file_id)
+        full = self._full_facts.get(file_id)
+        if full is None:
+            if len(self._full_facts) > _FULL_FACTS_KEPT:
+                self._full_facts.clear()
+            full = symbols.file_facts(self._conn, file_id)
+            if full is None:
+                return None
+            self._full_facts[file_id] = full
+        return full
 
     def module_of_path(self, path: str | None) -> str | None:
         if path is None:

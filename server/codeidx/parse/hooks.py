@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -114,53 +115,50 @@ def clean_comment(raw: str) -> str:
     return "\n".join(lines)[:MAX_DOC]
 
 
+def _depths(text: str, angles: bool = False) -> Iterator[tuple[int, int]]:
+    """(index, bracket depth before it) of each character of ``text``.
+
+    Brackets are ``([{`` (and ``<`` with ``angles``); ``->`` and ``=>`` close
+    no angle bracket.
+    """
+    opening = "([{<" if angles else "([{"
+    closing = ")]}>" if angles else ")]}"
+    depth = 0
+    for i, ch in enumerate(text):
+        yield i, depth
+        if ch in opening:
+            depth += 1
+        elif ch in closing and not (ch == ">" and text[i - 1 : i] in ("-", "=")):
+            depth -= 1
+
+
 def split_top(value: str, sep: str) -> list[str]:
     """``value`` split at ``sep`` where no bracket of ``([{<`` is open.
 
     For type texts (``Map<K, V> | null``); ``->`` and ``=>`` do not close a bracket.
     """
     parts: list[str] = []
-    depth = 0
     start = 0
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        if ch in "([{<":
-            depth += 1
-        elif ch in ")]}" or (ch == ">" and value[i - 1 : i] not in ("-", "=")):
-            depth -= 1
-        elif depth == 0 and value.startswith(sep, i):
+    for i, depth in _depths(value, angles=True):
+        if depth == 0 and i >= start and value.startswith(sep, i):
             parts.append(value[start:i])
-            i += len(sep)
-            start = i
-            continue
-        i += 1
+            start = i + len(sep)
     parts.append(value[start:])
     return parts
 
 
 def group_end(text: str) -> int:
     """The index after the bracket group ``text`` starts with (its length if unclosed)."""
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
+    for i, depth in _depths(text):
+        if depth == 1 and text[i] in ")]}":
+            return i + 1
     return len(text)
 
 
 def after_arrow(signature: str) -> str | None:
     """The text after the first ``->`` outside brackets (a declared result), or None."""
-    depth = 0
-    for i, ch in enumerate(signature):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif depth == 0 and signature.startswith("->", i):
+    for i, depth in _depths(signature):
+        if depth == 0 and signature.startswith("->", i):
             return signature[i + 2 :]
     return None
 

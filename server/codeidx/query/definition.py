@@ -26,7 +26,7 @@ from pathlib import Path
 
 from codeidx.errors import IndexUnavailable, UsageError
 from codeidx.index.receivers import binding_scope
-from codeidx.index.resolve import LOCAL, ArgumentTarget, Resolver, Target
+from codeidx.index.resolve import LOCAL, Resolver, Target
 from codeidx.index.targets import dedupe
 from codeidx.parse.registry import language_for_path
 from codeidx.query.types import (
@@ -98,19 +98,17 @@ def lookup(conn: sqlite3.Connection, resolver: Resolver, position: Position) -> 
         return Lookup(facts, found.name, None, [target], {found.node_id: found})
     name, occ = found
     if occ.role == "argument":
-        answers = resolver.argument(facts, name, occ.receiver, occ.enclosing)
-        targets, rows = _existing(conn, argument_targets(answers))
-        return Lookup(
-            facts, name, None, targets, rows, occurrence=occ, parameters=parameter_ids(answers)
-        )
+        targets, parameters = resolve_argument(resolver, facts, name, occ)
+        targets, rows = existing(conn, targets)
+        return Lookup(facts, name, None, targets, rows, occurrence=occ, parameters=parameters)
     resolved = resolve_occurrence(resolver, facts, name, occ)
     if resolved == LOCAL:
         return Lookup(facts, name, binding_scope(facts, name, occ.enclosing), at=occ.start_byte)
-    targets, rows = _existing(conn, resolved if isinstance(resolved, list) else [])
+    targets, rows = existing(conn, resolved if isinstance(resolved, list) else [])
     return Lookup(facts, name, None, targets, rows, occurrence=occ)
 
 
-def _existing(
+def existing(
     conn: sqlite3.Connection, targets: list[Target]
 ) -> tuple[list[Target], dict[int, NodeRow]]:
     """The targets whose definitions exist, with their rows, best first."""
@@ -120,14 +118,16 @@ def _existing(
     return kept, rows
 
 
-def argument_targets(answers: list[ArgumentTarget]) -> list[Target]:
-    """The definitions a keyword argument's answers go to, each once."""
-    return dedupe([a.target for a in answers])
+def resolve_argument(
+    resolver: Resolver, facts: FileFacts, name: str, occ: StoredOccurrence
+) -> tuple[list[Target], frozenset[int]]:
+    """What a keyword argument goes to, each once, and which of those stand for a parameter.
 
-
-def parameter_ids(answers: list[ArgumentTarget]) -> frozenset[int]:
-    """Ids of the callables among a keyword argument's answers (``Lookup.parameters``)."""
-    return frozenset(a.target.node_id for a in answers if a.parameter)
+    The second part is ``Lookup.parameters``: the callables whose parameter it names.
+    """
+    answers = resolver.argument(facts, name, occ.receiver, occ.enclosing)
+    parameters = frozenset(a.target.node_id for a in answers if a.parameter)
+    return dedupe([a.target for a in answers]), parameters
 
 
 def resolve_occurrence(

@@ -19,9 +19,9 @@ Reads only, through ``store`` functions; the caller holds the snapshot.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 
-from codeidx.index.resolve import CALLABLE, Resolver, is_sure
+from codeidx.index.resolve import CALLABLE, Resolver, Target, is_sure
 from codeidx.parse import registry
 from codeidx.parse.records import ROLE_CODES
 from codeidx.query.definition import (
@@ -48,15 +48,32 @@ _ARGUMENT = ROLE_CODES["argument"]
 #: How many levels of subclasses a constructor's callers are looked for in.
 _SUBCLASS_DEPTH = 6
 
-#: A file's keyword arguments of one name: its path, a way to read its facts
-#: (only when a candidate must be resolved), and those occurrences.
-Candidates = Iterable[tuple[str, Callable[[], FileFacts | None], list[StoredOccurrence]]]
+#: The keyword arguments of one name, file by file: its path, its facts
+#: (or its id, for facts read only when a candidate must be resolved) and
+#: those occurrences.
+Candidates = list[tuple[str, FileFacts | int, list[StoredOccurrence]]]
+#: The targets that still exist, with their rows (``definition.existing``;
+#: an overlay gives rows at live positions).
+RowsFn = Callable[[list[Target]], tuple[list[Target], dict[int, NodeRow]]]
 
 
-def stored_arguments(
-    conn: sqlite3.Connection, resolver: Resolver, name: str, skip: frozenset[str] = frozenset()
+def keyword_arguments(
+    conn: sqlite3.Connection,
+    name: str,
+    here: FileFacts | None,
+    in_file_only: bool,
+    live: Sequence[FileFacts] = (),
 ) -> Candidates:
-    """The keyword arguments named ``name`` in the index, file by file (not in ``skip``)."""
+    """The keyword arguments named ``name`` that a parameter's references look at.
+
+    Those of the cursor's file ``here`` for highlights, else the
+    workspace's, with open buffers (``live``) standing in for their saved
+    files.
+    """
+    if in_file_only:
+        return [(here.path, here, _arguments_in(here, name))] if here is not None else []
+    skip = {facts.path for facts in live}
+    out: Candidates = []
     for file_id, path, blob, receivers in symbols.occurrence_rows(conn, name):
         if path in skip:
             continue
@@ -66,28 +83,35 @@ def stored_arguments(
             if cr & ROLE_MASK == _ARGUMENT and recv
         ]
         if found:
-            yield path, _facts_of(resolver, file_id), found
+            out.append((path, file_id, found))
+    for facts in live:
+        found = _arguments_in(facts, name)
+        if found:
+            out.append((facts.path, facts, found))
+    return out
 
 
-def _facts_of(resolver: Resolver, file_id: int) -> Callable[[], FileFacts | None]:
-    return lambda: resolver.facts(file_id)
-
-
-def file_arguments(facts: FileFacts, name: str) -> list[StoredOccurrence]:
+def _arguments_in(facts: FileFacts, name: str) -> list[StoredOccurrence]:
     """The keyword arguments named ``name`` in one file whose facts are at hand."""
     return [o for o in occurrences_named(facts, name) if o.role == "argument" and o.receiver]
 
 
-def parameter_of(
-    conn: sqlite3.Connection, resolver: Resolver, facts: FileFacts, name: str, scope: int
-) -> NodeRow | None:
-    """The callable whose parameter the local ``name`` of function ``scope`` is, if it is one."""
-    if scope >= len(facts.nodes):
+def as_parameter(resolver: Resolver, found: Lookup, rows: RowsFn) -> Lookup | None:
+    """The lookup of a local that is a parameter, as a keyword argument naming it gives it.
+
+    None when the local is not a parameter of the function that binds it.
+    """
+    facts, name, scope = found.facts, found.name, found.scope
+    if facts is None or name is None or scope is None or scope >= len(facts.nodes):
         return None
     node = facts.nodes[scope]
     if node.kind not in CALLABLE or name not in resolver.parameter_names(node.node_id):
         return None
-    return nodes.nodes_by_ids(conn, [node.node_id]).get(node.node_id)
+    targets, found_rows = rows([Target(node.node_id, node.kind, 1.0, "exact")])
+    if not targets:
+        return None
+    parameters = frozenset({node.node_id})
+    return Lookup(facts, name, None, targets, found_rows, parameters=parameters)
 
 
 def keyword_sites(
@@ -105,18 +129,20 @@ def keyword_sites(
     width = utf16_len(name)
     text = None if source.blank else source.line
     out: list[Location] = []
-    for path, read_facts, occurrences in candidates:
+    for path, where, occurrences in candidates:
         memo: dict[tuple[str, int], tuple[float, str] | None] = {}
-        facts: FileFacts | None = None
+        facts = where if isinstance(where, FileFacts) else None
         for occ in occurrences:
             if occ.receiver.rpartition(sep)[2] not in callees:
                 continue
             key = (occ.receiver, occ.enclosing)
             if key not in memo:
                 memo[key] = None
-                facts = facts if facts is not None else read_facts()
                 if facts is None:
-                    break
+                    assert isinstance(where, int)
+                    facts = resolver.facts(where)
+                    if facts is None:
+                        break  # Deleted between reads; the snapshot prevents it.
                 for answer in resolver.argument(facts, name, occ.receiver, occ.enclosing):
                     t = answer.target
                     if (
@@ -165,15 +191,15 @@ def parameter_references(
     conn: sqlite3.Connection,
     resolver: Resolver,
     found: Lookup,
-    candidates: Callable[[], Candidates],
+    candidates: Candidates,
     source: SourceLines,
     query: ReferencesQuery,
     coverage: Coverage,
 ) -> ReferencesResult:
-    """References of the parameters a keyword argument names (``found.parameters``).
+    """References of the parameters ``found`` stands for (``found.parameters``).
 
     Each callable's own occurrences of the parameter, then the keyword
-    arguments naming it among ``candidates()``.
+    arguments naming it among ``candidates`` (``keyword_arguments``).
     """
     name = found.name
     assert name is not None
@@ -185,46 +211,19 @@ def parameter_references(
             continue
         row = found.rows[t.node_id]
         symbols_out.append(Symbol.of(row))
-        facts = resolver.facts_with_occurrences(row.file_id)
+        facts = found.facts
+        if facts is None or facts.file_id != row.file_id:
+            facts = resolver.facts_with_occurrences(row.file_id)
         if facts is not None and (not query.in_file_only or row.path == query.position.path):
             occs = local_occurrences(facts, name, row.ordinal)
             mine = local_locations(facts.path, name, occs, source, query)
             out.extend(mine)
             paths.update(loc.path for loc in mine)
-        sites = keyword_sites(conn, resolver, row, name, candidates(), query, source)
+        sites = keyword_sites(conn, resolver, row, name, candidates, query, source)
         out.extend(sites)
         paths.update(loc.path for loc in sites)
     out = _unique(out)
     return ReferencesResult(name, True, symbols_out, out, len(paths), coverage)
-
-
-def with_keyword_sites(
-    conn: sqlite3.Connection,
-    resolver: Resolver,
-    found: Lookup,
-    result: ReferencesResult,
-    candidates: Callable[[], Candidates],
-    source: SourceLines,
-    query: ReferencesQuery,
-) -> ReferencesResult:
-    """A local's references, with the keyword arguments naming it when it is a parameter."""
-    if found.facts is None or found.name is None or found.scope is None:
-        return result
-    row = parameter_of(conn, resolver, found.facts, found.name, found.scope)
-    if row is None:
-        return result
-    sites = keyword_sites(conn, resolver, row, found.name, candidates(), query, source)
-    if not sites:
-        return result
-    out = _unique([*result.references, *sites])
-    return ReferencesResult(
-        result.name,
-        True,
-        [Symbol.of(row)],
-        out,
-        len({loc.path for loc in out}),
-        result.coverage,
-    )
 
 
 def local_locations(

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import sqlite3
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -97,10 +97,6 @@ from codeidx.store.symbols import Def, FileFacts
 
 #: Roles that resolve differently from a read with the same receiver and scope.
 _OWN_KEYS = frozenset({"call", "argument"})
-
-
-def _constant(facts: FileFacts) -> Callable[[], FileFacts | None]:
-    return lambda: facts
 
 
 class _OverlayResolver(Resolver):
@@ -305,9 +301,8 @@ class Overlay:
             return Lookup(facts, hit.name, None, [target], {hit.node_id: hit})
         name, occ = hit
         if occ.role == "argument":
-            answers = self.resolver.argument(facts, name, occ.receiver, occ.enclosing)
-            targets, rows = self._rows(definitions.argument_targets(answers))
-            parameters = definitions.parameter_ids(answers)
+            answers, parameters = definitions.resolve_argument(self.resolver, facts, name, occ)
+            targets, rows = self._rows(answers)
             return Lookup(facts, name, None, targets, rows, parameters=parameters)
         resolved = self.resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
         if resolved == LOCAL:
@@ -463,16 +458,19 @@ class Overlay:
             source = self._source(blank=not query.with_text)
             if found.name is None:
                 return ReferencesResult(None, False, [], [], 0, coverage)
-            arguments = self._arguments(found.name, found.facts, query)
-            if found.parameters:
+            parameter = found if found.parameters else None
+            if found.scope is not None:
+                parameter = keywords.as_parameter(self.resolver, found, self._rows)
+            if parameter is not None:
+                open_files = [each.facts for each in self._live_map().values()]
+                arguments = keywords.keyword_arguments(
+                    self._conn, found.name, found.facts, query.in_file_only, open_files
+                )
                 return keywords.parameter_references(
-                    self._conn, self.resolver, found, arguments, source, query, coverage
+                    self._conn, self.resolver, parameter, arguments, source, query, coverage
                 )
             if found.scope is not None and found.facts is not None:
-                local = local_references(found, found.name, found.scope, source, query, coverage)
-                return keywords.with_keyword_sites(
-                    self._conn, self.resolver, found, local, arguments, source, query
-                )
+                return local_references(found, found.name, found.scope, source, query, coverage)
             wanted = {t.node_id for t in found.targets}
             rows = [found.rows[t.node_id] for t in found.targets]
             out: list[Location] = []
@@ -509,28 +507,6 @@ class Overlay:
             return ReferencesResult(
                 found.name, False, [Symbol.of(r) for r in rows], out, files, coverage
             )
-
-    def _arguments(
-        self, name: str, facts: FileFacts | None, query: ReferencesQuery
-    ) -> Callable[[], keywords.Candidates]:
-        """Where a parameter's keyword arguments are: the buffers and the index, or one file."""
-        live = self._live_map()
-
-        def candidates() -> Iterator[
-            tuple[str, Callable[[], FileFacts | None], list[StoredOccurrence]]
-        ]:
-            if query.in_file_only:
-                if facts is not None:
-                    yield facts.path, lambda: facts, keywords.file_arguments(facts, name)
-                return
-            skip = frozenset(live)
-            yield from keywords.stored_arguments(self._conn, self.resolver, name, skip)
-            for each in live.values():
-                found = keywords.file_arguments(each.facts, name)
-                if found:
-                    yield each.facts.path, _constant(each.facts), found
-
-        return candidates
 
     def _hits(
         self,

@@ -26,7 +26,6 @@ it owns.  Raises what ``definition.lookup`` raises.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from operator import attrgetter
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from codeidx.query import keywords
 from codeidx.query.definition import (
     Lookup,
     declaration,
+    existing,
     local_occurrences,
     lookup,
     resolve_occurrence,
@@ -79,27 +79,18 @@ def find_references(
         source = SourceLines(root, blank=not query.with_text)
         if found.name is None:
             return ReferencesResult(None, False, [], [], 0, coverage)
-        if found.parameters:
+        parameter = found if found.parameters else None
+        if found.scope is not None:
+            parameter = keywords.as_parameter(resolver, found, lambda t: existing(conn, t))
+        if parameter is not None:
+            arguments = keywords.keyword_arguments(
+                conn, found.name, found.facts, query.in_file_only
+            )
             return keywords.parameter_references(
-                conn,
-                resolver,
-                found,
-                _arguments(conn, resolver, found, query),
-                source,
-                query,
-                coverage,
+                conn, resolver, parameter, arguments, source, query, coverage
             )
         if found.scope is not None and found.facts is not None:
-            local = local_references(found, found.name, found.scope, source, query, coverage)
-            return keywords.with_keyword_sites(
-                conn,
-                resolver,
-                found,
-                local,
-                _arguments(conn, resolver, found, query),
-                source,
-                query,
-            )
+            return local_references(found, found.name, found.scope, source, query, coverage)
         wanted = {t.node_id for t in found.targets}
         rows = [found.rows[t.node_id] for t in found.targets]
         names = sorted({row.name for row in rows})
@@ -146,23 +137,6 @@ def find_references(
         return ReferencesResult(
             found.name, False, [Symbol.of(r) for r in rows], out, files, coverage
         )
-
-
-def _arguments(
-    conn: sqlite3.Connection, resolver: Resolver, found: Lookup, query: ReferencesQuery
-) -> Callable[[], keywords.Candidates]:
-    """Where the keyword arguments of a parameter are looked for: the index or the cursor's file."""
-    name, facts = found.name, found.facts
-    assert name is not None
-
-    def candidates() -> keywords.Candidates:
-        if not query.in_file_only:
-            return keywords.stored_arguments(conn, resolver, name)
-        if facts is None:
-            return []
-        return [(facts.path, lambda: facts, keywords.file_arguments(facts, name))]
-
-    return candidates
 
 
 #: The roles linking makes "references" edges for (``index.link.REFERENCE_KINDS``).
