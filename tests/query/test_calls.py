@@ -211,6 +211,29 @@ def callers_of(tmp_path: Path, files: dict[str, str], name: str) -> list[str]:
     return [c.symbol.name for group in result.groups for c in group.calls]
 
 
+def test_javascript_callers_of_commonjs_exports_and_prototype_methods(tmp_path: Path) -> None:
+    files = {
+        "lib/queue.js": """
+            function Queue() { this.items = []; }
+            Queue.prototype.enqueue = function (item) {
+              this.items.push(item);
+              this.grow();
+            };
+            Queue.prototype.grow = function () {};
+            exports.Queue = Queue;
+            exports.makeQueue = function () { return new Queue(); };
+        """,
+        "main.js": """
+            const { makeQueue } = require('./lib/queue');
+            function start() { return makeQueue(); }
+        """,
+    }
+    assert callers_of(tmp_path, files, "makeQueue") == ["start"]
+    # ``this`` in a prototype method has no class around it: the call is the
+    # one method of its name, a guess sure enough to be shown.
+    assert callers_of(tmp_path, files, "Queue.grow") == ["enqueue"]
+
+
 OVERRIDES = """
     class Shape:
         def area(self):

@@ -168,6 +168,51 @@ def test_javascript_import_across_files(tmp_path: Path) -> None:
     assert result.definitions[0].symbol.language == "javascript"
 
 
+def test_javascript_commonjs_export_across_files(tmp_path: Path) -> None:
+    files = {
+        "util.js": "exports.[[greet]] = function (name) {\n  return 'hi ' + name;\n};\n",
+        "main.js": "const util = require('./util');\n\nutil.gre$0et('x');\n",
+    }
+    result = check(tmp_path, files)
+    (d,) = result.definitions
+    assert d.symbol is not None
+    assert (d.symbol.kind, d.symbol.qualified_name) == ("function", "util.greet")
+    assert (d.location.role, d.location.resolution) == ("definition", "exact")
+
+
+def test_javascript_static_member_assigned_to_a_class(tmp_path: Path) -> None:
+    files = {
+        "box.js": (
+            "class Box {}\n"
+            "Box.[[of]] = (value) => new Box();\n\n"
+            "function make() {\n  return Box.o$0f(1);\n}\n"
+        ),
+    }
+    result = check(tmp_path, files)
+    (d,) = result.definitions
+    assert d.symbol is not None
+    assert (d.symbol.kind, d.symbol.qualified_name) == ("method", "box.Box.of")
+    assert d.location.resolution == "exact"
+
+
+def test_javascript_prototype_method_is_the_one_candidate_of_its_name(tmp_path: Path) -> None:
+    # A constructor function is no class to resolution, so the receiver's
+    # type is unknown and the call goes to the methods of its name.
+    files = {
+        "queue.js": (
+            "function Queue() {}\n"
+            "Queue.prototype.[[enqueue]] = function (item) {};\n\n"
+            "const q = new Queue();\n"
+            "q.enque$0ue(1);\n"
+        ),
+    }
+    result = check(tmp_path, files)
+    (d,) = result.definitions
+    assert d.symbol is not None
+    assert d.symbol.qualified_name == "queue.Queue.enqueue"
+    assert d.location.resolution == "by_name"
+
+
 def test_rust_use_across_modules(tmp_path: Path) -> None:
     files = {
         "Cargo.toml": '[package]\nname = "demo"\n',

@@ -87,3 +87,27 @@ def test_rust_outline_has_impl_members_and_columns(tmp_path: Path) -> None:
 def test_unknown_file_has_no_outline(tmp_path: Path) -> None:
     result, _ = outline(tmp_path, {"mod.py": "x = 1\n"}, "other.py")
     assert result is None
+
+
+def test_javascript_assigned_members_and_exports_are_outlined(tmp_path: Path) -> None:
+    files = {
+        "queue.js": """
+            function Queue() {}
+            Queue.prototype.push = function (item) {};
+            exports.make = () => new Queue();
+        """,
+    }
+    result, _ = outline(tmp_path, files, "queue.js")
+    assert result is not None
+    # Members written outside their owner sit at the top, as Go methods do;
+    # the symbol's qualified name says whose they are.
+    assert shape(result.nodes) == [
+        ("Queue", "function", (0, 0, 0, 19), "function Queue()", []),
+        ("push", "method", (1, 0, 1, 41), "Queue.prototype.push = function (item)", []),
+        ("make", "function", (2, 0, 2, 32), "exports.make = () =>", []),
+    ]
+    assert [n.symbol.qualified_name for n in result.nodes] == [
+        "queue.Queue",
+        "queue.Queue.push",
+        "queue.make",
+    ]

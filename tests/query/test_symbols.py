@@ -71,6 +71,25 @@ def test_names_expand_to_every_definition_best_first(tmp_path: Path) -> None:
     assert result.candidates == len(seen[-1][1])
 
 
+def test_javascript_assigned_members_and_exports_are_symbols(tmp_path: Path) -> None:
+    files = {
+        "queue.js": (
+            "function Queue() {}\n"
+            "Queue.prototype.enqueue = function (item) {};\n"
+            "exports.enqueueAll = function (items) {};\n"
+            "exports.enqueued = enqueued;\n"
+        ),
+    }
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        result = search_symbols(conn, SymbolQuery("enqueue"), rank=substring_rank)
+    # The re-export ``exports.enqueued = enqueued`` defines nothing.
+    assert [(m.symbol.qualified_name, m.symbol.kind) for m in result.matches] == [
+        ("queue.Queue.enqueue", "method"),
+        ("queue.enqueueAll", "function"),
+    ]
+
+
 def test_kind_and_language_filters(tmp_path: Path) -> None:
     result = search(tmp_path, SymbolQuery("engine", kind="class", language="javascript"))
     assert [(m.symbol.kind, m.symbol.path) for m in result.matches] == [("class", "web/engine.js")]

@@ -468,3 +468,22 @@ def test_annotation_names_are_the_named_type(annotation, names):
 )
 def test_return_annotation_is_the_single_result(signature, result):
     assert HOOKS.return_annotation(signature) == result
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("x int", ("int", None)),
+        ('Name, Addr string `json:"name"`', ("string", None)),
+        ("var once sync.Once", ("sync.Once", None)),
+        ("var x Foo = NewFoo(a, b)", ("Foo", "NewFoo(a, b)")),
+        ("var srv = &http.Server{Addr: a}", (None, "http.Server()")),
+        ("var l = List[int]{}", (None, "List()")),
+        ("var m = map[string]int{}", (None, "map[string]int{}")),
+        ("const X, Y = 1, 2", (None, None)),
+        ("*Base", (None, None)),
+        ("pkg.Embedded", (None, None)),
+    ],
+)
+def test_assigned_reads_a_fields_or_variables_type_and_value(statement, expected):
+    assert HOOKS.assigned(statement) == expected

@@ -530,3 +530,25 @@ def test_annotation_names_are_the_class_of_a_type(annotation, names):
 )
 def test_return_annotation_is_the_result_type(signature, result):
     assert HOOKS.return_annotation(signature) == result
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        (
+            "private static Map<Class<?>, Info> table = new HashMap<>()",
+            ("Map<Class<?>, Info>", "HashMap()"),
+        ),
+        ("private final SubList<E> parent", ("SubList<E>", None)),
+        ("@Stable private final Foo f = null", ("Foo", None)),
+        (
+            "static final AtomicLong gen = new AtomicLong(seed())",
+            ("AtomicLong", "AtomicLong(seed())"),
+        ),
+        ("Foo x = Foo.make(a, b)", ("Foo", "Foo.make(a, b)")),
+        ("int a, b", (None, None)),
+        ("GREEN(2)", (None, None)),
+    ],
+)
+def test_assigned_reads_a_fields_type_and_value(statement, expected):
+    assert HOOKS.assigned(statement) == expected

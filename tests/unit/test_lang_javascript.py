@@ -449,3 +449,196 @@ def test_broken_config_resolves_nothing_and_does_not_raise() -> None:
     assert HOOKS.resolve_import(_imp("./b"), "src/a.js", ws) == "src/b.js"
     assert parse_jsonc('{"a": "// kept", "b": [1, 2,],}') == {"a": "// kept", "b": [1, 2]}
     assert parse_jsonc("[1]") == {}
+
+
+MEMBER_ASSIGNMENTS = """\
+function Queue(size) { this.size = size; }
+/** Adds an item. */
+Queue.prototype.push = function (item) { return item; };
+Queue.prototype.peek = () => null;
+Queue.from = function (list) { return new Queue(list.length); };
+Queue.prototype = { drain() {}, clear: function (all) {}, get length() { return 0; } };
+class Box {}
+Box.of = (value) => new Box();
+const Plain = function () {};
+Plain.prototype.run = function* () {};
+Array.prototype.last = function () {};
+fs.patched = function () {};
+Missing.prototype.gone = function () {};
+"""
+
+
+def test_members_assigned_to_a_function_or_class_of_the_file() -> None:
+    result = parse("javascript", MEMBER_ASSIGNMENTS)
+    assert kinds(result) == {
+        "mod.Queue": "function",
+        "mod.Queue.push": "method",
+        "mod.Queue.peek": "method",
+        "mod.Queue.from": "method",
+        "mod.Queue.drain": "method",
+        "mod.Queue.clear": "method",
+        # An accessor of a prototype object stays a method, so it is no
+        # module-level name.
+        "mod.Queue.length": "method",
+        "mod.Box": "class",
+        "mod.Box.of": "method",
+        "mod.Plain": "function",
+        "mod.Plain.run": "method",
+    }
+    push = node(result, "mod.Queue.push")
+    # Written outside their owner, at module level: the module is the parent
+    # and the qualified name says whose member it is (as Go methods).
+    assert push.parent == 0
+    assert push.signature == "Queue.prototype.push = function (item)"
+    assert push.params == [Param("item")]
+    assert push.doc == "Adds an item."
+    assert push.visibility == "public"
+    assert (push.name_span.start_line, push.name_span.start_col) == (2, 16)
+    assert node(result, "mod.Queue.peek").signature == "Queue.prototype.peek = () =>"
+    assert node(result, "mod.Queue.from").params == [Param("list")]
+    assert node(result, "mod.Queue.clear").signature == "clear: function (all)"
+    assert node(result, "mod.Box.of").signature == "Box.of = (value) =>"
+
+
+def test_assigned_member_names_are_no_occurrences_and_the_left_side_still_reads() -> None:
+    result = parse("javascript", MEMBER_ASSIGNMENTS)
+    assert occurrences(result, "push") == []
+    assert occurrences(result, "from") == []
+    assert occurrences(result, "drain") == []
+    assert roles(result, "Queue") == [
+        ("read", ""),
+        ("read", ""),
+        ("read", ""),
+        ("instantiate", ""),
+        ("read", ""),
+    ]
+    assert roles(result, "prototype")[:2] == [("read", "Queue"), ("read", "Queue")]
+    # Assignments that define nothing keep their written names.
+    assert roles(result, "last") == [("write", "Array.prototype")]
+    assert roles(result, "patched") == [("write", "fs")]
+    assert roles(result, "gone") == [("write", "Missing.prototype")]
+
+
+def test_members_assigned_beside_their_owner_inside_a_function() -> None:
+    source = """\
+(function (root) {
+  function Hidden() {}
+  Hidden.prototype.show = function () {};
+})(this);
+function factory() {
+  function Made() {}
+  Made.make = function () {};
+  if (ready) { Made.prototype.late = function () {}; }
+  Outer.prototype.far = function () {};
+  return Made;
+}
+function Outer() {}
+"""
+    result = parse("javascript", source)
+    assert kinds(result) == {
+        "mod.Hidden": "function",
+        "mod.Hidden.show": "method",
+        "mod.factory": "function",
+        "mod.factory.Made": "function",
+        "mod.factory.Made.make": "method",
+        "mod.Outer": "function",
+    }
+    made = node(result, "mod.factory.Made.make")
+    assert made.parent == node(result, "mod.factory").ordinal
+    # An owner declared in another block is not beside the assignment.
+    assert roles(result, "late") == [("write", "Made.prototype")]
+    assert roles(result, "far") == [("write", "Outer.prototype")]
+
+
+def test_commonjs_exports_of_functions_and_classes() -> None:
+    source = """\
+/** Greets. */
+exports.greet = function (name) { return name; };
+module.exports.shout = async (text) => text;
+exports.Client = class Client extends Base { send() {} };
+module.exports.Server = class {};
+exports.helper = helper;
+exports.reset = void 0;
+exports.count = 3;
+function helper() {}
+function later() {
+  exports.inner = function () {};
+}
+"""
+    result = parse("javascript", source)
+    assert kinds(result) == {
+        "mod.greet": "function",
+        "mod.shout": "function",
+        "mod.Client": "class",
+        "mod.Client.send": "method",
+        "mod.Server": "class",
+        "mod.helper": "function",
+        "mod.later": "function",
+    }
+    greet = node(result, "mod.greet")
+    assert (greet.parent, greet.visibility) == (0, "public")
+    assert greet.signature == "exports.greet = function (name)"
+    assert greet.params == [Param("name")]
+    assert greet.doc == "Greets."
+    assert node(result, "mod.shout").signature == "module.exports.shout = async (text) =>"
+    client = node(result, "mod.Client")
+    assert client.signature == "exports.Client = class Client extends Base"
+    assert client.bases == [("inherit", "Base")]
+    assert node(result, "mod.Client.send").parent == client.ordinal
+    # Exported names are definitions, not occurrences; `exports` and `module` read.
+    assert occurrences(result, "greet") == []
+    assert roles(result, "exports")[:3] == [("read", ""), ("read", "module"), ("read", "")]
+    assert roles(result, "module") == [("read", ""), ("read", "")]
+    # A re-export, a reset and a value keep their names as writes, so the
+    # function `helper` is the one definition of its name.
+    assert roles(result, "helper") == [("write", "exports"), ("read", "")]
+    assert roles(result, "reset") == [("write", "exports")]
+    assert roles(result, "count") == [("write", "exports")]
+    assert roles(result, "inner") == [("write", "exports")]
+
+
+def test_methods_of_a_module_exports_object_are_module_functions() -> None:
+    source = """\
+function shared() {}
+module.exports = {
+  parse(text) { return text; },
+  format: function (value) {},
+  quick: (x) => x,
+  get version() { return 1; },
+  shared,
+  alias: shared,
+};
+"""
+    result = parse("javascript", source)
+    assert kinds(result) == {
+        "mod.shared": "function",
+        "mod.parse": "function",
+        "mod.format": "function",
+        "mod.quick": "function",
+        "mod.version": "property",
+    }
+    parse_ = node(result, "mod.parse")
+    assert (parse_.parent, parse_.visibility, parse_.signature) == (0, "public", "parse(text)")
+    assert node(result, "mod.format").params == [Param("value")]
+    assert node(result, "mod.shared").visibility == "public"
+    nested = parse("javascript", "function f() {\n  module.exports = { g() {} };\n}\n")
+    assert kinds(nested) == {"mod.f": "function"}
+
+
+def test_typescript_shares_the_member_assignments() -> None:
+    source = """\
+export function debounce(fn: () => void): () => void { return fn; }
+debounce.cancel = (id: number): void => {};
+class Shape {}
+Shape.unit = function (): Shape { return new Shape(); };
+exports.plain = function () {};
+"""
+    for language in ("typescript", "tsx"):
+        result = parse(language, source)
+        assert kinds(result) == {
+            "mod.debounce": "function",
+            "mod.debounce.cancel": "method",
+            "mod.Shape": "class",
+            "mod.Shape.unit": "method",
+        }, language
+        assert node(result, "mod.debounce.cancel").params == [Param("id", type="number")]

@@ -553,3 +553,93 @@ def test_annotation_names_are_the_type_looked_through(annotation, names):
 )
 def test_return_annotation_is_the_type_after_the_arrow(signature, result):
     assert HOOKS.return_annotation(signature) == result
+
+
+@pytest.mark.parametrize(
+    ("signature", "bounds"),
+    [
+        ("pub fn f<'a, V: Visit<'a> + ?Sized>(v: &mut V)", {"V": ["Visit<'a>"]}),
+        ("fn g<V>(v: &mut V) where V: Visit + Clone, Vec<V>: Send", {"V": ["Visit", "Clone"]}),
+        ("fn h<T = u8, const N: usize, F: Fn(u8) -> u8>(t: T)", {"T": [], "F": ["Fn(u8) -> u8"]}),
+        ("fn k<F>(f: F) where for<'b> F: Parse<'b>", {"F": ["Parse<'b>"]}),
+        ("impl<'r, I: Input> Fsm<'r, I>", {"I": ["Input"]}),
+        ("pub struct Writer<W> where W: fmt::Write", {"W": ["fmt::Write"]}),
+        ("pub trait Visit<'ast>", {}),
+        ("fn plain(x: Box<Vec<u8>>) -> impl Iterator<Item = u8>", {}),
+    ],
+)
+def test_type_bounds_from_generics_and_where_clauses(signature, bounds):
+    assert HOOKS.type_bounds(signature) == bounds
+
+
+@pytest.mark.parametrize(
+    ("signature", "extended"),
+    [
+        ("impl<T: Copy> Point<T>", "Point<T>"),
+        ("impl<'a, T> fmt::Display for &'a mut a::Point<T> where T: Copy", "&'a mut a::Point<T>"),
+        ("unsafe impl<T: Send> Send for Wrapper<T>", "Wrapper<T>"),
+        ("impl !Sync for Cell", "Cell"),
+        ("pub fn implement()", None),
+    ],
+)
+def test_extended_type_is_the_impls_self_type(signature, extended):
+    assert HOOKS.extended_type(signature) == extended
+
+
+@pytest.mark.parametrize(
+    ("statement", "declared"),
+    [
+        ("pub(crate) inner: Inner", ("Inner", None)),
+        ("boxed: Box<dyn Trait>", ("Box<dyn Trait>", None)),
+        ("pub const MAX: Limits<u8, u16> = Limits::new()", ("Limits<u8, u16>", None)),
+        ("static mut COUNT: usize = 0", ("usize", None)),
+        ("pub r#type: Type", ("Type", None)),
+        ("Tuple(Inner)", (None, None)),
+    ],
+)
+def test_assigned_is_a_fields_or_constants_declared_type(statement, declared):
+    assert HOOKS.assigned(statement) == declared
+
+
+@pytest.mark.parametrize(
+    ("signature", "aliased"),
+    [
+        ("pub type ParseStream<'a> = &'a ParseBuffer<'a>", "&'a ParseBuffer<'a>"),
+        ("type Output = Foo<T>", "Foo<T>"),
+        ("type Item", None),
+        ("type Item: Clone", None),
+    ],
+)
+def test_aliased_is_the_type_after_the_equals_sign(signature, aliased):
+    assert HOOKS.aliased(signature) == aliased
+
+
+@pytest.mark.parametrize(
+    ("signature", "fields"),
+    [
+        ("Left(Inner)", ["Inner"]),
+        ("Pair(crate::a::A<T>, u8)", ["crate::a::A<T>", "u8"]),
+        ("pub struct Meters(pub f64)", ["f64"]),
+        ("pub(crate) struct W<F: Fn(u8) -> u8>(pub(crate) F, Box<dyn Tr>)", ["F", "Box<dyn Tr>"]),
+        ("Named { x: u8 }", []),
+        ("Unit", []),
+        ("pub struct S { a: u8 }", []),
+    ],
+)
+def test_tuple_fields_of_variants_and_tuple_structs(signature, fields):
+    assert HOOKS.tuple_fields(signature) == fields
+
+
+def test_impls_of_references_to_primitive_unit_and_never_types_hold_their_items():
+    result = parse(
+        "rust",
+        "impl<'a> From<u8> for &'a str { type Out = u8; }\n"
+        "impl Marker for () {}\nimpl Marker for ! {}\nimpl<'a> M for &'a [u8] {}\n",
+    )
+    assert [(n.kind, n.qualified_name) for n in result.nodes[1:]] == [
+        ("impl", "mod::str"),
+        ("type_alias", "mod::str::Out"),
+        ("impl", "mod::()"),
+        ("impl", "mod::!"),
+        ("impl", "mod::[u8]"),
+    ]

@@ -421,3 +421,23 @@ def test_annotation_names_are_the_classes_of_a_type(annotation, names):
 )
 def test_return_annotation_is_the_declared_result(signature, result):
     assert HOOKS.return_annotation(signature) == result
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("private readonly state = new StatusBarState()", (None, "StatusBarState()")),
+        ("private client: Client | undefined", ("Client | undefined", None)),
+        ("x?: Foo", ("Foo", None)),
+        ("handler: (x: number) => void = noop", ("(x: number) => void", "noop")),
+        ("const m: Map<string, Foo> = new Map<string, Foo>()", ("Map<string, Foo>", "Map()")),
+        ("#p = new ns.Bar(1, g(2))", (None, "ns.Bar(1, g(2))")),
+        ("export const y = make().build()", (None, "make().build()")),
+        ("let x: Foo = null", ("Foo", None)),
+        ("static ready = a == b", (None, "a == b")),
+        ("const [a, b] = f()", (None, None)),
+        ("let a = 1, b = new Foo()", (None, None)),
+    ],
+)
+def test_assigned_reads_a_fields_or_variables_type_and_value(statement, expected):
+    assert HOOKS.assigned(statement) == expected

@@ -44,7 +44,7 @@ from codeidx.parse.records import ROLE_CODES
 from codeidx.store import nodes as node_store
 from codeidx.store import symbols
 from codeidx.store.occurrences import ROLE_MASK, iter_raw, values_matrix
-from codeidx.store.symbols import FileFacts
+from codeidx.store.symbols import Def, FileFacts
 
 if TYPE_CHECKING:
     from codeidx.index.resolve import Resolver
@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 _VALUE_KINDS = frozenset({"variable", "constant", "field", "property"})
 # How far after a local's assignment the right-hand side's chain is looked for.
 _CHAIN_SCAN = 400
+# What ``_bounds_of`` answers for a definition without type parameters.
+_NO_BOUNDS: dict[str, list[str]] = {}
 # Role codes as packed in occurrence blobs (the low bits of the third value).
 _WRITE = ROLE_CODES["write"]
 _TYPE = ROLE_CODES["type"]
@@ -78,6 +80,9 @@ class ReceiverTypes:
         self._property_cache: dict[int, bool] = {}
         self._writes_of: dict[str, bytes] | None = None
         self._writes_cache: dict[str, dict[int | None, list[tuple[int, int, int]]]] = {}
+        self._bounds_cache: dict[int, dict[str, list[str]]] = {}
+        self._bounds_files: set[int] = set()
+        self._extended_cache: dict[int, list[Target]] = {}
 
     def expr_types(
         self, facts: FileFacts, expr: str, enclosing: int, hooks: LanguageHooks, depth: int = 0
@@ -137,6 +142,11 @@ class ReceiverTypes:
             return [Target(cls.node_id, cls.kind, 1.0, "exact")] if cls is not None else None
         if called and head in hooks.super_names:
             return self._super_types(facts, enclosing, hooks)
+        if hooks.bounded_type_parameters:
+            # ``T::default()`` in ``fn f<T: Default>``: the bounds, not a ``T`` elsewhere.
+            declared = self._type_parameter(facts, head, enclosing, hooks)
+            if declared is not None:
+                return None if called else self._bounds_types(facts, *declared, hooks, depth)
         found = self._r.resolve_name(facts, head, enclosing, hooks)
         if found == LOCAL:
             return None if called else self.local_types(facts, head, enclosing, hooks, depth + 1)
@@ -169,6 +179,8 @@ class ReceiverTypes:
                 found = [Target(parent, "enum", 1.0, "exact")] if parent is not None else None
             elif t.kind in _VALUE_KINDS:
                 found = self._variable_types(t, depth)
+            elif t.kind == "type_alias":
+                found = self._alias_types(t, depth)
             elif t.kind in CALLABLE and self._is_property(t):
                 found = self._returns(t, depth)
             else:
@@ -207,18 +219,41 @@ class ReceiverTypes:
         if annotation is None:
             return None
         scope = owner_facts.nodes[ordinal].parent or 0
-        return self._annotation_types(owner_facts, annotation, scope, hooks, depth)
+        return self._annotation_types(owner_facts, annotation, scope, hooks, depth, ordinal)
 
     def _annotation_types(
-        self, facts: FileFacts, annotation: str, scope: int, hooks: LanguageHooks, depth: int
+        self,
+        facts: FileFacts,
+        annotation: str,
+        scope: int,
+        hooks: LanguageHooks,
+        depth: int,
+        generics: int | None = None,
     ) -> list[Target] | None:
+        """The classes a type annotation written in ``scope`` names.
+
+        ``generics`` is the definition whose type parameters the annotation
+        may name (a function's own, for its parameters and result), when
+        that is not ``scope`` itself.
+        """
         names = hooks.annotation_names(annotation)
         if not names:
+            return None
+        if depth > MAX_DEPTH:
+            self._r.cut_by_depth()
             return None
         out: list[Target] = []
         unknown = False
         for name in names:
-            found = self.expr_types(facts, name, scope, hooks, depth + 1)
+            declared = (
+                self._type_parameter(facts, name, scope if generics is None else generics, hooks)
+                if hooks.bounded_type_parameters
+                else None
+            )
+            if declared is not None:
+                found = self._bounds_types(facts, *declared, hooks, depth)
+            else:
+                found = self.expr_types(facts, name, scope, hooks, depth + 1)
             if found is None:
                 unknown = True
             else:
@@ -261,6 +296,117 @@ class ReceiverTypes:
             found = self.expr_types(owner_facts, value, scope, hooks, depth + 1)
         return found
 
+    def _alias_types(self, t: Target, depth: int) -> list[Target] | None:
+        """What a type alias stands for (``hooks.aliased``), None when not said."""
+        return self._r.remembered(
+            self._value_cache, t.node_id, lambda: self._alias_types_of(t, depth), None
+        )
+
+    def _alias_types_of(self, t: Target, depth: int) -> list[Target] | None:
+        context = self._node_context(t.node_id)
+        if context is None:
+            return None
+        row, owner_facts, ordinal = context
+        hooks = registry.hooks(owner_facts.language).HOOKS
+        aliased = hooks.aliased(row.signature)
+        if aliased is None:
+            return None
+        scope = owner_facts.nodes[ordinal].parent or 0
+        return self._annotation_types(owner_facts, aliased, scope, hooks, depth, ordinal)
+
+    def extended_types(self, block: Def, depth: int) -> list[Target]:
+        """The types an impl block adds members to (``hooks.extended_type``), [] if unknown.
+
+        ``impl<T: Visit> Fold for T`` extends what ``T``'s bounds name.
+        """
+        return self._r.remembered(
+            self._extended_cache,
+            block.node_id,
+            lambda: self._extended_types(block, depth),
+            [],
+        )
+
+    def _extended_types(self, block: Def, depth: int) -> list[Target]:
+        context = self._node_context(block.node_id)
+        if context is None:
+            return []
+        row, owner_facts, ordinal = context
+        hooks = registry.hooks(owner_facts.language).HOOKS
+        extended = hooks.extended_type(row.signature)
+        if extended is None:
+            return []
+        scope = owner_facts.nodes[ordinal].parent or 0
+        found = self._annotation_types(owner_facts, extended, scope, hooks, depth, ordinal)
+        return [t for t in found or [] if t.node_id != block.node_id]
+
+    def _type_parameter(
+        self, facts: FileFacts, name: str, ordinal: int, hooks: LanguageHooks
+    ) -> tuple[int, list[str]] | None:
+        """The definition around ``ordinal`` declaring the type parameter ``name``, with its bounds.
+
+        The innermost declaration wins: a function's ``T`` hides its impl's
+        and any type named ``T`` outside.  None when no definition around
+        declares ``name``.
+        """
+        scope: int | None = ordinal
+        while scope is not None and 0 <= scope < len(facts.nodes):
+            node = facts.nodes[scope]
+            if node.kind in CALLABLE or node.kind in CLASS_LIKE or node.kind == "type_alias":
+                bounds = self._bounds_of(facts, node.node_id, hooks)
+                if name in bounds:
+                    return scope, bounds[name]
+            if node.parent is not None and node.parent >= scope:
+                return None
+            scope = node.parent
+        return None
+
+    def _bounds_of(
+        self, facts: FileFacts, node_id: int, hooks: LanguageHooks
+    ) -> dict[str, list[str]]:
+        """A definition's type parameters and bounds (``hooks.type_bounds`` of its signature).
+
+        A file's signatures are read in one statement, and all of them
+        parsed, when the first of its definitions is asked about: a
+        receiver's type is looked up in the file of its declaration, and
+        linking goes back and forth between files.
+        """
+        if facts.file_id not in self._bounds_files:
+            if len(self._bounds_files) > 4096:
+                self._bounds_files.clear()
+                self._bounds_cache.clear()
+            self._bounds_files.add(facts.file_id)
+            for row in node_store.nodes_in_file(self._r.conn, facts.file_id):
+                bounds = hooks.type_bounds(row.signature) if row.signature else {}
+                if bounds:
+                    self._bounds_cache[row.node_id] = bounds
+        return self._bounds_cache.get(node_id, _NO_BOUNDS)
+
+    def _bounds_types(
+        self,
+        facts: FileFacts,
+        declaring: int,
+        bounds: list[str],
+        hooks: LanguageHooks,
+        depth: int,
+    ) -> list[Target] | None:
+        """What a value of a type parameter has the members of: the traits bounding it.
+
+        A parameter without bounds is unknown (a workspace trait may be
+        implemented for every type); bounds all from outside give [].
+        """
+        out: list[Target] = []
+        unknown = not bounds
+        scope = facts.nodes[declaring].parent or 0
+        for bound in bounds:
+            found = self._annotation_types(facts, bound, scope, hooks, depth + 1, declaring)
+            if found is None:
+                unknown = True
+            else:
+                out.extend(found)
+        if out:
+            return dedupe(out)
+        return None if unknown else []
+
     def _super_types(
         self, facts: FileFacts, enclosing: int, hooks: LanguageHooks
     ) -> list[Target] | None:
@@ -283,7 +429,9 @@ class ReceiverTypes:
         """The types a function's local may have: the union over its bindings.
 
         A binding whose type is unknown makes the answer unknown only when
-        no binding says anything.
+        no binding says anything.  Where a name may be rebound to a value of
+        another type (``hooks.shadowing``), the answer is known only when
+        every binding says the same.
         """
         scope = binding_scope(facts, name, enclosing)
         if scope is None:
@@ -312,12 +460,21 @@ class ReceiverTypes:
             writes = writes[1:]
             annotation = params[name]
             results.append(
-                self._annotation_types(facts, annotation, function.parent or 0, hooks, depth)
+                self._annotation_types(facts, annotation, function.parent or 0, hooks, depth, scope)
                 if annotation
                 else None
             )
         for start, line, inside in writes:
             results.append(self._binding_types(facts, start, line, inside, name, hooks, depth))
+        if hooks.shadowing and results:
+            # ``Left(t) => …`` and ``Right(t) => …``: t may be two values, and
+            # a binding of unknown type may be another than the others'.
+            first = results[0]
+            if first is None or any(
+                found is None or {t.node_id for t in found} != {t.node_id for t in first}
+                for found in results[1:]
+            ):
+                return None
         for found in results:
             if found is None:
                 unknown = True
@@ -392,9 +549,11 @@ class ReceiverTypes:
         offsets: ``x = <chain>`` has the chain start three bytes after the
         name (or another of the language's ``value_offsets``: Go's ``x :=
         <chain>``), ``x: T`` (Go's receiver ``c *T``) has the annotation two
-        bytes after, and ``with <chain>
+        bytes after, ``with <chain>
         as x`` (or ``except E as x``) has the chain on the same line before
-        the name.  Anything else is unknown.
+        the name (where ``hooks.value_before_binding`` says so), and a
+        pattern ``Left(x)`` has the variant it takes apart one byte before
+        (where ``hooks.tuple_patterns`` says so).  Anything else is unknown.
         """
         pos = self._positions_of(facts)
         starts, lines, exprs, role = pos.starts, pos.lines, pos.exprs, pos.role
@@ -406,6 +565,26 @@ class ReceiverTypes:
         if i > 0 and lines[i - 1] == line and role(i - 1) == _WRITE:
             # ``a, x = ...``: which part of the value is x's is not known.
             return None
+        # ``T x`` (Java's and C's declarations, ``instanceof T x``, ``catch
+        # (E e)``): a type written one byte before the name declares it.
+        declared = (
+            i - 1
+            if hooks.type_before_name
+            and i > 0
+            and lines[i - 1] == line
+            and role(i - 1) == _TYPE
+            and starts[i - 1] + len(pos.names[i - 1].encode()) + 1 == at
+            else None
+        )
+        if (
+            hooks.tuple_patterns
+            and i > 0
+            and lines[i - 1] == line
+            and starts[i - 1] + len(pos.names[i - 1].encode()) + 1 == at
+        ):
+            # ``Either::Left(x)``: a pattern names a variant one byte before
+            # its first field's binding.
+            return self._first_field_types(facts, pos.chain_text(i - 1), enclosing, hooks, depth)
         if i + 1 < count and lines[i + 1] == line:
             start = exprs[i + 1]
             if role(i + 1) == _TYPE and start == end + 2:
@@ -424,11 +603,16 @@ class ReceiverTypes:
                 if start in ahead:
                     ahead.reverse()
                     outer = i + 2 + len(ahead) - 1 - ahead.index(start)
-                return self.expr_types(facts, pos.chain_text(outer), enclosing, hooks, depth + 1)
-            if start == end + 4:
+                found = self.expr_types(facts, pos.chain_text(outer), enclosing, hooks, depth + 1)
+                if found or declared is None:
+                    return found
+            elif start == end + 4 and declared is None:
                 # ``for x in ...`` in a comprehension: an element, not the value.
                 return None
-        if i == 0 or lines[i - 1] != line:
+        if declared is not None:
+            found = self.expr_types(facts, pos.chain_text(declared), enclosing, hooks, depth + 1)
+            return [t for t in found if t.kind in CLASS_LIKE] or None if found else None
+        if i == 0 or lines[i - 1] != line or not hooks.value_before_binding:
             return None
         # The occurrences before the name on its line, back to a write: the
         # outermost chain is the one starting first, its last element the
@@ -443,6 +627,36 @@ class ReceiverTypes:
                 outer = j
             j -= 1
         return self.expr_types(facts, pos.chain_text(outer), enclosing, hooks, depth + 1)
+
+    def _first_field_types(
+        self, facts: FileFacts, pattern: str, enclosing: int, hooks: LanguageHooks, depth: int
+    ) -> list[Target] | None:
+        """The type of the first field of the tuple-like definitions ``pattern`` names.
+
+        A pattern of a definition outside the workspace (``Some(x)``) or of
+        a field whose type is not declared says nothing.
+        """
+        named = self._r.resolve_expr(facts, pattern, enclosing, hooks)
+        if not isinstance(named, list) or not named:
+            return None
+        out: list[Target] = []
+        for t in named:
+            context = self._node_context(t.node_id) if t.resolution == "exact" else None
+            if context is None:
+                return None
+            row, owner_facts, ordinal = context
+            fields = hooks.tuple_fields(row.signature)
+            if not fields:
+                return None
+            # A variant's fields are written in its enum, and may name the
+            # enum's type parameters.
+            scope = owner_facts.nodes[ordinal].parent or 0
+            generics = scope if t.kind == "enum_member" else ordinal
+            found = self._annotation_types(owner_facts, fields[0], scope, hooks, depth, generics)
+            if found is None:
+                return None
+            out.extend(found)
+        return dedupe(out)
 
     def _occurrence_blobs(self, facts: FileFacts) -> tuple[dict[str, bytes], list[str]]:
         """The file's packed occurrences and receiver table (read once when left out).

@@ -40,6 +40,7 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from typing import NamedTuple, TypeVar
 
 from codeidx.index.receivers import ReceiverTypes
@@ -391,11 +392,21 @@ class Resolver:
         out: list[Target] = []
         for owner in owners:
             out.extend(self.inside(owner, name, facts))
-        return dedupe(out)
+        return _by_role(dedupe(out), role) if hooks.calls_name_methods else dedupe(out)
 
     def _guess_member(self, facts: FileFacts, name: str, role: str) -> list[Target]:
-        """Methods named ``name`` of any class, for a call on an unknown receiver."""
-        return self._nearest_first(self._by_name_members(name), facts) if role == "call" else []
+        """Methods named ``name`` of any class, for a call on an unknown receiver.
+
+        A built-in type's method name (``str.split()`` in JavaScript) is most
+        likely the built-in: its guesses stay, ranked below ``MIN_CONFIDENCE``.
+        """
+        if role != "call":
+            return []
+        guesses = self._by_name_members(name)
+        if guesses and name in registry.hooks(facts.language).HOOKS.builtin_members:
+            cap = round(MIN_CONFIDENCE * 2 / 3, 3)
+            guesses = [replace(t, confidence=min(t.confidence, cap)) for t in guesses]
+        return self._nearest_first(guesses, facts)
 
     def argument(
         self, facts: FileFacts, name: str, callee: str, enclosing: int
@@ -503,7 +514,10 @@ class Resolver:
             if (
                 node.kind in CALLABLE
                 or node.kind == "module"
-                or (node.kind in CLASS_LIKE and (innermost or hooks.members_in_scope))
+                or (
+                    node.kind in CLASS_LIKE
+                    and ((innermost and hooks.class_body_scope) or hooks.members_in_scope)
+                )
             ):
                 local = [
                     Target(n.node_id, n.kind, 1.0, "exact")
@@ -730,7 +744,15 @@ class Resolver:
             defs = []
             children = symbols.member_defs(self._conn, class_id, name)
         found = [Target(d.node_id, d.kind, 1.0, "exact") for d in children]
-        if not found and owner is not None:
+        # A Rust struct's field may share its name with a method of its impls
+        # (``len`` and ``len()``): both are members, told apart by the call.
+        fields_only = (
+            bool(found)
+            and owner is not None
+            and not any(t.kind in CALLABLE for t in found)
+            and registry.hooks(owner.language).HOOKS.calls_name_methods
+        )
+        if owner is not None and (not found or fields_only):
             # Rust impls attach methods to a type by name; Go methods (and C++
             # ones defined out of line) are written outside their type and
             # name it in their qualified name (``pkg.Command.Execute``).
@@ -739,7 +761,7 @@ class Resolver:
                 impls = symbols.impl_member_defs(self._conn, owner.name, name, detached)
             else:
                 impls = self._grouped(name, defs).get(None, []) if defs else []
-            found = [
+            found += [
                 Target(d.node_id, d.kind, 0.9, "exact")
                 for d in impls
                 if d.parent_kind == "impl"
@@ -750,6 +772,11 @@ class Resolver:
                 for d in impls
                 if d.parent_kind != "impl" and d.qualified_name == detached
             ]
+        if not found and owner is not None and owner.kind in _UNNAMED and depth < MAX_DEPTH:
+            # An impl's ``self`` has its type's members too: the fields, and
+            # the methods of the type's other impls.
+            for extended in self.types.extended_types(owner, depth):
+                found.extend(self.members(extended.node_id, name, facts, depth + 1))
         if not found and owner is not None and depth < MAX_DEPTH:
             owner_facts = self.facts(owner.file_id)
             if owner_facts is not None:
@@ -894,6 +921,20 @@ class Resolver:
                 cached = [Target(d.node_id, d.kind, conf, "by_name", d.file_id) for d in candidates]
             self._by_name_cache[name] = cached
         return cached
+
+
+def _by_role(found: list[Target], role: str) -> list[Target]:
+    """A field and a method of one name (``len`` and ``len()``): a call means the method.
+
+    A read or write means the field, unless nothing but methods is found
+    (a method named without a call).  Only for ``hooks.calls_name_methods``.
+    """
+    callables = [t for t in found if t.kind in CALLABLE]
+    if not callables or len(callables) == len(found):
+        return found
+    if role == "call":
+        return callables
+    return [t for t in found if t.kind not in CALLABLE]
 
 
 def _bound_package(imp: ImportFact, name: str, target_module: str) -> str:

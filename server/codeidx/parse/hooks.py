@@ -115,7 +115,7 @@ def clean_comment(raw: str) -> str:
     return "\n".join(lines)[:MAX_DOC]
 
 
-def _depths(text: str, angles: bool = False) -> Iterator[tuple[int, int]]:
+def bracket_depths(text: str, angles: bool = False) -> Iterator[tuple[int, int]]:
     """(index, bracket depth before it) of each character of ``text``.
 
     Brackets are ``([{`` (and ``<`` with ``angles``); ``->`` and ``=>`` close
@@ -139,7 +139,7 @@ def split_top(value: str, sep: str) -> list[str]:
     """
     parts: list[str] = []
     start = 0
-    for i, depth in _depths(value, angles=True):
+    for i, depth in bracket_depths(value, angles=True):
         if depth == 0 and i >= start and value.startswith(sep, i):
             parts.append(value[start:i])
             start = i + len(sep)
@@ -147,9 +147,37 @@ def split_top(value: str, sep: str) -> list[str]:
     return parts
 
 
+def split_assignment(statement: str) -> tuple[str, str | None]:
+    """(target, value) of a declaration's text at its first ``=`` outside brackets.
+
+    ``=>``, ``==``, ``!=``, ``<=`` and ``>=`` assign nothing; a type's
+    ``<...>`` counts as brackets (``Map<K, V> m = ...``).  No ``=``: the
+    whole text and None.
+    """
+    for i, depth in bracket_depths(statement, angles=True):
+        if depth or statement[i] != "=":
+            continue
+        if statement[i + 1 : i + 2] in ("=", ">") or statement[i - 1 : i] in ("=", "!", "<", ">"):
+            continue
+        return statement[:i], statement[i + 1 :]
+    return statement, None
+
+
+def constructed(value: str) -> str:
+    """``new C<T>(args)`` read as the call ``C(args)``, the way receivers read calls.
+
+    Other values come back unchanged.
+    """
+    if not value.startswith("new ") or len(split_top(value, ",")) > 1:
+        return value
+    callee, paren, args = value[4:].partition("(")
+    callee = split_top(callee, "<")[0].strip()
+    return f"{callee}({args}" if paren else f"{callee}()"
+
+
 def group_end(text: str) -> int:
     """The index after the bracket group ``text`` starts with (its length if unclosed)."""
-    for i, depth in _depths(text):
+    for i, depth in bracket_depths(text):
         if depth == 1 and text[i] in ")]}":
             return i + 1
     return len(text)
@@ -157,7 +185,7 @@ def group_end(text: str) -> int:
 
 def after_arrow(signature: str) -> str | None:
     """The text after the first ``->`` outside brackets (a declared result), or None."""
-    for i, depth in _depths(signature):
+    for i, depth in bracket_depths(signature):
         if depth == 0 and signature.startswith("->", i):
             return signature[i + 2 :]
     return None
@@ -189,6 +217,11 @@ class LanguageHooks:
     #: Whether a class's members are in scope unqualified inside its methods
     #: (Java, C++), rather than only through ``self``/``this`` (Python, JS).
     members_in_scope: bool = False
+    #: Whether a declaration writes the type right before the name (``Foo x``,
+    #: ``catch (E e)``, ``instanceof T t``), so a type one byte before a
+    #: binding declares it.  Elsewhere (``case Point(x)`` in Python) the
+    #: same layout means something else.
+    type_before_name: bool = False
     #: Calls whose result stands for the enclosing class's bases (``super()``).
     super_names: tuple[str, ...] = ()
     #: Methods that receive the arguments of a call of their class
@@ -198,6 +231,44 @@ class LanguageHooks:
     #: Names every module sees without defining or importing them (Python's
     #: builtins): resolution never guesses a workspace definition for them.
     builtins: frozenset[str] = frozenset()
+    #: Method names of the language's built-in types (a string's ``split``,
+    #: an array's ``push``): a call of one on a receiver of unknown type is
+    #: most likely the built-in, so a by-name guess for it ranks below
+    #: ``MIN_CONFIDENCE`` (references and callers leave it out by default).
+    builtin_members: frozenset[str] = frozenset()
+
+    #: Whether a name bound after a value on its line has that value's type
+    #: (Python's ``with open(p) as f``, ``except E as e``).  A Rust name so
+    #: written is a pattern's part (``E::A(x) =>``, ``if let Some(x) =``) or a
+    #: closure's parameter (``xs.map(|x| …)``), never the value itself.
+    value_before_binding: bool = True
+    #: Whether a function may bind one name to values of different types:
+    #: Rust's ``let x = x.parse()?`` shadows ``x``, and ``Left(t) =>`` and
+    #: ``Right(t) =>`` bind ``t`` in two match arms.  Bindings are not told
+    #: apart by where they hold, so a local's type is then known only when
+    #: every binding of it says the same (not the union of what they say).
+    shadowing: bool = False
+    #: Whether ``Name(x)`` binding ``x`` is a pattern taking a tuple-like
+    #: definition apart, ``x`` its first field (Rust's ``Either::Left(x) =>``
+    #: and ``let Meters(m) = d``): see ``tuple_fields``.  Python's ``case
+    #: Point(x)`` binds whatever ``__match_args__`` names first.
+    tuple_patterns: bool = False
+    #: Whether ``x.f()`` always calls a method and ``x.f`` always reads a
+    #: field, so a field and a method of one name are told apart by the call
+    #: (Rust's ``len`` and ``len()``).  A Python call may call a field
+    #: holding a function, and a read may run a property.
+    calls_name_methods: bool = False
+    #: Whether a class body is a scope of its own, whose names code written
+    #: directly in it sees bare (Python evaluates a method's annotations and
+    #: defaults in the class body).  A Rust impl's or struct's items are
+    #: reached only through a path (``Self::new``): ``fmt`` in the
+    #: ``fmt::Formatter`` of a method's signature is never the method ``fmt``.
+    class_body_scope: bool = True
+    #: Whether a definition's type parameters can type a value: a value of
+    #: type ``V`` in Rust's ``fn f<V: Visit>(v: &mut V)`` has the methods of
+    #: the traits that bound ``V``.  Resolution reads ``type_bounds`` of the
+    #: definitions around a name only when this is set.
+    bounded_type_parameters: bool = False
 
     def assigned(self, statement: str) -> tuple[str | None, str | None]:
         """(annotation, value) texts of a variable's one-line statement, if known.
@@ -213,6 +284,39 @@ class LanguageHooks:
 
     def annotation_names(self, annotation: str) -> list[str]:
         """The dotted names of the classes a type annotation's text stands for."""
+        return []
+
+    def aliased(self, signature: str) -> str | None:
+        """The type text a type alias's signature stands for, if the language says.
+
+        ``type ParseStream<'a> = &'a ParseBuffer<'a>`` gives ``&'a
+        ParseBuffer<'a>``: a value of the alias has that type's members.
+        """
+        return None
+
+    def extended_type(self, signature: str) -> str | None:
+        """The type a block adding members to a type names, from its signature.
+
+        A Rust ``impl<T> Trait for Foo<T>`` block gives ``Foo<T>``: its
+        ``self`` has the type's fields and other impls' methods too.  Only
+        impl blocks are asked.
+        """
+        return None
+
+    def type_bounds(self, signature: str) -> dict[str, list[str]]:
+        """A definition's type parameters, each with the type texts bounding it.
+
+        Read only when ``bounded_type_parameters`` is set.  A parameter
+        without bounds maps to [] (it still hides outer names of its own).
+        """
+        return {}
+
+    def tuple_fields(self, signature: str) -> list[str]:
+        """The field types of a tuple-like definition, in order, from its signature.
+
+        Read only when ``tuple_patterns`` is set, for the definition a
+        pattern names.
+        """
         return []
 
     def path_root(self, segment: str, module_name: str) -> str | None:

@@ -47,6 +47,7 @@ class CHooks(LanguageHooks):
     """C's details; C++ extends them with classes, templates and access."""
 
     module_prefix = False
+    type_before_name = True
     #: C has no receiver that means "the enclosing type".
     self_names: tuple[str, ...] = ()
 

@@ -38,6 +38,7 @@ from codeidx.parse.hooks import (
     Workspace,
     clean_comment,
     group_end,
+    split_assignment,
     split_top,
     squash,
     text,
@@ -53,6 +54,8 @@ _GOPKG_VERSION = re.compile(r"\.v[0-9]+$")
 _TYPE_KINDS = {"struct_type": "struct", "interface_type": "interface"}
 _SPEC_TYPES = frozenset({"const_spec", "var_spec"})
 _EMBEDDABLE = frozenset({"type_identifier", "qualified_type", "generic_type"})
+# A composite literal of a named type, its address taken or not: ``&pkg.T[int]{...}``.
+_COMPOSITE = re.compile(r"&?\s*([A-Za-z_][\w.]*)(?:\[[^\]]*\])?\s*\{")
 # Comments that are tool directives, not documentation.
 _DIRECTIVES = ("//go:", "//line ", "//nolint", "//export ")
 
@@ -72,6 +75,32 @@ class GoHooks(LanguageHooks):
         clause = _package_clause(root)
         name = clause.named_children[0] if clause is not None and clause.named_children else None
         return text(name, src) or default
+
+    def assigned(self, statement: str) -> tuple[str | None, str | None]:
+        """``var x T = v``, ``x, y T`` (a field, tag and all) → (T, v); ``T{...}`` reads as ``T()``.
+
+        A field or variable's statement as its signature holds it.  An
+        embedded field (a type without a name) and several values
+        (``const a, b = 1, 2``) say nothing.
+        """
+        body = statement.strip()
+        for keyword in ("var ", "const "):
+            if body.startswith(keyword):
+                body = body[len(keyword) :].strip()
+                break
+        target, value = split_assignment(body)
+        names = split_top(target.split("`", 1)[0].strip(), ",")
+        head, _, declared = names[-1].strip().partition(" ")
+        if not head.isidentifier() or not all(n.strip().isidentifier() for n in names[:-1]):
+            return None, None
+        if value is not None:
+            value = value.strip()
+            if len(split_top(value, ",")) > 1:
+                value = None
+            else:
+                literal = _COMPOSITE.match(value)
+                value = f"{literal.group(1)}()" if literal else value
+        return declared.strip() or None, value or None
 
     def return_annotation(self, signature: str) -> str | None:
         """A function's single result type: ``*Command`` of ``func (c *Command) Root() *Command``.

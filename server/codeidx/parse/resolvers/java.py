@@ -22,6 +22,8 @@ from codeidx.parse.hooks import (
     LanguageHooks,
     Workspace,
     clean_comment,
+    constructed,
+    split_assignment,
     split_top,
     squash,
     text,
@@ -55,6 +57,9 @@ _METHOD_MODIFIERS = frozenset(
     {"public", "protected", "private", "static", "final", "abstract", "synchronized"}
     | {"native", "default", "strictfp", "void"}
 )
+_FIELD_MODIFIERS = frozenset(
+    {"public", "protected", "private", "static", "final", "transient", "volatile"}
+)
 # Folders that commonly sit right above the package tree's ``java/`` folder.
 _ROOT_PARENTS = frozenset({"main", "test", "src"})
 _INDEX_KEY = "java_index"
@@ -65,6 +70,7 @@ class JavaHooks(LanguageHooks):
 
     # Fields and methods are in scope unqualified inside a class's methods.
     members_in_scope = True
+    type_before_name = True
     #: ``x = <chain>`` and ``x = new <Class>(...)`` (``var x = new Foo()``).
     value_offsets = (3, 7)
 
@@ -80,6 +86,28 @@ class JavaHooks(LanguageHooks):
         base = text_.split("<", 1)[0].strip()
         parts = base.split(".")
         return [base] if all(part.isidentifier() for part in parts) else []
+
+    def assigned(self, statement: str) -> tuple[str | None, str | None]:
+        """``private final Map<K, V> m = new HashMap<>()`` → (``Map<K, V>``, ``HashMap()``).
+
+        A field's statement as its signature holds it: modifiers and
+        annotations, the declared type, the name, then the value.  Several
+        declarators in one statement (``int a, b``) say nothing.
+        """
+        target, value = split_assignment(statement)
+        words = [
+            w
+            for w in split_top(target.strip(), " ")
+            if w and not w.startswith("@") and w not in _FIELD_MODIFIERS
+        ]
+        if len(words) < 2 or not words[-1].isidentifier() or len(split_top(target, ",")) > 1:
+            return None, None
+        declared = " ".join(words[:-1])
+        if value is not None:
+            value = constructed(value.strip())
+            if value == "null" or len(split_top(value, ",")) > 1:
+                value = None
+        return declared, value or None
 
     def return_annotation(self, signature: str) -> str | None:
         """The result type of a method header: ``List<T>`` of ``public <T> List<T> of(T t)``."""

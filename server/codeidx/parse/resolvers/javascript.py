@@ -21,6 +21,14 @@ Rules chosen here, so every consumer sees the same answers:
   the ``export``/``declare`` statement or decorators wrapping it.
 * ``const`` bindings are constants, ``let``/``var`` bindings variables; a
   binding whose value is a function or class is that function or class.
+* A function assigned to a member from outside its owner (``Foo.prototype.bar
+  = function …``, ``Foo.bar = () => …``) is a method of ``Foo`` when the same
+  block declares ``Foo`` as a function or class.  Like a Go method it stays in
+  the scope where it is written (its parent) and names its owner in its
+  qualified name (``mod.Foo.bar``), which is how member lookup finds it.
+* CommonJS exports of functions and classes at module level (``exports.name
+  = function …``, ``module.exports.name = class …``, the methods of
+  ``module.exports = {…}``) define ``name`` in the module.
 """
 
 from __future__ import annotations
@@ -34,7 +42,17 @@ from typing import TYPE_CHECKING
 from tree_sitter import Query, QueryCursor
 
 from codeidx.parse import registry
-from codeidx.parse.hooks import Details, LanguageHooks, Workspace, clean_comment, squash, text
+from codeidx.parse.hooks import (
+    Details,
+    LanguageHooks,
+    Workspace,
+    clean_comment,
+    constructed,
+    split_assignment,
+    split_top,
+    squash,
+    text,
+)
 from codeidx.parse.records import ImportedName, ImportRecord, Param
 
 if TYPE_CHECKING:
@@ -51,6 +69,85 @@ MEMBER_CONTAINERS = frozenset(
 # Nodes that wrap a declaration without changing what it declares.
 WRAPPERS = frozenset({"export_statement", "ambient_declaration", "expression_statement"})
 NAMESPACE_NODES = frozenset({"internal_module", "module"})
+# Method-like nodes of classes, object literals and TypeScript interfaces.
+_METHOD_NODES = frozenset({"method_definition", "method_signature"})
+# Global names of ECMAScript, Node and browsers: a bare use of one that the
+# file neither defines nor imports is that global, never another module's
+# same-named definition (undici exports its own ``setTimeout``).  CommonJS's
+# ``require``, ``module`` and ``exports`` are the module's own, not listed.
+_GLOBALS = frozenset(
+    """
+    globalThis global window self document navigator location console process Buffer
+    __dirname __filename Object Function Array String Number
+    Boolean Symbol BigInt Math JSON Reflect Proxy Intl Atomics WebAssembly Date RegExp
+    Promise Map Set WeakMap WeakSet WeakRef FinalizationRegistry ArrayBuffer
+    SharedArrayBuffer DataView Int8Array Uint8Array Uint8ClampedArray Int16Array
+    Uint16Array Int32Array Uint32Array Float32Array Float64Array BigInt64Array
+    BigUint64Array Error TypeError RangeError SyntaxError ReferenceError EvalError
+    URIError AggregateError parseInt parseFloat isNaN isFinite encodeURI
+    encodeURIComponent decodeURI decodeURIComponent escape unescape eval setTimeout
+    clearTimeout setInterval clearInterval setImmediate clearImmediate queueMicrotask
+    structuredClone fetch atob btoa performance crypto URL URLSearchParams TextEncoder
+    TextDecoder AbortController AbortSignal Event EventTarget Headers Request Response
+    FormData Blob
+    """.split()  # noqa: SIM905 (a word list reads better than quoted items)
+)
+# Method and property names of the built-in prototypes (``Array``, ``String``,
+# ``Object``, ``Map``, ``Set``, ``Promise``, ``Function``, ``Number``,
+# ``Date``, ``RegExp``, ``Error`` and the typed arrays), as Node 20 lists them.
+_BUILTIN_MEMBERS = frozenset(
+    """
+    add apply at bind byteLength byteOffset call catch charAt charCodeAt clear
+    codePointAt concat copyWithin delete description endsWith entries every exec fill
+    filter finally find findIndex findLast findLastIndex flags flat flatMap forEach get
+    getDate getDay getFullYear getHours getMilliseconds getMinutes getMonth getSeconds
+    getTime getTimezoneOffset getUTCDate getUTCDay getUTCFullYear getUTCHours
+    getUTCMilliseconds getUTCMinutes getUTCMonth getUTCSeconds has hasOwnProperty
+    includes indexOf isPrototypeOf isWellFormed join keys lastIndexOf length
+    localeCompare map match matchAll message name normalize padEnd padStart pop
+    propertyIsEnumerable push reduce reduceRight repeat replace replaceAll reverse
+    search set setDate setFullYear setHours setMilliseconds setMinutes setMonth
+    setSeconds setTime setUTCDate setUTCFullYear setUTCHours setUTCMilliseconds
+    setUTCMinutes setUTCMonth setUTCSeconds shift size slice some sort source splice
+    split startsWith subarray substr substring test then toDateString toExponential
+    toFixed toISOString toJSON toLocaleDateString toLocaleLowerCase toLocaleString
+    toLocaleTimeString toLocaleUpperCase toLowerCase toPrecision toReversed toSorted
+    toSpliced toString toTimeString toUTCString toUpperCase toWellFormed trim trimEnd
+    trimStart unshift valueOf values with
+    """.split()  # noqa: SIM905 (a word list reads better than quoted items)
+)
+# Words that may open a variable's or field's statement before its name.
+_DECLARATION_WORDS = frozenset(
+    {
+        "export",
+        "declare",
+        "const",
+        "let",
+        "var",
+        "private",
+        "protected",
+        "public",
+        "static",
+        "readonly",
+        "override",
+        "abstract",
+        "accessor",
+    }
+)
+_SIMPLE_NAME = re.compile(r"#?[A-Za-z_$][\w$]*[?!]?")
+# Values that say nothing of a type assigned for real elsewhere.
+_PLACEHOLDERS = frozenset({"null", "undefined", "void 0"})
+# Statements declaring a named function or class.
+_DECLARATIONS = frozenset(
+    {
+        "function_declaration",
+        "generator_function_declaration",
+        "class_declaration",
+        "abstract_class_declaration",
+    }
+)
+# Where a statement assigning members may sit beside their owner's declaration.
+_BLOCKS = frozenset({"program", "statement_block"})
 # What lies between a destructured name and its ``variable_declarator``.
 _BINDING_NODES = frozenset(
     {
@@ -124,6 +221,8 @@ class JavaScriptHooks(LanguageHooks):
 
     config_files = ("tsconfig.json", "jsconfig.json")
     self_names = ("this",)
+    builtins = _GLOBALS
+    builtin_members = _BUILTIN_MEMBERS
     #: ``x = <chain>`` and ``x = new <Class>(...)``.
     value_offsets = (3, 7)
     #: Grammars (registry language names) whose trees these hooks receive.
@@ -132,11 +231,24 @@ class JavaScriptHooks(LanguageHooks):
     def __init__(self) -> None:
         self._import_queries: dict[int, Query] | None = None
         self._facts: tuple[bytes, int, _FileFacts] | None = None
+        self._declared: tuple[Node, frozenset[bytes | None]] | None = None
 
     # -- kinds -------------------------------------------------------------
 
     def refine_kind(self, node: Node, kind: str, parent_kind: str | None) -> str | None:
-        if kind == "method" and node.type in {"method_definition", "method_signature"}:
+        if kind == "method":
+            assigned = _member_assignment(node)
+            if assigned is not None:
+                # A member only of a function or class declared beside it;
+                # an accessor stays a method too, so it is no module-level name.
+                return kind if self._declares(*assigned) else None
+        if kind == "function" and node.type == "assignment_expression":
+            # `exports.Name = class {}`: one CommonJS pattern captures
+            # functions and classes, as functions.
+            value = _value(node)
+            return "class" if value is not None and value.type == "class" else kind
+        if kind in {"method", "function"} and node.type in _METHOD_NODES:
+            # (A function here is a method of `module.exports = {…}`.)
             name = node.child_by_field_name("name")
             in_class = node.parent is not None and node.parent.type == "class_body"
             if in_class and name is not None and name.text == b"constructor":
@@ -162,6 +274,34 @@ class JavaScriptHooks(LanguageHooks):
                     return "constant"
         return kind
 
+    def extra_qualifier(self, node: Node, kind: str, src: bytes) -> str | None:
+        """``Foo`` for a member assigned from outside its body (``Foo.prototype.bar = …``).
+
+        The member is then named ``mod.Foo.bar``, which is how resolution
+        finds members written outside their type (Go methods, C++ ones
+        defined out of line).
+        """
+        assigned = _member_assignment(node) if kind == "method" else None
+        return text(assigned[1], src) if assigned is not None else None
+
+    def _declares(self, assignment: Node, owner: Node) -> bool:
+        """Whether the block holding ``assignment`` declares ``owner`` as a function or class."""
+        statement = assignment.parent
+        if statement is None or statement.type != "expression_statement":
+            return False
+        block = statement.parent
+        if block is None or block.type not in _BLOCKS:
+            return False
+        cached = self._declared
+        if cached is not None and cached[0] == block:
+            names = cached[1]
+        else:
+            # Assignments to one owner sit together, so one block is kept;
+            # the kept node holds its tree, so no other tree's block equals it.
+            names = _functions_and_classes(block)
+            self._declared = (block, names)
+        return owner.text in names
+
     # -- details -----------------------------------------------------------
 
     def describe(self, node: Node, kind: str, name: str, src: bytes) -> Details:
@@ -183,6 +323,29 @@ class JavaScriptHooks(LanguageHooks):
             details.bases = self.bases_of(cls or node, src)
         return details
 
+    def assigned(self, statement: str) -> tuple[str | None, str | None]:
+        """``private x: T = v`` and ``const x = new C()`` → (T, v) or (None, ``C()``).
+
+        A field's or variable's statement, as its signature holds it.  A
+        constructed value reads as a call of its class (``new C(a)`` →
+        ``C(a)``), as locals do.  Destructuring, several declarators and a
+        placeholder value (``null``) say nothing.
+        """
+        target, value = split_assignment(statement)
+        words = target.split()
+        while words and words[0] in _DECLARATION_WORDS:
+            words.pop(0)
+        head = " ".join(words)
+        name, colon, annotation = head.partition(":")
+        if not _SIMPLE_NAME.fullmatch(name.strip()):
+            return None, None
+        declared = squash(annotation).strip() or None if colon else None
+        if value is not None:
+            value = constructed(value.strip())
+            if value in _PLACEHOLDERS or len(split_top(value, ",")) > 1:
+                value = None
+        return declared, value or None
+
     def signature_of(self, node: Node, src: bytes) -> str:
         """One line of declaration text: up to the body, or the head of a value."""
         start = _content_start(node)
@@ -195,7 +358,7 @@ class JavaScriptHooks(LanguageHooks):
             if declaration is not None and declaration.child_count:
                 prefix = text(declaration.children[0], src) + " "
             start, target = declarator.start_byte, declarator
-        value = target.child_by_field_name("value")
+        value = _value(target)
         if node.type == "enum_assignment" or target.type == "type_alias_declaration":
             value = None
         if value is not None and (value.type in FUNCTION_VALUES or value.type == "class"):
@@ -213,6 +376,9 @@ class JavaScriptHooks(LanguageHooks):
         self, node: Node, top: Node, name: str, src: bytes, declared_public: bool
     ) -> str:
         """Member rules for members, else the statement rule in the module docstring."""
+        if node.type == "assignment_expression":
+            # A CommonJS export, or a member set on a function or class.
+            return "public"
         parent = node.parent
         if parent is not None and parent.type in MEMBER_CONTAINERS:
             return self.member_visibility(node, name)
@@ -585,11 +751,18 @@ def _in_ambient_block(top: Node) -> bool:
     return False
 
 
+def _value(node: Node) -> Node | None:
+    """The value a definition binds: a declarator's or field's, or an assignment's right side."""
+    if node.type == "assignment_expression":
+        return node.child_by_field_name("right")
+    return node.child_by_field_name("value")
+
+
 def _callable(node: Node) -> Node | None:
     """The function-like node holding a definition's parameters, if any."""
     if node.child_by_field_name("parameters") is not None or node.type == "arrow_function":
         return node
-    value = node.child_by_field_name("value")
+    value = _value(node)
     if value is not None and value.type in FUNCTION_VALUES:
         return value
     return None
@@ -598,8 +771,60 @@ def _callable(node: Node) -> Node | None:
 def _class_node(node: Node) -> Node | None:
     if node.type in CLASS_NODES:
         return node
-    value = node.child_by_field_name("value")
+    value = _value(node)
     return value if value is not None and value.type == "class" else None
+
+
+def _member_assignment(node: Node) -> tuple[Node, Node] | None:
+    """(assignment, owner) of a member assigned from outside its body.
+
+    ``Foo.bar = …`` and ``Foo.prototype.bar = …`` (the definition is the
+    assignment), or a method of ``Foo.prototype = {…}`` (the definition is in
+    the object): the owner is the identifier ``Foo``.
+    """
+    if node.type == "assignment_expression":
+        assignment = node
+        target = node.child_by_field_name("left")
+        owner = target.child_by_field_name("object") if target is not None else None
+        if owner is not None and owner.type == "member_expression":
+            owner = owner.child_by_field_name("object")
+    elif node.type in {"method_definition", "pair"}:
+        holder = node.parent
+        parent = holder.parent if holder is not None and holder.type == "object" else None
+        if parent is None or parent.type != "assignment_expression":
+            return None
+        assignment = parent
+        target = parent.child_by_field_name("left")
+        owner = target.child_by_field_name("object") if target is not None else None
+    else:
+        return None
+    if owner is None or owner.type != "identifier":
+        return None
+    return assignment, owner
+
+
+def _functions_and_classes(block: Node) -> frozenset[bytes | None]:
+    """Names of the functions and classes a block declares (``function f``, ``const C = class``)."""
+    names: set[bytes | None] = set()
+    for stmt in block.named_children:
+        if stmt.type == "export_statement":
+            stmt = stmt.child_by_field_name("declaration") or stmt
+        if stmt.type in _DECLARATIONS:
+            name = stmt.child_by_field_name("name")
+            if name is not None:
+                names.add(name.text)
+        elif stmt.type in {"lexical_declaration", "variable_declaration"}:
+            for declarator in stmt.named_children:
+                name = declarator.child_by_field_name("name")
+                value = declarator.child_by_field_name("value")
+                if (
+                    name is not None
+                    and name.type == "identifier"
+                    and value is not None
+                    and (value.type in FUNCTION_VALUES or value.type == "class")
+                ):
+                    names.add(name.text)
+    return frozenset(names)
 
 
 def _content_start(node: Node) -> int:

@@ -24,6 +24,7 @@ folder; files outside any crate are named by their path (``a/b.rs`` is
 from __future__ import annotations
 
 import posixpath
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
@@ -38,6 +39,7 @@ from codeidx.parse.hooks import (
     Workspace,
     after_arrow,
     clean_comment,
+    group_end,
     split_top,
     squash,
     text,
@@ -66,6 +68,31 @@ _TYPE_PARAMS = frozenset(
 
 #: Pointers whose methods are their content's (auto-dereference).
 _DEREF_POINTERS = frozenset({"Box", "Rc", "Arc"})
+#: What every Rust module sees without a ``use``: the standard prelude's
+#: types, traits and values, the primitive types and the standard crates.
+#: A receiver of such a type (``&mut fmt::Formatter`` aside, which is
+#: imported) comes from outside the workspace and gets no by-name guess.
+_PRELUDE = frozenset(
+    {
+        *("Box", "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec"),
+        *("Copy", "Send", "Sized", "Sync", "Unpin", "Drop", "Fn", "FnMut", "FnOnce"),
+        *("Clone", "PartialEq", "PartialOrd", "Eq", "Ord", "AsRef", "AsMut", "Into", "From"),
+        *("Default", "Iterator", "Extend", "IntoIterator", "DoubleEndedIterator"),
+        *("ExactSizeIterator", "ToOwned", "ToString", "TryFrom", "TryInto", "FromIterator"),
+        *("drop", "bool", "char", "str", "f32", "f64", "i8", "i16", "i32", "i64", "i128"),
+        *("isize", "u8", "u16", "u32", "u64", "u128", "usize", "std", "core", "alloc"),
+    }
+)
+#: Where an item's generic parameters start: ``impl<``, ``fn name<``, ``struct Name<``.
+_GENERICS = re.compile(r"\b(?:impl|(?:fn|struct|enum|union|trait|type)\s+(?:r#)?\w+)\s*<")
+_IMPL = re.compile(r"\bimpl\b")
+#: A tuple struct's or tuple variant's head, up to its generics or fields.
+_TUPLE_HEAD = re.compile(r"^(?:pub\s*(?:\([^)]*\))?\s*)?(?:struct\s+)?(?:r#)?\w+\s*")
+_VISIBILITY = re.compile(r"^pub\s*(?:\([^)]*\))?\s+")
+#: A field's, constant's or static's declaration: visibility, keyword, name, colon.
+_DECLARED = re.compile(
+    r"^(?:pub\s*(?:\([^)]*\))?\s*)?(?:(?:const|static)\s+(?:mut\s+)?)?(?:r#)?\w+\s*:(?!:)"
+)
 
 
 class RustHooks(LanguageHooks):
@@ -74,6 +101,13 @@ class RustHooks(LanguageHooks):
     comment_types = ("line_comment", "block_comment")
     config_files = ("Cargo.toml",)
     self_names = ("self", "Self")
+    builtins = _PRELUDE
+    class_body_scope = False
+    value_before_binding = False
+    tuple_patterns = True
+    shadowing = True
+    calls_name_methods = True
+    bounded_type_parameters = True
 
     def annotation_names(self, annotation: str) -> list[str]:
         """The type a declared type stands for: ``&mut Foo``, ``crate::a::Foo<T>``, ``Box<Foo>``.
@@ -104,6 +138,76 @@ class RustHooks(LanguageHooks):
         if result is None:
             return None
         return result.split(" where ", 1)[0].split("{", 1)[0].strip() or None
+
+    def assigned(self, statement: str) -> tuple[str | None, str | None]:
+        """The declared type of a field, constant or static: ``pub(crate) inner: Inner``.
+
+        A constant's value is left out: its declared type says all there is.
+        """
+        found = _DECLARED.match(statement)
+        if found is None:
+            return None, None
+        declared = split_top(statement[found.end() :], "=")[0].strip()
+        return declared or None, None
+
+    def aliased(self, signature: str) -> str | None:
+        """The type after ``=`` of ``type Name<'a> = &'a Target<'a>`` (none for ``type Item;``)."""
+        parts = split_top(signature, "=")
+        if len(parts) != 2:
+            return None
+        return split_top(parts[1], " where ")[0].strip().rstrip(";").strip() or None
+
+    def extended_type(self, signature: str) -> str | None:
+        """The self type of an impl: ``Foo<T>`` of ``impl<T: X> Trait for Foo<T> where …``."""
+        found = _IMPL.search(signature)
+        if found is None:
+            return None
+        rest = signature[found.end() :].lstrip()
+        if rest.startswith("<"):
+            rest = rest[_angle_end(rest) :]
+        rest = split_top(rest, " where ")[0]
+        parts = split_top(rest, " for ")
+        return parts[-1].strip() or None
+
+    def type_bounds(self, signature: str) -> dict[str, list[str]]:
+        """Type parameters of an item's generics and ``where`` clause, with their bounds.
+
+        ``fn f<'a, V: Visit<'a> + ?Sized, const N: usize>(v: &mut V) where V:
+        Fold`` gives ``{"V": ["Visit<'a>", "Fold"]}``: lifetimes, ``?Sized``
+        and const parameters are left out, as are predicates on other types
+        (``Vec<T>: Clone``, ``Self: Sized``).
+        """
+        opened = _GENERICS.search(signature)
+        if opened is None:
+            return {}
+        start = opened.end() - 1
+        end = start + _angle_end(signature[start:])
+        out: dict[str, list[str]] = {}
+        for param in split_top(signature[start + 1 : end - 1], ","):
+            param = param.strip()
+            if not param or param.startswith(("'", "const ")):
+                continue
+            name, _, bound = _split_colon(split_top(param, "=")[0])
+            if name.isidentifier():
+                out[name] = _bound_types(bound)
+        clause = split_top(signature[end:], " where ")
+        for predicate in split_top(clause[1], ",") if len(clause) > 1 else []:
+            predicate = _without_for(predicate.strip())
+            name, _, bound = _split_colon(predicate)
+            if name in out:
+                out[name].extend(_bound_types(bound))
+        return out
+
+    def tuple_fields(self, signature: str) -> list[str]:
+        """The field types of a tuple variant ``Left(Inner, u8)`` or ``struct W<T>(pub T)``."""
+        head = _TUPLE_HEAD.match(signature)
+        rest = signature[head.end() :] if head is not None else ""
+        if rest.startswith("<"):
+            rest = rest[_angle_end(rest) :].lstrip()
+        if not rest.startswith("("):
+            return []
+        fields = split_top(rest[1 : group_end(rest) - 1], ",")
+        return [_VISIBILITY.sub("", f.strip()) for f in fields if f.strip()]
 
     def path_root(self, segment: str, module_name: str) -> str | None:
         """``crate`` is the crate root module, ``super`` the parent module."""
@@ -554,6 +658,48 @@ def _type_params(node: Node, src: bytes) -> list[TypeParam]:
         extra = _bound_text(predicate.child_by_field_name("bounds"), src)
         if target is not None and extra:
             target.constraint = f"{target.constraint} + {extra}" if target.constraint else extra
+    return out
+
+
+def _angle_end(text: str) -> int:
+    """The index after the ``<…>`` group ``text`` starts with (its length if unclosed).
+
+    ``->`` and ``=>`` close nothing (``<F: Fn(u8) -> u8>``).
+    """
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "<":
+            depth += 1
+        elif ch == ">" and text[i - 1 : i] not in ("-", "="):
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)
+
+
+def _split_colon(text: str) -> tuple[str, str, str]:
+    """``text`` split at its first ``:`` that is no part of a ``::`` path separator."""
+    for i, ch in enumerate(text):
+        if ch == ":" and text[i - 1 : i] != ":" and text[i + 1 : i + 2] != ":":
+            return text[:i].strip(), ":", text[i + 1 :].strip()
+    return text.strip(), "", ""
+
+
+def _without_for(predicate: str) -> str:
+    """A ``where`` predicate without its ``for<'a>`` binder."""
+    if predicate.startswith("for") and predicate[3:].lstrip().startswith("<"):
+        rest = predicate[3:].lstrip()
+        return rest[_angle_end(rest) :].strip()
+    return predicate
+
+
+def _bound_types(bounds: str) -> list[str]:
+    """The traits of a bound list (``Visit<'a> + ?Sized + 'a`` gives ``Visit<'a>``)."""
+    out = []
+    for bound in split_top(bounds, "+"):
+        bound = _without_for(bound.strip().strip("()").strip())
+        if bound and not bound.startswith(("?", "'", "~")):
+            out.append(bound)
     return out
 
 

@@ -133,3 +133,83 @@
                 value: [(arrow_function) (function_expression)]) @definition.method
             ]))))
   ])
+
+; Members assigned to a constructor function or class from outside its body:
+; `Foo.prototype.bar = function () {}`, `Foo.bar = () => {}` (a static
+; member) and each method of `Foo.prototype = { bar() {} }`.  They are
+; methods of `Foo`, which the hooks name as their qualifier and require to be
+; a function or class declared in the same block (`Array.prototype.x = …`
+; and `fs.patched = …` patch what is defined elsewhere); such an assignment
+; in a function body beside its `Foo` (an IIFE or UMD wrapper, compiled
+; classes) is kept, like nested declarations.  `exports.name = …` is the
+; CommonJS form below, not a member of anything.  Forms share a pattern where
+; they can, since every pattern costs a little on every file; captures an
+; alternative leaves unmatched pass their predicates.
+((expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: [
+        (member_expression
+          object: (identifier)
+          property: (property_identifier) @_prototype)
+        (identifier) @_owner
+      ]
+      property: (property_identifier) @name)
+    right: [(function_expression) (arrow_function) (generator_function)]) @definition.method)
+  (#eq? @_prototype "prototype")
+  (#not-eq? @_owner "exports")
+  (#not-eq? @name "prototype"))
+
+((expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (identifier)
+      property: (property_identifier) @_prototype)
+    right: (object
+      [
+        (method_definition
+          name: (_) @name) @definition.method
+        (pair
+          key: (property_identifier) @name
+          value: [(arrow_function) (function_expression) (generator_function)]) @definition.method
+      ])))
+  (#eq? @_prototype "prototype"))
+
+; CommonJS exports of functions and classes at module level define them in
+; the module: `exports.name = function () {}`, `module.exports.name = class
+; {}` (the hooks tell a class by its value), and the methods of
+; `module.exports = { name() {}, other: function () {} }`.  Any other value
+; (`exports.name = name`, `exports.name = void 0`) exports or resets a name
+; defined elsewhere and stays an occurrence, so going to its definition finds
+; one answer.
+((program
+  (expression_statement
+    (assignment_expression
+      left: (member_expression
+        object: [
+          (identifier) @_exports
+          (member_expression
+            object: (identifier) @_module
+            property: (property_identifier) @_exports)
+        ]
+        property: (property_identifier) @name)
+      right: [(function_expression) (arrow_function) (generator_function) (class)]) @definition.function))
+  (#eq? @_exports "exports")
+  (#eq? @_module "module"))
+
+((program
+  (expression_statement
+    (assignment_expression
+      left: (member_expression
+        object: (identifier) @_module
+        property: (property_identifier) @_exports)
+      right: (object
+        [
+          (method_definition
+            name: (_) @name) @definition.function
+          (pair
+            key: (property_identifier) @name
+            value: [(arrow_function) (function_expression) (generator_function)]) @definition.function
+        ]))))
+  (#eq? @_module "module")
+  (#eq? @_exports "exports"))

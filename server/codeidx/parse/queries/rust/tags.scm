@@ -61,17 +61,33 @@
         ])
     ])) @definition.impl
 
-; Impls for primitive, slice, array, tuple, pointer or function types are
-; named by the type's text.
+; Impls for primitive, slice, array, tuple, unit, never, pointer or function
+; types are named by the type's text, through a reference too (`impl X for
+; &'a str` is named "str"): items of an impl no pattern matched would sit in
+; the module and hide names imported there.
 (impl_item
   type: [
     (primitive_type)
     (array_type)
     (tuple_type)
+    (unit_type)
+    (never_type)
     (pointer_type)
     (function_type)
     (dynamic_type)
   ] @name) @definition.impl
+
+(impl_item
+  type: (reference_type
+    type: [
+      (primitive_type)
+      (array_type)
+      (tuple_type)
+      (unit_type)
+      (pointer_type)
+      (function_type)
+      (dynamic_type)
+    ] @name)) @definition.impl
 
 (const_item
   name: (identifier) @name) @definition.constant

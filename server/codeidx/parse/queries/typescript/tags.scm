@@ -223,3 +223,40 @@
                 value: [(arrow_function) (function_expression)]) @definition.method
             ]))))
   ])
+
+; Members assigned to a function or class from outside its body, as in
+; JavaScript: `Foo.prototype.bar = function () {}`, `Foo.bar = () => {}` (a
+; function's expando property, or a static member) and each method of
+; `Foo.prototype = { bar() {} }`.  The hooks name `Foo` as their qualifier
+; and require it to be a function or class declared in the same block.
+; (CommonJS `exports.name = …` is JavaScript's: TypeScript code exports with
+; `export`.)  Unmatched captures pass their predicates.
+((expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: [
+        (member_expression
+          object: (identifier)
+          property: (property_identifier) @_prototype)
+        (identifier) @_owner
+      ]
+      property: (property_identifier) @name)
+    right: [(function_expression) (arrow_function) (generator_function)]) @definition.method)
+  (#eq? @_prototype "prototype")
+  (#not-eq? @_owner "exports")
+  (#not-eq? @name "prototype"))
+
+((expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (identifier)
+      property: (property_identifier) @_prototype)
+    right: (object
+      [
+        (method_definition
+          name: (_) @name) @definition.method
+        (pair
+          key: (property_identifier) @name
+          value: [(arrow_function) (function_expression) (generator_function)]) @definition.method
+      ])))
+  (#eq? @_prototype "prototype"))

@@ -1,0 +1,212 @@
+"""A field's declared type or constructed value types the calls made through it.
+
+Each workspace holds two classes with a method of the same name, so a call
+through the field is only exact when the field's type is read; a by-name
+guess would have two candidates.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.workspace import Workspace
+
+pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
+
+
+def _calls_from(ws: Workspace, src: str) -> set[tuple[str, str]]:
+    return {(e.dst, e.resolution) for e in ws.edges("calls") if e.src == src}
+
+
+def test_typescript_fields_typed_by_annotation_and_by_new(ws: Workspace) -> None:
+    ws.write(
+        "src/app.ts",
+        """\
+        class Engine {
+          start(): void {}
+        }
+
+        class Radio {
+          start(): void {}
+          tune(): void {}
+        }
+
+        export class Car {
+          private readonly engine = new Engine();
+          private radio: Radio | undefined;
+          private spare: Map<string, Engine> = new Map<string, Engine>();
+
+          drive(): void {
+            this.engine.start();
+            this.radio?.tune();
+          }
+        }
+
+        const shared: Radio = new Radio();
+
+        export function play(): void {
+          shared.start();
+        }
+        """,
+    )
+    ws.index()
+    assert _calls_from(ws, "src/app.Car.drive") == {
+        ("src/app.Engine.start", "exact"),
+        ("src/app.Radio.tune", "exact"),
+    }
+    assert _calls_from(ws, "src/app.play") == {("src/app.Radio.start", "exact")}
+
+
+def test_typescript_a_field_of_unknown_type_stays_a_guess(ws: Workspace) -> None:
+    ws.write(
+        "src/app.ts",
+        """\
+        import { Socket } from "net";
+
+        class Engine {
+          start(): void {}
+        }
+
+        class Radio {
+          start(): void {}
+        }
+
+        export class Car {
+          private socket: Socket;
+          private handle = makeHandle();
+
+          drive(): void {
+            this.handle.start();
+          }
+        }
+
+        function makeHandle() {
+          return null;
+        }
+        """,
+    )
+    ws.index()
+    assert {r for _, r in _calls_from(ws, "src/app.Car.drive")} <= {"by_name"}
+
+
+def test_javascript_fields_and_module_constants_typed_by_new(ws: Workspace) -> None:
+    ws.write(
+        "src/app.js",
+        """\
+        class Engine {
+          start() {}
+        }
+
+        class Radio {
+          start() {}
+        }
+
+        export class Car {
+          engine = new Engine();
+
+          drive() {
+            this.engine.start();
+          }
+        }
+
+        const shared = new Radio();
+
+        export function play() {
+          shared.start();
+        }
+        """,
+    )
+    ws.index()
+    assert _calls_from(ws, "src/app.Car.drive") == {("src/app.Engine.start", "exact")}
+    assert _calls_from(ws, "src/app.play") == {("src/app.Radio.start", "exact")}
+
+
+def test_java_fields_typed_by_declaration_and_by_new(ws: Workspace) -> None:
+    ws.write(
+        "src/main/java/com/example/Engine.java",
+        """\
+        package com.example;
+
+        public class Engine {
+            public void start() {}
+        }
+        """,
+    )
+    ws.write(
+        "src/main/java/com/example/Radio.java",
+        """\
+        package com.example;
+
+        public class Radio {
+            public void start() {}
+            public void tune() {}
+        }
+        """,
+    )
+    ws.write(
+        "src/main/java/com/example/Car.java",
+        """\
+        package com.example;
+
+        import java.util.List;
+
+        public class Car {
+            private final Engine engine = new Engine();
+            @Deprecated
+            private Radio radio;
+            private List<Radio> radios;
+
+            public void drive() {
+                engine.start();
+                this.radio.tune();
+            }
+        }
+        """,
+    )
+    ws.index()
+    assert _calls_from(ws, "com.example.Car.drive") == {
+        ("com.example.Engine.start", "exact"),
+        ("com.example.Radio.tune", "exact"),
+    }
+
+
+def test_go_struct_fields_and_package_variables(ws: Workspace) -> None:
+    ws.write("go.mod", "module example.com/car\n\ngo 1.21\n")
+    ws.write(
+        "car.go",
+        """\
+        package car
+
+        type Engine struct{}
+
+        func (e *Engine) Start() {}
+
+        type Radio struct{}
+
+        func (r *Radio) Start() {}
+
+        func (r *Radio) Tune() {}
+
+        type Car struct {
+        \tengine     *Engine `json:"engine"`
+        \tfront, rear Radio
+        }
+
+        func (c *Car) Drive() {
+        \tc.engine.Start()
+        \tc.rear.Tune()
+        }
+
+        var shared = &Radio{}
+
+        func Play() {
+        \tshared.Start()
+        }
+        """,
+    )
+    ws.index()
+    assert _calls_from(ws, "example.com/car.Car.Drive") == {
+        ("example.com/car.Radio.Tune", "exact"),
+        ("example.com/car.Engine.Start", "exact"),
+    }
+    assert _calls_from(ws, "example.com/car.Play") == {("example.com/car.Radio.Start", "exact")}

@@ -1,0 +1,173 @@
+"""Rust method calls resolved through the receiver's type, over a small indexed crate.
+
+A struct's field types, ``Self`` in an impl (a trait impl too), the bounds
+of a type parameter, type aliases, constructors returning ``Self`` and the
+variant a pattern takes apart type the receiver, so the call goes to the
+method exactly.  Where the type is not known (an unbounded type parameter,
+a name bound to values of different types, a closure's parameter) the call
+stays a guess, and a receiver whose type comes from outside the workspace
+(``fmt::Formatter``) gets no edge at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from querytest import build
+
+from codeidx.query.calls import find_calls
+from codeidx.query.types import CallsQuery
+
+pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
+
+FILES = {
+    "Cargo.toml": '[package]\nname = "demo"\nversion = "0.1.0"\n',
+    "src/visit.rs": """
+        pub trait Visit {
+            fn visit_inner(&mut self, i: &crate::Inner) -> u32 { i.step() }
+            fn create() -> Self where Self: Sized;
+        }
+    """,
+    "src/lib.rs": """
+        pub mod visit;
+
+        use crate::visit::Visit;
+        use std::fmt;
+
+        pub struct Inner { n: u32, len: usize }
+
+        impl Inner {
+            pub fn new() -> Self { Inner { n: 0, len: 0 } }
+            pub fn step(&self) -> u32 { self.n }
+            pub fn len(&self) -> usize { self.len }
+            pub fn write_str(&mut self, _s: &str) {}
+        }
+
+        pub struct Outer { inner: Inner, boxed: Box<Inner> }
+
+        impl Outer {
+            pub fn make() -> Self { Self { inner: Inner::new(), boxed: Box::new(Inner::new()) } }
+            pub fn through_field(&self) -> u32 { self.inner.step() }
+            pub fn through_box(&self) -> u32 { self.boxed.step() }
+            pub fn through_same_name(&self) -> usize { self.inner.len() }
+        }
+
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                self.inner.step();
+                f.write_str("outer")
+            }
+        }
+
+        pub fn through_constructor() -> u32 {
+            let o = Outer::make();
+            o.inner.step()
+        }
+
+        pub type Handle<'a> = &'a Inner;
+
+        pub fn through_alias(h: Handle) -> u32 { h.step() }
+
+        pub fn through_bound<V: Visit + ?Sized>(v: &mut V, i: &Inner) -> u32 { v.visit_inner(i) }
+
+        pub fn through_where<V>(v: &mut V, i: &Inner) -> u32 where V: Visit { v.visit_inner(i) }
+
+        pub fn through_path<V: Visit>() -> V { V::create() }
+
+        pub struct Other;
+
+        impl Other {
+            pub fn step(&self) -> u32 { 1 }
+        }
+
+        pub enum Either { Left(Inner), Right(Other) }
+
+        impl Either {
+            pub fn step(&self) -> u32 { 2 }
+        }
+
+        pub fn by_pattern(e: Either) -> u32 {
+            match e {
+                Either::Left(x) => x.step(),
+                Either::Right(y) => y.step(),
+            }
+        }
+
+        pub fn by_if_let(e: Either) -> u32 {
+            if let Either::Left(x) = e { x.step() } else { 0 }
+        }
+
+        pub fn one_name_two_types(e: Either) -> u32 {
+            match e {
+                Either::Left(t) => t.step(),
+                Either::Right(t) => t.step(),
+            }
+        }
+
+        pub fn shadowed(x: Inner) -> u32 {
+            let x = Other;
+            x.step()
+        }
+
+        pub fn closure(items: &[Inner]) -> u32 { items.iter().map(|i| i.step()).sum() }
+
+        pub fn unbounded<T>(t: T) -> u32 { t.step() }
+    """,
+}
+
+
+def callers(tmp_path: Path, name: str) -> dict[str, tuple[str, int]]:
+    """Callers of the one method ``name``, guesses too: qualified name → (resolution, count)."""
+    fx = build(tmp_path, FILES)
+    with fx.connect() as conn:
+        result = find_calls(conn, fx.root, CallsQuery(name, incoming=True, include_guesses=True))
+    assert len(result.groups) == 1, [g.symbol.qualified_name for g in result.groups]
+    return {c.symbol.qualified_name: (c.resolution, c.count) for c in result.groups[0].calls}
+
+
+def test_fields_self_constructors_aliases_and_patterns_type_the_receiver(tmp_path: Path) -> None:
+    found = callers(tmp_path, "demo::Inner::step")
+    exact = {name for name, (resolution, _count) in found.items() if resolution == "exact"}
+    assert exact == {
+        "demo::visit::Visit::visit_inner",
+        "demo::Outer::through_field",
+        "demo::Outer::through_box",
+        "demo::Outer::fmt",
+        "demo::through_constructor",
+        "demo::through_alias",
+        "demo::by_pattern",
+        "demo::by_if_let",
+    }
+    # Unknown types stay guesses, never exact edges: a name bound to an
+    # Inner and to an Other, a closure's parameter, an unbounded type
+    # parameter, a parameter shadowed by a value of another type.
+    for guessed in ("one_name_two_types", "closure", "unbounded", "shadowed"):
+        assert found[f"demo::{guessed}"][0] == "by_name", guessed
+
+
+def test_a_pattern_binding_is_the_variants_field_not_the_enum(tmp_path: Path) -> None:
+    found = callers(tmp_path, "demo::Either::step")
+    assert all(resolution == "by_name" for resolution, _count in found.values()), found
+    assert callers(tmp_path, "demo::Other::step")["demo::by_pattern"] == ("exact", 1)
+
+
+def test_type_parameters_have_the_methods_of_their_bounds(tmp_path: Path) -> None:
+    assert callers(tmp_path, "demo::visit::Visit::visit_inner") == {
+        "demo::through_bound": ("exact", 1),
+        "demo::through_where": ("exact", 1),
+    }
+    assert callers(tmp_path, "demo::visit::Visit::create") == {
+        "demo::through_path": ("exact", 1),
+    }
+
+
+def test_a_call_means_the_method_when_a_field_has_its_name(tmp_path: Path) -> None:
+    assert callers(tmp_path, "demo::Inner::len") == {"demo::Outer::through_same_name": ("exact", 1)}
+
+
+def test_a_receiver_of_an_imported_outside_type_gets_no_guess(tmp_path: Path) -> None:
+    # ``f: &mut fmt::Formatter`` in a method named ``fmt``: ``fmt::`` is the
+    # imported module, not the method, so ``f`` is known to come from outside
+    # and ``f.write_str`` is no guess at the crate's own ``write_str``.
+    assert callers(tmp_path, "demo::Inner::write_str") == {}
