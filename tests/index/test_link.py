@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from codeidx.index.receivers import _Positions
+from codeidx.index.bindings import _Positions
 from codeidx.parse.records import ROLES
 from codeidx.store import db, symbols
 from codeidx.store.edges import pack_sites, unpack_sites

@@ -100,6 +100,7 @@ _RULE_SOURCES = (
     ("codeidx.index", "link.py"),
     ("codeidx.index", "resolve.py"),
     ("codeidx.index", "receivers.py"),
+    ("codeidx.index", "bindings.py"),
     ("codeidx.index", "targets.py"),
     ("codeidx.store", "symbols.py"),
     ("codeidx.store", "occurrences.py"),

@@ -9,11 +9,14 @@ list of module and class-like targets (an instance is represented by its
 class), [] when the value certainly comes from outside the workspace (a
 builtin, a C module), or None when it is unknown.
 
-The index keeps identifiers, not expressions, so a local's assignment is
-recognised from the offsets of the occurrences around it (see
-``ReceiverTypes._binding_types``); statement texts of definitions are read
-through the language hooks (``assigned``, ``return_annotation``,
-``annotation_names``).
+This module types expressions (chains of names and calls), annotations,
+and definitions' values: variables and fields, declared results, type
+aliases, the first field of a tuple-like variant, the types an impl block
+extends and the bounds of type parameters.  Statement texts of definitions
+are read through the language hooks (``assigned``, ``return_annotation``,
+``annotation_names``, ``aliased``, ``type_bounds``).  A local's type comes
+from the occurrences around its bindings, which ``bindings.LocalTypes``
+reads; it asks this module what the texts it finds there name.
 
 Only ``index.resolve.Resolver`` creates one, for its own use; it reads
 through the resolver and ``store``, caches per resolver, and never writes.
@@ -22,13 +25,10 @@ through the resolver and ``store``, caches per resolver, and never writes.
 from __future__ import annotations
 
 import weakref
-from bisect import bisect_left
 from functools import lru_cache
-from operator import sub
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from codeidx.index.bindings import LocalTypes
 from codeidx.index.targets import (
     CALLABLE,
     CLASS_LIKE,
@@ -40,10 +40,7 @@ from codeidx.index.targets import (
 )
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
-from codeidx.parse.records import ROLE_CODES
 from codeidx.store import nodes as node_store
-from codeidx.store import symbols
-from codeidx.store.occurrences import ROLE_MASK, iter_raw, values_matrix
 from codeidx.store.symbols import Def, FileFacts
 
 if TYPE_CHECKING:
@@ -51,15 +48,8 @@ if TYPE_CHECKING:
 
 # Definitions whose value has a type of its own (read from their statement).
 _VALUE_KINDS = frozenset({"variable", "constant", "field", "property"})
-# How far after a local's assignment the right-hand side's chain is looked for.
-_CHAIN_SCAN = 400
 # What ``_bounds_of`` answers for a definition without type parameters.
 _NO_BOUNDS: dict[str, list[str]] = {}
-# Role codes as packed in occurrence blobs (the low bits of the third value).
-_WRITE = ROLE_CODES["write"]
-_TYPE = ROLE_CODES["type"]
-_CALL = ROLE_CODES["call"]
-_ARGUMENT = ROLE_CODES["argument"]
 
 
 class ReceiverTypes:
@@ -71,15 +61,9 @@ class ReceiverTypes:
         # objects) alive until a full garbage collection, which then pauses
         # a request for 100 ms and more to free them all at once.
         self._r: Resolver = weakref.proxy(resolver)
+        self._locals = LocalTypes(resolver, self)
         self._value_cache: dict[int, list[Target] | None] = {}
-        self._local_cache: dict[tuple[int, int, str], list[Target] | None] = {}
-        self._positions: dict[int, _Positions] = {}
-        self._params_cache: dict[int, dict[str, str]] = {}
-        self._params_file = -1
-        self._params_texts: dict[int, str] = {}
         self._property_cache: dict[int, bool] = {}
-        self._writes_of: dict[str, bytes] | None = None
-        self._writes_cache: dict[str, dict[int | None, list[tuple[int, int, int]]]] = {}
         self._bounds_cache: dict[int, dict[str, list[str]]] = {}
         self._bounds_files: set[int] = set()
         self._extended_cache: dict[int, list[Target]] = {}
@@ -149,7 +133,9 @@ class ReceiverTypes:
                 return None if called else self._bounds_types(facts, *declared, hooks, depth)
         found = self._r.resolve_name(facts, head, enclosing, hooks)
         if found == LOCAL:
-            return None if called else self.local_types(facts, head, enclosing, hooks, depth + 1)
+            if called:
+                return None
+            return self._locals.local_types(facts, head, enclosing, hooks, depth + 1)
         if not isinstance(found, list):
             return None
         if not found:
@@ -219,9 +205,9 @@ class ReceiverTypes:
         if annotation is None:
             return None
         scope = owner_facts.nodes[ordinal].parent or 0
-        return self._annotation_types(owner_facts, annotation, scope, hooks, depth, ordinal)
+        return self.annotation_types(owner_facts, annotation, scope, hooks, depth, ordinal)
 
-    def _annotation_types(
+    def annotation_types(
         self,
         facts: FileFacts,
         annotation: str,
@@ -291,7 +277,7 @@ class ReceiverTypes:
         scope = _innermost_callable(owner_facts, node.start_byte) or node.parent or 0
         found = None
         if annotation is not None:
-            found = self._annotation_types(owner_facts, annotation, scope, hooks, depth)
+            found = self.annotation_types(owner_facts, annotation, scope, hooks, depth)
         if found is None and value is not None:
             found = self.expr_types(owner_facts, value, scope, hooks, depth + 1)
         return found
@@ -312,7 +298,7 @@ class ReceiverTypes:
         if aliased is None:
             return None
         scope = owner_facts.nodes[ordinal].parent or 0
-        return self._annotation_types(owner_facts, aliased, scope, hooks, depth, ordinal)
+        return self.annotation_types(owner_facts, aliased, scope, hooks, depth, ordinal)
 
     def extended_types(self, block: Def, depth: int) -> list[Target]:
         """The types an impl block adds members to (``hooks.extended_type``), [] if unknown.
@@ -336,7 +322,7 @@ class ReceiverTypes:
         if extended is None:
             return []
         scope = owner_facts.nodes[ordinal].parent or 0
-        found = self._annotation_types(owner_facts, extended, scope, hooks, depth, ordinal)
+        found = self.annotation_types(owner_facts, extended, scope, hooks, depth, ordinal)
         return [t for t in found or [] if t.node_id != block.node_id]
 
     def _type_parameter(
@@ -398,7 +384,7 @@ class ReceiverTypes:
         unknown = not bounds
         scope = facts.nodes[declaring].parent or 0
         for bound in bounds:
-            found = self._annotation_types(facts, bound, scope, hooks, depth + 1, declaring)
+            found = self.annotation_types(facts, bound, scope, hooks, depth + 1, declaring)
             if found is None:
                 unknown = True
             else:
@@ -423,212 +409,7 @@ class ReceiverTypes:
             return dedupe(out)
         return [] if not cls.bases else None
 
-    def local_types(
-        self, facts: FileFacts, name: str, enclosing: int, hooks: LanguageHooks, depth: int = 0
-    ) -> list[Target] | None:
-        """The types a function's local may have: the union over its bindings.
-
-        A binding whose type is unknown makes the answer unknown only when
-        no binding says anything.  Where a name may be rebound to a value of
-        another type (``hooks.shadowing``), the answer is known only when
-        every binding says the same.
-        """
-        scope = binding_scope(facts, name, enclosing)
-        if scope is None:
-            return None
-        if len(self._local_cache) > 100_000:
-            self._local_cache.clear()
-        # ``x = x.next``: a binding that reads itself says nothing more.
-        return self._r.remembered(
-            self._local_cache,
-            (facts.file_id, scope, name),
-            lambda: self._local_types(facts, name, scope, hooks, depth),
-            None,
-        )
-
-    def _local_types(
-        self, facts: FileFacts, name: str, scope: int, hooks: LanguageHooks, depth: int
-    ) -> list[Target] | None:
-        out: list[Target] = []
-        unknown = False
-        writes = self._writes(facts, name).get(scope, [])
-        function = facts.nodes[scope]
-        params = self._params(facts, function.node_id)
-        results: list[list[Target] | None] = []
-        if name in params:
-            # The parameter is the function's first binding of the name.
-            writes = writes[1:]
-            annotation = params[name]
-            results.append(
-                self._annotation_types(facts, annotation, function.parent or 0, hooks, depth, scope)
-                if annotation
-                else None
-            )
-        for start, line, inside in writes:
-            results.append(self._binding_types(facts, start, line, inside, name, hooks, depth))
-        if hooks.shadowing and results:
-            # ``Left(t) => …`` and ``Right(t) => …``: t may be two values, and
-            # a binding of unknown type may be another than the others'.
-            first = results[0]
-            if first is None or any(
-                found is None or {t.node_id for t in found} != {t.node_id for t in first}
-                for found in results[1:]
-            ):
-                return None
-        for found in results:
-            if found is None:
-                unknown = True
-            else:
-                out.extend(found)
-        return dedupe(out) if out else (None if unknown or not results else [])
-
-    def _writes(self, facts: FileFacts, name: str) -> dict[int | None, list[tuple[int, int, int]]]:
-        """A name's writes without a receiver, by binding scope, in stored order.
-
-        Each write is (start byte, line, enclosing ordinal).  Grouped once per
-        file and name: a common local name (``result``, ``i``) is asked about
-        in every function that binds it.
-        """
-        blobs = self._occurrence_blobs(facts)[0]
-        blob = blobs.get(name)
-        if blob is None:
-            return {}
-        # Only the latest file's groups are kept: its names are asked about
-        # together, and keeping every file's would keep its blobs alive.
-        if self._writes_of is not blobs:
-            self._writes_of = blobs
-            self._writes_cache = {}
-        cached = self._writes_cache.get(name)
-        if cached is not None:
-            return cached
-        groups: dict[int | None, list[tuple[int, int, int]]] = {}
-        scopes: dict[int, int | None] = {}
-        for start, line, col_role, inside, recv in iter_raw(blob):
-            if col_role & ROLE_MASK != _WRITE or recv:
-                continue
-            if inside in scopes:
-                scope = scopes[inside]
-            else:
-                scope = scopes[inside] = binding_scope(facts, name, inside)
-            groups.setdefault(scope, []).append((start, line, inside))
-        self._writes_cache[name] = groups
-        return groups
-
-    def _params(self, facts: FileFacts, function_id: int) -> dict[str, str]:
-        """A function's parameters: name → annotation text (read once per function).
-
-        The texts of a file's parameters are read in one statement when the
-        first of its functions is asked about; only the latest file's are kept.
-        """
-        params = self._params_cache.get(function_id)
-        if params is None:
-            if len(self._params_cache) > 100_000:
-                self._params_cache.clear()
-            if self._params_file != facts.file_id:
-                self._params_texts = symbols.params_texts(self._r.conn, facts.file_id)
-                self._params_file = facts.file_id
-            params = self._params_cache[function_id] = symbols.param_annotations(
-                self._params_texts.get(function_id)
-            )
-        return params
-
-    def _binding_types(
-        self,
-        facts: FileFacts,
-        at: int,
-        line: int,
-        enclosing: int,
-        name: str,
-        hooks: LanguageHooks,
-        depth: int,
-    ) -> list[Target] | None:
-        """The type one assignment of a local gives it, read from the occurrences around it.
-
-        The write starts at byte ``at`` on ``line``.  The index keeps
-        identifiers, not expressions, so the statement is recognised by
-        offsets: ``x = <chain>`` has the chain start three bytes after the
-        name (or another of the language's ``value_offsets``: Go's ``x :=
-        <chain>``), ``x: T`` (Go's receiver ``c *T``) has the annotation two
-        bytes after, ``with <chain>
-        as x`` (or ``except E as x``) has the chain on the same line before
-        the name (where ``hooks.value_before_binding`` says so), and a
-        pattern ``Left(x)`` has the variant it takes apart one byte before
-        (where ``hooks.tuple_patterns`` says so).  Anything else is unknown.
-        """
-        pos = self._positions_of(facts)
-        starts, lines, exprs, role = pos.starts, pos.lines, pos.exprs, pos.role
-        count = len(starts)
-        i = bisect_left(starts, at)
-        if i >= count or starts[i] != at:
-            return None
-        end = at + len(name.encode())
-        if i > 0 and lines[i - 1] == line and role(i - 1) == _WRITE:
-            # ``a, x = ...``: which part of the value is x's is not known.
-            return None
-        # ``T x`` (Java's and C's declarations, ``instanceof T x``, ``catch
-        # (E e)``): a type written one byte before the name declares it.
-        declared = (
-            i - 1
-            if hooks.type_before_name
-            and i > 0
-            and lines[i - 1] == line
-            and role(i - 1) == _TYPE
-            and starts[i - 1] + len(pos.names[i - 1].encode()) + 1 == at
-            else None
-        )
-        if (
-            hooks.tuple_patterns
-            and i > 0
-            and lines[i - 1] == line
-            and starts[i - 1] + len(pos.names[i - 1].encode()) + 1 == at
-        ):
-            # ``Either::Left(x)``: a pattern names a variant one byte before
-            # its first field's binding.
-            return self._first_field_types(facts, pos.chain_text(i - 1), enclosing, hooks, depth)
-        if i + 1 < count and lines[i + 1] == line:
-            start = exprs[i + 1]
-            if role(i + 1) == _TYPE and start == end + 2:
-                j = i + 1
-                while j < count and role(j) == _TYPE:
-                    found = self.expr_types(facts, pos.chain_text(j), enclosing, hooks, depth + 1)
-                    if found:
-                        return [t for t in found if t.kind in CLASS_LIKE] or None
-                    j += 1
-                return None
-            if start - end in hooks.value_offsets:
-                # The right-hand side's outermost chain: the last occurrence
-                # nearby whose expression starts where the value starts.
-                outer = i + 1
-                ahead = exprs[i + 2 : min(count, i + _CHAIN_SCAN)]
-                if start in ahead:
-                    ahead.reverse()
-                    outer = i + 2 + len(ahead) - 1 - ahead.index(start)
-                found = self.expr_types(facts, pos.chain_text(outer), enclosing, hooks, depth + 1)
-                if found or declared is None:
-                    return found
-            elif start == end + 4 and declared is None:
-                # ``for x in ...`` in a comprehension: an element, not the value.
-                return None
-        if declared is not None:
-            found = self.expr_types(facts, pos.chain_text(declared), enclosing, hooks, depth + 1)
-            return [t for t in found if t.kind in CLASS_LIKE] or None if found else None
-        if i == 0 or lines[i - 1] != line or not hooks.value_before_binding:
-            return None
-        # The occurrences before the name on its line, back to a write: the
-        # outermost chain is the one starting first, its last element the
-        # one starting last.
-        j = i - 1
-        head = exprs[j]
-        outer = j
-        while j >= 0 and lines[j] == line and role(j) != _WRITE:
-            if exprs[j] < head:
-                head, outer = exprs[j], j
-            elif exprs[j] == head and starts[j] > starts[outer]:
-                outer = j
-            j -= 1
-        return self.expr_types(facts, pos.chain_text(outer), enclosing, hooks, depth + 1)
-
-    def _first_field_types(
+    def first_field_types(
         self, facts: FileFacts, pattern: str, enclosing: int, hooks: LanguageHooks, depth: int
     ) -> list[Target] | None:
         """The type of the first field of the tuple-like definitions ``pattern`` names.
@@ -652,107 +433,11 @@ class ReceiverTypes:
             # enum's type parameters.
             scope = owner_facts.nodes[ordinal].parent or 0
             generics = scope if t.kind == "enum_member" else ordinal
-            found = self._annotation_types(owner_facts, fields[0], scope, hooks, depth, generics)
+            found = self.annotation_types(owner_facts, fields[0], scope, hooks, depth, generics)
             if found is None:
                 return None
             out.extend(found)
         return dedupe(out)
-
-    def _occurrence_blobs(self, facts: FileFacts) -> tuple[dict[str, bytes], list[str]]:
-        """The file's packed occurrences and receiver table (read once when left out).
-
-        Linking reads a file with its occurrences, other lookups without;
-        a local's type must not depend on which asked first.
-        """
-        if facts.blobs:
-            return facts.blobs, facts.receivers
-        full = self._r.facts_with_occurrences(facts.file_id) or facts
-        return full.blobs, full.receivers
-
-    def _positions_of(self, facts: FileFacts) -> _Positions:
-        """A file's occurrences in source order (built once per file)."""
-        blobs, receivers = self._occurrence_blobs(facts)
-        found = self._positions.get(facts.file_id)
-        if found is None or found.blobs is not blobs:
-            if len(self._positions) > 64:
-                self._positions.clear()
-            found = _Positions.build(blobs, receivers)
-            self._positions[facts.file_id] = found
-        return found
-
-
-class _Positions:
-    """A file's occurrences sorted by start byte, one column per field.
-
-    Columns of plain ints (not an object per occurrence) are what makes
-    building this for every linked file cheap: the blobs are decoded and
-    sorted as arrays, and what only a few occurrences are asked about
-    (role, receiver text) is decoded on access.
-    """
-
-    __slots__ = ("blobs", "col_roles", "exprs", "lines", "names", "recvs", "starts", "table")
-
-    def __init__(
-        self,
-        blobs: dict[str, bytes],
-        table: list[str],
-        starts: list[int],
-        lines: list[int],
-        col_roles: list[int],
-        recvs: list[int],
-        names: list[str],
-    ) -> None:
-        #: The blobs this was built from, to tell a stale entry from a fresh one.
-        self.blobs = blobs
-        #: The file's receiver texts; ``recvs`` holds an index + 1, 0 for none.
-        self.table = table
-        self.starts = starts
-        self.lines = lines
-        self.col_roles = col_roles
-        self.recvs = recvs
-        self.names = names
-        # A receiver ``a.b`` before ``.name`` starts its length plus one
-        # earlier: where each occurrence's expression starts.
-        shift = [0, *(len(r.encode()) + 1 for r in table)]
-        self.exprs = list(map(sub, starts, map(shift.__getitem__, recvs)))
-
-    @classmethod
-    def build(cls, blobs: dict[str, bytes], table: list[str]) -> _Positions:
-        if not blobs:
-            return cls(blobs, table, [], [], [], [], [])
-        names = list(blobs)
-        arrays = [values_matrix(blob) for blob in blobs.values()]
-        values = np.concatenate(arrays).astype(np.int64)
-        which = np.repeat(np.arange(len(arrays)), [len(a) for a in arrays])
-        # A keyword argument's name is no part of an expression: its receiver
-        # is the callee, written before the parenthesis, not before the name.
-        chained = (values[:, 2] & ROLE_MASK) != _ARGUMENT
-        if not chained.all():
-            values, which = values[chained], which[chained]
-        # A stable sort, like sorting the occurrences themselves.
-        order = np.argsort(values[:, 0], kind="stable")
-        values = values[order]
-        which = which[order]
-        return cls(
-            blobs,
-            table,
-            values[:, 0].tolist(),
-            values[:, 1].tolist(),
-            values[:, 2].tolist(),
-            values[:, 4].tolist(),
-            np.array(names, dtype=object)[which].tolist(),
-        )
-
-    def role(self, j: int) -> int:
-        """The role code of occurrence ``j``."""
-        return self.col_roles[j] & ROLE_MASK
-
-    def chain_text(self, j: int) -> str:
-        """The expression occurrence ``j`` ends: its receiver, the name, ``()`` for a call."""
-        called = "()" if self.role(j) == _CALL else ""
-        recv = self.recvs[j]
-        name = self.names[j]
-        return f"{self.table[recv - 1]}.{name}{called}" if recv else f"{name}{called}"
 
 
 @lru_cache(maxsize=65536)
@@ -798,19 +483,6 @@ def _chain(expr: str, sep: str) -> tuple[tuple[str, bool], ...] | None:
         if text[i] != ".":
             return None
         i += 1
-
-
-def binding_scope(facts: FileFacts, name: str, enclosing: int) -> int | None:
-    """The ordinal of the innermost function around ``enclosing`` that binds ``name``."""
-    scope: int | None = enclosing
-    while scope is not None and 0 <= scope < len(facts.nodes):
-        node = facts.nodes[scope]
-        if node.kind in CALLABLE and name in facts.locals.get(scope, ()):
-            return scope
-        if node.parent is not None and node.parent >= scope:
-            return None
-        scope = node.parent
-    return None
 
 
 def _innermost_callable(facts: FileFacts, offset: int) -> int | None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codeidx.errors import IndexUnavailable, UsageError
-from codeidx.index.receivers import binding_scope
+from codeidx.index.bindings import binding_scope
 from codeidx.index.resolve import LOCAL, Resolver, Target
 from codeidx.index.targets import dedupe
 from codeidx.parse.registry import language_for_path

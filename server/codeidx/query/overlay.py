@@ -48,7 +48,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from codeidx.errors import UsageError
-from codeidx.index.receivers import binding_scope
+from codeidx.index.bindings import binding_scope
 from codeidx.index.resolve import LOCAL, Resolver, Target, keyword_parameters
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import NodeRecord
