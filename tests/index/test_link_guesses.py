@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from codeidx.index.targets import MIN_CONFIDENCE
 from helpers.workspace import Workspace
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
@@ -76,3 +77,63 @@ def test_keyword_arguments_leave_a_constructed_receivers_type_alone(ws: Workspac
     ws.index()
     calls = [e for e in ws.edges("calls") if e.src == "cli.main"]
     assert {(e.dst, e.resolution) for e in calls} == {("cli.ArgumentParser.parse_args", "exact")}
+
+
+def test_a_builtin_method_name_on_an_unknown_receiver_is_a_hidden_guess(ws: Workspace) -> None:
+    # ``line.rstrip()`` is almost always str.rstrip: the workspace's one
+    # ``rstrip`` stays a guess, but below MIN_CONFIDENCE, while a method name
+    # no built-in type has keeps its single-candidate confidence.
+    ws.write(
+        "text.py",
+        """\
+        class Rope:
+            def rstrip(self):
+                return self
+
+            def rebalance(self):
+                return self
+        """,
+    )
+    ws.write("use.py", "def clean(line, rope):\n    rope.rebalance()\n    return line.rstrip()\n")
+    ws.index()
+    calls = {e.dst: e for e in ws.edges("calls") if e.src == "use.clean"}
+    assert calls["text.Rope.rstrip"].resolution == "by_name"
+    assert calls["text.Rope.rstrip"].confidence < MIN_CONFIDENCE
+    assert calls["text.Rope.rebalance"].confidence >= MIN_CONFIDENCE
+
+
+def test_javascript_globals_and_builtin_methods_are_not_workspace_guesses(ws: Workspace) -> None:
+    ws.write(
+        "lib/timers.js",
+        """\
+        export function setTimeout(fn, ms) {
+          return fn;
+        }
+
+        export class Container {
+          split() {
+            return [];
+          }
+
+          walk() {
+            return [];
+          }
+        }
+        """,
+    )
+    ws.write(
+        "app.js",
+        """\
+        export function run(text, node) {
+          setTimeout(() => 1, 10);
+          node.walk();
+          return text.split(",");
+        }
+        """,
+    )
+    ws.index()
+    calls = {e.dst: e for e in ws.edges("calls") if e.src == "app.run"}
+    # The bare global is never another module's export of the same name.
+    assert "lib/timers.setTimeout" not in calls
+    assert calls["lib/timers.Container.split"].confidence < MIN_CONFIDENCE
+    assert calls["lib/timers.Container.walk"].confidence >= MIN_CONFIDENCE

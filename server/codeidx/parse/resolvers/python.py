@@ -57,6 +57,14 @@ class PythonHooks(LanguageHooks):
     super_names = ("super",)
     constructor_names = ("__init__", "__new__")
     builtins = frozenset(dir(builtins_module))
+    # The public methods of strings and containers (``s.split()``,
+    # ``d.items()``, ``xs.append(x)``), as the running interpreter lists them.
+    builtin_members = frozenset(
+        name
+        for kind in (str, bytes, bytearray, list, dict, set, frozenset, tuple)
+        for name in dir(kind)
+        if not name.startswith("_")
+    )
 
     def assigned(self, statement: str) -> tuple[str | None, str | None]:
         """``x: T = v`` → (T, v); the last value of a chain ``a = b = v``."""
