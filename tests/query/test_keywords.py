@@ -197,6 +197,8 @@ def test_highlights_of_a_parameter_stay_in_the_file(tmp_path: Path) -> None:
         query = ReferencesQuery(fx.at(), in_file_only=True)
         result = find_references(conn, fx.root, query)
     assert ranges_of(result.references) == [r for r in fx.ranges if r[0] == "lib.py"]
+    # The keyword binds the parameter: editors show it as a write.
+    assert [r.role for r in result.references] == ["definition", "read", "argument"]
 
 
 def test_a_fields_references_hold_the_keyword_arguments_that_set_it(tmp_path: Path) -> None:

@@ -295,3 +295,19 @@ def test_the_json_fallback_encodes_the_same_values_as_orjson() -> None:
     value = [{"uri": "file:///a%20b.py", "name": 'é中😀"\\\n', "n": [0, 2**40], "none": None}]
     assert json.loads(convert._encode_with_json(value)) == value
     assert json.loads(convert.encode_json(value)) == value
+
+
+@pytest.mark.parametrize(
+    ("role", "kind"),
+    [
+        ("definition", types.DocumentHighlightKind.Write),
+        ("write", types.DocumentHighlightKind.Write),
+        ("argument", types.DocumentHighlightKind.Write),
+        ("read", types.DocumentHighlightKind.Read),
+        ("call", types.DocumentHighlightKind.Read),
+    ],
+)
+def test_highlights_show_bindings_and_keyword_arguments_as_writes(
+    role: str, kind: types.DocumentHighlightKind
+) -> None:
+    assert convert.to_lsp_highlight_kind(role) == kind

@@ -440,8 +440,12 @@ def to_lsp_symbol_kind(kind: str) -> types.SymbolKind:
 
 
 def to_lsp_highlight_kind(role: str) -> types.DocumentHighlightKind:
-    """Declarations and assignments are writes; every other occurrence is a read."""
-    if role in ("definition", "write"):
+    """Declarations, assignments and keyword arguments are writes; the rest reads.
+
+    A keyword argument (``f(port=80)``) binds the parameter it names, as an
+    assignment binds a variable.
+    """
+    if role in ("definition", "write", "argument"):
         return types.DocumentHighlightKind.Write
     return types.DocumentHighlightKind.Read
 
