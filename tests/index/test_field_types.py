@@ -57,6 +57,36 @@ def test_typescript_fields_typed_by_annotation_and_by_new(ws: Workspace) -> None
     assert _calls_from(ws, "src/app.play") == {("src/app.Radio.start", "exact")}
 
 
+def test_typescript_parameter_properties_are_typed_fields(ws: Workspace) -> None:
+    # `constructor(private readonly engine: Engine)` declares a field, and its
+    # name stays the parameter's binding inside the constructor.
+    ws.write(
+        "src/app.ts",
+        """\
+        class Engine {
+          start(): void {}
+        }
+
+        class Radio {
+          start(): void {}
+        }
+
+        export class Car {
+          constructor(private readonly engine: Engine, public radio?: Radio) {
+            radio?.start();
+          }
+
+          drive(): void {
+            this.engine.start();
+          }
+        }
+        """,
+    )
+    ws.index()
+    assert _calls_from(ws, "src/app.Car.drive") == {("src/app.Engine.start", "exact")}
+    assert _calls_from(ws, "src/app.Car.constructor") == {("src/app.Radio.start", "exact")}
+
+
 def test_typescript_a_field_of_unknown_type_stays_a_guess(ws: Workspace) -> None:
     ws.write(
         "src/app.ts",

@@ -189,3 +189,36 @@ def test_a_guess_with_a_single_candidate_stays(tmp_path: Path) -> None:
     }
     result = check(tmp_path, files)
     assert [r.resolution for r in result.references if r.path == "c.py"] == ["by_name"]
+
+
+def test_a_parameter_property_is_its_field_from_the_signature(tmp_path: Path) -> None:
+    # From the signature, `engine` is the field (its uses through `this`);
+    # from the constructor's body, a use of the parameter is the parameter.
+    files = {
+        "car.ts": """
+            class Engine {
+              start(): void {}
+            }
+
+            export class Car {
+              constructor(private readonly [[eng$0ine]]: Engine) {
+                engine.start();
+              }
+
+              drive(): void {
+                this.[[engine]].start();
+              }
+            }
+        """
+    }
+    result = check(tmp_path, files)
+    assert [s.qualified_name for s in result.symbols] == ["car.Car.engine"]
+    files["car.ts"] = (
+        files["car.ts"]
+        .replace("[[eng$0ine]]", "[[engine]]")
+        .replace("                engine.start();", "                [[eng$0ine]].start();")
+        .replace("this.[[engine]]", "this.engine")
+    )
+    (tmp_path / "body").mkdir()
+    result = check(tmp_path / "body", files)
+    assert result.local

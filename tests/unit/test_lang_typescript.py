@@ -68,6 +68,9 @@ def test_every_definition_kind_with_qualified_names() -> None:
         "mod.Figure.label": "field",
         "mod.Figure.#secret": "field",
         "mod.Figure.constructor": "constructor",
+        # Parameter properties are fields too.
+        "mod.Figure.svc": "field",
+        "mod.Figure.size": "field",
         "mod.Figure.render": "method",
         "mod.Figure.width": "property",
         "mod.Figure.measure": "method",
@@ -160,6 +163,8 @@ def test_visibility_modifiers_exports_and_declare() -> None:
     assert node(result, "mod.Figure.cache").visibility == "protected"
     assert node(result, "mod.Figure.label").visibility == "public"
     assert node(result, "mod.Figure.#secret").visibility == "private"
+    assert node(result, "mod.Figure.svc").visibility == "private"
+    assert node(result, "mod.Figure.size").visibility == "public"
     assert node(result, "mod.Figure.render").visibility == "public"
     assert node(result, "mod.Shape").visibility == "public"
     assert node(result, "mod.Shape.area").visibility == "public"
@@ -441,3 +446,15 @@ def test_return_annotation_is_the_declared_result(signature, result):
 )
 def test_assigned_reads_a_fields_or_variables_type_and_value(statement, expected):
     assert HOOKS.assigned(statement) == expected
+
+
+def test_a_parameter_property_is_a_field_and_stays_the_parameters_binding() -> None:
+    result = parse("typescript", TYPES)
+    svc = node(result, "mod.Figure.svc")
+    assert svc.parent == node(result, "mod.Figure").ordinal
+    assert svc.signature == "private svc: Service"
+    assert HOOKS.assigned(svc.signature) == ("Service", None)
+    # The name is still an occurrence: the constructor's parameter binding.
+    constructor = node(result, "mod.Figure.constructor")
+    (binding,) = occurrences(result, "svc")
+    assert (binding.role, binding.enclosing) == ("write", constructor.ordinal)

@@ -390,9 +390,16 @@ def extract_tree(language: str, root: Node, src: bytes, module_name: str) -> Par
     found, refs = _walk(compiled, root, src)
     nodes = _definitions(compiled, spec.separator, root, src, module_name, columns, found)
     # The name of an ``impl`` block names another definition (the type), so it
-    # stays an occurrence; every other definition name is not a reference.
+    # stays an occurrence; every other definition name is not a reference,
+    # except a member defined by a plain binding (TypeScript's parameter
+    # property ``constructor(private x: T)``), which is that binding too:
+    # ``self.x = ...`` names its member through a receiver, a parameter not.
+    state = refs.state
     def_names = [
-        n.name_span.start_byte for n in nodes[1:] if n.kind not in compiled.hooks.reference_names
+        n.name_span.start_byte
+        for n in nodes[1:]
+        if n.kind not in compiled.hooks.reference_names
+        and not (n.detached and not state.get(n.name_span.start_byte, 0) >> _RANK_BITS)
     ]
     table, locals_ = _occurrences(compiled, root, src, nodes, def_names, columns, refs)
     imports = compiled.hooks.extract_imports(root, src)

@@ -28,6 +28,7 @@ from codeidx.errors import IndexUnavailable, UsageError
 from codeidx.index.bindings import binding_scope
 from codeidx.index.resolve import LOCAL, Resolver, Target
 from codeidx.index.targets import dedupe
+from codeidx.parse import registry
 from codeidx.parse.registry import language_for_path
 from codeidx.query.types import (
     Coverage,
@@ -148,8 +149,13 @@ def identifier_at(
 
     A cursor just after an identifier counts too (editors place it there
     after typing a name), but an identifier that contains the cursor wins.
+    A definition's name that is also an occurrence is the definition, unless
+    its kind's name refers to another definition (a Rust ``impl Foo``): a
+    TypeScript parameter property ``constructor(private x: T)`` is the
+    field first.
     """
     line, col = position.line, position.col
+    referring = registry.hooks(facts.language).HOOKS.reference_names
     best: tuple[int, NodeRow | tuple[str, StoredOccurrence]] | None = None
     for name, occs in occurrences_on_line(facts, line):
         width = utf16_len(name)
@@ -163,7 +169,7 @@ def identifier_at(
             continue
         if row.name_col <= col <= row.name_end_col:
             rank = 0 if col < row.name_end_col else 1
-            if best is None or rank < best[0]:
+            if best is None or rank < best[0] or (rank == best[0] and row.kind not in referring):
                 best = (rank, row)
     return best[1] if best is not None else None
 

@@ -48,6 +48,7 @@ from codeidx.parse.hooks import (
     Workspace,
     clean_comment,
     constructed,
+    group_end,
     split_assignment,
     split_top,
     squash,
@@ -223,6 +224,8 @@ class JavaScriptHooks(LanguageHooks):
     self_names = ("this",)
     builtins = _GLOBALS
     builtin_members = _BUILTIN_MEMBERS
+    #: ``function Foo() {}`` with ``Foo.prototype.bar = function …`` is a class.
+    constructor_functions = True
     #: ``x = <chain>`` and ``x = new <Class>(...)``.
     value_offsets = (3, 7)
     #: Grammars (registry language names) whose trees these hooks receive.
@@ -346,6 +349,12 @@ class JavaScriptHooks(LanguageHooks):
                 value = None
         return declared, value or None
 
+    def receiver_chain(self, receiver: str) -> str:
+        """``new C(a)`` and ``(new C(a))`` read as the call ``C(a)``."""
+        if receiver[:1] == "(" and receiver[-1:] == ")" and group_end(receiver) == len(receiver):
+            receiver = receiver[1:-1].strip()
+        return constructed(receiver)
+
     def signature_of(self, node: Node, src: bytes) -> str:
         """One line of declaration text: up to the body, or the head of a value."""
         start = _content_start(node)
@@ -380,7 +389,11 @@ class JavaScriptHooks(LanguageHooks):
             # A CommonJS export, or a member set on a function or class.
             return "public"
         parent = node.parent
-        if parent is not None and parent.type in MEMBER_CONTAINERS:
+        if parent is not None and (
+            parent.type in MEMBER_CONTAINERS or parent.type == "formal_parameters"
+        ):
+            # A member, or a TypeScript parameter property (the only
+            # parameters that are definitions).
             return self.member_visibility(node, name)
         if declared_public or _in_ambient_block(top):
             return "public"

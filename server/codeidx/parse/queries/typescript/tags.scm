@@ -91,6 +91,22 @@
   (public_field_definition
     name: (_) @name) @definition.field)
 
+; Parameter properties: `constructor(private readonly engine: Engine)` also
+; declares the field `engine` of the class (a member written inside a
+; method, like Python's `self.x = ...`).
+((method_definition
+  name: (property_identifier) @_constructor
+  parameters: (formal_parameters
+    [
+      (required_parameter
+        [(accessibility_modifier) "readonly" (override_modifier)]
+        pattern: (identifier) @name) @definition.member
+      (optional_parameter
+        [(accessibility_modifier) "readonly" (override_modifier)]
+        pattern: (identifier) @name) @definition.member
+    ]))
+  (#eq? @_constructor "constructor"))
+
 ; Interface members.
 (interface_body
   (method_signature
