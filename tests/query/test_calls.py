@@ -229,8 +229,8 @@ def test_javascript_callers_of_commonjs_exports_and_prototype_methods(tmp_path: 
         """,
     }
     assert callers_of(tmp_path, files, "makeQueue") == ["start"]
-    # ``this`` in a prototype method has no class around it: the call is the
-    # one method of its name, a guess sure enough to be shown.
+    # ``this`` in a prototype method is an instance of the function it is
+    # written beside (a constructor): the call is Queue's own ``grow``.
     assert callers_of(tmp_path, files, "Queue.grow") == ["enqueue"]
 
 

@@ -195,9 +195,9 @@ def test_javascript_static_member_assigned_to_a_class(tmp_path: Path) -> None:
     assert d.location.resolution == "exact"
 
 
-def test_javascript_prototype_method_is_the_one_candidate_of_its_name(tmp_path: Path) -> None:
-    # A constructor function is no class to resolution, so the receiver's
-    # type is unknown and the call goes to the methods of its name.
+def test_javascript_prototype_method_of_a_constructed_function(tmp_path: Path) -> None:
+    # A function with prototype methods is a constructor: ``new Queue()`` is
+    # a Queue, and the call is its method.
     files = {
         "queue.js": (
             "function Queue() {}\n"
@@ -210,7 +210,7 @@ def test_javascript_prototype_method_is_the_one_candidate_of_its_name(tmp_path: 
     (d,) = result.definitions
     assert d.symbol is not None
     assert d.symbol.qualified_name == "queue.Queue.enqueue"
-    assert d.location.resolution == "by_name"
+    assert d.location.resolution == "exact"
 
 
 def test_rust_use_across_modules(tmp_path: Path) -> None:

@@ -642,3 +642,17 @@ exports.plain = function () {};
             "mod.Shape.unit": "method",
         }, language
         assert node(result, "mod.debounce.cancel").params == [Param("id", type="number")]
+
+
+@pytest.mark.parametrize(
+    ("receiver", "chain"),
+    [
+        ("new Queue(3)", "Queue(3)"),
+        ("(new Queue())", "Queue()"),
+        ("new lib.Queue(a, b)", "lib.Queue(a, b)"),
+        ("queue.items", "queue.items"),
+        ("(a)(b)", "(a)(b)"),
+    ],
+)
+def test_a_constructed_receiver_reads_as_a_call_of_its_class(receiver: str, chain: str) -> None:
+    assert HOOKS.receiver_chain(receiver) == chain

@@ -101,6 +101,7 @@ _RULE_SOURCES = (
     ("codeidx.index", "resolve.py"),
     ("codeidx.index", "receivers.py"),
     ("codeidx.index", "bindings.py"),
+    ("codeidx.index", "constructors.py"),
     ("codeidx.index", "targets.py"),
     ("codeidx.store", "symbols.py"),
     ("codeidx.store", "occurrences.py"),

@@ -6,8 +6,9 @@ parameter ``x: Optional[Foo]``), a ``with Foo() as x`` or ``except E as x``
 target, a field's or variable's statement (``self.x = Foo()``), a function's
 declared result (``-> Foo``), ``cls()`` and ``super()``.  Each answer is a
 list of module and class-like targets (an instance is represented by its
-class), [] when the value certainly comes from outside the workspace (a
-builtin, a C module), or None when it is unknown.
+class, or by its constructor function: ``constructors.py``), [] when the
+value certainly comes from outside the workspace (a builtin, a C module),
+or None when it is unknown.
 
 This module types expressions (chains of names and calls), annotations,
 and definitions' values: variables and fields, declared results, type
@@ -72,7 +73,7 @@ class ReceiverTypes:
         self, facts: FileFacts, expr: str, enclosing: int, hooks: LanguageHooks, depth: int = 0
     ) -> list[Target] | None:
         """The modules and classes the value of a receiver expression may be."""
-        chain = _chain(expr, registry.LANGUAGES[facts.language].separator)
+        chain = _chain(hooks.receiver_chain(expr), registry.LANGUAGES[facts.language].separator)
         if chain is None:
             return None
         if depth > MAX_DEPTH:
@@ -122,8 +123,8 @@ class ReceiverTypes:
         if root_module is not None:
             return self._r.module_targets(root_module) or None
         if head in hooks.self_names:
-            cls = enclosing_class(facts, enclosing)
-            return [Target(cls.node_id, cls.kind, 1.0, "exact")] if cls is not None else None
+            cls = self._r.self_type(facts, enclosing, hooks)
+            return [cls] if cls is not None else None
         if called and head in hooks.super_names:
             return self._super_types(facts, enclosing, hooks)
         if hooks.bounded_type_parameters:
@@ -169,6 +170,9 @@ class ReceiverTypes:
                 found = self._alias_types(t, depth)
             elif t.kind in CALLABLE and self._is_property(t):
                 found = self._returns(t, depth)
+            elif t.kind == "function" and self._r.constructors.constructs(t.node_id):
+                # ``Foo.create()``: a constructor function's own members.
+                found = [t]
             else:
                 found = None
             if found is None:
@@ -203,7 +207,9 @@ class ReceiverTypes:
         hooks = registry.hooks(owner_facts.language).HOOKS
         annotation = hooks.return_annotation(row.signature)
         if annotation is None:
-            return None
+            # A constructor function makes an instance, represented by itself.
+            constructs = hooks.constructor_functions and self._r.constructors.constructs(t.node_id)
+            return [t] if constructs else None
         scope = owner_facts.nodes[ordinal].parent or 0
         return self.annotation_types(owner_facts, annotation, scope, hooks, depth, ordinal)
 

@@ -9,7 +9,10 @@ by an import, or a builtin, is never guessed by name: it comes from outside
 the workspace.  ``self``-like receivers resolve in the enclosing class and
 its bases; other receivers get a light type inference (``receivers.py``:
 constructors, annotations, fields, ``with`` targets, declared results,
-``cls()`` and ``super()``) and resolve inside their types.
+``cls()`` and ``super()``) and resolve inside their types.  JavaScript's
+classes written as functions (``function Foo`` with ``Foo.prototype.bar =
+function …``) are types too (``constructors.py``): calling one makes an
+instance, and ``this`` in its prototype methods is one.
 
 When a receiver's type is unknown, a call resolves by name to the methods of
 that name (at most ``_MAX_BY_NAME_MEMBERS``), each with confidence
@@ -43,6 +46,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple, TypeVar
 
+from codeidx.index.constructors import Constructors
 from codeidx.index.receivers import ReceiverTypes
 from codeidx.index.targets import (
     CALLABLE,
@@ -221,6 +225,7 @@ class Resolver:
         self._bases_cache: dict[int, tuple[tuple[str, str], ...]] = {}
         self._module_ids: dict[int, str] = {}
         self.types = ReceiverTypes(self)
+        self.constructors = Constructors(self)
 
     # Remembered answers ------------------------------------------------
 
@@ -368,7 +373,7 @@ class Resolver:
         if not receiver:
             return self.resolve_name(facts, name, enclosing, hooks)
         if receiver in hooks.self_names:
-            cls = enclosing_class(facts, enclosing)
+            cls = self.self_type(facts, enclosing, hooks)
             if cls is not None:
                 found = self.members(cls.node_id, name, facts)
                 if found:
@@ -392,7 +397,23 @@ class Resolver:
         out: list[Target] = []
         for owner in owners:
             out.extend(self.inside(owner, name, facts))
+        if not out and any(owner.kind in CALLABLE for owner in owners):
+            # A constructor function's prototype may gain members at run time
+            # (``util.inherits``, ``Object.assign``): a miss says nothing.
+            return self._guess_member(facts, name, role)
         return _by_role(dedupe(out), role) if hooks.calls_name_methods else dedupe(out)
+
+    def self_type(self, facts: FileFacts, enclosing: int, hooks: LanguageHooks) -> Target | None:
+        """The class ``self``/``this`` stands for in the node with ordinal ``enclosing``.
+
+        The class around it, or where ``hooks.constructor_functions`` is set
+        what ``constructors.Constructors.this_type`` says (a prototype
+        method's owner, a constructor function).
+        """
+        if hooks.constructor_functions:
+            return self.constructors.this_type(facts, enclosing)
+        cls = enclosing_class(facts, enclosing)
+        return Target(cls.node_id, cls.kind, 1.0, "exact") if cls is not None else None
 
     def _guess_member(self, facts: FileFacts, name: str, role: str) -> list[Target]:
         """Methods named ``name`` of any class, for a call on an unknown receiver.
@@ -708,7 +729,9 @@ class Resolver:
         if owner.kind == "module":
             module = self.module_name_of_node(owner.node_id)
             return self.in_module(module, name, 0) if module is not None else []
-        if owner.kind in CLASS_LIKE:
+        if owner.kind in CLASS_LIKE or (
+            owner.kind in CALLABLE and registry.hooks(facts.language).HOOKS.constructor_functions
+        ):
             return self.members(owner.node_id, name, facts)
         return []
 
@@ -735,9 +758,14 @@ class Resolver:
 
     def _members(self, class_id: int, name: str, facts: FileFacts, depth: int) -> list[Target]:
         owner = self.class_def(class_id)
+        # A constructor function (``hooks.constructor_functions``): what it
+        # declares inside is its own; its members are written outside it.
+        outside_only = owner is not None and owner.kind in CALLABLE
         if self._complete or name in self._defs:
             defs = self.defs(name)
-            children = self._grouped(name, defs).get(class_id, [])
+            children = [] if outside_only else self._grouped(name, defs).get(class_id, [])
+        elif outside_only:
+            defs, children = [], []
         else:
             # One class's members: a narrow query beats loading every
             # definition of a common name such as __init__ or get.
@@ -770,7 +798,10 @@ class Resolver:
             ] + [
                 Target(d.node_id, d.kind, 1.0, "exact")
                 for d in impls
-                if d.parent_kind != "impl" and d.qualified_name == detached
+                if d.parent_kind != "impl"
+                and d.qualified_name == detached
+                # (Not a function declared inside a constructor function.)
+                and (not outside_only or is_detached(d.kind, d.parent_kind))
             ]
         if not found and owner is not None and owner.kind in _UNNAMED and depth < MAX_DEPTH:
             # An impl's ``self`` has its type's members too: the fields, and
@@ -855,10 +886,10 @@ class Resolver:
             if not current:
                 return []
         elif parts[0] in hooks.self_names:
-            cls = enclosing_class(facts, enclosing)
+            cls = self.self_type(facts, enclosing, hooks)
             if cls is None:
                 return []
-            current = [Target(cls.node_id, cls.kind, 1.0, "exact")]
+            current = [cls]
         else:
             first = self.resolve_name(facts, parts[0], enclosing, hooks)
             if not isinstance(first, list):

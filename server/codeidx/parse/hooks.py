@@ -269,6 +269,13 @@ class LanguageHooks:
     #: the traits that bound ``V``.  Resolution reads ``type_bounds`` of the
     #: definitions around a name only when this is set.
     bounded_type_parameters: bool = False
+    #: Whether a function with methods written outside it is a class of its
+    #: own (JavaScript's ``Foo.prototype.bar = function …``, ``Foo.bar =
+    #: …``): calling it, with ``new`` or without, makes an instance whose
+    #: members are those methods, and ``this`` in them, or in the function,
+    #: is such an instance.  Elsewhere a method written outside its type (a
+    #: Go method, a C++ one defined out of line) says nothing of a function.
+    constructor_functions: bool = False
 
     def assigned(self, statement: str) -> tuple[str | None, str | None]:
         """(annotation, value) texts of a variable's one-line statement, if known.
@@ -318,6 +325,14 @@ class LanguageHooks:
         pattern names.
         """
         return []
+
+    def receiver_chain(self, receiver: str) -> str:
+        """A receiver's text as the chain of names and calls receiver typing reads.
+
+        JavaScript's ``new C(a).f()`` has the receiver ``new C(a)``, which
+        reads as the call ``C(a)``; most languages leave the text as it is.
+        """
+        return receiver
 
     def path_root(self, segment: str, module_name: str) -> str | None:
         """The module a leading path segment names relative to the current module.

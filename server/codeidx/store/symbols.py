@@ -116,6 +116,23 @@ def impl_member_defs(
     ]
 
 
+def has_methods_beside(
+    conn: sqlite3.Connection, file_id: int, parent_id: int | None, prefix: str
+) -> bool:
+    """Whether a scope holds a method named ``prefix`` and its name (``mod.Foo.bar``).
+
+    Such a method is written beside its owner, outside it (JavaScript's
+    ``Foo.prototype.bar = function …`` next to ``function Foo``); ``prefix``
+    is the owner's qualified name and separator.
+    """
+    row = conn.execute(
+        "SELECT 1 FROM nodes WHERE file_id = ? AND parent_id IS ? AND kind = 'method'"
+        " AND qualified_name = ? || name LIMIT 1",
+        (file_id, parent_id, prefix),
+    ).fetchone()
+    return row is not None
+
+
 def member_callables(
     conn: sqlite3.Connection, name: str, kinds: list[str], limit: int
 ) -> list[Def]:
