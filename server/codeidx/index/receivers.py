@@ -26,6 +26,7 @@ through the resolver and ``store``, caches per resolver, and never writes.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -200,18 +201,31 @@ class ReceiverTypes:
         )
 
     def _returns_of(self, t: Target, depth: int) -> list[Target] | None:
-        context = self._node_context(t.node_id)
+        found = self._signature_types(t.node_id, lambda h, sig: h.return_annotation(sig), depth)
+        if found is None and self._r.constructors.constructs(t.node_id):
+            # A constructor function makes an instance, represented by itself.
+            return [t]
+        return found
+
+    def _signature_types(
+        self, node_id: int, read: Callable[[LanguageHooks, str], str | None], depth: int
+    ) -> list[Target] | None:
+        """The classes a type text that ``read`` takes from a definition's signature names.
+
+        The text (a declared result, an alias's type, an impl's type) is
+        read where the definition stands, with its own type parameters in
+        scope; None when the signature says nothing or the type is unknown.
+        """
+        context = self._node_context(node_id)
         if context is None:
             return None
         row, owner_facts, ordinal = context
         hooks = registry.hooks(owner_facts.language).HOOKS
-        annotation = hooks.return_annotation(row.signature)
-        if annotation is None:
-            # A constructor function makes an instance, represented by itself.
-            constructs = hooks.constructor_functions and self._r.constructors.constructs(t.node_id)
-            return [t] if constructs else None
+        written = read(hooks, row.signature)
+        if written is None:
+            return None
         scope = owner_facts.nodes[ordinal].parent or 0
-        return self.annotation_types(owner_facts, annotation, scope, hooks, depth, ordinal)
+        return self.annotation_types(owner_facts, written, scope, hooks, depth, ordinal)
 
     def annotation_types(
         self,
@@ -295,16 +309,7 @@ class ReceiverTypes:
         )
 
     def _alias_types_of(self, t: Target, depth: int) -> list[Target] | None:
-        context = self._node_context(t.node_id)
-        if context is None:
-            return None
-        row, owner_facts, ordinal = context
-        hooks = registry.hooks(owner_facts.language).HOOKS
-        aliased = hooks.aliased(row.signature)
-        if aliased is None:
-            return None
-        scope = owner_facts.nodes[ordinal].parent or 0
-        return self.annotation_types(owner_facts, aliased, scope, hooks, depth, ordinal)
+        return self._signature_types(t.node_id, lambda h, sig: h.aliased(sig), depth)
 
     def extended_types(self, block: Def, depth: int) -> list[Target]:
         """The types an impl block adds members to (``hooks.extended_type``), [] if unknown.
@@ -319,16 +324,7 @@ class ReceiverTypes:
         )
 
     def _extended_types(self, block: Def, depth: int) -> list[Target]:
-        context = self._node_context(block.node_id)
-        if context is None:
-            return []
-        row, owner_facts, ordinal = context
-        hooks = registry.hooks(owner_facts.language).HOOKS
-        extended = hooks.extended_type(row.signature)
-        if extended is None:
-            return []
-        scope = owner_facts.nodes[ordinal].parent or 0
-        found = self.annotation_types(owner_facts, extended, scope, hooks, depth, ordinal)
+        found = self._signature_types(block.node_id, lambda h, sig: h.extended_type(sig), depth)
         return [t for t in found or [] if t.node_id != block.node_id]
 
     def _type_parameter(

@@ -91,6 +91,9 @@ _V = TypeVar("_V")
 # such guesses would mostly be wrong edges.
 _MAX_BY_NAME = 5
 _MAX_BY_NAME_MEMBERS = 3
+# The confidence cap of a guess for a built-in type's method name
+# (``hooks.builtin_members``): below MIN_CONFIDENCE, so hidden by default.
+_BUILTIN_GUESS = round(MIN_CONFIDENCE * 2 / 3, 3)
 #: Files whose facts with occurrences a Resolver keeps (``facts_with_occurrences``).
 _FULL_FACTS_KEPT = 32
 
@@ -425,8 +428,7 @@ class Resolver:
             return []
         guesses = self._by_name_members(name)
         if guesses and name in registry.hooks(facts.language).HOOKS.builtin_members:
-            cap = round(MIN_CONFIDENCE * 2 / 3, 3)
-            guesses = [replace(t, confidence=min(t.confidence, cap)) for t in guesses]
+            guesses = [replace(t, confidence=min(t.confidence, _BUILTIN_GUESS)) for t in guesses]
         return self._nearest_first(guesses, facts)
 
     def argument(

@@ -168,11 +168,25 @@ def constructed(value: str) -> str:
 
     Other values come back unchanged.
     """
-    if not value.startswith("new ") or len(split_top(value, ",")) > 1:
+    if not value.startswith("new "):
         return value
     callee, paren, args = value[4:].partition("(")
     callee = split_top(callee, "<")[0].strip()
     return f"{callee}({args}" if paren else f"{callee}()"
+
+
+def declared_value(value: str | None, placeholders: frozenset[str] = frozenset()) -> str | None:
+    """A declaration's value as receiver typing reads it, None when it says nothing of a type.
+
+    Several values (``a, b = 1, 2``) and a placeholder assigned for real
+    elsewhere (``null``) say nothing; ``new C<T>(args)`` reads as ``C(args)``.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or value in placeholders or len(split_top(value, ",")) > 1:
+        return None
+    return constructed(value)
 
 
 def group_end(text: str) -> int:

@@ -37,6 +37,7 @@ from codeidx.parse.hooks import (
     LanguageHooks,
     Workspace,
     clean_comment,
+    declared_value,
     group_end,
     split_assignment,
     split_top,
@@ -93,14 +94,9 @@ class GoHooks(LanguageHooks):
         head, _, declared = names[-1].strip().partition(" ")
         if not head.isidentifier() or not all(n.strip().isidentifier() for n in names[:-1]):
             return None, None
-        if value is not None:
-            value = value.strip()
-            if len(split_top(value, ",")) > 1:
-                value = None
-            else:
-                literal = _COMPOSITE.match(value)
-                value = f"{literal.group(1)}()" if literal else value
-        return declared.strip() or None, value or None
+        value = declared_value(value)
+        literal = _COMPOSITE.match(value) if value is not None else None
+        return declared.strip() or None, f"{literal.group(1)}()" if literal else value
 
     def return_annotation(self, signature: str) -> str | None:
         """A function's single result type: ``*Command`` of ``func (c *Command) Root() *Command``.

@@ -22,7 +22,7 @@ from codeidx.parse.hooks import (
     LanguageHooks,
     Workspace,
     clean_comment,
-    constructed,
+    declared_value,
     split_assignment,
     split_top,
     squash,
@@ -57,6 +57,8 @@ _METHOD_MODIFIERS = frozenset(
     {"public", "protected", "private", "static", "final", "abstract", "synchronized"}
     | {"native", "default", "strictfp", "void"}
 )
+# A value that says nothing of the type of what holds it.
+_PLACEHOLDERS = frozenset({"null"})
 _FIELD_MODIFIERS = frozenset(
     {"public", "protected", "private", "static", "final", "transient", "volatile"}
 )
@@ -102,12 +104,7 @@ class JavaHooks(LanguageHooks):
         ]
         if len(words) < 2 or not words[-1].isidentifier() or len(split_top(target, ",")) > 1:
             return None, None
-        declared = " ".join(words[:-1])
-        if value is not None:
-            value = constructed(value.strip())
-            if value == "null" or len(split_top(value, ",")) > 1:
-                value = None
-        return declared, value or None
+        return " ".join(words[:-1]), declared_value(value, _PLACEHOLDERS)
 
     def return_annotation(self, signature: str) -> str | None:
         """The result type of a method header: ``List<T>`` of ``public <T> List<T> of(T t)``."""

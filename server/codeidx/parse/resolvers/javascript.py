@@ -48,9 +48,9 @@ from codeidx.parse.hooks import (
     Workspace,
     clean_comment,
     constructed,
+    declared_value,
     group_end,
     split_assignment,
-    split_top,
     squash,
     text,
 )
@@ -343,11 +343,7 @@ class JavaScriptHooks(LanguageHooks):
         if not _SIMPLE_NAME.fullmatch(name.strip()):
             return None, None
         declared = squash(annotation).strip() or None if colon else None
-        if value is not None:
-            value = constructed(value.strip())
-            if value in _PLACEHOLDERS or len(split_top(value, ",")) > 1:
-                value = None
-        return declared, value or None
+        return declared, declared_value(value, _PLACEHOLDERS)
 
     def receiver_chain(self, receiver: str) -> str:
         """``new C(a)`` and ``(new C(a))`` read as the call ``C(a)``."""

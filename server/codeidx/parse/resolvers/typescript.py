@@ -17,12 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from codeidx.parse.hooks import (
-    group_end,
-    split_top,
-    squash,
-    text,
-)
+from codeidx.parse.hooks import group_end, split_top, squash, text
 from codeidx.parse.records import Param, TypeParam
 from codeidx.parse.resolvers.javascript import JavaScriptHooks
 
