@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codeidx.index.pipeline import RunResult, run_index
+from codeidx.query.calls import find_calls
 from codeidx.query.status import open_index
-from codeidx.query.types import Location, Position
+from codeidx.query.types import CallsQuery, Location, Position
 
 CURSOR = "$0"
 OPEN, CLOSE = "[[", "]]"
@@ -112,3 +113,19 @@ def build(tmp_path: Path, files: dict[str, str], mtime_ns: int | None = None) ->
 def ranges_of(locations: list[Location]) -> list[Range]:
     """The (path, line, col, end_col) of locations, sorted, to compare with markers."""
     return sorted((loc.path, loc.line, loc.col, loc.end_col) for loc in locations)
+
+
+def guessing_callers(
+    tmp_path: Path, files: dict[str, str], name: str
+) -> dict[str, tuple[str, int]]:
+    """Callers of the one definition ``name``, guesses too: qualified name → (resolution, count).
+
+    {} when nothing calls it.
+    """
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        result = find_calls(conn, fx.root, CallsQuery(name, incoming=True, include_guesses=True))
+    if not result.groups:
+        return {}
+    assert len(result.groups) == 1, [g.symbol.qualified_name for g in result.groups]
+    return {c.symbol.qualified_name: (c.resolution, c.count) for c in result.groups[0].calls}

@@ -14,10 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from querytest import build
-
-from codeidx.query.calls import find_calls
-from codeidx.query.types import CallsQuery
+from querytest import guessing_callers
 
 pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
 
@@ -118,12 +115,7 @@ FILES = {
 
 
 def callers(tmp_path: Path, name: str) -> dict[str, tuple[str, int]]:
-    """Callers of the one method ``name``, guesses too: qualified name → (resolution, count)."""
-    fx = build(tmp_path, FILES)
-    with fx.connect() as conn:
-        result = find_calls(conn, fx.root, CallsQuery(name, incoming=True, include_guesses=True))
-    assert len(result.groups) == 1, [g.symbol.qualified_name for g in result.groups]
-    return {c.symbol.qualified_name: (c.resolution, c.count) for c in result.groups[0].calls}
+    return guessing_callers(tmp_path, FILES, name)
 
 
 def test_fields_self_constructors_aliases_and_patterns_type_the_receiver(tmp_path: Path) -> None:

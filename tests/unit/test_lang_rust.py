@@ -643,3 +643,43 @@ def test_impls_of_references_to_primitive_unit_and_never_types_hold_their_items(
         ("impl", "mod::!"),
         ("impl", "mod::[u8]"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("annotation", "content"),
+    [
+        ("Option<Engine>", "Engine"),
+        ("&Option<&'a mut Engine>", "&'a mut Engine"),
+        ("Result<Box<Engine>, io::Error>", "Box<Engine>"),
+        ("syn::Result<Vec<Ident>>", "Vec<Ident>"),
+        ("std::option::Option<Self>", "Self"),
+        ("Options<Engine>", None),
+        ("Option", None),
+        ("Vec<Option<Engine>>", None),
+    ],
+)
+def test_wrapped_is_the_content_of_option_and_result(annotation, content):
+    assert HOOKS.wrapped(annotation) == content
+
+
+@pytest.mark.parametrize(
+    ("receiver", "chain"),
+    [
+        ("self.find(k)?", "self.find(k).unwrap()"),
+        ("input.parse::<Visibility>()?", "input.parse().unwrap()"),
+        ("a.collect::<Vec<Option<u8>>>().b", "a.collect().b"),
+        ("map[&k]?", "map[&k].unwrap()"),
+        ("self.inner", "self.inner"),
+    ],
+)
+def test_receiver_chain_reads_try_as_unwrap_without_turbofish(receiver, chain):
+    assert HOOKS.receiver_chain(receiver) == chain
+
+
+def test_option_and_result_methods_are_told_apart():
+    wrappers = HOOKS.wrappers
+    assert {"unwrap", "expect"} <= wrappers.opening
+    assert {"as_ref", "ok", "map_err"} <= wrappers.keeping
+    assert wrappers.opening | wrappers.keeping <= wrappers.members
+    assert "map" in wrappers.members and "map" not in wrappers.opening | wrappers.keeping
+    assert wrappers.patterns == {"Some", "Ok"}

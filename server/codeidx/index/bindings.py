@@ -121,13 +121,19 @@ class LocalTypes:
             results.append(self._binding_types(facts, start, line, inside, name, hooks, depth))
         if hooks.shadowing and results:
             # ``Left(t) => …`` and ``Right(t) => …``: t may be two values, and
-            # a binding of unknown type may be another than the others'.
-            first = results[0]
+            # a binding of unknown type may be another than the others'.  A
+            # wrapper and its content agree: ``if let Some(p) = p`` rebinds
+            # ``p`` to what it held, and its members are the content's.
+            opened = [found for found in results if found is not _ITSELF]
+            if not opened:
+                return None
+            first = opened[0]
             if first is None or any(
-                found is None or {t.node_id for t in found} != {t.node_id for t in first}
-                for found in results[1:]
+                found is None or _opened_ids(found) != _opened_ids(first) for found in opened[1:]
             ):
                 return None
+            if len(opened) < len(results):
+                results = [*opened, [t.content for t in first if t.content is not None]]
         for found in results:
             if found is None:
                 unknown = True
@@ -237,6 +243,15 @@ class LocalTypes:
         ):
             # ``Either::Left(x)``: a pattern names a variant one byte before
             # its first field's binding.
+            if pos.names[i - 1] in hooks.wrappers.patterns and not pos.recvs[i - 1]:
+                # ``if let Some(x) = <chain>``: the content of the value's
+                # wrapper.  In a match arm the value is out of reach.
+                if i + 1 < count and lines[i + 1] == line and exprs[i + 1] == end + 4:
+                    value = pos.chain_text(pos.outermost(i + 1))
+                    if value == name:
+                        return _ITSELF
+                    return self._types.pattern_content(facts, value, enclosing, hooks, depth)
+                return None
             return self._types.first_field_types(
                 facts, pos.chain_text(i - 1), enclosing, hooks, depth
             )
@@ -253,16 +268,10 @@ class LocalTypes:
                     j += 1
                 return None
             if start - end in hooks.value_offsets:
-                # The right-hand side's outermost chain: the last occurrence
-                # nearby whose expression starts where the value starts.
-                outer = i + 1
-                ahead = exprs[i + 2 : min(count, i + _CHAIN_SCAN)]
-                if start in ahead:
-                    ahead.reverse()
-                    outer = i + 2 + len(ahead) - 1 - ahead.index(start)
-                found = self._types.expr_types(
-                    facts, pos.chain_text(outer), enclosing, hooks, depth + 1
-                )
+                value = pos.chain_text(pos.outermost(i + 1))
+                if hooks.shadowing and _opens(value, name, hooks):
+                    return _ITSELF
+                found = self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
                 if found or declared is None:
                     return found
             elif start == end + 4 and declared is None:
@@ -310,6 +319,30 @@ class LocalTypes:
             found = _Positions.build(blobs, receivers)
             self._positions[facts.file_id] = found
         return found
+
+
+# What ``_binding_types`` answers for a binding to the name's own value,
+# opened (``let x = x?;``, ``if let Some(x) = x``): see ``_local_types``.
+_ITSELF: list[Target] = []
+
+
+def _opens(value: str, name: str, hooks: LanguageHooks) -> bool:
+    """Whether ``value`` is the local ``name`` itself or its wrapper opened.
+
+    ``let x = x?;`` keeps only ``x`` (the index has no ``?``), and
+    ``let x = x.unwrap();`` names one of ``hooks.wrappers.opening``.
+    """
+    if not hooks.wrappers.members:
+        return False
+    if value == name:
+        return True
+    head, _, call = value.partition(".")
+    return head == name and call.endswith("()") and call[:-2] in hooks.wrappers.opening
+
+
+def _opened_ids(found: list[Target]) -> set[int]:
+    """The definitions values stand for once their wrappers are opened."""
+    return {t.content.node_id if t.content is not None else t.node_id for t in found}
 
 
 class _Positions:
@@ -377,6 +410,19 @@ class _Positions:
     def role(self, j: int) -> int:
         """The role code of occurrence ``j``."""
         return self.col_roles[j] & ROLE_MASK
+
+    def outermost(self, j: int) -> int:
+        """The outermost chain starting where occurrence ``j``'s expression starts.
+
+        A value ``a.b().c()`` holds an occurrence per name, each ending its
+        own chain: the whole is the last one nearby starting at ``a``.
+        """
+        start = self.exprs[j]
+        ahead = self.exprs[j + 1 : min(len(self.exprs), j - 1 + _CHAIN_SCAN)]
+        if start not in ahead:
+            return j
+        ahead.reverse()
+        return j + 1 + len(ahead) - 1 - ahead.index(start)
 
     def chain_text(self, j: int) -> str:
         """The expression occurrence ``j`` ends: its receiver, the name, ``()`` for a call."""

@@ -12,8 +12,11 @@ or None when it is unknown.
 
 This module types expressions (chains of names and calls), annotations,
 and definitions' values: variables and fields, declared results, type
-aliases, the first field of a tuple-like variant, the types an impl block
-extends and the bounds of type parameters.  Statement texts of definitions
+aliases, the fields of tuple-like definitions by position, the types an
+impl block extends and the bounds of type parameters.  A wrapper from
+outside the workspace (Rust's ``Option<Foo>``, ``hooks.Wrappers``) is
+carried as its content wrapped (``targets.wrap``) and opened where its
+methods or a pattern say.  Statement texts of definitions
 are read through the language hooks (``assigned``, ``return_annotation``,
 ``annotation_names``, ``aliased``, ``type_bounds``).  A local's type comes
 from the occurrences around its bindings, which ``bindings.LocalTypes``
@@ -30,15 +33,17 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from codeidx.index.bindings import LocalTypes
+from codeidx.index.bindings import LocalTypes, binding_scope
 from codeidx.index.targets import (
     CALLABLE,
     CLASS_LIKE,
     LOCAL,
     MAX_DEPTH,
+    WRAPPED,
     Target,
     dedupe,
     enclosing_class,
+    wrap,
 )
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
@@ -74,26 +79,96 @@ class ReceiverTypes:
         self, facts: FileFacts, expr: str, enclosing: int, hooks: LanguageHooks, depth: int = 0
     ) -> list[Target] | None:
         """The modules and classes the value of a receiver expression may be."""
-        chain = _chain(hooks.receiver_chain(expr), registry.LANGUAGES[facts.language].separator)
+        text = hooks.receiver_chain(expr)
+        sep = registry.LANGUAGES[facts.language].separator
+        chain = _chain(text, sep)
         if chain is None:
             return None
         if depth > MAX_DEPTH:
             self._r.cut_by_depth()
             return None
         (head, called), rest = chain[0], chain[1:]
-        values = self._head_types(facts, head, called, enclosing, hooks, depth)
+        # Rust's ``ast::Concat`` is a path: its head names a module or a
+        # type, never a local value (``ast.kind`` would).
+        path = sep != "." and bool(rest) and text.lstrip()[len(head) :].lstrip().startswith(sep)
+        values = self._head_types(facts, head, called, enclosing, hooks, depth, path)
         for part, part_called in rest:
             if not values:
                 return values
+            if part.isdigit():
+                # ``self.0``: a tuple struct's field, by position.
+                values = self._tuple_field_types(values, int(part), depth + 1)
+                continue
+            given: list[Target] = []
+            if any(v.kind == WRAPPED for v in values):
+                opened = self._open_wrappers(values, part, hooks)
+                if opened is None:
+                    return None
+                values, given = opened
             members = dedupe([m for v in values for m in self._r.inside(v, part, facts)])
-            if not members:
-                if all(self._imported_from_outside(v, part) for v in values):
-                    # ``csv.writer`` is ``_csv.writer``, a C function.
-                    return []
+            found: list[Target] | None
+            if members:
+                found = self._values(members, part_called, depth)
+            elif all(self._imported_from_outside(v, part) for v in values):
+                # ``csv.writer`` is ``_csv.writer``, a C function.
+                found = []
+            else:
                 # Set at run time or inherited from outside: unknown.
                 return None
-            values = self._values(members, part_called, depth)
+            if found is None:
+                return None
+            values = dedupe([*found, *given]) if given else found
         return values
+
+    def member_owners(
+        self, owners: list[Target], name: str, hooks: LanguageHooks
+    ) -> list[Target] | None:
+        """The values whose member ``name`` is, wrappers opened; None when unknown.
+
+        A wrapper's own method (``opt.map(f)``) is outside the workspace;
+        any other name is its content's member (see ``hooks.Wrappers``).
+        """
+        if not any(o.kind == WRAPPED for o in owners):
+            return owners
+        opened = self._open_wrappers(owners, name, hooks)
+        return opened[0] if opened is not None else None
+
+    def _open_wrappers(
+        self, values: list[Target], name: str, hooks: LanguageHooks
+    ) -> tuple[list[Target], list[Target]] | None:
+        """(values to look ``name`` up in, values a wrapper's method gives), None if unknown.
+
+        ``unwrap`` gives the content, ``as_ref`` the wrapper itself; another
+        method of the wrapper gives nothing known here; any other name is
+        looked up in the content.  A content not known makes the answer
+        unknown wherever it is needed.
+        """
+        wrappers = hooks.wrappers
+        owners: list[Target] = []
+        given: list[Target] = []
+        for v in values:
+            if v.kind != WRAPPED:
+                owners.append(v)
+            elif name in wrappers.keeping:
+                given.append(v)
+            elif name in wrappers.opening or name not in wrappers.members:
+                if v.content is None:
+                    return None
+                (given if name in wrappers.opening else owners).append(v.content)
+        return owners, given
+
+    def pattern_content(
+        self, facts: FileFacts, value: str, enclosing: int, hooks: LanguageHooks, depth: int
+    ) -> list[Target] | None:
+        """What ``x`` of ``if let Some(x) = value`` is: the content of the value's wrappers.
+
+        A value not known to be a wrapper says nothing (``map.get(k)`` of a
+        map from outside may hold a workspace type).
+        """
+        found = self.expr_types(facts, value, enclosing, hooks, depth + 1)
+        if not found or any(t.kind != WRAPPED or t.content is None for t in found):
+            return None
+        return dedupe([t.content for t in found if t.content is not None])
 
     def _imported_from_outside(self, owner: Target, name: str) -> bool:
         """Whether a module binds ``name`` by importing it from outside the workspace."""
@@ -119,6 +194,7 @@ class ReceiverTypes:
         enclosing: int,
         hooks: LanguageHooks,
         depth: int,
+        path: bool = False,
     ) -> list[Target] | None:
         root_module = hooks.path_root(head, facts.module_name)
         if root_module is not None:
@@ -134,8 +210,14 @@ class ReceiverTypes:
             if declared is not None:
                 return None if called else self._bounds_types(facts, *declared, hooks, depth)
         found = self._r.resolve_name(facts, head, enclosing, hooks)
+        if found == LOCAL and path:
+            # Past the function binding the local.
+            scope = binding_scope(facts, head, enclosing)
+            outer = facts.nodes[scope].parent if scope is not None else None
+            if scope is not None and outer is not None and outer < scope:
+                found = self._r.resolve_name(facts, head, outer, hooks)
         if found == LOCAL:
-            if called:
+            if called or path:
                 return None
             return self._locals.local_types(facts, head, enclosing, hooks, depth + 1)
         if not isinstance(found, list):
@@ -242,11 +324,16 @@ class ReceiverTypes:
         may name (a function's own, for its parameters and result), when
         that is not ``scope`` itself.
         """
-        names = hooks.annotation_names(annotation)
-        if not names:
-            return None
         if depth > MAX_DEPTH:
             self._r.cut_by_depth()
+            return None
+        content = hooks.wrapped(annotation)
+        if content is not None:
+            # ``Option<Foo>``: a wrapper from outside, holding a Foo.
+            held = self.annotation_types(facts, content, scope, hooks, depth + 1, generics)
+            return [wrap(t) for t in held] if held is not None else [wrap(None)]
+        names = hooks.annotation_names(annotation)
+        if not names:
             return None
         out: list[Target] = []
         unknown = False
@@ -325,7 +412,7 @@ class ReceiverTypes:
 
     def _extended_types(self, block: Def, depth: int) -> list[Target]:
         found = self._signature_types(block.node_id, lambda h, sig: h.extended_type(sig), depth)
-        return [t for t in found or [] if t.node_id != block.node_id]
+        return [t for t in found or [] if t.node_id != block.node_id and t.kind != WRAPPED]
 
     def _type_parameter(
         self, facts: FileFacts, name: str, ordinal: int, hooks: LanguageHooks
@@ -422,20 +509,36 @@ class ReceiverTypes:
         named = self._r.resolve_expr(facts, pattern, enclosing, hooks)
         if not isinstance(named, list) or not named:
             return None
+        return self._tuple_field_types(named, 0, depth)
+
+    def _tuple_field_types(
+        self, owners: list[Target], index: int, depth: int
+    ) -> list[Target] | None:
+        """The type of field ``index`` of tuple-like definitions (``self.0``), None if unknown."""
         out: list[Target] = []
-        for t in named:
+        for t in owners:
+            if t.kind == "impl" and depth <= MAX_DEPTH:
+                # ``self.0`` in ``impl Handle``: the field of the type it extends.
+                block = self._r.class_def(t.node_id)
+                extended = self.extended_types(block, depth) if block is not None else []
+                found = self._tuple_field_types(extended, index, depth + 1) if extended else None
+                if found is None:
+                    return None
+                out.extend(found)
+                continue
             context = self._node_context(t.node_id) if t.resolution == "exact" else None
             if context is None:
                 return None
             row, owner_facts, ordinal = context
+            hooks = registry.hooks(owner_facts.language).HOOKS
             fields = hooks.tuple_fields(row.signature)
-            if not fields:
+            if len(fields) <= index:
                 return None
             # A variant's fields are written in its enum, and may name the
             # enum's type parameters.
             scope = owner_facts.nodes[ordinal].parent or 0
             generics = scope if t.kind == "enum_member" else ordinal
-            found = self.annotation_types(owner_facts, fields[0], scope, hooks, depth, generics)
+            found = self.annotation_types(owner_facts, fields[index], scope, hooks, depth, generics)
             if found is None:
                 return None
             out.extend(found)
@@ -460,7 +563,8 @@ def _chain(expr: str, sep: str) -> tuple[tuple[str, bool], ...] | None:
         while i < n and (text[i].isalnum() or text[i] == "_"):
             i += 1
         name = text[start:i]
-        if not name.isidentifier():
+        if not name.isidentifier() and not (name.isdigit() and out):
+            # (A digit after a dot is a tuple's field: Rust's ``self.0``.)
             return None
         called = False
         while i < n and text[i].isspace():

@@ -392,6 +392,9 @@ class Resolver:
             lambda: self.types.expr_types(facts, receiver, enclosing, hooks),
             None,
         )
+        if owners is not None:
+            # ``find(k)?.run()``: ``run`` is the member of what ``find`` wraps.
+            owners = self.types.member_owners(owners, name, hooks)
         if owners is None:
             # The receiver's type is unknown: by-name guesses, ranked low.
             return self._guess_member(facts, name, role)

@@ -41,6 +41,30 @@ class Details:
     bases: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Wrappers:
+    """A language's wrapper types: a value holding one value of another type.
+
+    Rust's ``Option<T>`` and ``Result<T, E>`` come from outside the
+    workspace, yet ``find(k)?.run()`` and ``find(k).unwrap().run()`` call
+    ``T``'s ``run``.  Receiver typing carries such a value as its content
+    wrapped (``targets.wrap``) and opens it where these methods say.
+    """
+
+    #: Methods whose result is the content (``unwrap``, ``expect``).
+    opening: frozenset[str] = frozenset()
+    #: Methods whose result is the same wrapper of the same content
+    #: (``as_ref``, ``clone``, ``ok``).
+    keeping: frozenset[str] = frozenset()
+    #: Every method of the wrapper types.  One of them not above gives what
+    #: the index cannot know (``map``); any other name is a member of the
+    #: content, the wrapper opened by an operator the index does not keep
+    #: (Rust's ``let x = find(k)?;`` stores ``x = find(k)``).
+    members: frozenset[str] = frozenset()
+    #: Patterns whose one field binds the content: ``if let Some(x) = …``.
+    patterns: frozenset[str] = frozenset()
+
+
 @dataclass(slots=True)
 class Workspace:
     """The set of indexed paths, for module naming and import resolution.
@@ -290,6 +314,8 @@ class LanguageHooks:
     #: is such an instance.  Elsewhere a method written outside its type (a
     #: Go method, a C++ one defined out of line) says nothing of a function.
     constructor_functions: bool = False
+    #: The language's wrapper types' methods and patterns (see ``wrapped``).
+    wrappers: Wrappers = Wrappers()
 
     def assigned(self, statement: str) -> tuple[str | None, str | None]:
         """(annotation, value) texts of a variable's one-line statement, if known.
@@ -306,6 +332,14 @@ class LanguageHooks:
     def annotation_names(self, annotation: str) -> list[str]:
         """The dotted names of the classes a type annotation's text stands for."""
         return []
+
+    def wrapped(self, annotation: str) -> str | None:
+        """The content's type text when an annotation names a wrapper type, else None.
+
+        Rust's ``Option<&Foo>`` gives ``&Foo`` and ``Result<Foo, E>`` gives
+        ``Foo``; ``wrappers`` says what the wrapper's methods give.
+        """
+        return None
 
     def aliased(self, signature: str) -> str | None:
         """The type text a type alias's signature stands for, if the language says.

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from codeidx.errors import UsageError
 from codeidx.index.resolve import CALLABLE, CLASS_LIKE, is_sure
+from codeidx.parse import registry
 from codeidx.query.types import (
     CallGroup,
     CallList,
@@ -79,8 +80,7 @@ def find_calls(conn: sqlite3.Connection, root: Path, query: CallsQuery) -> Calls
         rows = matching_symbols(conn, query.name)
         edges = nodes.call_edges(conn, [r.node_id for r in rows], CALL_KINDS, query.incoming)
         if not query.include_guesses:
-            names = {r.node_id: r.name for r in rows}
-            edges = _sure_or_dispatched(conn, edges, query.incoming, names)
+            edges = _sure_or_dispatched(conn, edges, query.incoming, rows)
         paths = _paths(conn, edges)
         source = SourceLines(root)
         mine: dict[int, list[CallEdge]] = {}
@@ -116,7 +116,7 @@ def find_calls_by_id(
             return None
         edges = nodes.call_edges(conn, [row.node_id], CALL_KINDS, incoming)
         if not include_guesses:
-            edges = _sure_or_dispatched(conn, edges, incoming, {row.node_id: row.name})
+            edges = _sure_or_dispatched(conn, edges, incoming, [row])
         source = SourceLines(root) if with_text else None
         calls = CallList(_call_rows(edges, _paths(conn, edges), incoming), source)
         recursion, complete = find_recursion(conn, row.node_id)
@@ -129,7 +129,7 @@ def _paths(conn: sqlite3.Connection, edges: list[CallEdge]) -> dict[int, tuple[s
 
 
 def _sure_or_dispatched(
-    conn: sqlite3.Connection, edges: list[CallEdge], incoming: bool, names: dict[int, str]
+    conn: sqlite3.Connection, edges: list[CallEdge], incoming: bool, queried: list[NodeRow]
 ) -> list[CallEdge]:
     """The edges a caller list shows by default: sure ones, and guesses settled by dispatch.
 
@@ -140,7 +140,11 @@ def _sure_or_dispatched(
     ``Shape.area`` and ``Square.area`` is a call of ``Shape.area`` whichever
     runs.  Only incoming calls are settled this way; callees stay sure-only.
 
-    ``names`` holds the name of each queried definition.  The rivals of a
+    A guess at a definition named like a method of the language's built-in
+    types (``hooks.builtin_members``: ``map``, ``split``) is never settled:
+    its likeliest rival, the built-in, is outside the workspace.
+
+    ``queried`` holds the queried definitions.  The rivals of a
     guess are the other candidates the linker found for the same call, so
     they share its name: a guess's candidates are the definitions named like
     the called name (``index.resolve``), one call resolves once, and a
@@ -148,10 +152,17 @@ def _sure_or_dispatched(
     same-named definitions outside the family are read, not every call of
     every guessing caller (a much called method has thousands of those).
     """
+    names = {r.node_id: r.name for r in queried}
+    builtin = {
+        r.node_id for r in queried if r.name in registry.hooks(r.language).HOOKS.builtin_members
+    }
     kept: list[CallEdge] = []
     guesses: list[CallEdge] = []
     for e in edges:
-        (kept if is_sure(e[5], e[4]) else guesses).append(e)
+        if is_sure(e[5], e[4]):
+            kept.append(e)
+        elif e[1] not in builtin:
+            guesses.append(e)
     if not incoming or not guesses:
         return kept
     # Per guessed definition: (caller, file) → packed sites of its calls to

@@ -37,6 +37,7 @@ from codeidx.parse.hooks import (
     Details,
     LanguageHooks,
     Workspace,
+    Wrappers,
     after_arrow,
     clean_comment,
     group_end,
@@ -83,6 +84,85 @@ _PRELUDE = frozenset(
         *("isize", "u8", "u16", "u32", "u64", "u128", "usize", "std", "core", "alloc"),
     }
 )
+#: ``Option`` and ``Result``: what their methods give (``hooks.Wrappers``).
+_WRAPPER_TYPES = frozenset({"Option", "Result"})
+_WRAPPERS = Wrappers(
+    opening=frozenset(
+        {
+            *("unwrap", "expect", "unwrap_or", "unwrap_or_else", "unwrap_or_default"),
+            *("unwrap_unchecked", "insert", "get_or_insert", "get_or_insert_with"),
+            "get_or_insert_default",
+        }
+    ),
+    keeping=frozenset(
+        {
+            *("as_ref", "as_mut", "as_deref", "as_deref_mut", "clone", "take", "take_if"),
+            *("replace", "copied", "cloned", "ok", "or", "or_else", "xor", "filter"),
+            *("inspect", "inspect_err", "map_err"),
+        }
+    ),
+    members=frozenset(
+        {
+            # Option's own methods, then Result's, then the prelude traits'.
+            *("is_some", "is_some_and", "is_none", "is_none_or", "as_ref", "as_mut"),
+            *("as_pin_ref", "as_pin_mut", "as_slice", "as_mut_slice", "expect", "unwrap"),
+            *("unwrap_or", "unwrap_or_else", "unwrap_or_default", "unwrap_unchecked", "map"),
+            *("inspect", "map_or", "map_or_else", "ok_or", "ok_or_else", "as_deref"),
+            *("as_deref_mut", "iter", "iter_mut", "and", "and_then", "filter", "or"),
+            *("or_else", "xor", "insert", "get_or_insert", "get_or_insert_default"),
+            *("get_or_insert_with", "take", "take_if", "replace", "zip", "unzip"),
+            *("copied", "cloned", "transpose", "flatten", "is_ok", "is_ok_and", "is_err"),
+            *("is_err_and", "ok", "err", "map_err", "inspect_err", "expect_err"),
+            *("unwrap_err", "into_ok", "into_err", "unwrap_err_unchecked", "clone"),
+            *("clone_from", "eq", "ne", "cmp", "partial_cmp", "lt", "le", "gt", "ge"),
+            *("max", "min", "clamp", "hash", "fmt", "into_iter", "into", "try_into"),
+            *("to_owned", "borrow", "borrow_mut", "sum", "product"),
+        }
+    ),
+    patterns=frozenset({"Some", "Ok"}),
+)
+#: Method names of the standard library's common types and prelude traits
+#: (``Iterator``, ``str``, ``String``, slices and ``Vec``, the maps and sets,
+#: ``char``, the integers, ``fmt``, ``io``, ``Rc``/``RefCell``), besides
+#: ``Option``'s and ``Result``'s: a call of one on a receiver of unknown
+#: type is most likely the standard one (``hooks.builtin_members``).
+_STD_MEMBERS = _WRAPPERS.members | frozenset(
+    """
+    next map filter filter_map flat_map flatten fold for_each collect count last nth
+    step_by chain zip enumerate peekable peek skip skip_while take take_while map_while
+    scan fuse by_ref partition try_fold try_for_each reduce all any find find_map
+    position rposition max_by_key max_by min_by_key min_by rev unzip cycle size_hint
+    next_back rfold rfind nth_back len is_empty chars char_indices bytes split splitn
+    rsplit rsplitn split_whitespace split_terminator lines contains starts_with
+    ends_with replacen to_lowercase to_uppercase to_ascii_lowercase to_ascii_uppercase
+    trim trim_start trim_end trim_matches trim_start_matches trim_end_matches
+    strip_prefix strip_suffix parse as_bytes as_str as_ptr get get_mut
+    is_char_boundary split_at split_at_mut split_once rsplit_once matches match_indices
+    repeat eq_ignore_ascii_case escape_debug escape_default to_string into_bytes
+    into_boxed_str push push_str pop insert_str remove truncate clear capacity reserve
+    shrink_to_fit drain retain extend extend_from_slice split_off append swap_remove
+    first last_mut first_mut split_first split_last sort sort_by sort_by_key
+    sort_unstable sort_unstable_by sort_unstable_by_key dedup dedup_by_key reverse
+    binary_search binary_search_by binary_search_by_key windows chunks chunks_exact
+    concat join to_vec resize as_mut_ptr copy_from_slice clone_from_slice fill swap
+    rotate_left rotate_right contains_key entry keys values values_mut into_keys
+    into_values or_insert or_insert_with or_default and_modify union intersection
+    difference symmetric_difference is_subset is_superset range is_alphabetic
+    is_alphanumeric is_ascii is_ascii_digit is_digit is_numeric is_whitespace
+    is_uppercase is_lowercase to_digit len_utf8 len_utf16 encode_utf8
+    is_ascii_alphabetic is_ascii_alphanumeric is_ascii_punctuation is_ascii_whitespace
+    is_ascii_hexdigit is_ascii_uppercase is_ascii_lowercase is_control checked_add
+    checked_sub checked_mul checked_div saturating_add saturating_sub wrapping_add
+    wrapping_sub wrapping_mul overflowing_add pow abs to_be_bytes to_le_bytes
+    leading_zeros trailing_zeros count_ones is_power_of_two next_power_of_two signum
+    write_str write_fmt write_char debug_struct debug_tuple debug_list debug_map
+    debug_set field finish entries pad alternate precision width read write write_all
+    flush read_to_string read_line read_exact set upgrade downgrade lock try_lock
+    deref deref_mut drop from_iter from_str
+    """.split()  # noqa: SIM905 (a word list reads better than quoted items)
+)
+#: The ``?`` operator after a call, a name or an index: ``find(k)?.run()``.
+_TRY = re.compile(r"(?<=[\w)\]])\?")
 #: Where an item's generic parameters start: ``impl<``, ``fn name<``, ``struct Name<``.
 _GENERICS = re.compile(r"\b(?:impl|(?:fn|struct|enum|union|trait|type)\s+(?:r#)?\w+)\s*<")
 _IMPL = re.compile(r"\bimpl\b")
@@ -108,6 +188,8 @@ class RustHooks(LanguageHooks):
     shadowing = True
     calls_name_methods = True
     bounded_type_parameters = True
+    wrappers = _WRAPPERS
+    builtin_members = _STD_MEMBERS
 
     def annotation_names(self, annotation: str) -> list[str]:
         """The type a declared type stands for: ``&mut Foo``, ``crate::a::Foo<T>``, ``Box<Foo>``.
@@ -116,14 +198,7 @@ class RustHooks(LanguageHooks):
         dereference to their content (``Box``, ``Rc``, ``Arc``) are looked
         through; slices, tuples and function types give nothing.
         """
-        text_ = annotation.strip()
-        while True:
-            if text_.startswith("&"):
-                text_ = text_[1:].lstrip()
-            elif text_.startswith("'") or text_.startswith(("mut ", "dyn ", "impl ")):
-                text_ = text_.partition(" ")[2].lstrip()
-            else:
-                break
+        text_ = _without_references(annotation)
         base, bracket, rest = text_.partition("<")
         base = base.strip()
         if bracket and base.rsplit("::", 1)[-1] in _DEREF_POINTERS:
@@ -131,6 +206,31 @@ class RustHooks(LanguageHooks):
             return self.annotation_names(args[0]) if args else []
         parts = base.split("::")
         return [base] if all(part.isidentifier() for part in parts) else []
+
+    def wrapped(self, annotation: str) -> str | None:
+        """``T`` of ``Option<T>`` or ``Result<T, E>`` (a crate's ``Result<T>`` alias too).
+
+        References before the wrapper are looked through, like the
+        content's own (``&Option<&Foo>`` gives ``&Foo``).
+        """
+        text_ = _without_references(annotation)
+        base, bracket, rest = text_.partition("<")
+        if not bracket or base.strip().rsplit("::", 1)[-1] not in _WRAPPER_TYPES:
+            return None
+        args = split_top(rest.rsplit(">", 1)[0], ",")
+        return args[0].strip() or None if args else None
+
+    def receiver_chain(self, receiver: str) -> str:
+        """``find(k)?.run`` reads as ``find(k).unwrap().run``; turbofishes are left out.
+
+        ``parse::<Ident>()`` is the call ``parse()``: the chain of names and
+        calls has no room for type arguments.
+        """
+        if "::<" in receiver:
+            receiver = _without_turbofish(receiver)
+        if "?" in receiver:
+            receiver = _TRY.sub(".unwrap()", receiver)
+        return receiver
 
     def return_annotation(self, signature: str) -> str | None:
         """The type after ``->`` of a ``fn`` header, without a ``where`` clause."""
@@ -675,6 +775,31 @@ def _angle_end(text: str) -> int:
             if depth == 0:
                 return i + 1
     return len(text)
+
+
+def _without_references(annotation: str) -> str:
+    """A type's text without the references, lifetimes and ``dyn``/``impl`` before it."""
+    text_ = annotation.strip()
+    while True:
+        if text_.startswith("&"):
+            text_ = text_[1:].lstrip()
+        elif text_.startswith("'") or text_.startswith(("mut ", "dyn ", "impl ")):
+            text_ = text_.partition(" ")[2].lstrip()
+        else:
+            return text_
+
+
+def _without_turbofish(expr: str) -> str:
+    """``a.parse::<Vec<u8>>().b`` without its ``::<…>`` groups: ``a.parse().b``."""
+    out: list[str] = []
+    i = 0
+    while True:
+        found = expr.find("::<", i)
+        if found < 0:
+            out.append(expr[i:])
+            return "".join(out)
+        out.append(expr[i:found])
+        i = found + 2 + _angle_end(expr[found + 2 :])
 
 
 def _split_colon(text: str) -> tuple[str, str, str]:
