@@ -967,3 +967,32 @@ def test_the_occurrence_table_packs_like_its_rows() -> None:
     assert cafe[1].col == len("    return ")
     y = [o for o in result.occurrences if o.name == "y0"]
     assert (y[0].receiver, y[0].col) == ("café", len("    return café."))
+
+
+@pytest.mark.parametrize(
+    ("annotation", "element"),
+    [
+        ("list[Engine]", "Engine"),
+        ("typing.Sequence[pkg.Engine]", "pkg.Engine"),
+        ("Optional[Iterator[Engine]]", "Engine"),
+        ("set[Engine] | None", "Engine"),
+        ("'list[Engine]'", "Engine"),
+        ("tuple[Engine, ...]", "Engine"),
+        ("Generator[Engine, None, None]", "Engine"),
+        ("Annotated[list[Engine], 'doc']", "Engine"),
+        ("tuple[Engine, Other]", None),
+        ("dict[str, Engine]", None),
+        ("list[Engine] | list[Other]", None),
+        ("Optional[Engine]", None),
+        ("Engine", None),
+    ],
+)
+def test_wrapped_is_a_containers_element_type(annotation, element):
+    assert HOOKS.wrapped(annotation) == element
+
+
+def test_container_methods_are_the_wrappers_members():
+    wrappers = HOOKS.wrappers
+    assert wrappers.iterated and not wrappers.patterns
+    assert {"append", "extend", "pop", "popleft", "add", "count", "index"} <= wrappers.members
+    assert wrappers.opening == {"pop", "popleft"} and wrappers.keeping == {"copy"}

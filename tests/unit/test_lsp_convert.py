@@ -128,9 +128,11 @@ def test_documents_apply_changes_in_order_and_keep_versions() -> None:
     assert docs.close("file:///w/a.py") is not None and len(docs) == 0
 
 
-@given(st.lists(st.text(st.sampled_from("ab_é中😀 /"), min_size=1, max_size=8), min_size=1))
+# Path parts never hold "/": drawing it only to filter it out made most
+# generated lists fail the assumption (a flaky health check).
+@given(st.lists(st.text(st.sampled_from("ab_é中😀 ."), min_size=1, max_size=8), min_size=1))
 def test_uris_and_workspace_paths_round_trip(parts: list[str]) -> None:
-    assume(all(p.strip(" ") not in ("", ".", "..") and "/" not in p for p in parts))
+    assume(all(p.strip(" ") not in ("", ".", "..") for p in parts))
     root = Path("/work/some root")
     rel = "/".join(parts)
     uri = convert.path_to_uri(root, rel)

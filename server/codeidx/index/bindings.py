@@ -117,8 +117,13 @@ class LocalTypes:
                 if annotation
                 else None
             )
+        # A name bound once, and not as a parameter, cannot be the target of
+        # ``x += y``: ``for x in y`` binds it to an element (``sole``).
+        sole = len(writes) == 1 and name not in params
         for start, line, inside in writes:
-            results.append(self._binding_types(facts, start, line, inside, name, hooks, depth))
+            results.append(
+                self._binding_types(facts, start, line, inside, name, hooks, depth, sole)
+            )
         if hooks.shadowing and results:
             # ``Left(t) => …`` and ``Right(t) => …``: t may be two values, and
             # a binding of unknown type may be another than the others'.  A
@@ -200,6 +205,7 @@ class LocalTypes:
         name: str,
         hooks: LanguageHooks,
         depth: int,
+        sole: bool = False,
     ) -> list[Target] | None:
         """The type one assignment of a local gives it, read from the occurrences around it.
 
@@ -212,7 +218,10 @@ class LocalTypes:
         as x`` (or ``except E as x``) has the chain on the same line before
         the name (where ``hooks.value_before_binding`` says so), and a
         pattern ``Left(x)`` has the variant it takes apart one byte before
-        (where ``hooks.tuple_patterns`` says so).  Anything else is unknown.
+        (where ``hooks.tuple_patterns`` says so; ``if let Some(x) = <chain>``
+        binds the chain's wrapped content), and ``for x in <chain>`` binds
+        an element of a wrapper (where ``hooks.wrappers.iterated`` says so).
+        Anything else is unknown.
         """
         pos = self._positions_of(facts)
         starts, lines, exprs, role = pos.starts, pos.lines, pos.exprs, pos.role
@@ -250,7 +259,7 @@ class LocalTypes:
                     value = pos.chain_text(pos.outermost(i + 1))
                     if value == name:
                         return _ITSELF
-                    return self._types.pattern_content(facts, value, enclosing, hooks, depth)
+                    return self._types.content_types(facts, value, enclosing, hooks, depth)
                 return None
             return self._types.first_field_types(
                 facts, pos.chain_text(i - 1), enclosing, hooks, depth
@@ -275,7 +284,12 @@ class LocalTypes:
                 if found or declared is None:
                     return found
             elif start == end + 4 and declared is None:
-                # ``for x in ...`` in a comprehension: an element, not the value.
+                # ``for x in ...``: an element, not the value.  Where a loop
+                # over a wrapper binds its content (``hooks.wrappers``) and
+                # the name has no other binding, that is the element's type.
+                if sole and hooks.wrappers.iterated:
+                    value = pos.chain_text(pos.outermost(i + 1))
+                    return self._types.content_types(facts, value, enclosing, hooks, depth)
                 return None
         if declared is not None:
             found = self._types.expr_types(

@@ -157,10 +157,10 @@ class ReceiverTypes:
                 (given if name in wrappers.opening else owners).append(v.content)
         return owners, given
 
-    def pattern_content(
+    def content_types(
         self, facts: FileFacts, value: str, enclosing: int, hooks: LanguageHooks, depth: int
     ) -> list[Target] | None:
-        """What ``x`` of ``if let Some(x) = value`` is: the content of the value's wrappers.
+        """What ``x`` of ``if let Some(x) = value`` or ``for x in value`` is: the wrapped content.
 
         A value not known to be a wrapper says nothing (``map.get(k)`` of a
         map from outside may hold a workspace type).

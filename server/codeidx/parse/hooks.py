@@ -47,7 +47,8 @@ class Wrappers:
 
     Rust's ``Option<T>`` and ``Result<T, E>`` come from outside the
     workspace, yet ``find(k)?.run()`` and ``find(k).unwrap().run()`` call
-    ``T``'s ``run``.  Receiver typing carries such a value as its content
+    ``T``'s ``run``; Python's ``list[Foo]`` holds the ``Foo`` a loop over
+    it binds.  Receiver typing carries such a value as its content
     wrapped (``targets.wrap``) and opens it where these methods say.
     """
 
@@ -63,6 +64,9 @@ class Wrappers:
     members: frozenset[str] = frozenset()
     #: Patterns whose one field binds the content: ``if let Some(x) = …``.
     patterns: frozenset[str] = frozenset()
+    #: Whether a loop over a wrapper binds its content (Python's ``for x in
+    #: items`` with ``items: list[Foo]``).
+    iterated: bool = False
 
 
 @dataclass(slots=True)

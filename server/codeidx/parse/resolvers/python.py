@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins as builtins_module
 import codecs
+import collections
 import inspect
 import posixpath
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ from codeidx.parse.hooks import (
     Details,
     LanguageHooks,
     Workspace,
+    Wrappers,
     after_arrow,
     squash,
     text,
@@ -65,6 +67,27 @@ class PythonHooks(LanguageHooks):
         for name in dir(kind)
         if not name.startswith("_")
     )
+
+    wrappers = Wrappers(
+        opening=frozenset({"pop", "popleft"}),
+        keeping=frozenset({"copy"}),
+        members=frozenset(
+            name
+            for kind in (list, set, frozenset, tuple, collections.deque)
+            for name in dir(kind)
+            if not name.startswith("_")
+        ),
+        iterated=True,
+    )
+
+    def wrapped(self, annotation: str) -> str | None:
+        """The element type of a container annotation: ``Foo`` of ``list[Foo] | None``.
+
+        Sequences, sets, iterables, iterators, generators and homogeneous
+        tuples (``tuple[Foo, ...]``); a mapping's keys are seldom a
+        workspace class, so mappings are left out.
+        """
+        return _element_type(annotation.strip(), 0)
 
     def assigned(self, statement: str) -> tuple[str | None, str | None]:
         """``x: T = v`` → (T, v); the last value of a chain ``a = b = v``."""
@@ -608,6 +631,42 @@ def _split_top(value: str, sep: str) -> list[str]:
             start = i + 1
     out.append(value[start:])
     return out
+
+
+#: Containers a loop over gives the elements of, their first type argument.
+_CONTAINERS = frozenset(
+    {
+        *("list", "List", "Sequence", "MutableSequence", "Iterable", "Iterator"),
+        *("Collection", "Reversible", "set", "Set", "frozenset", "FrozenSet"),
+        *("AbstractSet", "MutableSet", "deque", "Deque", "Generator", "AsyncIterator"),
+        *("AsyncIterable", "AsyncGenerator", "KeysView"),
+    }
+)
+_TUPLES = frozenset({"tuple", "Tuple"})
+
+
+def _element_type(text_: str, depth: int) -> str | None:
+    """``Foo`` of ``list[Foo]``, through ``Optional``, ``| None`` and ``Annotated``."""
+    if depth > 4 or not text_:
+        return None
+    if text_[0] == text_[-1] and text_[0] in "'\"" and len(text_) > 1:
+        text_ = text_[1:-1].strip()
+    parts = [p.strip() for p in _split_top(text_, "|") if p.strip() != "None"]
+    if len(parts) != 1:
+        return None
+    head, bracket, rest = parts[0].partition("[")
+    if not bracket:
+        return None
+    args = [a.strip() for a in _split_top(rest.rsplit("]", 1)[0], ",")]
+    if head in _OPTIONAL or head in _UNION:
+        kept = [a for a in args if a != "None"]
+        return _element_type(kept[0], depth + 1) if len(kept) == 1 else None
+    if head in _ANNOTATED:
+        return _element_type(args[0], depth + 1)
+    base = head.rsplit(".", 1)[-1]
+    if base in _TUPLES:
+        return args[0] if len(args) == 2 and args[1] == "..." else None
+    return args[0] or None if base in _CONTAINERS else None
 
 
 def _annotation_names(text_: str, depth: int) -> list[str]:

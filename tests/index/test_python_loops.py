@@ -1,0 +1,91 @@
+"""A loop over a Python container binds the element type its annotation declares.
+
+``for e in self.engines`` with ``engines: list[Engine]`` makes ``e.start()``
+a call of ``Engine.start``; so do comprehensions, iterators, generators and
+homogeneous tuples, through ``Optional`` and ``| None``.  Two classes define
+``start``, so only a read element type makes the call exact.  A container
+whose element is not declared says nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.workspace import Workspace
+
+pytestmark = pytest.mark.usefixtures("sqlite_leak_check")
+
+SOURCE = """\
+from typing import Iterator, Optional
+
+
+class Engine:
+    label: str
+
+    def start(self) -> bool:
+        return True
+
+
+class Other:
+    def start(self) -> bool:
+        return False
+
+
+class Garage:
+    def __init__(self, engines: list[Engine]) -> None:
+        self.engines: list[Engine] = engines
+        self.spares: Optional[list[Engine]] = None
+
+    def all(self) -> Iterator[Engine]:
+        yield from self.engines
+
+    def loops(self, extra: "tuple[Engine, ...]") -> None:
+        for e in self.engines:
+            e.start()
+        for f in self.all():
+            f.start()
+        for g in extra:
+            g.start()
+
+    def spare_labels(self) -> list[str]:
+        return [s.label for s in self.spares or []] + [t.label for t in self.spares]
+
+    def comprehension(self) -> list[bool]:
+        return [h.start() for h in self.engines]
+
+    def popped(self) -> bool:
+        last = self.engines.pop()
+        self.engines.append(last)
+        return last.start()
+
+
+def undeclared(xs: list) -> None:
+    for y in xs:
+        y.start()
+"""
+
+
+def _calls_from(ws: Workspace, src: str) -> set[tuple[str, str]]:
+    return {(e.dst, e.resolution) for e in ws.edges("calls") if e.src == src}
+
+
+def test_a_loop_binds_the_declared_element_type(ws: Workspace) -> None:
+    ws.write("garage.py", SOURCE)
+    ws.index()
+    for method in ("loops", "comprehension", "popped"):
+        assert _calls_from(ws, f"garage.Garage.{method}") == {
+            ("garage.Engine.start", "exact"),
+            *(() if method != "loops" else (("garage.Garage.all", "exact"),)),
+        }, method
+    # ``append`` is the list's own method: no guess at a workspace one.
+    assert ("garage.Garage.popped", "garage.Engine.label") not in {
+        (e.src, e.dst) for e in ws.edges("references")
+    }
+    reads = {(e.src, e.dst, e.resolution) for e in ws.edges("references")}
+    assert ("garage.Garage.spare_labels", "garage.Engine.label", "exact") in reads
+
+
+def test_an_undeclared_element_stays_unknown(ws: Workspace) -> None:
+    ws.write("garage.py", SOURCE)
+    ws.index()
+    assert {resolution for _dst, resolution in _calls_from(ws, "garage.undeclared")} == {"by_name"}
