@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from codeidx.index import resolve
+from codeidx.index import file_cache
 from codeidx.index.pipeline import run_index
 from codeidx.index.resolve import Resolver
 from codeidx.query.status import open_index
@@ -71,7 +71,7 @@ def test_a_connection_that_writes_keeps_nothing(tmp_path: Path) -> None:
 
 
 def test_kept_facts_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(resolve, "FACTS_KEPT", 2)
+    monkeypatch.setattr(file_cache, "FACTS_KEPT", 2)
     _root, index = _index(tmp_path, 4)
     with closing(open_index(index)) as conn:
         ids = [_file_id(conn, f"m{n}.py") for n in range(4)]

@@ -11,7 +11,8 @@ from codeidx.parse import registry
 from codeidx.parse.extract import Extractor
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import ImportedName, ImportRecord, Param
-from codeidx.parse.resolvers.javascript import HOOKS, parse_jsonc
+from codeidx.parse.resolvers.javascript import HOOKS
+from codeidx.parse.resolvers.javascript_imports import parse_jsonc
 
 DEFINITIONS = """\
 function plain(a) { return a; }

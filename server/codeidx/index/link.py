@@ -99,6 +99,10 @@ REFERENCE_KINDS = frozenset(
 _RULE_SOURCES = (
     ("codeidx.index", "link.py"),
     ("codeidx.index", "resolve.py"),
+    ("codeidx.index", "imports.py"),
+    ("codeidx.index", "members.py"),
+    ("codeidx.index", "arguments.py"),
+    ("codeidx.index", "guesses.py"),
     ("codeidx.index", "receivers.py"),
     ("codeidx.index", "bindings.py"),
     ("codeidx.index", "constructors.py"),

@@ -12,6 +12,9 @@ from codeidx.store.symbols import FileFacts, FileNode
 
 CALLABLE = frozenset({"function", "method", "constructor"})
 CLASS_LIKE = frozenset({"class", "struct", "interface", "trait", "impl", "enum", "union"})
+#: Definitions whose name is not a name of their own (a Rust impl block is
+#: named after its type): members live in them, but names never resolve to them.
+UNNAMED = frozenset({"impl"})
 #: How deep re-exports, bases and inferred types are followed.
 MAX_DEPTH = 6
 #: By-name guesses below this confidence are hidden from references and

@@ -349,7 +349,7 @@ def reexport_location(
     """
     if occ.receiver:
         return None
-    site = resolver.reexport_site(facts, name, occ.line, occ.role)
+    site = resolver.imports.reexport_site(facts, name, occ.line, occ.role)
     if site is None:
         return None
     file_id, line = site

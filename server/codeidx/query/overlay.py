@@ -48,8 +48,9 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from codeidx.errors import UsageError
+from codeidx.index.arguments import keyword_parameters
 from codeidx.index.bindings import binding_scope
-from codeidx.index.resolve import LOCAL, Resolver, Target, keyword_parameters
+from codeidx.index.resolve import LOCAL, Resolver, Target
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.records import NodeRecord
 from codeidx.query import definition as definitions
