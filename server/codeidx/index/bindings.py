@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from codeidx.index.targets import CALLABLE, CLASS_LIKE, Target, dedupe
+from codeidx.index.wrappers import opened_ids, opens_itself
 from codeidx.parse.hooks import LanguageHooks
 from codeidx.parse.records import ROLE_CODES
 from codeidx.store import symbols
@@ -134,7 +135,7 @@ class LocalTypes:
                 return None
             first = opened[0]
             if first is None or any(
-                found is None or _opened_ids(found) != _opened_ids(first) for found in opened[1:]
+                found is None or opened_ids(found) != opened_ids(first) for found in opened[1:]
             ):
                 return None
             if len(opened) < len(results):
@@ -278,7 +279,7 @@ class LocalTypes:
                 return None
             if start - end in hooks.value_offsets:
                 value = pos.chain_text(pos.outermost(i + 1))
-                if hooks.shadowing and _opens(value, name, hooks):
+                if hooks.shadowing and opens_itself(value, name, hooks.wrappers):
                     return _ITSELF
                 found = self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
                 if found or declared is None:
@@ -338,25 +339,6 @@ class LocalTypes:
 # What ``_binding_types`` answers for a binding to the name's own value,
 # opened (``let x = x?;``, ``if let Some(x) = x``): see ``_local_types``.
 _ITSELF: list[Target] = []
-
-
-def _opens(value: str, name: str, hooks: LanguageHooks) -> bool:
-    """Whether ``value`` is the local ``name`` itself or its wrapper opened.
-
-    ``let x = x?;`` keeps only ``x`` (the index has no ``?``), and
-    ``let x = x.unwrap();`` names one of ``hooks.wrappers.opening``.
-    """
-    if not hooks.wrappers.members:
-        return False
-    if value == name:
-        return True
-    head, _, call = value.partition(".")
-    return head == name and call.endswith("()") and call[:-2] in hooks.wrappers.opening
-
-
-def _opened_ids(found: list[Target]) -> set[int]:
-    """The definitions values stand for once their wrappers are opened."""
-    return {t.content.node_id if t.content is not None else t.node_id for t in found}
 
 
 class _Positions:

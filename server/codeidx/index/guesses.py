@@ -4,7 +4,9 @@ When a receiver's type is unknown, a call resolves by name to the methods of
 that name (at most ``_MAX_BY_NAME_MEMBERS``), each with confidence
 ``0.4 / candidates``.  A name that no scope, import or module of the asking
 file binds resolves to the top-level definitions of that name in the same
-language family (at most ``_MAX_BY_NAME``), each ``0.5 / candidates``.
+language family (at most ``_MAX_BY_NAME``), each ``0.5 / candidates``, but
+for a crate-wide kind (a Rust macro) whose one definition in the crate is
+the answer.
 Such guesses are never passed off as certain: they are ``by_name`` edges,
 go-to-definition ranks them after exact answers, and references and callers
 leave out every guess below ``MIN_CONFIDENCE`` (all but a name's single
@@ -74,12 +76,26 @@ class Guesses:
         return self._nearest_first(guesses, facts)
 
     def top_level(self, facts: FileFacts, name: str) -> list[Target]:
-        """Top-level definitions named ``name`` anywhere, for a name nothing binds."""
+        """Top-level definitions named ``name`` anywhere, for a name nothing binds.
+
+        A definition of a crate-wide kind (``hooks.crate_wide_kinds``: a
+        Rust macro) alone of its name in the asking file's crate is no
+        guess but the answer.
+        """
         candidates = [
             d
             for d in self._r.defs(name)
             if d.top and d.kind not in UNNAMED and _same_family(d.language, facts.language)
         ]
+        wide = registry.hooks(facts.language).HOOKS.crate_wide_kinds
+        if wide and candidates:
+            sep = registry.LANGUAGES[facts.language].separator
+            crate = facts.module_name.split(sep, 1)[0]
+            in_crate = [
+                d for d in candidates if d.kind in wide and d.module_name.split(sep, 1)[0] == crate
+            ]
+            if len(in_crate) == 1:
+                return [Target(in_crate[0].node_id, in_crate[0].kind, 1.0, "exact")]
         if 0 < len(candidates) <= _MAX_BY_NAME:
             conf = round(0.5 / len(candidates), 3)
             return self._nearest_first(

@@ -107,6 +107,8 @@ _RULE_SOURCES = (
     ("codeidx.index", "bindings.py"),
     ("codeidx.index", "constructors.py"),
     ("codeidx.index", "targets.py"),
+    ("codeidx.index", "wrappers.py"),
+    ("codeidx.index", "chains.py"),
     ("codeidx.store", "symbols.py"),
     ("codeidx.store", "occurrences.py"),
 )

@@ -30,21 +30,20 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from codeidx.index.bindings import LocalTypes, binding_scope
+from codeidx.index.chains import chain_of
 from codeidx.index.targets import (
     CALLABLE,
     CLASS_LIKE,
     LOCAL,
     MAX_DEPTH,
-    WRAPPED,
     Target,
     dedupe,
     enclosing_class,
-    wrap,
 )
+from codeidx.index.wrappers import WRAPPED, open_wrappers, wrap
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
 from codeidx.store import nodes as node_store
@@ -81,7 +80,7 @@ class ReceiverTypes:
         """The modules and classes the value of a receiver expression may be."""
         text = hooks.receiver_chain(expr)
         sep = registry.LANGUAGES[facts.language].separator
-        chain = _chain(text, sep)
+        chain = chain_of(text, sep)
         if chain is None:
             return None
         if depth > MAX_DEPTH:
@@ -101,7 +100,7 @@ class ReceiverTypes:
                 continue
             given: list[Target] = []
             if any(v.kind == WRAPPED for v in values):
-                opened = self._open_wrappers(values, part, hooks)
+                opened = open_wrappers(values, part, hooks.wrappers)
                 if opened is None:
                     return None
                 values, given = opened
@@ -130,32 +129,8 @@ class ReceiverTypes:
         """
         if not any(o.kind == WRAPPED for o in owners):
             return owners
-        opened = self._open_wrappers(owners, name, hooks)
+        opened = open_wrappers(owners, name, hooks.wrappers)
         return opened[0] if opened is not None else None
-
-    def _open_wrappers(
-        self, values: list[Target], name: str, hooks: LanguageHooks
-    ) -> tuple[list[Target], list[Target]] | None:
-        """(values to look ``name`` up in, values a wrapper's method gives), None if unknown.
-
-        ``unwrap`` gives the content, ``as_ref`` the wrapper itself; another
-        method of the wrapper gives nothing known here; any other name is
-        looked up in the content.  A content not known makes the answer
-        unknown wherever it is needed.
-        """
-        wrappers = hooks.wrappers
-        owners: list[Target] = []
-        given: list[Target] = []
-        for v in values:
-            if v.kind != WRAPPED:
-                owners.append(v)
-            elif name in wrappers.keeping:
-                given.append(v)
-            elif name in wrappers.opening or name not in wrappers.members:
-                if v.content is None:
-                    return None
-                (given if name in wrappers.opening else owners).append(v.content)
-        return owners, given
 
     def content_types(
         self, facts: FileFacts, value: str, enclosing: int, hooks: LanguageHooks, depth: int
@@ -543,52 +518,6 @@ class ReceiverTypes:
                 return None
             out.extend(found)
         return dedupe(out)
-
-
-@lru_cache(maxsize=65536)
-def _chain(expr: str, sep: str) -> tuple[tuple[str, bool], ...] | None:
-    """``a.b(x).c`` → [("a", False), ("b", True), ("c", False)]; None if not such a chain.
-
-    Arguments are skipped; a call cut short by the end of the text (a
-    statement's first line) still counts as a call.  Memoised: the same
-    receiver texts (``self.conn``, ``os.path``) recur across a whole workspace.
-    """
-    text = expr.replace(sep, ".") if sep != "." else expr
-    out: list[tuple[str, bool]] = []
-    i, n = 0, len(text)
-    while True:
-        while i < n and text[i].isspace():
-            i += 1
-        start = i
-        while i < n and (text[i].isalnum() or text[i] == "_"):
-            i += 1
-        name = text[start:i]
-        if not name.isidentifier() and not (name.isdigit() and out):
-            # (A digit after a dot is a tuple's field: Rust's ``self.0``.)
-            return None
-        called = False
-        while i < n and text[i].isspace():
-            i += 1
-        if i < n and text[i] == "(":
-            called = True
-            depth = 0
-            while i < n:
-                if text[i] in "([{":
-                    depth += 1
-                elif text[i] in ")]}":
-                    depth -= 1
-                    if depth == 0:
-                        i += 1
-                        break
-                i += 1
-        out.append((name, called))
-        while i < n and text[i].isspace():
-            i += 1
-        if i >= n:
-            return tuple(out)
-        if text[i] != ".":
-            return None
-        i += 1
 
 
 def _innermost_callable(facts: FileFacts, offset: int) -> int | None:

@@ -22,10 +22,6 @@ MAX_DEPTH = 6
 MIN_CONFIDENCE = 0.3
 #: What ``Resolver.resolve`` answers for a local variable of a function.
 LOCAL = "local"
-#: The kind of a wrapper value in receiver typing (``wrap``): no definition.
-WRAPPED = "wrapped"
-# Wrapper ids lie this far below their content's (definitions' ids are positive).
-_WRAPPED_IDS = 1 << 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +33,7 @@ class Target:
     confidence: float
     resolution: str  # exact | by_name
     file_id: int = -1  # known for by-name guesses, to rank them by proximity
-    #: What a ``WRAPPED`` value holds (None when not known): see ``wrap``.
+    #: What a wrapper value holds (None when not known): see ``wrappers.wrap``.
     content: Target | None = None
 
 
@@ -53,26 +49,6 @@ class ArgumentTarget:
 
     target: Target
     parameter: bool
-
-
-def wrap(content: Target | None) -> Target:
-    """A value of a wrapper type (Rust's ``Option<Foo>``) holding ``content`` (None: unknown).
-
-    Receiver typing only: ``hooks.Wrappers`` says what its methods give,
-    and any other member is its content's.  Its id is the content's moved
-    below every definition's, so a wrapper, its content and a wrapper of
-    the wrapper are distinct values to ``dedupe``; it never becomes an
-    edge's end (``ReceiverTypes.member_owners``).
-    """
-    if content is None:
-        return Target(-_WRAPPED_IDS, WRAPPED, 1.0, "exact")
-    return Target(
-        content.node_id - _WRAPPED_IDS,
-        WRAPPED,
-        content.confidence,
-        content.resolution,
-        content=content,
-    )
 
 
 def is_detached(kind: str, parent_kind: str | None) -> bool:

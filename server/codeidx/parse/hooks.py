@@ -320,6 +320,12 @@ class LanguageHooks:
     constructor_functions: bool = False
     #: The language's wrapper types' methods and patterns (see ``wrapped``).
     wrappers: Wrappers = Wrappers()
+    #: Kinds of definitions a name reaches anywhere in its crate without an
+    #: import: Rust's ``macro_rules!`` macros, which ``#[macro_use]`` and
+    #: ``#[macro_export]`` make visible crate-wide.  The crate is the first
+    #: part of a module's name; its one such definition of a name that
+    #: nothing else binds is the answer.
+    crate_wide_kinds: frozenset[str] = frozenset()
 
     def assigned(self, statement: str) -> tuple[str | None, str | None]:
         """(annotation, value) texts of a variable's one-line statement, if known.

@@ -190,6 +190,7 @@ class RustHooks(LanguageHooks):
     bounded_type_parameters = True
     wrappers = _WRAPPERS
     builtin_members = _STD_MEMBERS
+    crate_wide_kinds = frozenset({"macro"})
 
     def annotation_names(self, annotation: str) -> list[str]:
         """The type a declared type stands for: ``&mut Foo``, ``crate::a::Foo<T>``, ``Box<Foo>``.
