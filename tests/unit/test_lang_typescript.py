@@ -458,3 +458,23 @@ def test_a_parameter_property_is_a_field_and_stays_the_parameters_binding() -> N
     constructor = node(result, "mod.Figure.constructor")
     (binding,) = occurrences(result, "svc")
     assert (binding.role, binding.enclosing) == ("write", constructor.ordinal)
+
+
+@pytest.mark.parametrize(
+    ("annotation", "element"),
+    [
+        ("Engine[]", "Engine"),
+        ("readonly Engine[] | undefined", "Engine"),
+        ("Array<ns.Engine<T>>", "ns.Engine<T>"),
+        ("Set<Engine> | null", "Engine"),
+        ("(Engine | Other)[]", "(Engine | Other)"),
+        ("Engine[][]", "Engine[]"),
+        ("() => Engine[]", None),
+        ("Map<string, Engine>", None),
+        ("[Engine, Other]", None),
+        ("Promise<Engine[]>", None),
+        ("Engine", None),
+    ],
+)
+def test_wrapped_is_an_array_or_sets_element_type(annotation, element):
+    assert HOOKS.wrapped(annotation) == element

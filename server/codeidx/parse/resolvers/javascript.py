@@ -120,7 +120,7 @@ _GLOBALS = frozenset(
 # Method and property names of the built-in prototypes (``Array``, ``String``,
 # ``Object``, ``Map``, ``Set``, ``Promise``, ``Function``, ``Number``,
 # ``Date``, ``RegExp``, ``Error`` and the typed arrays), as Node 20 lists them.
-_BUILTIN_MEMBERS = frozenset(
+BUILTIN_MEMBERS = frozenset(
     """
     add apply at bind byteLength byteOffset call catch charAt charCodeAt clear
     codePointAt concat copyWithin delete description endsWith entries every exec fill
@@ -172,7 +172,7 @@ class JavaScriptHooks(LanguageHooks):
     config_files = ("tsconfig.json", "jsconfig.json")
     self_names = ("this",)
     builtins = _GLOBALS
-    builtin_members = _BUILTIN_MEMBERS
+    builtin_members = BUILTIN_MEMBERS
     #: ``function Foo() {}`` with ``Foo.prototype.bar = function …`` is a class.
     constructor_functions = True
     #: ``x = <chain>`` and ``x = new <Class>(...)``.

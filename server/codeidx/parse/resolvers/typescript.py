@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from codeidx.parse.hooks import group_end, split_top, squash, text
+from codeidx.parse.hooks import Wrappers, group_end, split_top, squash, text
 from codeidx.parse.records import Param, TypeParam
-from codeidx.parse.resolvers.javascript import JavaScriptHooks
+from codeidx.parse.resolvers.javascript import BUILTIN_MEMBERS, JavaScriptHooks
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -31,6 +31,24 @@ class TypeScriptHooks(JavaScriptHooks):
     """TypeScript's details on top of the ECMAScript ones."""
 
     grammars = ("typescript", "tsx")
+    # Arrays and sets: ``for (const x of xs)`` binds an element; ``pop``,
+    # ``find`` and ``at`` give one, ``filter`` and ``slice`` an array of them.
+    wrappers = Wrappers(
+        opening=frozenset({"pop", "shift", "at", "find", "findLast"}),
+        keeping=frozenset(
+            {"filter", "slice", "concat", "reverse", "sort", "toSorted", "toReversed", "splice"}
+        ),
+        members=BUILTIN_MEMBERS,
+        iterated=True,
+    )
+
+    def wrapped(self, annotation: str) -> str | None:
+        """The element type of an array or set type: ``Foo`` of ``readonly Foo[] | undefined``.
+
+        ``Array``, ``ReadonlyArray``, ``Set``, ``ReadonlySet`` and the
+        iterables; a ``Map``'s loop gives pairs, so maps are left out.
+        """
+        return _element_type(annotation.strip(), 0)
 
     def annotation_names(self, annotation: str) -> list[str]:
         """The classes a type stands for: ``Foo``, ``ns.Foo<T>``, ``Foo | null``.
@@ -131,6 +149,36 @@ _NO_CLASS = frozenset(
     {"null", "undefined", "void", "any", "unknown", "never", "object"}
     | {"string", "number", "boolean", "bigint", "symbol"}
 )
+
+
+#: Generic types a loop over gives the first type argument of.
+_ITERABLES = frozenset(
+    {
+        *("Array", "ReadonlyArray", "Set", "ReadonlySet", "Iterable", "Iterator"),
+        *("IterableIterator", "AsyncIterable", "AsyncIterableIterator", "Generator"),
+        "AsyncGenerator",
+    }
+)
+
+
+def _element_type(text_: str, depth: int) -> str | None:
+    """``Foo`` of ``Foo[]``, ``readonly Foo[]``, ``Array<Foo>``, through ``| null``."""
+    if depth > 4:
+        return None
+    parts = [p.strip() for p in split_top(text_, "|") if p.strip() not in ("null", "undefined")]
+    if len(parts) != 1:
+        return None
+    type_ = parts[0].removeprefix("readonly ").strip()
+    if len(split_top(type_, "=>")) > 1:
+        return None
+    if type_.startswith("(") and type_.endswith(")"):
+        return _element_type(type_[1:-1].strip(), depth + 1)
+    if type_.endswith("[]"):
+        return type_[:-2].strip() or None
+    base, bracket, rest = type_.partition("<")
+    if not bracket or base.strip() not in _ITERABLES:
+        return None
+    return split_top(rest.rsplit(">", 1)[0], ",")[0].strip() or None
 
 
 def _type_names(text_: str, depth: int) -> list[str]:
