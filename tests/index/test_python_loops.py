@@ -2,7 +2,8 @@
 
 ``for e in self.engines`` with ``engines: list[Engine]`` makes ``e.start()``
 a call of ``Engine.start``; so do comprehensions, iterators, generators and
-homogeneous tuples, through ``Optional`` and ``| None``.  Two classes define
+homogeneous tuples, through ``Optional`` and ``| None``, and an index
+(``self.engines[0].start()``).  Two classes define
 ``start``, so only a read element type makes the call exact.  A container
 whose element is not declared says nothing.
 """
@@ -58,6 +59,12 @@ class Garage:
         self.engines.append(last)
         return last.start()
 
+    def indexed(self) -> bool:
+        return self.engines[0].start() and self.all_of()[-1].start()
+
+    def all_of(self) -> list[Engine]:
+        return self.engines
+
 
 def undeclared(xs: list) -> None:
     for y in xs:
@@ -72,10 +79,11 @@ def _calls_from(ws: Workspace, src: str) -> set[tuple[str, str]]:
 def test_a_loop_binds_the_declared_element_type(ws: Workspace) -> None:
     ws.write("garage.py", SOURCE)
     ws.index()
-    for method in ("loops", "comprehension", "popped"):
+    for method in ("loops", "comprehension", "popped", "indexed"):
         assert _calls_from(ws, f"garage.Garage.{method}") == {
             ("garage.Engine.start", "exact"),
-            *(() if method != "loops" else (("garage.Garage.all", "exact"),)),
+            *({"loops": (("garage.Garage.all", "exact"),)}.get(method, ())),
+            *({"indexed": (("garage.Garage.all_of", "exact"),)}.get(method, ())),
         }, method
     # ``append`` is the list's own method: no guess at a workspace one.
     assert ("garage.Garage.popped", "garage.Engine.label") not in {

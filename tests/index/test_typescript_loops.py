@@ -49,6 +49,7 @@ export class Garage {
     const last = this.engines.pop();
     last?.start();
     this.engines.push(new Engine());
+    this.engines[0].start();
   }
 
   untyped(items: any[]): void {

@@ -487,3 +487,20 @@ def test_return_annotation_is_the_single_result(signature, result):
 )
 def test_assigned_reads_a_fields_or_variables_type_and_value(statement, expected):
     assert HOOKS.assigned(statement) == expected
+
+
+@pytest.mark.parametrize(
+    ("annotation", "element"),
+    [
+        ("[]*Item", "*Item"),
+        ("[4]Item", "Item"),
+        ("[][]Item", "[]Item"),
+        ("map[string][]*Item", "[]*Item"),
+        ("map[Key[int]]Item", "Item"),
+        ("*Item", None),
+        ("chan Item", None),
+        ("Items", None),
+    ],
+)
+def test_wrapped_is_what_ranging_gives_second(annotation, element):
+    assert HOOKS.wrapped(annotation) == element

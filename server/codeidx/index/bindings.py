@@ -232,6 +232,17 @@ class LocalTypes:
             return None
         end = at + len(name.encode())
         if i > 0 and lines[i - 1] == line and role(i - 1) == _WRITE:
+            if (
+                hooks.element_offsets
+                and starts[i - 1] + len(pos.names[i - 1].encode()) + 2 == at
+                and (i < 2 or lines[i - 2] != line or role(i - 2) != _WRITE)
+                and i + 1 < count
+                and lines[i + 1] == line
+                and exprs[i + 1] - end in hooks.element_offsets
+            ):
+                # ``for i, x := range xs``: an element of xs.
+                value = pos.chain_text(pos.outermost(i + 1))
+                return self._types.content_types(facts, value, enclosing, hooks, depth)
             # ``a, x = ...``: which part of the value is x's is not known.
             return None
         # ``T x`` (Java's and C's declarations, ``instanceof T x``, ``catch

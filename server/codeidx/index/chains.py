@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+#: The part of a chain that an index stands for: ``a[i].b`` is a, ELEMENT, b.
+ELEMENT = "[]"
+
 
 @lru_cache(maxsize=65536)
 def chain_of(expr: str, sep: str) -> tuple[tuple[str, bool], ...] | None:
     """``a.b(x).c`` → [("a", False), ("b", True), ("c", False)]; None if not such a chain.
 
     Arguments are skipped; a call cut short by the end of the text (a
-    statement's first line) still counts as a call.  Memoised: the same
+    statement's first line) still counts as a call.  An index (``a[i]``)
+    is the part ``ELEMENT``.  Memoised: the same
     receiver texts (``self.conn``, ``os.path``) recur across a whole workspace.
     """
     text = expr.replace(sep, ".") if sep != "." else expr
@@ -35,21 +39,33 @@ def chain_of(expr: str, sep: str) -> tuple[tuple[str, bool], ...] | None:
             i += 1
         if i < n and text[i] == "(":
             called = True
-            depth = 0
-            while i < n:
-                if text[i] in "([{":
-                    depth += 1
-                elif text[i] in ")]}":
-                    depth -= 1
-                    if depth == 0:
-                        i += 1
-                        break
-                i += 1
+            i = _group_end(text, i)
         out.append((name, called))
         while i < n and text[i].isspace():
             i += 1
+        while i < n and text[i] == "[":
+            # ``items[i]``: an element of the value before it.
+            i = _group_end(text, i)
+            out.append((ELEMENT, False))
+            while i < n and text[i].isspace():
+                i += 1
         if i >= n:
             return tuple(out)
         if text[i] != ".":
             return None
         i += 1
+
+
+def _group_end(text: str, i: int) -> int:
+    """The index after the bracket group opening at ``i`` (the text's end if unclosed)."""
+    depth = 0
+    n = len(text)
+    while i < n:
+        if text[i] in "([{":
+            depth += 1
+        elif text[i] in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n

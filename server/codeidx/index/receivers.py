@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from codeidx.index.bindings import LocalTypes, binding_scope
-from codeidx.index.chains import chain_of
+from codeidx.index.chains import ELEMENT, chain_of
 from codeidx.index.targets import (
     CALLABLE,
     CLASS_LIKE,
@@ -92,6 +92,13 @@ class ReceiverTypes:
         path = sep != "." and bool(rest) and text.lstrip()[len(head) :].lstrip().startswith(sep)
         values = self._head_types(facts, head, called, enclosing, hooks, depth, path)
         for part, part_called in rest:
+            if part == ELEMENT:
+                # ``items[i]``: an element of a wrapper (a slice, a list);
+                # an index into anything else gives what is not known.
+                if not values or any(v.content is None for v in values):
+                    return None
+                values = dedupe([v.content for v in values if v.content is not None])
+                continue
             if not values:
                 return values
             if part.isdigit():
@@ -305,7 +312,9 @@ class ReceiverTypes:
         content = hooks.wrapped(annotation)
         if content is not None:
             # ``Option<Foo>``: a wrapper from outside, holding a Foo.
-            held = self.annotation_types(facts, content, scope, hooks, depth + 1, generics)
+            # (No deeper: the content is a shorter text, and nested wrappers
+            # such as map[string][]*Item would spend the depth bound.)
+            held = self.annotation_types(facts, content, scope, hooks, depth, generics)
             return [wrap(t) for t in held] if held is not None else [wrap(None)]
         names = hooks.annotation_names(annotation)
         if not names:

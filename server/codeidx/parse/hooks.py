@@ -253,6 +253,10 @@ class LanguageHooks:
     #: Go adds `` := `` (4) and an address taken (``x := &T{}``, 5), and
     #: JavaScript `` = new `` (7).
     value_offsets: tuple[int, ...] = (3,)
+    #: Offsets from the second of two names bound together to a value whose
+    #: element that name binds: Go's ``for i, x := range xs`` (10, and 9
+    #: for ``= range``).  Read where a language says (see ``wrapped``).
+    element_offsets: tuple[int, ...] = ()
     #: Kinds whose name is a reference to another definition, not a new name
     #: (a Rust ``impl Foo`` block names the type ``Foo``).
     reference_names: frozenset[str] = frozenset({"impl"})

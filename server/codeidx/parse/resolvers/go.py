@@ -68,6 +68,8 @@ class GoHooks(LanguageHooks):
     config_files = ("go.mod",)
     self_names = ()
     value_offsets = (3, 4, 5)
+    # ``for i, x := range xs`` (and ``= range``): x is an element of xs.
+    element_offsets = (10, 9)
 
     def tree_module_name(self, root: Node, src: bytes, default: str) -> str:
         # Only a root-folder file outside any module lacks an import path.
@@ -139,6 +141,21 @@ class GoHooks(LanguageHooks):
             return []
         parts = base.split(".")
         return [base] if len(parts) <= 2 and all(p.isidentifier() for p in parts) else []
+
+    def wrapped(self, annotation: str) -> str | None:
+        """What ranging over a slice, an array or a map gives second: its element.
+
+        ``[]*Item`` and ``[4]Item`` give their element type, ``map[K]V``
+        gives ``V``; a slice has no methods, so a name looked up on one is
+        its element's (``items[i].Run()``).
+        """
+        text = annotation.strip()
+        if text.startswith("map["):
+            key_end = group_end(text[3:])
+            return text[3 + key_end :].strip() or None
+        if text.startswith("["):
+            return text[group_end(text) :].strip() or None
+        return None
 
     def extra_qualifier(self, node: Node, kind: str, src: bytes) -> str | None:
         """A method's receiver type without ``*``, parentheses, package or type arguments."""
