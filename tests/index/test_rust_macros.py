@@ -3,6 +3,7 @@
 ``macro_rules!`` macros reach the whole crate through ``#[macro_use]`` and
 ``#[macro_export]``, never through ``use``, so a call of ``check!`` in a
 crate that defines one ``check`` macro calls it: an exact edge, not a guess.
+The name read elsewhere (a token of another macro's input) is not the macro.
 Two crates of a workspace each defining one are told apart by the crate;
 two macros of one name in a crate stay guesses.
 """
@@ -50,6 +51,10 @@ def test_a_crates_one_macro_of_a_name_is_the_answer(ws: Workspace) -> None:
             check!(true);
             twice!(check!(1 == 1));
         }
+
+        pub fn tokens() {
+            outer!(check);
+        }
         """,
     )
     ws.write("beta/Cargo.toml", '[package]\nname = "beta"\nversion = "0.1.0"\n')
@@ -86,5 +91,7 @@ def test_a_crates_one_macro_of_a_name_is_the_answer(ws: Workspace) -> None:
         ("beta::go", "beta::check", "exact"),
     } <= calls
     assert not any(dst.startswith("beta") for src, dst, _ in calls if src.startswith("alpha"))
+    # A macro's name read inside another macro's tokens is no use of the macro.
+    assert not {(e.src, e.dst) for e in ws.edges("references") if e.src == "alpha::user::tokens"}
     # Two ``twice`` macros in beta: guesses, never exact.
     assert {res for src, dst, res in calls if src == "beta::go" and "twice" in dst} == {"by_name"}

@@ -4,9 +4,9 @@ When a receiver's type is unknown, a call resolves by name to the methods of
 that name (at most ``_MAX_BY_NAME_MEMBERS``), each with confidence
 ``0.4 / candidates``.  A name that no scope, import or module of the asking
 file binds resolves to the top-level definitions of that name in the same
-language family (at most ``_MAX_BY_NAME``), each ``0.5 / candidates``, but
-for a crate-wide kind (a Rust macro) whose one definition in the crate is
-the answer.
+language family (at most ``_MAX_BY_NAME``), each ``0.5 / candidates``; a
+call's candidate of a crate-wide kind (a Rust macro), alone of its name in
+the asking file's crate, is the answer (``crate_wide``).
 Such guesses are never passed off as certain: they are ``by_name`` edges,
 go-to-definition ranks them after exact answers, and references and callers
 leave out every guess below ``MIN_CONFIDENCE`` (all but a name's single
@@ -76,26 +76,12 @@ class Guesses:
         return self._nearest_first(guesses, facts)
 
     def top_level(self, facts: FileFacts, name: str) -> list[Target]:
-        """Top-level definitions named ``name`` anywhere, for a name nothing binds.
-
-        A definition of a crate-wide kind (``hooks.crate_wide_kinds``: a
-        Rust macro) alone of its name in the asking file's crate is no
-        guess but the answer.
-        """
+        """Top-level definitions named ``name`` anywhere, for a name nothing binds."""
         candidates = [
             d
             for d in self._r.defs(name)
             if d.top and d.kind not in UNNAMED and _same_family(d.language, facts.language)
         ]
-        wide = registry.hooks(facts.language).HOOKS.crate_wide_kinds
-        if wide and candidates:
-            sep = registry.LANGUAGES[facts.language].separator
-            crate = facts.module_name.split(sep, 1)[0]
-            in_crate = [
-                d for d in candidates if d.kind in wide and d.module_name.split(sep, 1)[0] == crate
-            ]
-            if len(in_crate) == 1:
-                return [Target(in_crate[0].node_id, in_crate[0].kind, 1.0, "exact")]
         if 0 < len(candidates) <= _MAX_BY_NAME:
             conf = round(0.5 / len(candidates), 3)
             return self._nearest_first(
@@ -103,6 +89,28 @@ class Guesses:
                 facts,
             )
         return []
+
+    def crate_wide(self, facts: FileFacts, name: str, guesses: list[Target]) -> list[Target]:
+        """A call's guesses, or the one of a crate-wide kind in the asking file's crate.
+
+        ``hooks.crate_wide_kinds``: a Rust macro reaches its whole crate, so
+        a call of a name nothing binds is the crate's one macro of that
+        name.  Only a call: the name read inside another macro's tokens
+        may be anything (``deserialize_enum``, a method's name, in serde's
+        ``forward_to_deserialize_any!``), and stays a guess.
+        """
+        wide = registry.hooks(facts.language).HOOKS.crate_wide_kinds
+        sep = registry.LANGUAGES[facts.language].separator
+        crate = facts.module_name.split(sep, 1)[0]
+        modules = {d.node_id: d.module_name for d in self._r.defs(name)}
+        in_crate = [
+            t
+            for t in guesses
+            if t.kind in wide and modules.get(t.node_id, "").split(sep, 1)[0] == crate
+        ]
+        if len(in_crate) == 1:
+            return [Target(in_crate[0].node_id, in_crate[0].kind, 1.0, "exact")]
+        return guesses
 
     def _nearest_first(self, targets: list[Target], facts: FileFacts) -> list[Target]:
         """Order by-name guesses by how close their file is to the asking file.

@@ -272,7 +272,17 @@ class Resolver:
             ]
         hooks: LanguageHooks = registry.hooks(facts.language).HOOKS
         if not receiver:
-            return self.resolve_name(facts, name, enclosing, hooks)
+            found = self.resolve_name(facts, name, enclosing, hooks)
+            if (
+                role == "call"
+                and hooks.crate_wide_kinds
+                and isinstance(found, list)
+                and found
+                and found[0].resolution == "by_name"
+            ):
+                # ``check!(…)``: a crate's macros reach all of it.
+                return self.guesses.crate_wide(facts, name, found)
+            return found
         if receiver in hooks.self_names:
             cls = self.self_type(facts, enclosing, hooks)
             if cls is not None:
