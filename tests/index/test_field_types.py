@@ -151,6 +151,54 @@ def test_javascript_fields_and_module_constants_typed_by_new(ws: Workspace) -> N
     assert _calls_from(ws, "src/app.play") == {("src/app.Radio.start", "exact")}
 
 
+def test_javascript_fields_assigned_in_a_method_are_fields(ws: Workspace) -> None:
+    ws.write(
+        "src/car.js",
+        """\
+        class Engine {
+          start() {}
+        }
+
+        class Radio {
+          start() {}
+        }
+
+        export class Car {
+          constructor(radio) {
+            this.engine = new Engine();
+            this.radio = radio;
+            this.engine = null;
+            [radio].forEach(() => {
+              this.spare = new Engine();
+            });
+            function detached() {
+              this.stray = 1;
+            }
+          }
+
+          drive() {
+            this.engine.start();
+          }
+        }
+        """,
+    )
+    ws.index()
+    fields = {
+        (name, signature, visibility)
+        for name, signature, visibility in ws.query(
+            "SELECT qualified_name, signature, visibility FROM nodes WHERE kind = 'field'"
+        )
+    }
+    # The first assignment per class is the field; an arrow callback's
+    # ``this`` is the method's, a nested function's is not the instance.
+    assert fields == {
+        ("src/car.Car.engine", "this.engine = new Engine()", "public"),
+        ("src/car.Car.radio", "this.radio = radio", "public"),
+        ("src/car.Car.spare", "this.spare = new Engine()", "public"),
+    }
+    assert _calls_from(ws, "src/car.Car.drive") == {("src/car.Engine.start", "exact")}
+
+
 def test_java_fields_typed_by_declaration_and_by_new(ws: Workspace) -> None:
     ws.write(
         "src/main/java/com/example/Engine.java",

@@ -284,6 +284,8 @@ class JavaScriptHooks(LanguageHooks):
         placeholder value (``null``) say nothing.
         """
         target, value = split_assignment(statement)
+        # ``this.engine = new Engine()``, a field assigned in a method.
+        target = target.strip().removeprefix("this.")
         words = target.split()
         while words and words[0] in _DECLARATION_WORDS:
             words.pop(0)
@@ -305,6 +307,11 @@ class JavaScriptHooks(LanguageHooks):
         start = content_start(node)
         prefix = ""
         target = node
+        parent = node.parent
+        if node.type == "member_expression" and parent is not None:
+            # ``this.engine = new Engine()``: a field assigned in a method
+            # (the only definition a member expression stands for).
+            target = parent
         declarator = declarator_of(node)
         if declarator is not None:
             # `const a = …` and destructured names show their whole declaration.
@@ -333,6 +340,9 @@ class JavaScriptHooks(LanguageHooks):
         if node.type == "assignment_expression":
             # A CommonJS export, or a member set on a function or class.
             return "public"
+        if node.type == "member_expression":
+            # ``this.engine = …`` in a method: a member of the class.
+            return self.member_visibility(node, name)
         parent = node.parent
         if parent is not None and (
             parent.type in MEMBER_CONTAINERS or parent.type == "formal_parameters"

@@ -43,6 +43,15 @@
   (field_definition
     property: (_) @name) @definition.field)
 
+; `this.engine = new Engine()` in a method (the constructor, mostly) declares
+; the field `engine` of the class, like Python's `self.x = ...`; the
+; extractor keeps the first assignment per class.
+(expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (this)
+      property: (property_identifier) @name) @definition.member))
+
 ; Variables and constants only at module level: bindings inside callbacks
 ; (`describe(() => { const x = ... })`) are locals, not module members.  The
 ; wildcard under `program` stands for `const`/`let` and `var` declarations.
