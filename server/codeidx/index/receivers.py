@@ -15,8 +15,8 @@ and definitions' values: variables and fields, declared results, type
 aliases, the fields of tuple-like definitions by position, the types an
 impl block extends and the bounds of type parameters.  A wrapper from
 outside the workspace (Rust's ``Option<Foo>``, ``hooks.Wrappers``) is
-carried as its content wrapped (``targets.wrap``) and opened where its
-methods or a pattern say.  Statement texts of definitions
+carried as its content wrapped (``wrappers.wrap``) and opened where its
+methods, a pattern, a loop or an index say.  Statement texts of definitions
 are read through the language hooks (``assigned``, ``return_annotation``,
 ``annotation_names``, ``aliased``, ``type_bounds``).  A local's type comes
 from the occurrences around its bindings, which ``bindings.LocalTypes``
