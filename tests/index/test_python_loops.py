@@ -3,7 +3,8 @@
 ``for e in self.engines`` with ``engines: list[Engine]`` makes ``e.start()``
 a call of ``Engine.start``; so do comprehensions, iterators, generators and
 homogeneous tuples, through ``Optional`` and ``| None``, and an index
-(``self.engines[0].start()``).  Two classes define
+(``self.engines[0].start()``).  A mapping (``dict[str, Engine]``) gives its
+values to an index, ``get`` and ``values()``, and its keys to a loop.  Two classes define
 ``start``, so only a read element type makes the call exact.  A container
 whose element is not declared says nothing.
 """
@@ -65,6 +66,16 @@ class Garage:
     def all_of(self) -> list[Engine]:
         return self.engines
 
+    def mapped(self, by_name: dict[str, Engine], key: str) -> None:
+        by_name[key].start()
+        found = by_name.get(key)
+        if found:
+            found.start()
+        for engine in by_name.values():
+            engine.start()
+        for name in by_name:
+            name.start()
+
 
 def undeclared(xs: list) -> None:
     for y in xs:
@@ -91,6 +102,17 @@ def test_a_loop_binds_the_declared_element_type(ws: Workspace) -> None:
     }
     reads = {(e.src, e.dst, e.resolution) for e in ws.edges("references")}
     assert ("garage.Garage.spare_labels", "garage.Engine.label", "exact") in reads
+
+
+def test_a_mappings_index_get_and_values_give_values_its_loop_keys(ws: Workspace) -> None:
+    ws.write("garage.py", SOURCE)
+    ws.index()
+    calls = {
+        (e.dst, e.resolution, e.count) for e in ws.edges("calls") if e.src == "garage.Garage.mapped"
+    }
+    # Three exact calls; ``name`` is a key, so its call is a guess.
+    assert ("garage.Engine.start", "exact", 3) in calls
+    assert ("garage.Other.start", "by_name", 1) in calls
 
 
 def test_an_undeclared_element_stays_unknown(ws: Workspace) -> None:

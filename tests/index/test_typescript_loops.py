@@ -52,6 +52,15 @@ export class Garage {
     this.engines[0].start();
   }
 
+  maps(byName: Map<string, Engine>, table: Record<string, Engine>, key: string): void {
+    byName.get(key)!.start();
+    byName.get(key)?.start();
+    table[key].start();
+    for (const e of byName.values()) {
+      e.start();
+    }
+  }
+
   untyped(items: any[]): void {
     for (const item of items) {
       item.start();
@@ -70,5 +79,7 @@ def test_a_for_of_loop_binds_the_declared_element_type(ws: Workspace) -> None:
     ws.index()
     assert _calls_from(ws, "src/garage.Garage.loops") == {("src/garage.Engine.start", "exact")}
     assert _calls_from(ws, "src/garage.Garage.elements") == {("src/garage.Engine.start", "exact")}
+    maps = {(e.dst, e.resolution, e.count) for e in ws.edges("calls") if e.src.endswith(".maps")}
+    assert maps == {("src/garage.Engine.start", "exact", 4)}
     # ``any[]`` says nothing of its elements.
     assert {res for _dst, res in _calls_from(ws, "src/garage.Garage.untyped")} == {"by_name"}

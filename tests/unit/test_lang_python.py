@@ -995,4 +995,19 @@ def test_container_methods_are_the_wrappers_members():
     wrappers = HOOKS.wrappers
     assert wrappers.iterated and not wrappers.patterns
     assert {"append", "extend", "pop", "popleft", "add", "count", "index"} <= wrappers.members
-    assert wrappers.opening == {"pop", "popleft"} and wrappers.keeping == {"copy"}
+    assert wrappers.opening == {"pop", "popleft", "get", "setdefault"}
+    assert wrappers.keeping == {"copy"} and wrappers.values == {"values"}
+
+
+@pytest.mark.parametrize(
+    ("annotation", "value"),
+    [
+        ("dict[str, Engine]", "Engine"),
+        ("Optional[Mapping[str, Engine]]", "Engine"),
+        ("typing.DefaultDict[str, list[Engine]] | None", "list[Engine]"),
+        ("dict[str]", None),
+        ("list[Engine]", None),
+    ],
+)
+def test_keyed_is_a_mappings_value_type(annotation, value):
+    assert HOOKS.keyed(annotation) == value

@@ -478,3 +478,23 @@ def test_a_parameter_property_is_a_field_and_stays_the_parameters_binding() -> N
 )
 def test_wrapped_is_an_array_or_sets_element_type(annotation, element):
     assert HOOKS.wrapped(annotation) == element
+
+
+@pytest.mark.parametrize(
+    ("annotation", "value"),
+    [
+        ("Map<string, Engine>", "Engine"),
+        ("ReadonlyMap<Key, ns.Engine<T>> | undefined", "ns.Engine<T>"),
+        ("Record<string, Engine>", "Engine"),
+        ("Engine[]", None),
+        ("Map<string>", None),
+    ],
+)
+def test_keyed_is_a_maps_value_type(annotation, value):
+    assert HOOKS.keyed(annotation) == value
+
+
+def test_non_null_assertions_leave_the_receiver_chain():
+    assert HOOKS.receiver_chain("this.cache.get(key)!") == "this.cache.get(key)"
+    assert HOOKS.receiver_chain("a!.b[0]!") == "a.b[0]"
+    assert HOOKS.receiver_chain("x != y") == "x != y"

@@ -43,7 +43,7 @@ from codeidx.index.targets import (
     dedupe,
     enclosing_class,
 )
-from codeidx.index.wrappers import WRAPPED, open_wrappers, wrap
+from codeidx.index.wrappers import WRAPPED, WRAPPER_KINDS, open_wrappers, wrap
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
 from codeidx.store import nodes as node_store
@@ -106,7 +106,7 @@ class ReceiverTypes:
                 values = self._tuple_field_types(values, int(part), depth + 1)
                 continue
             given: list[Target] = []
-            if any(v.kind == WRAPPED for v in values):
+            if any(v.kind in WRAPPER_KINDS for v in values):
                 opened = open_wrappers(values, part, hooks.wrappers)
                 if opened is None:
                     return None
@@ -134,7 +134,7 @@ class ReceiverTypes:
         A wrapper's own method (``opt.map(f)``) is outside the workspace;
         any other name is its content's member (see ``hooks.Wrappers``).
         """
-        if not any(o.kind == WRAPPED for o in owners):
+        if not any(o.kind in WRAPPER_KINDS for o in owners):
             return owners
         opened = open_wrappers(owners, name, hooks.wrappers)
         return opened[0] if opened is not None else None
@@ -316,6 +316,11 @@ class ReceiverTypes:
             # such as map[string][]*Item would spend the depth bound.)
             held = self.annotation_types(facts, content, scope, hooks, depth, generics)
             return [wrap(t) for t in held] if held is not None else [wrap(None)]
+        content = hooks.keyed(annotation)
+        if content is not None:
+            # ``dict[str, Foo]``: a mapping from outside, of Foo values.
+            held = self.annotation_types(facts, content, scope, hooks, depth, generics)
+            return [wrap(t, keyed=True) for t in held] if held is not None else [wrap(None, True)]
         names = hooks.annotation_names(annotation)
         if not names:
             return None
@@ -396,7 +401,9 @@ class ReceiverTypes:
 
     def _extended_types(self, block: Def, depth: int) -> list[Target]:
         found = self._signature_types(block.node_id, lambda h, sig: h.extended_type(sig), depth)
-        return [t for t in found or [] if t.node_id != block.node_id and t.kind != WRAPPED]
+        return [
+            t for t in found or [] if t.node_id != block.node_id and t.kind not in WRAPPER_KINDS
+        ]
 
     def _type_parameter(
         self, facts: FileFacts, name: str, ordinal: int, hooks: LanguageHooks

@@ -3,8 +3,10 @@
 Rust's ``Option<Foo>`` and ``Result<Foo, E>``, Python's ``list[Foo]``
 (``hooks.wrapped``, ``hooks.Wrappers``): receiver typing carries such a
 value as its content wrapped, a target of kind ``WRAPPED`` that is never a
-definition, and opens it where the wrapper's methods, a pattern or a loop
-say.  Plain values and pure functions only.
+definition, and opens it where the wrapper's methods, a pattern, a loop or
+an index say.  A mapping (``dict[str, Foo]``, ``hooks.keyed``) is a
+``KEYED`` wrapper of its values: an index and its value methods give one,
+but a loop over it gives keys.  Plain values and pure functions only.
 """
 
 from __future__ import annotations
@@ -14,23 +16,30 @@ from codeidx.parse.hooks import Wrappers
 
 #: The kind of a wrapper value (``wrap``): no definition.
 WRAPPED = "wrapped"
+#: The kind of a mapping's value (``wrap`` with ``keyed``): a loop gives keys.
+KEYED = "keyed"
+#: Both kinds of wrapper value.
+WRAPPER_KINDS = frozenset({WRAPPED, KEYED})
 # Wrapper ids lie this far below their content's (definitions' ids are positive).
 _WRAPPED_IDS = 1 << 40
+_KEYED_IDS = 1 << 44
 
 
-def wrap(content: Target | None) -> Target:
+def wrap(content: Target | None, keyed: bool = False) -> Target:
     """A wrapper value holding ``content`` (None: a content not known).
 
     Its id is the content's moved below every definition's, so a wrapper,
     its content and a wrapper of the wrapper are distinct values to
     ``targets.dedupe``; it never becomes an edge's end
-    (``ReceiverTypes.member_owners`` opens it first).
+    (``ReceiverTypes.member_owners`` opens it first).  ``keyed``: the
+    mapping holding ``content`` as its values (kind ``KEYED``).
     """
+    kind, below = (KEYED, _KEYED_IDS) if keyed else (WRAPPED, _WRAPPED_IDS)
     if content is None:
-        return Target(-_WRAPPED_IDS, WRAPPED, 1.0, "exact")
+        return Target(-below, kind, 1.0, "exact")
     return Target(
-        content.node_id - _WRAPPED_IDS,
-        WRAPPED,
+        content.node_id - below,
+        kind,
         content.confidence,
         content.resolution,
         content=content,
@@ -42,7 +51,8 @@ def open_wrappers(
 ) -> tuple[list[Target], list[Target]] | None:
     """(values to look ``name`` up in, values a wrapper's method gives), None if unknown.
 
-    ``unwrap`` gives the content, ``as_ref`` the wrapper itself; another
+    ``unwrap`` gives the content, ``as_ref`` the wrapper itself, a
+    mapping's ``values`` a wrapper its loop opens; another
     method of the wrapper gives nothing known here; any other name is
     looked up in the content.  A content not known makes the answer
     unknown wherever it is needed.
@@ -50,10 +60,13 @@ def open_wrappers(
     owners: list[Target] = []
     given: list[Target] = []
     for v in values:
-        if v.kind != WRAPPED:
+        if v.kind not in WRAPPER_KINDS:
             owners.append(v)
         elif name in wrappers.keeping:
             given.append(v)
+        elif v.kind == KEYED and name in wrappers.values:
+            # ``d.values()``: what a loop over gives the mapping's values.
+            given.append(wrap(v.content))
         elif name in wrappers.opening or name not in wrappers.members:
             if v.content is None:
                 return None

@@ -67,6 +67,8 @@ class Wrappers:
     #: Whether a loop over a wrapper binds its content (Python's ``for x in
     #: items`` with ``items: list[Foo]``).
     iterated: bool = False
+    #: A mapping's methods giving its values, to loop over (``d.values()``).
+    values: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -352,6 +354,14 @@ class LanguageHooks:
 
         Rust's ``Option<&Foo>`` gives ``&Foo`` and ``Result<Foo, E>`` gives
         ``Foo``; ``wrappers`` says what the wrapper's methods give.
+        """
+        return None
+
+    def keyed(self, annotation: str) -> str | None:
+        """The value type when an annotation names a mapping: ``Foo`` of ``dict[str, Foo]``.
+
+        An index (``handlers[name]``) and the ``opening`` methods
+        (``get``) give one; a loop over the mapping gives its keys.
         """
         return None
 

@@ -69,25 +69,29 @@ class PythonHooks(LanguageHooks):
     )
 
     wrappers = Wrappers(
-        opening=frozenset({"pop", "popleft"}),
+        opening=frozenset({"pop", "popleft", "get", "setdefault"}),
         keeping=frozenset({"copy"}),
         members=frozenset(
             name
-            for kind in (list, set, frozenset, tuple, collections.deque)
+            for kind in (list, set, frozenset, tuple, collections.deque, dict)
             for name in dir(kind)
             if not name.startswith("_")
         ),
         iterated=True,
+        values=frozenset({"values"}),
     )
 
     def wrapped(self, annotation: str) -> str | None:
         """The element type of a container annotation: ``Foo`` of ``list[Foo] | None``.
 
         Sequences, sets, iterables, iterators, generators and homogeneous
-        tuples (``tuple[Foo, ...]``); a mapping's keys are seldom a
-        workspace class, so mappings are left out.
+        tuples (``tuple[Foo, ...]``); mappings are ``keyed``.
         """
-        return _element_type(annotation.strip(), 0)
+        return _container_arg(annotation.strip(), 0, _CONTAINERS, 0)
+
+    def keyed(self, annotation: str) -> str | None:
+        """The value type of a mapping annotation: ``Foo`` of ``dict[str, Foo] | None``."""
+        return _container_arg(annotation.strip(), 0, _MAPPINGS, 1)
 
     def assigned(self, statement: str) -> tuple[str | None, str | None]:
         """``x: T = v`` → (T, v); the last value of a chain ``a = b = v``."""
@@ -643,10 +647,21 @@ _CONTAINERS = frozenset(
     }
 )
 _TUPLES = frozenset({"tuple", "Tuple"})
+#: Mappings, whose second type argument is their values'.
+_MAPPINGS = frozenset(
+    {
+        *("dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "DefaultDict"),
+        *("OrderedDict", "ChainMap"),
+    }
+)
 
 
-def _element_type(text_: str, depth: int) -> str | None:
-    """``Foo`` of ``list[Foo]``, through ``Optional``, ``| None`` and ``Annotated``."""
+def _container_arg(text_: str, depth: int, heads: frozenset[str], arg: int) -> str | None:
+    """Type argument ``arg`` of a container in ``heads``: ``Foo`` of ``list[Foo] | None``.
+
+    ``Optional``, ``| None``, ``Annotated`` and quotes are looked through;
+    a tuple counts among the containers only as ``tuple[Foo, ...]``.
+    """
     if depth > 4 or not text_:
         return None
     if text_[0] == text_[-1] and text_[0] in "'\"" and len(text_) > 1:
@@ -660,13 +675,15 @@ def _element_type(text_: str, depth: int) -> str | None:
     args = [a.strip() for a in _split_top(rest.rsplit("]", 1)[0], ",")]
     if head in _OPTIONAL or head in _UNION:
         kept = [a for a in args if a != "None"]
-        return _element_type(kept[0], depth + 1) if len(kept) == 1 else None
+        return _container_arg(kept[0], depth + 1, heads, arg) if len(kept) == 1 else None
     if head in _ANNOTATED:
-        return _element_type(args[0], depth + 1)
+        return _container_arg(args[0], depth + 1, heads, arg)
     base = head.rsplit(".", 1)[-1]
-    if base in _TUPLES:
+    if base in _TUPLES and heads is _CONTAINERS:
         return args[0] if len(args) == 2 and args[1] == "..." else None
-    return args[0] or None if base in _CONTAINERS else None
+    if base not in heads or len(args) <= arg:
+        return None
+    return args[arg] or None
 
 
 def _annotation_names(text_: str, depth: int) -> list[str]:

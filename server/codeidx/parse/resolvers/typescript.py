@@ -15,6 +15,7 @@ parameter has no default in the source.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from codeidx.parse.hooks import Wrappers, group_end, split_top, squash, text
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 _ACCESS = frozenset({"private", "protected", "public"})
+#: A non-null assertion after a name, a call or an index (``m.get(k)!``).
+_NON_NULL = re.compile(r"(?<=[\w)\]])!(?!=)")
 
 
 class TypeScriptHooks(JavaScriptHooks):
@@ -34,12 +37,13 @@ class TypeScriptHooks(JavaScriptHooks):
     # Arrays and sets: ``for (const x of xs)`` binds an element; ``pop``,
     # ``find`` and ``at`` give one, ``filter`` and ``slice`` an array of them.
     wrappers = Wrappers(
-        opening=frozenset({"pop", "shift", "at", "find", "findLast"}),
+        opening=frozenset({"pop", "shift", "at", "find", "findLast", "get"}),
         keeping=frozenset(
             {"filter", "slice", "concat", "reverse", "sort", "toSorted", "toReversed", "splice"}
         ),
         members=BUILTIN_MEMBERS,
         iterated=True,
+        values=frozenset({"values"}),
     )
 
     def wrapped(self, annotation: str) -> str | None:
@@ -48,7 +52,17 @@ class TypeScriptHooks(JavaScriptHooks):
         ``Array``, ``ReadonlyArray``, ``Set``, ``ReadonlySet`` and the
         iterables; a ``Map``'s loop gives pairs, so maps are left out.
         """
-        return _element_type(annotation.strip(), 0)
+        return _element_type(annotation.strip(), 0, _ITERABLES, 0)
+
+    def keyed(self, annotation: str) -> str | None:
+        """The value type of a map type: ``Foo`` of ``Map<string, Foo>``, ``Record<K, Foo>``."""
+        return _element_type(annotation.strip(), 0, _MAPS, 1)
+
+    def receiver_chain(self, receiver: str) -> str:
+        """Non-null assertions say nothing of a type: ``m.get(k)!`` reads as ``m.get(k)``."""
+        if "!" in receiver:
+            receiver = _NON_NULL.sub("", receiver)
+        return super().receiver_chain(receiver)
 
     def annotation_names(self, annotation: str) -> list[str]:
         """The classes a type stands for: ``Foo``, ``ns.Foo<T>``, ``Foo | null``.
@@ -161,8 +175,15 @@ _ITERABLES = frozenset(
 )
 
 
-def _element_type(text_: str, depth: int) -> str | None:
-    """``Foo`` of ``Foo[]``, ``readonly Foo[]``, ``Array<Foo>``, through ``| null``."""
+#: Maps, whose second type argument is their values'.
+_MAPS = frozenset({"Map", "ReadonlyMap", "WeakMap", "Record"})
+
+
+def _element_type(text_: str, depth: int, generics: frozenset[str], arg: int) -> str | None:
+    """Type argument ``arg`` of one of ``generics``, or an array's element, through ``| null``.
+
+    ``Foo[]`` and ``readonly Foo[]`` count among the iterables only.
+    """
     if depth > 4:
         return None
     parts = [p.strip() for p in split_top(text_, "|") if p.strip() not in ("null", "undefined")]
@@ -172,13 +193,14 @@ def _element_type(text_: str, depth: int) -> str | None:
     if len(split_top(type_, "=>")) > 1:
         return None
     if type_.startswith("(") and type_.endswith(")"):
-        return _element_type(type_[1:-1].strip(), depth + 1)
+        return _element_type(type_[1:-1].strip(), depth + 1, generics, arg)
     if type_.endswith("[]"):
-        return type_[:-2].strip() or None
+        return type_[:-2].strip() or None if generics is _ITERABLES else None
     base, bracket, rest = type_.partition("<")
-    if not bracket or base.strip() not in _ITERABLES:
+    if not bracket or base.strip() not in generics:
         return None
-    return split_top(rest.rsplit(">", 1)[0], ",")[0].strip() or None
+    args = split_top(rest.rsplit(">", 1)[0], ",")
+    return args[arg].strip() or None if len(args) > arg else None
 
 
 def _type_names(text_: str, depth: int) -> list[str]:
