@@ -77,3 +77,32 @@ def test_a_paths_head_is_never_a_local(tmp_path: Path) -> None:
     assert ranges_of(found.references) == fx.ranges
     # ``ast.span()`` on the local is still the enum's method.
     assert callers(tmp_path, "demo::ast::Ast::span") == {"demo::parse": ("exact", 1)}
+
+
+def test_a_glob_import_of_an_enum_brings_its_variants(tmp_path: Path) -> None:
+    # ``use crate::prog::Inst::*`` brings ``Inst``'s variants, not the
+    # names of module ``prog``: ``Char(c)`` is the variant, never the
+    # struct ``prog::Char``.
+    files = {
+        "Cargo.toml": '[package]\nname = "globs"\nversion = "0.1.0"\n',
+        "src/prog.rs": """
+            pub struct Char(pub u8);
+
+            pub enum Inst { Ch$0ar(u8), Match }
+        """,
+        "src/lib.rs": """
+            pub mod prog;
+
+            pub fn step(i: prog::Inst) -> u8 {
+                use crate::prog::Inst::*;
+                match i {
+                    [[Char]](c) => c,
+                    Match => 0,
+                }
+            }
+        """,
+    }
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        found = find_references(conn, fx.root, ReferencesQuery(fx.at(), include_declaration=False))
+    assert ranges_of(found.references) == fx.ranges

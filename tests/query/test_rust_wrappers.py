@@ -121,3 +121,23 @@ def test_a_wrappers_own_method_is_no_workspace_call(tmp_path: Path) -> None:
     with fx.connect() as conn:
         shown = find_calls(conn, fx.root, CallsQuery("demo::Engine::map", incoming=True))
     assert [call for group in shown.groups for call in group.calls] == []
+
+
+def test_a_wrapper_the_crate_defines_is_its_own_type(tmp_path: Path) -> None:
+    # A crate's own ``Result`` has the members its impl gives, not
+    # ``std::result::Result``'s: ``r.unwrap()`` is the crate's method.
+    files = {
+        "Cargo.toml": '[package]\nname = "own"\nversion = "0.1.0"\n',
+        "src/lib.rs": """
+            pub struct Engine;
+
+            pub struct Result<T> { value: T }
+
+            impl<T> Result<T> {
+                pub fn unwrap(&self) -> &T { &self.value }
+            }
+
+            pub fn check(r: Result<Engine>) { r.unwrap(); }
+        """,
+    }
+    assert guessing_callers(tmp_path, files, "own::Result::unwrap") == {"own::check": ("exact", 1)}

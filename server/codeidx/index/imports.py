@@ -54,12 +54,21 @@ class Imports:
                 return found
             sub = f"{target_module}{registry.LANGUAGES[facts.language].separator}{original}"
             return r.module_targets(sub) if r.module_exists(sub) else []
+        sep = registry.LANGUAGES[facts.language].separator
         for imp in facts.glob_imports():
             target_module = r.module_of_path(imp.target_path)
-            if target_module is not None:
+            if target_module is None:
+                continue
+            item = _glob_item(imp.module, target_module, sep)
+            if item:
+                # ``use crate::dfa::Result::*``: the variants of the enum
+                # ``Result`` in module ``dfa``, not the module's names.
+                owners = r.in_module(target_module, item, 1)
+                found = [m for o in owners for m in r.inside(o, name, facts)]
+            else:
                 found = r.in_module(target_module, name, 1)
-                if found:
-                    return found
+            if found:
+                return found
         return []
 
     def reexported(self, module: str, name: str) -> list[Target]:
@@ -197,3 +206,26 @@ def _bound_package(imp: ImportFact, name: str, target_module: str) -> str:
     if len(kept) < len(parts):
         return target_module
     return ".".join(kept[: len(kept) - len(parts) + 1])
+
+
+def _glob_item(path: str, target_module: str, sep: str) -> str | None:
+    """The item a ``*`` import's path names inside its module, if it goes past one.
+
+    Rust's ``use crate::dfa::Result::*`` resolves to the file of module
+    ``dfa``; its names are ``Result``'s variants (so are ``self::Kind::*``'s
+    those of ``Kind`` in this module).  Only paths written with a separator
+    other than ``.`` (Rust's ``::``) are read this way.
+    """
+    if sep == "." or sep not in path:
+        return None
+    parts = [p for p in path.split(sep) if p]
+    last = target_module.rsplit(sep, 1)[-1]
+    if not parts or parts[-1] == last:
+        return None
+    if last in parts[:-1]:
+        rest = parts[len(parts) - parts[::-1].index(last) :]
+    elif parts[0] in ("self", "crate", "super"):
+        rest = parts[1:]
+    else:
+        return None
+    return rest[0] if len(rest) == 1 else None

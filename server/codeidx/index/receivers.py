@@ -309,19 +309,16 @@ class ReceiverTypes:
         if depth > MAX_DEPTH:
             self._r.cut_by_depth()
             return None
-        content = hooks.wrapped(annotation)
-        if content is not None:
-            # ``Option<Foo>``: a wrapper from outside, holding a Foo.
-            # (No deeper: the content is a shorter text, and nested wrappers
-            # such as map[string][]*Item would spend the depth bound.)
-            held = self.annotation_types(facts, content, scope, hooks, depth, generics)
-            return [wrap(t) for t in held] if held is not None else [wrap(None)]
-        content = hooks.keyed(annotation)
-        if content is not None:
-            # ``dict[str, Foo]``: a mapping from outside, of Foo values.
-            held = self.annotation_types(facts, content, scope, hooks, depth, generics)
-            return [wrap(t, keyed=True) for t in held] if held is not None else [wrap(None, True)]
         names = hooks.annotation_names(annotation)
+        for keyed, content in ((False, hooks.wrapped(annotation)), (True, hooks.keyed(annotation))):
+            if content is None or self._defined_here(facts, names, scope, hooks, depth):
+                continue
+            # ``Option<Foo>``, ``dict[str, Foo]``: a wrapper from outside
+            # holding a Foo.  (No deeper: the content is a shorter text,
+            # and nested wrappers such as map[string][]*Item would spend
+            # the depth bound.)
+            held = self.annotation_types(facts, content, scope, hooks, depth, generics)
+            return [wrap(t, keyed) for t in held] if held is not None else [wrap(None, keyed)]
         if not names:
             return None
         out: list[Target] = []
@@ -343,6 +340,19 @@ class ReceiverTypes:
         if out:
             return dedupe(out)
         return None if unknown else []
+
+    def _defined_here(
+        self, facts: FileFacts, names: list[str], scope: int, hooks: LanguageHooks, depth: int
+    ) -> bool:
+        """Whether a wrapper-like type is the workspace's own (a crate's ``struct Result``).
+
+        Such a type has the members its definition gives, not a wrapper's.
+        """
+        for name in names:
+            found = self.expr_types(facts, name, scope, hooks, depth + 1)
+            if found and any(t.kind in CLASS_LIKE for t in found):
+                return True
+        return False
 
     def _is_property(self, t: Target) -> bool:
         known = self._property_cache.get(t.node_id)
