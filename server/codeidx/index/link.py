@@ -109,6 +109,7 @@ _RULE_SOURCES = (
     ("codeidx.index", "targets.py"),
     ("codeidx.index", "wrappers.py"),
     ("codeidx.index", "chains.py"),
+    ("codeidx.index", "bounds.py"),
     ("codeidx.store", "symbols.py"),
     ("codeidx.store", "occurrences.py"),
 )

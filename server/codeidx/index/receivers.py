@@ -13,7 +13,7 @@ or None when it is unknown.
 This module types expressions (chains of names and calls), annotations,
 and definitions' values: variables and fields, declared results, type
 aliases, the fields of tuple-like definitions by position, the types an
-impl block extends and the bounds of type parameters.  A wrapper from
+impl block extends and the bounds of type parameters (``bounds.py``).  A wrapper from
 outside the workspace (Rust's ``Option<Foo>``, ``hooks.Wrappers``) is
 carried as its content wrapped (``wrappers.wrap``) and opened where its
 methods, a pattern, a loop or an index say.  Statement texts of definitions
@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from codeidx.index.bindings import LocalTypes, binding_scope
+from codeidx.index.bounds import TypeParameters
 from codeidx.index.chains import ELEMENT, chain_of
 from codeidx.index.targets import (
     CALLABLE,
@@ -54,8 +55,6 @@ if TYPE_CHECKING:
 
 # Definitions whose value has a type of its own (read from their statement).
 _VALUE_KINDS = frozenset({"variable", "constant", "field", "property"})
-# What ``_bounds_of`` answers for a definition without type parameters.
-_NO_BOUNDS: dict[str, list[str]] = {}
 
 
 class ReceiverTypes:
@@ -70,8 +69,7 @@ class ReceiverTypes:
         self._locals = LocalTypes(resolver, self)
         self._value_cache: dict[int, list[Target] | None] = {}
         self._property_cache: dict[int, bool] = {}
-        self._bounds_cache: dict[int, dict[str, list[str]]] = {}
-        self._bounds_files: set[int] = set()
+        self._params = TypeParameters(resolver, self)
         self._extended_cache: dict[int, list[Target]] = {}
 
     def expr_types(
@@ -188,9 +186,9 @@ class ReceiverTypes:
             return self._super_types(facts, enclosing, hooks)
         if hooks.bounded_type_parameters:
             # ``T::default()`` in ``fn f<T: Default>``: the bounds, not a ``T`` elsewhere.
-            declared = self._type_parameter(facts, head, enclosing, hooks)
+            declared = self._params.declared(facts, head, enclosing, hooks)
             if declared is not None:
-                return None if called else self._bounds_types(facts, *declared, hooks, depth)
+                return None if called else self._params.bound_types(facts, *declared, hooks, depth)
         found = self._r.resolve_name(facts, head, enclosing, hooks)
         if found == LOCAL and path:
             # Past the function binding the local.
@@ -325,12 +323,12 @@ class ReceiverTypes:
         unknown = False
         for name in names:
             declared = (
-                self._type_parameter(facts, name, scope if generics is None else generics, hooks)
+                self._params.declared(facts, name, scope if generics is None else generics, hooks)
                 if hooks.bounded_type_parameters
                 else None
             )
             if declared is not None:
-                found = self._bounds_types(facts, *declared, hooks, depth)
+                found = self._params.bound_types(facts, *declared, hooks, depth)
             else:
                 found = self.expr_types(facts, name, scope, hooks, depth + 1)
             if found is None:
@@ -414,74 +412,6 @@ class ReceiverTypes:
         return [
             t for t in found or [] if t.node_id != block.node_id and t.kind not in WRAPPER_KINDS
         ]
-
-    def _type_parameter(
-        self, facts: FileFacts, name: str, ordinal: int, hooks: LanguageHooks
-    ) -> tuple[int, list[str]] | None:
-        """The definition around ``ordinal`` declaring the type parameter ``name``, with its bounds.
-
-        The innermost declaration wins: a function's ``T`` hides its impl's
-        and any type named ``T`` outside.  None when no definition around
-        declares ``name``.
-        """
-        scope: int | None = ordinal
-        while scope is not None and 0 <= scope < len(facts.nodes):
-            node = facts.nodes[scope]
-            if node.kind in CALLABLE or node.kind in CLASS_LIKE or node.kind == "type_alias":
-                bounds = self._bounds_of(facts, node.node_id, hooks)
-                if name in bounds:
-                    return scope, bounds[name]
-            if node.parent is not None and node.parent >= scope:
-                return None
-            scope = node.parent
-        return None
-
-    def _bounds_of(
-        self, facts: FileFacts, node_id: int, hooks: LanguageHooks
-    ) -> dict[str, list[str]]:
-        """A definition's type parameters and bounds (``hooks.type_bounds`` of its signature).
-
-        A file's signatures are read in one statement, and all of them
-        parsed, when the first of its definitions is asked about: a
-        receiver's type is looked up in the file of its declaration, and
-        linking goes back and forth between files.
-        """
-        if facts.file_id not in self._bounds_files:
-            if len(self._bounds_files) > 4096:
-                self._bounds_files.clear()
-                self._bounds_cache.clear()
-            self._bounds_files.add(facts.file_id)
-            for row in node_store.nodes_in_file(self._r.conn, facts.file_id):
-                bounds = hooks.type_bounds(row.signature) if row.signature else {}
-                if bounds:
-                    self._bounds_cache[row.node_id] = bounds
-        return self._bounds_cache.get(node_id, _NO_BOUNDS)
-
-    def _bounds_types(
-        self,
-        facts: FileFacts,
-        declaring: int,
-        bounds: list[str],
-        hooks: LanguageHooks,
-        depth: int,
-    ) -> list[Target] | None:
-        """What a value of a type parameter has the members of: the traits bounding it.
-
-        A parameter without bounds is unknown (a workspace trait may be
-        implemented for every type); bounds all from outside give [].
-        """
-        out: list[Target] = []
-        unknown = not bounds
-        scope = facts.nodes[declaring].parent or 0
-        for bound in bounds:
-            found = self.annotation_types(facts, bound, scope, hooks, depth + 1, declaring)
-            if found is None:
-                unknown = True
-            else:
-                out.extend(found)
-        if out:
-            return dedupe(out)
-        return None if unknown else []
 
     def _super_types(
         self, facts: FileFacts, enclosing: int, hooks: LanguageHooks
