@@ -61,6 +61,12 @@ export class Garage {
     }
   }
 
+  callbacks(engines: Engine[]): void {
+    engines.forEach((e) => e.start());
+    engines.filter(f => f.start()).map((g, i) => g.start());
+    engines.map((h: Other) => h.start());
+  }
+
   untyped(items: any[]): void {
     for (const item of items) {
       item.start();
@@ -79,6 +85,14 @@ def test_a_for_of_loop_binds_the_declared_element_type(ws: Workspace) -> None:
     ws.index()
     assert _calls_from(ws, "src/garage.Garage.loops") == {("src/garage.Engine.start", "exact")}
     assert _calls_from(ws, "src/garage.Garage.elements") == {("src/garage.Engine.start", "exact")}
+    # A callback's first parameter is an element, unless annotated.
+    callbacks = {
+        (e.dst, e.resolution, e.count) for e in ws.edges("calls") if e.src.endswith(".callbacks")
+    }
+    assert callbacks == {
+        ("src/garage.Engine.start", "exact", 3),
+        ("src/garage.Other.start", "exact", 1),
+    }
     maps = {(e.dst, e.resolution, e.count) for e in ws.edges("calls") if e.src.endswith(".maps")}
     assert maps == {("src/garage.Engine.start", "exact", 4)}
     # ``any[]`` says nothing of its elements.

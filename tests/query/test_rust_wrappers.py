@@ -71,6 +71,10 @@ FILES = {
             }
 
             pub fn own_map(&self) -> Option<u8> { self.find("d").map(|_e| 1) }
+
+            pub fn by_closure(&self) -> Option<bool> {
+                self.load().ok().filter(|e| e.start()).map(|e| e.start())
+            }
         }
 
         pub fn std_map(xs: &[u8]) -> Vec<u8> { xs.iter().map(|x| x + 1).collect() }
@@ -104,6 +108,8 @@ def test_opened_wrappers_type_the_receiver(tmp_path: Path) -> None:
         "demo::Garage::by_boxed_field": 1,
         "demo::Garage::by_try_binding": 1,
         "demo::Garage::by_if_let": 1,
+        # ``filter(|e| …)`` and ``map(|e| …)`` pass the content to ``e``.
+        "demo::Garage::by_closure": 2,
         # ``if let Some(p) = p``, ``let e = e?;`` and ``let h = h.unwrap();``.
         "demo::by_rebinding": 3,
     }

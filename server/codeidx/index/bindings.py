@@ -220,8 +220,11 @@ class LocalTypes:
         the name (where ``hooks.value_before_binding`` says so), and a
         pattern ``Left(x)`` has the variant it takes apart one byte before
         (where ``hooks.tuple_patterns`` says so; ``if let Some(x) = <chain>``
-        binds the chain's wrapped content), and ``for x in <chain>`` binds
-        an element of a wrapper (where ``hooks.wrappers.iterated`` says so).
+        binds the chain's wrapped content), ``for x in <chain>`` binds an
+        element of a wrapper (where ``hooks.wrappers.iterated`` says so), and
+        a closure's first parameter right after a method of
+        ``hooks.wrappers.passing`` (``opt.map(|x|``) the content of the
+        method's receiver.
         Anything else is unknown.
         """
         pos = self._positions_of(facts)
@@ -245,6 +248,30 @@ class LocalTypes:
                 return self._types.content_types(facts, value, enclosing, hooks, depth)
             # ``a, x = ...``: which part of the value is x's is not known.
             return None
+        wrappers = hooks.wrappers
+        if (
+            wrappers.passing
+            and i > 0
+            and lines[i - 1] == line
+            and role(i - 1) == _CALL
+            and pos.recvs[i - 1]
+            and pos.names[i - 1] in wrappers.passing
+            and at - starts[i - 1] - len(pos.names[i - 1].encode()) in wrappers.passing_offsets
+            and not (
+                # ``(x: Foo) => …``: the parameter's own annotation says more.
+                i + 1 < count
+                and lines[i + 1] == line
+                and role(i + 1) == _TYPE
+                and exprs[i + 1] == end + 2
+            )
+        ):
+            # ``opt.map(|x| …)``: the closure's first parameter is the
+            # content of the wrapper the method is called on (a receiver
+            # not known to be one, ``Effect.map``, leaves the other rules).
+            receiver = pos.table[pos.recvs[i - 1] - 1]
+            passed = self._types.content_types(facts, receiver, enclosing, hooks, depth)
+            if passed is not None:
+                return passed
         # ``T x`` (Java's and C's declarations, ``instanceof T x``, ``catch
         # (E e)``): a type written one byte before the name declares it.
         declared = (

@@ -69,6 +69,12 @@ class Wrappers:
     iterated: bool = False
     #: A mapping's methods giving its values, to loop over (``d.values()``).
     values: frozenset[str] = frozenset()
+    #: Methods passing the content to a closure's first parameter
+    #: (``opt.map(|x| x.run())``, ``items.forEach((x) => x.run())``).
+    passing: frozenset[str] = frozenset()
+    #: Bytes from the end of such a method's name to that parameter:
+    #: ``(|`` is 2 in Rust, ``((`` 2 and ``(`` 1 in TypeScript.
+    passing_offsets: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)

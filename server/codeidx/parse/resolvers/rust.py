@@ -120,6 +120,11 @@ _WRAPPERS = Wrappers(
         }
     ),
     patterns=frozenset({"Some", "Ok"}),
+    passing=frozenset(
+        {"map", "and_then", "is_some_and", "is_none_or", "is_ok_and", "filter", "inspect"}
+        | {"take_if"}
+    ),
+    passing_offsets=(2,),
 )
 #: Method names of the standard library's common types and prelude traits
 #: (``Iterator``, ``str``, ``String``, slices and ``Vec``, the maps and sets,

@@ -44,6 +44,11 @@ class TypeScriptHooks(JavaScriptHooks):
         members=BUILTIN_MEMBERS,
         iterated=True,
         values=frozenset({"values"}),
+        passing=frozenset(
+            {"map", "forEach", "filter", "find", "findLast", "findIndex", "some", "every"}
+            | {"flatMap"}
+        ),
+        passing_offsets=(1, 2),
     )
 
     def wrapped(self, annotation: str) -> str | None:
