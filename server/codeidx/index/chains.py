@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from codeidx.parse.hooks import group_end
+
 #: The part of a chain that an index stands for: ``a[i].b`` is a, ELEMENT, b.
 ELEMENT = "[]"
 
@@ -39,13 +41,13 @@ def chain_of(expr: str, sep: str) -> tuple[tuple[str, bool], ...] | None:
             i += 1
         if i < n and text[i] == "(":
             called = True
-            i = _group_end(text, i)
+            i += group_end(text[i:])
         out.append((name, called))
         while i < n and text[i].isspace():
             i += 1
         while i < n and text[i] == "[":
             # ``items[i]``: an element of the value before it.
-            i = _group_end(text, i)
+            i += group_end(text[i:])
             out.append((ELEMENT, False))
             while i < n and text[i].isspace():
                 i += 1
@@ -54,18 +56,3 @@ def chain_of(expr: str, sep: str) -> tuple[tuple[str, bool], ...] | None:
         if text[i] != ".":
             return None
         i += 1
-
-
-def _group_end(text: str, i: int) -> int:
-    """The index after the bracket group opening at ``i`` (the text's end if unclosed)."""
-    depth = 0
-    n = len(text)
-    while i < n:
-        if text[i] in "([{":
-            depth += 1
-        elif text[i] in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return n

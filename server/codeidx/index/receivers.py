@@ -308,9 +308,10 @@ class ReceiverTypes:
             self._r.cut_by_depth()
             return None
         names = hooks.annotation_names(annotation)
-        for keyed, content in ((False, hooks.wrapped(annotation)), (True, hooks.keyed(annotation))):
-            if content is None or self._defined_here(facts, names, scope, hooks, depth):
-                continue
+        content, keyed = hooks.wrapped(annotation), False
+        if content is None:
+            content, keyed = hooks.keyed(annotation), True
+        if content is not None and not self._defined_here(facts, names, scope, hooks, depth):
             # ``Option<Foo>``, ``dict[str, Foo]``: a wrapper from outside
             # holding a Foo.  (No deeper: the content is a shorter text,
             # and nested wrappers such as map[string][]*Item would spend

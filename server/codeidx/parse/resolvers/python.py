@@ -87,11 +87,11 @@ class PythonHooks(LanguageHooks):
         Sequences, sets, iterables, iterators, generators and homogeneous
         tuples (``tuple[Foo, ...]``); mappings are ``keyed``.
         """
-        return _container_arg(annotation.strip(), 0, _CONTAINERS, 0)
+        return _container_arg(annotation.strip(), 0, _CONTAINERS, 0, tuples=True)
 
     def keyed(self, annotation: str) -> str | None:
         """The value type of a mapping annotation: ``Foo`` of ``dict[str, Foo] | None``."""
-        return _container_arg(annotation.strip(), 0, _MAPPINGS, 1)
+        return _container_arg(annotation.strip(), 0, _MAPPINGS, 1, tuples=False)
 
     def assigned(self, statement: str) -> tuple[str | None, str | None]:
         """``x: T = v`` → (T, v); the last value of a chain ``a = b = v``."""
@@ -656,11 +656,13 @@ _MAPPINGS = frozenset(
 )
 
 
-def _container_arg(text_: str, depth: int, heads: frozenset[str], arg: int) -> str | None:
+def _container_arg(
+    text_: str, depth: int, heads: frozenset[str], arg: int, tuples: bool
+) -> str | None:
     """Type argument ``arg`` of a container in ``heads``: ``Foo`` of ``list[Foo] | None``.
 
     ``Optional``, ``| None``, ``Annotated`` and quotes are looked through;
-    a tuple counts among the containers only as ``tuple[Foo, ...]``.
+    with ``tuples``, ``tuple[Foo, ...]`` counts too (its element is ``Foo``).
     """
     if depth > 4 or not text_:
         return None
@@ -675,11 +677,11 @@ def _container_arg(text_: str, depth: int, heads: frozenset[str], arg: int) -> s
     args = [a.strip() for a in _split_top(rest.rsplit("]", 1)[0], ",")]
     if head in _OPTIONAL or head in _UNION:
         kept = [a for a in args if a != "None"]
-        return _container_arg(kept[0], depth + 1, heads, arg) if len(kept) == 1 else None
+        return _container_arg(kept[0], depth + 1, heads, arg, tuples) if len(kept) == 1 else None
     if head in _ANNOTATED:
-        return _container_arg(args[0], depth + 1, heads, arg)
+        return _container_arg(args[0], depth + 1, heads, arg, tuples)
     base = head.rsplit(".", 1)[-1]
-    if base in _TUPLES and heads is _CONTAINERS:
+    if base in _TUPLES and tuples:
         return args[0] if len(args) == 2 and args[1] == "..." else None
     if base not in heads or len(args) <= arg:
         return None

@@ -57,11 +57,11 @@ class TypeScriptHooks(JavaScriptHooks):
         ``Array``, ``ReadonlyArray``, ``Set``, ``ReadonlySet`` and the
         iterables; a ``Map``'s loop gives pairs, so maps are left out.
         """
-        return _element_type(annotation.strip(), 0, _ITERABLES, 0)
+        return _element_type(annotation.strip(), 0, _ITERABLES, 0, arrays=True)
 
     def keyed(self, annotation: str) -> str | None:
         """The value type of a map type: ``Foo`` of ``Map<string, Foo>``, ``Record<K, Foo>``."""
-        return _element_type(annotation.strip(), 0, _MAPS, 1)
+        return _element_type(annotation.strip(), 0, _MAPS, 1, arrays=False)
 
     def receiver_chain(self, receiver: str) -> str:
         """Non-null assertions say nothing of a type: ``m.get(k)!`` reads as ``m.get(k)``."""
@@ -184,10 +184,12 @@ _ITERABLES = frozenset(
 _MAPS = frozenset({"Map", "ReadonlyMap", "WeakMap", "Record"})
 
 
-def _element_type(text_: str, depth: int, generics: frozenset[str], arg: int) -> str | None:
-    """Type argument ``arg`` of one of ``generics``, or an array's element, through ``| null``.
+def _element_type(
+    text_: str, depth: int, generics: frozenset[str], arg: int, arrays: bool
+) -> str | None:
+    """Type argument ``arg`` of one of ``generics`` through ``| null``.
 
-    ``Foo[]`` and ``readonly Foo[]`` count among the iterables only.
+    With ``arrays``, ``Foo[]`` and ``readonly Foo[]`` give ``Foo`` too.
     """
     if depth > 4:
         return None
@@ -198,9 +200,9 @@ def _element_type(text_: str, depth: int, generics: frozenset[str], arg: int) ->
     if len(split_top(type_, "=>")) > 1:
         return None
     if type_.startswith("(") and type_.endswith(")"):
-        return _element_type(type_[1:-1].strip(), depth + 1, generics, arg)
+        return _element_type(type_[1:-1].strip(), depth + 1, generics, arg, arrays)
     if type_.endswith("[]"):
-        return type_[:-2].strip() or None if generics is _ITERABLES else None
+        return type_[:-2].strip() or None if arrays else None
     base, bracket, rest = type_.partition("<")
     if not bracket or base.strip() not in generics:
         return None
