@@ -683,3 +683,82 @@ def test_option_and_result_methods_are_told_apart():
     assert wrappers.opening | wrappers.keeping <= wrappers.members
     assert "map" in wrappers.members and "map" not in wrappers.opening | wrappers.keeping
     assert wrappers.patterns == {"Some", "Ok"}
+
+
+MACRO_ITEMS = """\
+use crate::punctuated::Punctuated;
+
+ast_struct! {
+    /// A path such as `std::fmt::Write`.
+    pub struct Path #full {
+        pub leading_colon: Option<Colon2>,
+        pub segments: Punctuated<PathSegment, Colon2>,
+    }
+}
+
+mod parsing {
+    cfg_rt! {
+        use crate::runtime::Handle;
+        pub fn spawn(handle: &Handle) -> Path { handle.spawn() }
+    }
+}
+
+impl Path {
+    serde_if_integer128! {
+        fn visit_i128(&self) {}
+    }
+}
+
+forward_to_deserialize_any! {
+    bool i8 i16 string bytes option unit struct enum
+}
+
+fn build() {
+    quote! { struct Generated; }
+}
+"""
+
+
+def test_items_inside_item_level_macros_are_definitions() -> None:
+    result = parse("rust", MACRO_ITEMS, "crate::path")
+    assert [(n.qualified_name, n.kind) for n in result.nodes[1:]] == [
+        ("crate::path::Path", "struct"),
+        ("crate::path::Path::leading_colon", "field"),
+        ("crate::path::Path::segments", "field"),
+        ("crate::path::parsing", "namespace"),
+        ("crate::path::parsing::spawn", "function"),
+        ("crate::path::Path", "impl"),
+        ("crate::path::Path::visit_i128", "method"),
+        ("crate::path::build", "function"),
+    ]
+    path = result.nodes[1]
+    # The token trees are parsed in place: positions and docs are the file's.
+    assert (path.name_span.start_line, path.name_span.start_col) == (4, 15)
+    assert path.doc == "A path such as `std::fmt::Write`."
+    assert node(result, "crate::path::Path::segments").signature.startswith("pub segments:")
+    spawn = node(result, "crate::path::parsing::spawn")
+    assert spawn.parent == node(result, "crate::path::parsing").ordinal
+    assert [(p.name, p.type) for p in spawn.params] == [("handle", "&Handle")]
+    # A method in a macro inside an impl belongs to the impl.
+    assert node(result, "crate::path::Path::visit_i128").parent == result.nodes[6].ordinal
+
+
+def test_references_and_imports_inside_item_level_macros() -> None:
+    result = parse("rust", MACRO_ITEMS, "crate::path")
+    # Read again as items, names in a macro's tokens have their roles.
+    assert ("type", "") in roles(result, "Punctuated")
+    assert roles(result, "spawn")[-1] == ("call", "handle")
+    assert roles(result, "Handle") == [("import", "crate::runtime"), ("type", "")]
+    assert [i.module for i in result.imports] == ["crate::punctuated", "crate::runtime"]
+    # Each identifier is one occurrence, though two trees hold it.
+    starts = [o.start_byte for o in result.occurrences]
+    assert len(starts) == len(set(starts))
+
+
+def test_macro_tokens_that_are_no_items_define_nothing() -> None:
+    result = parse("rust", MACRO_ITEMS, "crate::path")
+    names = {n.name for n in result.nodes}
+    # ``quote!`` in a function body stays tokens; the forward list names no items.
+    assert "Generated" not in names
+    assert not names & {"bool", "string", "bytes", "option", "unit"}
+    assert not result.problems

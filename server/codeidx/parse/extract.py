@@ -5,15 +5,20 @@ The extraction is driven by each language's query files:
 * ``tags.scm`` captures definitions as ``@definition.<kind>`` with an inner
   ``@name`` (the tags convention of tree-sitter's code navigation);
 * ``refs.scm`` captures references as ``@reference.<role>`` with an inner
-  ``@name`` and, where there is one, the ``@receiver`` qualifying it.
+  ``@name`` and, where there is one, the ``@receiver`` qualifying it;
+* ``embedded.scm``, where a language has one, captures ``@items``: spans of
+  the file that its grammar leaves opaque but that hold items of the same
+  language (Rust's ``ast_struct! { pub struct Path { .. } }``).  Each is
+  parsed again on its own, in place, and its trees are walked with the
+  file's, so their definitions and references are the file's own.
 
 Every other identifier leaf (per ``LanguageSpec.identifier_types``) is an
 occurrence with role ``read``.  Language details come from the hooks module.
 
-A file is walked twice: once by one query holding the patterns of both query
-files (a walk of the tree costs as much as most matching does), once by the
-identifier query.  Occurrences are built as columns (``OccurrenceTable``)
-because a workspace holds millions of them.
+A file is walked twice (each embedded tree too): once by one query holding
+the patterns of both query files (a walk of the tree costs as much as most
+matching does), once by the identifier query.  Occurrences are built as
+columns (``OccurrenceTable``) because a workspace holds millions of them.
 
 This module never raises on broken code: syntax errors are counted and what
 tree-sitter recovered is indexed; invalid UTF-8 is decoded with replacement
@@ -28,7 +33,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from tree_sitter import Query, QueryCursor
+from tree_sitter import Parser, Query, QueryCursor, Range
 
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks, body_hash
@@ -43,7 +48,7 @@ from codeidx.parse.records import (
 
 if TYPE_CHECKING:
     import numpy.typing as npt
-    from tree_sitter import Node, Parser
+    from tree_sitter import Node
 
 # When one identifier is captured by several reference patterns, the most
 # specific role wins.  ``read`` is the fallback for every identifier.
@@ -82,6 +87,12 @@ _DYNAMIC = -1
 # A reference pattern that captures no ``@reference.<role>``: it is ignored.
 _NO_ROLE = -2
 _CAPTURE = re.compile(r"@([\w.-]+)")
+# Embedded spans inside embedded spans are read this deep (``cfg_rt! {
+# cfg_net! { .. } }``); deeper ones stay opaque.
+_EMBEDDED_DEPTH = 3
+# Embedded spans sit among items: a pattern of ``embedded.scm`` starts at
+# most this deep (two nested modules), which spares a walk of every body.
+_EMBEDDED_START_DEPTH = 4
 
 
 @dataclass(slots=True)
@@ -105,6 +116,8 @@ class _Compiled:
     identifiers: Query
     errors: Query
     hooks: LanguageHooks
+    #: The ``embedded.scm`` query (None: the language has none).
+    embedded: Query | None
 
 
 def _pattern_captures(source: bytes, query: Query, index: int) -> set[str]:
@@ -168,6 +181,7 @@ def _compiled(language: str) -> _Compiled:
             if name.startswith("reference."):
                 query.disable_capture(name)
     ident = " ".join(f"({t})" for t in spec.identifier_types)
+    embedded_src = registry.query_source(language, "embedded")
     return _Compiled(
         query=query,
         refs_start=refs_start,
@@ -177,6 +191,7 @@ def _compiled(language: str) -> _Compiled:
         identifiers=Query(lang, f"[{ident}] @id"),
         errors=Query(lang, "[(ERROR) (MISSING)] @error"),
         hooks=registry.hooks(language).HOOKS,
+        embedded=Query(lang, embedded_src) if embedded_src.strip() else None,
     )
 
 
@@ -279,8 +294,8 @@ class _References:
         self.outer: set[int] = set()
 
 
-def _walk(compiled: _Compiled, root: Node, src: bytes) -> tuple[_Found, _References]:
-    """Run the tags and refs patterns once over the tree."""
+def _walk(compiled: _Compiled, roots: list[Node], src: bytes) -> tuple[_Found, _References]:
+    """Run the tags and refs patterns once over the file's trees."""
     found: _Found = {}
     define = found.setdefault
     refs = _References()
@@ -295,7 +310,10 @@ def _walk(compiled: _Compiled, root: Node, src: bytes) -> tuple[_Found, _Referen
     kinds = compiled.kinds
     kind_keys = compiled.kind_keys
     plans = compiled.plans
-    for index, caps in QueryCursor(compiled.query).matches(root):
+    matches = QueryCursor(compiled.query).matches(roots[0])
+    for extra in roots[1:]:
+        matches += QueryCursor(compiled.query).matches(extra)
+    for index, caps in matches:
         if index < refs_start:
             # Keyed by range and name, so one statement may define several
             # names (``a, b = 1, 2``; ``var x, y int``) while a node captured
@@ -387,7 +405,10 @@ def extract_tree(language: str, root: Node, src: bytes, module_name: str) -> Par
         problems.append(Problem("syntax_error", f"{error_count} error node(s)", first))
     columns = _Columns(src)
     module_name = compiled.hooks.tree_module_name(root, src, module_name)
-    found, refs = _walk(compiled, root, src)
+    roots = [root]
+    if compiled.embedded is not None:
+        roots += _embedded_roots(compiled.embedded, language, root, src)
+    found, refs = _walk(compiled, roots, src)
     nodes = _definitions(compiled, spec.separator, root, src, module_name, columns, found)
     # The name of an ``impl`` block names another definition (the type), so it
     # stays an occurrence; every other definition name is not a reference,
@@ -401,8 +422,12 @@ def extract_tree(language: str, root: Node, src: bytes, module_name: str) -> Par
         if n.kind not in compiled.hooks.reference_names
         and not (n.detached and not state.get(n.name_span.start_byte, 0) >> _RANK_BITS)
     ]
-    table, locals_ = _occurrences(compiled, root, src, nodes, def_names, columns, refs)
+    table, locals_ = _occurrences(compiled, roots, src, nodes, def_names, columns, refs)
     imports = compiled.hooks.extract_imports(root, src)
+    if len(roots) > 1:
+        for extra in roots[1:]:
+            imports += compiled.hooks.extract_imports(extra, src)
+        imports.sort(key=lambda record: record.line)
     return ParseResult(
         language=language,
         nodes=nodes,
@@ -413,6 +438,48 @@ def extract_tree(language: str, root: Node, src: bytes, module_name: str) -> Par
         line_count=src.count(b"\n") + (1 if src and not src.endswith(b"\n") else 0),
         error_count=error_count,
     )
+
+
+def _embedded_roots(embedded: Query, language: str, root: Node, src: bytes) -> list[Node]:
+    """The trees of the spans ``embedded.scm`` captures, each parsed on its own.
+
+    A span is parsed alone, between its delimiters, with the parser's
+    included ranges, so positions are the file's and tokens that are no
+    items cannot swallow the next span's.  Spans inside those spans are
+    read too, up to ``_EMBEDDED_DEPTH``.
+    """
+    out: list[Node] = []
+    parser: Parser | None = None
+    pending = [root]
+    cursor = QueryCursor(embedded)
+    cursor.set_max_start_depth(_EMBEDDED_START_DEPTH)
+    for _ in range(_EMBEDDED_DEPTH):
+        spans = [
+            node
+            for tree in pending
+            for node in cursor.captures(tree).get("items", [])
+            if node.end_byte - node.start_byte > 2
+        ]
+        if not spans:
+            break
+        if parser is None:
+            parser = Parser(registry.grammar(language))
+        pending = []
+        for node in sorted(spans, key=lambda n: n.start_byte):
+            # Inside the delimiters: one byte each (``{``/``}``, ``(``/``)``).
+            start_row, start_col = node.start_point
+            end_row, end_col = node.end_point
+            parser.included_ranges = [
+                Range(
+                    (start_row, start_col + 1),
+                    (end_row, end_col - 1),
+                    node.start_byte + 1,
+                    node.end_byte - 1,
+                )
+            ]
+            pending.append(parser.parse(src).root_node)
+        out += pending
+    return out
 
 
 def _definitions(
@@ -525,7 +592,7 @@ def _first_seen(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 def _occurrences(
     compiled: _Compiled,
-    root: Node,
+    roots: list[Node],
     src: bytes,
     nodes: list[NodeRecord],
     def_names: list[int],
@@ -538,7 +605,10 @@ def _occurrences(
     order of first binding, except those a ``global``/``nonlocal`` statement
     declares outer.
     """
-    idents = QueryCursor(compiled.identifiers).captures(root).get("id", [])
+    idents = QueryCursor(compiled.identifiers).captures(roots[0]).get("id", [])
+    for extra in roots[1:]:
+        # An embedded span's identifiers are also the outer tree's tokens.
+        idents += QueryCursor(compiled.identifiers).captures(extra).get("id", [])
     starts_list = [n.start_byte for n in idents]
     by_raw: dict[bytes, int] = {}
     intern = by_raw.setdefault
@@ -551,6 +621,9 @@ def _occurrences(
         # Captures of alternatives are not always in document order.
         order = np.argsort(start, kind="stable")
         start, gid = start[order], gid[order]
+    if len(roots) > 1 and len(start) > 1:
+        first = np.concatenate(([True], start[1:] != start[:-1]))
+        start, gid = start[first], gid[first]
     if def_names:
         keep = ~_member(start, def_names)
         start, gid = start[keep], gid[keep]
