@@ -110,6 +110,20 @@ FILES = {
         pub fn closure(items: &[Inner]) -> u32 { items.iter().map(|i| i.step()).sum() }
 
         pub fn unbounded<T>(t: T) -> u32 { t.step() }
+
+        #[derive(Default, Clone)]
+        pub struct Flags { start: bool }
+
+        impl Flags {
+            pub fn bump(&self) -> u32 { 3 }
+        }
+
+        pub fn derived(f: &Flags) -> u32 {
+            let mut fresh = Flags::default();
+            fresh.start = true;
+            let copy = f.clone();
+            fresh.bump() + copy.bump()
+        }
     """,
 }
 
@@ -152,6 +166,12 @@ def test_type_parameters_have_the_methods_of_their_bounds(tmp_path: Path) -> Non
     assert callers(tmp_path, "demo::visit::Visit::create") == {
         "demo::through_path": ("exact", 1),
     }
+
+
+def test_derived_default_and_clone_give_the_type_itself(tmp_path: Path) -> None:
+    # ``#[derive(Default, Clone)]`` writes no ``default`` or ``clone`` the
+    # index sees, yet ``Flags::default()`` and ``f.clone()`` are Flags.
+    assert callers(tmp_path, "demo::Flags::bump") == {"demo::derived": ("exact", 2)}
 
 
 def test_a_call_means_the_method_when_a_field_has_its_name(tmp_path: Path) -> None:

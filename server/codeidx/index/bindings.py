@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import weakref
 from bisect import bisect_left
-from operator import sub
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,6 +32,8 @@ from codeidx.store.occurrences import ROLE_MASK, iter_raw, values_matrix
 from codeidx.store.symbols import FileFacts
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from codeidx.index.receivers import ReceiverTypes
     from codeidx.index.resolve import Resolver
 
@@ -379,6 +380,28 @@ class LocalTypes:
 _ITSELF: list[Target] = []
 
 
+def _expression_starts(
+    starts: npt.NDArray[np.int64], recvs: npt.NDArray[np.int64], table: list[str]
+) -> npt.NDArray[np.int64]:
+    """Where each occurrence's expression starts, its receiver's text included.
+
+    A receiver ``a.b`` before ``.name`` starts its length plus one before
+    the name; before a separator of two bytes (Rust's ``attr::parsing``,
+    ``a?.b``, ``p->x``) one byte earlier still, which is told by an
+    occurrence starting right there (the receiver's head), as no
+    identifier can start one byte before another's first byte.
+    """
+    lengths = np.array([0, *(len(r.encode()) for r in table)], dtype=np.int64)
+    has = recvs > 0
+    exprs = starts - lengths[recvs] - has
+    if has.any():
+        wide = exprs - 1
+        at = np.minimum(np.searchsorted(starts, wide), len(starts) - 1)
+        hit = has & (starts[at] == wide)
+        exprs[hit] = wide[hit]
+    return exprs
+
+
 class _Positions:
     """A file's occurrences sorted by start byte, one column per field.
 
@@ -399,6 +422,7 @@ class _Positions:
         col_roles: list[int],
         recvs: list[int],
         names: list[str],
+        exprs: list[int],
     ) -> None:
         #: The blobs this was built from, to tell a stale entry from a fresh one.
         self.blobs = blobs
@@ -409,15 +433,13 @@ class _Positions:
         self.col_roles = col_roles
         self.recvs = recvs
         self.names = names
-        # A receiver ``a.b`` before ``.name`` starts its length plus one
-        # earlier: where each occurrence's expression starts.
-        shift = [0, *(len(r.encode()) + 1 for r in table)]
-        self.exprs = list(map(sub, starts, map(shift.__getitem__, recvs)))
+        #: Where each occurrence's expression starts (``build``).
+        self.exprs = exprs
 
     @classmethod
     def build(cls, blobs: dict[str, bytes], table: list[str]) -> _Positions:
         if not blobs:
-            return cls(blobs, table, [], [], [], [], [])
+            return cls(blobs, table, [], [], [], [], [], [])
         names = list(blobs)
         arrays = [values_matrix(blob) for blob in blobs.values()]
         values = np.concatenate(arrays).astype(np.int64)
@@ -431,14 +453,17 @@ class _Positions:
         order = np.argsort(values[:, 0], kind="stable")
         values = values[order]
         which = which[order]
+        starts = values[:, 0]
+        recvs = values[:, 4]
         return cls(
             blobs,
             table,
-            values[:, 0].tolist(),
+            starts.tolist(),
             values[:, 1].tolist(),
             values[:, 2].tolist(),
-            values[:, 4].tolist(),
+            recvs.tolist(),
             np.array(names, dtype=object)[which].tolist(),
+            _expression_starts(starts, recvs, table).tolist(),
         )
 
     def role(self, j: int) -> int:

@@ -52,8 +52,14 @@ class Imports:
             found = r.in_module(target_module, original, 0)
             if found:
                 return found
-            sub = f"{target_module}{registry.LANGUAGES[facts.language].separator}{original}"
-            return r.module_targets(sub) if r.module_exists(sub) else []
+            sep = registry.LANGUAGES[facts.language].separator
+            sub = f"{target_module}{sep}{original}"
+            if r.module_exists(sub):
+                return r.module_targets(sub)
+            if target_module.rsplit(sep, 1)[-1] == original:
+                # ``use crate::attr;``: the path's file is the module named.
+                return r.module_targets(target_module)
+            return []
         sep = registry.LANGUAGES[facts.language].separator
         for imp in facts.glob_imports():
             target_module = r.module_of_path(imp.target_path)

@@ -113,6 +113,9 @@ class ReceiverTypes:
             found: list[Target] | None
             if members:
                 found = self._values(members, part_called, depth)
+            elif part_called and part in hooks.self_results:
+                # ``EmptyFlags::default()`` of a ``#[derive(Default)]``.
+                found = values
             elif all(self._imported_from_outside(v, part) for v in values):
                 # ``csv.writer`` is ``_csv.writer``, a C function.
                 found = []
@@ -221,7 +224,7 @@ class ReceiverTypes:
                 found = [t]
             elif called:
                 found = self._returns(t, depth) if t.kind in CALLABLE else None
-            elif t.kind == "module":
+            elif t.kind in ("module", "namespace"):
                 found = [t]
             elif t.kind == "enum_member":
                 owner = self._r.def_by_id(t.node_id) or self._r.class_def(t.node_id)

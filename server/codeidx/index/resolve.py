@@ -409,9 +409,28 @@ class Resolver:
         ]
         if same_module:
             return same_module
+        if hooks.extern_modules:
+            crate = self._extern_module(facts, name)
+            if crate:
+                return crate
         if name in hooks.builtins:
             return []
         return self.guesses.top_level(facts, name)
+
+    def _extern_module(self, facts: FileFacts, name: str) -> list[Target]:
+        """The top-level module ``name`` of files in the file's language (``extern_modules``).
+
+        A module of another language of the same name (a Python package
+        beside a Rust crate) is no crate of this one.
+        """
+        language = facts.language
+        return [
+            target
+            for target, (_fid, path) in zip(
+                self.module_targets(name), self.module_files(name), strict=True
+            )
+            if registry.language_for_path(path) == language
+        ]
 
     def module_through_attributes(self, imp: ImportFact, facts: FileFacts) -> str | None:
         """The module a ``from a.b import x`` names when ``a.b`` is no file (``imports.py``)."""
@@ -441,9 +460,16 @@ class Resolver:
         if owner.kind == "module":
             module = self.module_name_of_node(owner.node_id)
             return self.in_module(module, name, 0) if module is not None else []
-        if owner.kind in CLASS_LIKE or (
-            owner.kind in CALLABLE and registry.hooks(facts.language).HOOKS.constructor_functions
+        if (
+            owner.kind in CLASS_LIKE
+            or owner.kind == "namespace"
+            or (
+                owner.kind in CALLABLE
+                and registry.hooks(facts.language).HOOKS.constructor_functions
+            )
         ):
+            # A namespace (Rust's inline ``mod parsing { .. }``) holds its
+            # items as a class holds its members.
             return self.members(owner.node_id, name, facts)
         return []
 

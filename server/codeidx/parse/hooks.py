@@ -312,6 +312,16 @@ class LanguageHooks:
     #: (Rust's ``len`` and ``len()``).  A Python call may call a field
     #: holding a function, and a read may run a property.
     calls_name_methods: bool = False
+    #: Methods of standard traits any type may derive whose result is the
+    #: receiver's own type (Rust's ``Foo::default()``, ``x.clone()``): a
+    #: workspace type that does not write them itself still gives itself.
+    self_results: frozenset[str] = frozenset()
+    #: Whether a name bound nowhere in a file that names a top-level module
+    #: of the workspace's files of the language is that module: Rust's crates
+    #: are in scope by name without a ``use`` (the extern prelude), so a
+    #: test calls ``syn::parse_str`` and a crate names ``serde::de::Error``.
+    #: Languages whose modules must be imported keep this off.
+    extern_modules: bool = False
     #: Whether a class body is a scope of its own, whose names code written
     #: directly in it sees bare (Python evaluates a method's annotations and
     #: defaults in the class body).  A Rust impl's or struct's items are

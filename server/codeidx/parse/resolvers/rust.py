@@ -196,6 +196,8 @@ class RustHooks(LanguageHooks):
     wrappers = _WRAPPERS
     builtin_members = _STD_MEMBERS
     crate_wide_kinds = frozenset({"macro"})
+    extern_modules = True
+    self_results = frozenset({"clone", "default", "to_owned"})
 
     def annotation_names(self, annotation: str) -> list[str]:
         """The type a declared type stands for: ``&mut Foo``, ``crate::a::Foo<T>``, ``Box<Foo>``.
