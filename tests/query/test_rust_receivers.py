@@ -3,8 +3,9 @@
 A struct's field types, ``Self`` in an impl (a trait impl too), the bounds
 of a type parameter, type aliases, constructors returning ``Self`` and the
 variant a pattern takes apart type the receiver, so the call goes to the
-method exactly.  Where the type is not known (an unbounded type parameter,
-a name bound to values of different types, a closure's parameter) the call
+method exactly, and so does a closure's parameter over a slice's iterator.
+Where the type is not known (an unbounded type parameter, a name bound to
+values of different types) the call
 stays a guess, and a receiver whose type comes from outside the workspace
 (``fmt::Formatter``) gets no edge at all.
 """
@@ -144,11 +145,13 @@ def test_fields_self_constructors_aliases_and_patterns_type_the_receiver(tmp_pat
         "demo::through_alias",
         "demo::by_pattern",
         "demo::by_if_let",
+        # ``items.iter().map(|i| …)`` over ``&[Inner]``: an element.
+        "demo::closure",
     }
     # Unknown types stay guesses, never exact edges: a name bound to an
-    # Inner and to an Other, a closure's parameter, an unbounded type
-    # parameter, a parameter shadowed by a value of another type.
-    for guessed in ("one_name_two_types", "closure", "unbounded", "shadowed"):
+    # Inner and to an Other, an unbounded type parameter, a parameter
+    # shadowed by a value of another type.
+    for guessed in ("one_name_two_types", "unbounded", "shadowed"):
         assert found[f"demo::{guessed}"][0] == "by_name", guessed
 
 

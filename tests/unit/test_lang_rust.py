@@ -646,6 +646,26 @@ def test_impls_of_references_to_primitive_unit_and_never_types_hold_their_items(
 
 
 @pytest.mark.parametrize(
+    ("annotation", "element"),
+    [
+        ("Vec<Engine>", "Engine"),
+        ("&mut std::vec::Vec<crate::a::Engine>", "crate::a::Engine"),
+        ("&'a [Engine]", "Engine"),
+        ("[Engine; 4]", "Engine"),
+        ("Box<[Engine]>", "Engine"),
+        ("HashSet<Engine>", "Engine"),
+        ("Vec<Vec<Engine>>", "Vec<Engine>"),
+        ("Option<Vec<Engine>>", None),
+        ("(Engine, Other)", None),
+        ("Engine", None),
+        ("Vecs<Engine>", None),
+    ],
+)
+def test_sequence_is_the_element_of_vecs_slices_arrays_and_sets(annotation, element):
+    assert HOOKS.sequence(annotation) == element
+
+
+@pytest.mark.parametrize(
     ("annotation", "content"),
     [
         ("Option<Engine>", "Engine"),

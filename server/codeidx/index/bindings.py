@@ -249,15 +249,12 @@ class LocalTypes:
                 return self._types.content_types(facts, value, enclosing, hooks, depth)
             # ``a, x = ...``: which part of the value is x's is not known.
             return None
-        wrappers = hooks.wrappers
         if (
-            wrappers.passing
-            and i > 0
+            i > 0
             and lines[i - 1] == line
             and role(i - 1) == _CALL
             and pos.recvs[i - 1]
-            and pos.names[i - 1] in wrappers.passing
-            and at - starts[i - 1] - len(pos.names[i - 1].encode()) in wrappers.passing_offsets
+            and _passes(hooks, pos.names[i - 1], at - starts[i - 1])
             and not (
                 # ``(x: Foo) => …``: the parameter's own annotation says more.
                 i + 1 < count
@@ -323,11 +320,11 @@ class LocalTypes:
                 found = self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
                 if found or declared is None:
                     return found
-            elif start == end + 4 and declared is None:
+            elif start - end in hooks.loop_offsets and declared is None:
                 # ``for x in ...``: an element, not the value.  Where a loop
                 # over a wrapper binds its content (``hooks.wrappers``) and
                 # the name has no other binding, that is the element's type.
-                if sole and hooks.wrappers.iterated:
+                if sole and (hooks.wrappers.iterated or hooks.sequences.iterated):
                     value = pos.chain_text(pos.outermost(i + 1))
                     return self._types.content_types(facts, value, enclosing, hooks, depth)
                 return None
@@ -378,6 +375,19 @@ class LocalTypes:
 # What ``_binding_types`` answers for a binding to the name's own value,
 # opened (``let x = x?;``, ``if let Some(x) = x``): see ``_local_types``.
 _ITSELF: list[Target] = []
+
+
+def _passes(hooks: LanguageHooks, method: str, distance: int) -> bool:
+    """Whether a call of ``method`` passes a wrapper's content to a closure ``distance`` bytes on.
+
+    ``distance`` runs from the method name's first byte to the closure's
+    parameter: ``opt.map(|x| …)`` (``hooks.wrappers``) and
+    ``items.iter().any(|x| …)`` (``hooks.sequences``).
+    """
+    return any(
+        method in w.passing and distance - len(method.encode()) in w.passing_offsets
+        for w in (hooks.wrappers, hooks.sequences)
+    )
 
 
 def _expression_starts(

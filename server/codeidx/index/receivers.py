@@ -44,7 +44,15 @@ from codeidx.index.targets import (
     dedupe,
     enclosing_class,
 )
-from codeidx.index.wrappers import WRAPPED, WRAPPER_KINDS, open_wrappers, wrap
+from codeidx.index.wrappers import (
+    ELEMENT_KINDS,
+    KEYED,
+    SEQUENCE,
+    WRAPPED,
+    WRAPPER_KINDS,
+    open_wrappers,
+    wrap,
+)
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
 from codeidx.store import nodes as node_store
@@ -105,7 +113,7 @@ class ReceiverTypes:
                 continue
             given: list[Target] = []
             if any(v.kind in WRAPPER_KINDS for v in values):
-                opened = open_wrappers(values, part, hooks.wrappers)
+                opened = open_wrappers(values, part, hooks)
                 if opened is None:
                     return None
                 values, given = opened
@@ -137,7 +145,7 @@ class ReceiverTypes:
         """
         if not any(o.kind in WRAPPER_KINDS for o in owners):
             return owners
-        opened = open_wrappers(owners, name, hooks.wrappers)
+        opened = open_wrappers(owners, name, hooks)
         return opened[0] if opened is not None else None
 
     def content_types(
@@ -149,7 +157,7 @@ class ReceiverTypes:
         map from outside may hold a workspace type).
         """
         found = self.expr_types(facts, value, enclosing, hooks, depth + 1)
-        if not found or any(t.kind != WRAPPED or t.content is None for t in found):
+        if not found or any(t.kind not in ELEMENT_KINDS or t.content is None for t in found):
             return None
         return dedupe([t.content for t in found if t.content is not None])
 
@@ -311,16 +319,18 @@ class ReceiverTypes:
             self._r.cut_by_depth()
             return None
         names = hooks.annotation_names(annotation)
-        content, keyed = hooks.wrapped(annotation), False
+        content, kind = hooks.wrapped(annotation), WRAPPED
         if content is None:
-            content, keyed = hooks.keyed(annotation), True
+            content, kind = hooks.sequence(annotation), SEQUENCE
+        if content is None:
+            content, kind = hooks.keyed(annotation), KEYED
         if content is not None and not self._defined_here(facts, names, scope, hooks, depth):
             # ``Option<Foo>``, ``dict[str, Foo]``: a wrapper from outside
             # holding a Foo.  (No deeper: the content is a shorter text,
             # and nested wrappers such as map[string][]*Item would spend
             # the depth bound.)
             held = self.annotation_types(facts, content, scope, hooks, depth, generics)
-            return [wrap(t, keyed) for t in held] if held is not None else [wrap(None, keyed)]
+            return [wrap(t, kind) for t in held] if held is not None else [wrap(None, kind)]
         if not names:
             return None
         out: list[Target] = []

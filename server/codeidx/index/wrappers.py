@@ -6,35 +6,40 @@ value as its content wrapped, a target of kind ``WRAPPED`` that is never a
 definition, and opens it where the wrapper's methods, a pattern, a loop or
 an index say.  A mapping (``dict[str, Foo]``, ``hooks.keyed``) is a
 ``KEYED`` wrapper of its values: an index and its value methods give one,
-but a loop over it gives keys.  Plain values and pure functions only.
+but a loop over it gives keys.  A Rust sequence (``Vec<Foo>``,
+``hooks.sequence``) is a ``SEQUENCE`` of its elements, whose methods are
+``hooks.sequences``, not ``Option``'s.  Plain values and pure functions only.
 """
 
 from __future__ import annotations
 
 from codeidx.index.targets import Target
-from codeidx.parse.hooks import Wrappers
+from codeidx.parse.hooks import LanguageHooks, Wrappers
 
 #: The kind of a wrapper value (``wrap``): no definition.
 WRAPPED = "wrapped"
-#: The kind of a mapping's value (``wrap`` with ``keyed``): a loop gives keys.
+#: The kind of a mapping's value (``wrap`` with ``KEYED``): a loop gives keys.
 KEYED = "keyed"
-#: Both kinds of wrapper value.
-WRAPPER_KINDS = frozenset({WRAPPED, KEYED})
+#: The kind of a sequence whose methods are the language's ``sequences``.
+SEQUENCE = "sequence"
+#: Every kind of wrapper value.
+WRAPPER_KINDS = frozenset({WRAPPED, KEYED, SEQUENCE})
+#: The wrappers a loop over or a closure of a passing method takes an element of.
+ELEMENT_KINDS = frozenset({WRAPPED, SEQUENCE})
 # Wrapper ids lie this far below their content's (definitions' ids are positive).
-_WRAPPED_IDS = 1 << 40
-_KEYED_IDS = 1 << 44
+_IDS_BELOW = {WRAPPED: 1 << 40, KEYED: 1 << 44, SEQUENCE: 1 << 48}
 
 
-def wrap(content: Target | None, keyed: bool = False) -> Target:
-    """A wrapper value holding ``content`` (None: a content not known).
+def wrap(content: Target | None, kind: str = WRAPPED) -> Target:
+    """A wrapper value of ``kind`` holding ``content`` (None: a content not known).
 
     Its id is the content's moved below every definition's, so a wrapper,
     its content and a wrapper of the wrapper are distinct values to
     ``targets.dedupe``; it never becomes an edge's end
-    (``ReceiverTypes.member_owners`` opens it first).  ``keyed``: the
-    mapping holding ``content`` as its values (kind ``KEYED``).
+    (``ReceiverTypes.member_owners`` opens it first).  ``KEYED``: the
+    mapping holding ``content`` as its values.
     """
-    kind, below = (KEYED, _KEYED_IDS) if keyed else (WRAPPED, _WRAPPED_IDS)
+    below = _IDS_BELOW[kind]
     if content is None:
         return Target(-below, kind, 1.0, "exact")
     return Target(
@@ -47,30 +52,40 @@ def wrap(content: Target | None, keyed: bool = False) -> Target:
 
 
 def open_wrappers(
-    values: list[Target], name: str, wrappers: Wrappers
+    values: list[Target], name: str, hooks: LanguageHooks
 ) -> tuple[list[Target], list[Target]] | None:
     """(values to look ``name`` up in, values a wrapper's method gives), None if unknown.
 
     ``unwrap`` gives the content, ``as_ref`` the wrapper itself, a
-    mapping's ``values`` a wrapper its loop opens; another
-    method of the wrapper gives nothing known here; any other name is
-    looked up in the content.  A content not known makes the answer
-    unknown wherever it is needed.
+    mapping's ``values`` a wrapper its loop opens, a sequence's ``first``
+    an ``Option`` of an element; another method of the wrapper gives
+    nothing of the workspace's; any other name is looked up in the content
+    of a ``transparent`` wrapper, and is not known on another.  A content
+    not known makes the answer unknown wherever it is needed.
     """
     owners: list[Target] = []
     given: list[Target] = []
     for v in values:
         if v.kind not in WRAPPER_KINDS:
             owners.append(v)
-        elif name in wrappers.keeping:
+            continue
+        wrappers = hooks.sequences if v.kind == SEQUENCE else hooks.wrappers
+        if name in wrappers.keeping:
             given.append(v)
         elif v.kind == KEYED and name in wrappers.values:
             # ``d.values()``: what a loop over gives the mapping's values.
             given.append(wrap(v.content))
-        elif name in wrappers.opening or name not in wrappers.members:
+        elif name in wrappers.optional:
+            # ``items.first()``: an ``Option`` of an element.
+            given.append(wrap(v.content))
+        elif name in wrappers.opening or (wrappers.transparent and name not in wrappers.members):
             if v.content is None:
                 return None
             (given if name in wrappers.opening else owners).append(v.content)
+        elif not wrappers.transparent and name not in wrappers.members:
+            # A method neither the sequence nor the standard library has:
+            # a trait of the workspace's may give it (syn's ``attrs.outer()``).
+            return None
     return owners, given
 
 

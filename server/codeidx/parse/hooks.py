@@ -75,6 +75,14 @@ class Wrappers:
     #: Bytes from the end of such a method's name to that parameter:
     #: ``(|`` is 2 in Rust, ``((`` 2 and ``(`` 1 in TypeScript.
     passing_offsets: tuple[int, ...] = ()
+    #: Methods whose result is an ``Option`` of the content, a wrapper of
+    #: the language's ``wrappers`` (Rust's ``items.first()``, ``it.next()``).
+    optional: frozenset[str] = frozenset()
+    #: Whether a name none of the sets above lists is a member of the
+    #: content (Rust's ``let e = load()?;`` is stored as ``e = load()``, so
+    #: ``e.run()`` is the content's).  A sequence's other names are not
+    #: known: a trait of the workspace may give them (syn's ``attrs.outer()``).
+    transparent: bool = True
 
 
 @dataclass(slots=True)
@@ -265,6 +273,15 @@ class LanguageHooks:
     #: element that name binds: Go's ``for i, x := range xs`` (10, and 9
     #: for ``= range``).  Read where a language says (see ``wrapped``).
     element_offsets: tuple[int, ...] = ()
+    #: What a sequence's methods give (``sequence``): Rust's ``Vec``, slices
+    #: and sets, whose ``iter()``, ``first()`` and ``retain(|x| …)`` are not
+    #: ``Option``'s.
+    sequences: Wrappers = Wrappers()
+    #: Bytes from the end of a loop's binding to the value it loops over:
+    #: `` in `` (4) in Python's ``for x in xs``, `` of `` in TypeScript's.
+    #: Rust's ``for x in &xs`` is 5 and ``&mut xs`` 9; its 4 is also
+    #: ``let x = &y``.  A loop binds an element where ``wrappers.iterated``.
+    loop_offsets: tuple[int, ...] = (4,)
     #: Kinds whose name is a reference to another definition, not a new name
     #: (a Rust ``impl Foo`` block names the type ``Foo``).
     reference_names: frozenset[str] = frozenset({"impl"})
@@ -370,6 +387,15 @@ class LanguageHooks:
 
         Rust's ``Option<&Foo>`` gives ``&Foo`` and ``Result<Foo, E>`` gives
         ``Foo``; ``wrappers`` says what the wrapper's methods give.
+        """
+        return None
+
+    def sequence(self, annotation: str) -> str | None:
+        """The element type when an annotation names a sequence whose methods are ``sequences``.
+
+        Rust's ``Vec<Foo>``, ``&[Foo]`` and ``HashSet<Foo>``; a language
+        whose sequences share the ``wrappers`` methods (Python's lists)
+        answers through ``wrapped`` instead.
         """
         return None
 

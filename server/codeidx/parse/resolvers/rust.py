@@ -126,6 +126,10 @@ _WRAPPERS = Wrappers(
     ),
     passing_offsets=(2,),
 )
+#: The standard sequences and sets: what ``sequence`` gives the element of.
+_SEQUENCE_TYPES = frozenset(
+    {"Vec", "VecDeque", "LinkedList", "BinaryHeap", "HashSet", "BTreeSet", "IndexSet"}
+)
 #: Method names of the standard library's common types and prelude traits
 #: (``Iterator``, ``str``, ``String``, slices and ``Vec``, the maps and sets,
 #: ``char``, the integers, ``fmt``, ``io``, ``Rc``/``RefCell``), besides
@@ -166,6 +170,41 @@ _STD_MEMBERS = _WRAPPERS.members | frozenset(
     deref deref_mut drop from_iter from_str
     """.split()  # noqa: SIM905 (a word list reads better than quoted items)
 )
+#: What the methods of sequences, slices and their iterators give
+#: (``hooks.sequences``): ``iter()`` the elements again, ``first()`` an
+#: ``Option`` of one, ``any(|x| …)`` one to its closure.  The standard
+#: library's other methods (``len``, ``map``) give nothing of the
+#: workspace's; another name may be a workspace trait's.
+_SEQUENCES = Wrappers(
+    keeping=frozenset(
+        {
+            *("iter", "iter_mut", "into_iter", "drain", "rev", "skip", "take", "step_by"),
+            *("filter", "skip_while", "take_while", "cloned", "copied", "peekable"),
+            *("by_ref", "fuse", "inspect", "cycle", "as_slice", "as_mut_slice", "to_vec"),
+            *("clone", "to_owned", "chain"),
+        }
+    ),
+    optional=frozenset(
+        {
+            *("first", "last", "get", "get_mut", "first_mut", "last_mut", "pop"),
+            *("pop_front", "pop_back", "front", "back", "front_mut", "back_mut", "next"),
+            *("next_back", "nth", "nth_back", "find", "max", "min", "max_by_key"),
+            *("min_by_key", "max_by", "min_by", "peek", "reduce", "find_map"),
+        }
+    ),
+    iterated=True,
+    passing=frozenset(
+        {
+            *("map", "filter", "for_each", "any", "all", "find", "position", "rposition"),
+            *("filter_map", "flat_map", "inspect", "take_while", "skip_while", "map_while"),
+            *("max_by_key", "min_by_key", "retain", "retain_mut", "sort_by_key"),
+            *("sort_unstable_by_key", "sort_by_cached_key", "partition", "find_map"),
+        }
+    ),
+    passing_offsets=(2,),
+    members=_STD_MEMBERS,
+    transparent=False,
+)
 #: The ``?`` operator after a call, a name or an index: ``find(k)?.run()``.
 _TRY = re.compile(r"(?<=[\w)\]])\?")
 #: Where an item's generic parameters start: ``impl<``, ``fn name<``, ``struct Name<``.
@@ -194,6 +233,10 @@ class RustHooks(LanguageHooks):
     calls_name_methods = True
     bounded_type_parameters = True
     wrappers = _WRAPPERS
+    sequences = _SEQUENCES
+    # ``for x in &xs`` and ``for x in &mut xs``; ``for x in xs`` lies as
+    # ``let x = &y`` does, four bytes on.
+    loop_offsets = (5, 9)
     builtin_members = _STD_MEMBERS
     crate_wide_kinds = frozenset({"macro"})
     extern_modules = True
@@ -227,6 +270,31 @@ class RustHooks(LanguageHooks):
             return None
         args = split_top(rest.rsplit(">", 1)[0], ",")
         return args[0].strip() or None if args else None
+
+    def sequence(self, annotation: str) -> str | None:
+        """``T`` of ``Vec<T>``, ``HashSet<T>``, a slice ``[T]`` or an array ``[T; N]``.
+
+        References before the sequence are looked through, as ``&[Foo]``
+        and ``&mut Vec<Foo>`` lend the same elements, and so are the
+        pointers that dereference to one (``Box<[Foo]>``, ``Rc<[Foo]>``).
+        """
+        text_ = _without_references(annotation)
+        if text_.startswith("["):
+            end = group_end(text_)
+            if end != len(text_):
+                return None
+            inner = split_top(text_[1 : end - 1], ";")
+            return inner[0].strip() or None if inner else None
+        base, bracket, rest = text_.partition("<")
+        if not bracket:
+            return None
+        name = base.strip().rsplit("::", 1)[-1]
+        args = split_top(rest.rsplit(">", 1)[0], ",")
+        if not args:
+            return None
+        if name in _DEREF_POINTERS:
+            return self.sequence(args[0])
+        return args[0].strip() or None if name in _SEQUENCE_TYPES else None
 
     def receiver_chain(self, receiver: str) -> str:
         """``find(k)?.run`` reads as ``find(k).unwrap().run``; turbofishes are left out.
