@@ -119,6 +119,15 @@ FILES = {
             pub fn bump(&self) -> u32 { 3 }
         }
 
+        pub struct Holder { inner: Option<Inner> }
+
+        impl Holder {
+            pub fn inner(&self) -> u32 { 0 }
+            pub fn through_field_named_as_a_method(&self) -> u32 {
+                self.inner.as_ref().unwrap().step()
+            }
+        }
+
         pub fn derived(f: &Flags) -> u32 {
             let mut fresh = Flags::default();
             fresh.start = true;
@@ -147,6 +156,8 @@ def test_fields_self_constructors_aliases_and_patterns_type_the_receiver(tmp_pat
         "demo::by_if_let",
         # ``items.iter().map(|i| …)`` over ``&[Inner]``: an element.
         "demo::closure",
+        # ``self.inner`` is the field, though the impl has ``inner()``.
+        "demo::Holder::through_field_named_as_a_method",
     }
     # Unknown types stay guesses, never exact edges: a name bound to an
     # Inner and to an Other, an unbounded type parameter, a parameter

@@ -101,9 +101,16 @@ class Members:
                 # (Not a function declared inside a constructor function.)
                 and (not outside_only or is_detached(d.kind, d.parent_kind))
             ]
-        if not found and owner is not None and owner.kind in UNNAMED and depth < MAX_DEPTH:
+        if (
+            owner is not None
+            and owner.kind in UNNAMED
+            and depth < MAX_DEPTH
+            and (not found or _methods_only(found, owner))
+        ):
             # An impl's ``self`` has its type's members too: the fields, and
-            # the methods of the type's other impls.
+            # the methods of the type's other impls.  A method of the impl
+            # may share its name with a field (``byte`` and ``byte()``),
+            # which the role tells apart (``by_role``).
             for extended in r.types.extended_types(owner, depth):
                 found.extend(r.members(extended.node_id, name, facts, depth + 1))
         if not found and owner is not None and depth < MAX_DEPTH:
@@ -158,6 +165,16 @@ class Members:
         if found is None:
             found = self._bases_cache[owner.node_id] = owner.bases
         return found
+
+
+def _methods_only(found: list[Target], owner: Def) -> bool:
+    """Whether only methods were found where a field may share their name.
+
+    Only where ``hooks.calls_name_methods`` tells a field from a method.
+    """
+    return all(t.kind in CALLABLE for t in found) and bool(
+        registry.hooks(owner.language).HOOKS.calls_name_methods
+    )
 
 
 def by_role(found: list[Target], role: str) -> list[Target]:

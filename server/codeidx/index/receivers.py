@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from codeidx.index.bindings import LocalTypes, binding_scope
 from codeidx.index.bounds import TypeParameters
 from codeidx.index.chains import ELEMENT, chain_of
+from codeidx.index.members import by_role
 from codeidx.index.targets import (
     CALLABLE,
     CLASS_LIKE,
@@ -118,6 +119,9 @@ class ReceiverTypes:
                     return None
                 values, given = opened
             members = dedupe([m for v in values for m in self._r.inside(v, part, facts)])
+            if hooks.calls_name_methods and len(members) > 1:
+                # ``self.byte.is_none()``: the field ``byte``, not ``byte()``.
+                members = by_role(members, "call" if part_called else "read")
             found: list[Target] | None
             if members:
                 found = self._values(members, part_called, depth)

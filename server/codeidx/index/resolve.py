@@ -288,7 +288,7 @@ class Resolver:
             if cls is not None:
                 found = self.members(cls.node_id, name, facts)
                 if found:
-                    return found
+                    return by_role(found, role) if hooks.calls_name_methods else found
             # A mixin calls methods its subclasses define: guess by name.
             return self.guesses.member(facts, name, role)
         if len(self._receiver_cache) > 200_000:
