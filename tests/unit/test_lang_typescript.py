@@ -333,7 +333,7 @@ def test_module_names_and_config_files() -> None:
     assert HOOKS.module_name("src/util/index.ts", ws) == "src/util"
     assert HOOKS.module_name("types/env.d.ts", ws) == "types/env"
     assert HOOKS.module_name("src/App.tsx", ws) == "src/App"
-    assert HOOKS.config_files == ("tsconfig.json", "jsconfig.json")
+    assert HOOKS.config_files == ("tsconfig.json", "jsconfig.json", "package.json")
 
 
 def _imp(module: str) -> ImportRecord:

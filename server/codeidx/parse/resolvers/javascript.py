@@ -69,6 +69,7 @@ from codeidx.parse.resolvers.javascript_imports import (
     require,
     strip_extension,
 )
+from codeidx.parse.resolvers.javascript_packages import package_target
 from codeidx.parse.resolvers.javascript_syntax import (
     FUNCTION_VALUES,
     FileFacts,
@@ -166,10 +167,14 @@ _PLACEHOLDERS = frozenset({"null", "undefined", "void 0"})
 _BLOCKS = frozenset({"program", "statement_block"})
 
 
+#: The configurations whose ``paths`` and ``baseUrl`` map bare specifiers.
+_PATH_CONFIGS = ("tsconfig.json", "jsconfig.json")
+
+
 class JavaScriptHooks(LanguageHooks):
     """ECMAScript details shared by JavaScript, TypeScript and TSX."""
 
-    config_files = ("tsconfig.json", "jsconfig.json")
+    config_files = (*_PATH_CONFIGS, "package.json")
     self_names = ("this",)
     builtins = _GLOBALS
     builtin_members = BUILTIN_MEMBERS
@@ -462,22 +467,27 @@ class JavaScriptHooks(LanguageHooks):
         return stem
 
     def resolve_import(self, imp: ImportRecord, path: str, workspace: Workspace) -> str | None:
-        spec = imp.module.split("?", 1)[0].split("#", 1)[0]
+        spec = imp.module.split("?", 1)[0]
+        if "#" in spec[1:]:
+            # A fragment (``./a.js#x``); a leading ``#`` is a package import.
+            spec = spec[:1] + spec[1:].split("#", 1)[0]
         if not spec or spec.startswith("/"):
             return None
         if spec == "." or spec == ".." or spec.startswith(("./", "../")):
             base = posixpath.normpath(posixpath.join(posixpath.dirname(path), spec))
             return None if base.startswith("..") else probe(base, workspace)
         config = self.path_config(path, workspace)
-        if config is None:
-            return None
-        for target in path_targets(config, spec):
-            found = probe(target, workspace)
-            if found is not None:
-                return found
-        if config.base_url is not None:
-            return probe(posixpath.normpath(posixpath.join(config.base_url, spec)), workspace)
-        return None
+        if config is not None:
+            for target in path_targets(config, spec):
+                found = probe(target, workspace)
+                if found is not None:
+                    return found
+            if config.base_url is not None:
+                found = probe(posixpath.normpath(posixpath.join(config.base_url, spec)), workspace)
+                if found is not None:
+                    return found
+        # A package: in ``node_modules`` above, or one of the workspace's own.
+        return package_target(spec, path, workspace)
 
     def path_config(self, path: str, workspace: Workspace) -> PathConfig | None:
         """The configuration nearest above a file, parsed once per workspace."""
@@ -486,7 +496,7 @@ class JavaScriptHooks(LanguageHooks):
             cache = workspace.extra["javascript_path_configs"] = {}
         folder = posixpath.dirname(path)
         while True:
-            for name in self.config_files:
+            for name in _PATH_CONFIGS:
                 key = posixpath.join(folder, name) if folder else name
                 if key in workspace.configs:
                     if key not in cache:

@@ -8,7 +8,7 @@ the ``paths`` and then the ``baseUrl`` of the nearest ``tsconfig.json`` or
 ``jsconfig.json`` (relative ``extends`` followed a few levels up): exactly,
 as the TypeScript source of a JavaScript output name (``./a.js`` →
 ``a.ts``), with one of TypeScript's extensions, or as a folder's ``index``
-file.
+file.  Other bare specifiers name packages (``javascript_packages.py``).
 
 Functions of nodes, paths and configuration texts.  The hooks in
 ``javascript.py`` (``extract_imports``, ``module_name``, ``resolve_import``,
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 # Extensions tried, in TypeScript's order, for an import without one.
 RESOLVE_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 # An import written with a JavaScript extension may name a TypeScript source.
-_SOURCE_FOR_OUTPUT = {
+SOURCE_FOR_OUTPUT = {
     ".js": (".ts", ".tsx", ".d.ts"),
     ".jsx": (".tsx",),
     ".mjs": (".mts", ".d.mts"),
@@ -86,7 +86,7 @@ def probe(base: str, workspace: Workspace) -> str | None:
     if base in files:
         return base
     stem, ext = posixpath.splitext(base)
-    for alt in _SOURCE_FOR_OUTPUT.get(ext, ()):
+    for alt in SOURCE_FOR_OUTPUT.get(ext, ()):
         if stem + alt in files:
             return stem + alt
     for ext in RESOLVE_EXTENSIONS:
