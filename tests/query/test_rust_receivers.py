@@ -92,6 +92,11 @@ FILES = {
             }
         }
 
+        pub fn by_variant() -> u32 {
+            let made = Either::Left(Inner::new());
+            made.step()
+        }
+
         pub fn by_if_let(e: Either) -> u32 {
             if let Either::Left(x) = e { x.step() } else { 0 }
         }
@@ -168,6 +173,8 @@ def test_fields_self_constructors_aliases_and_patterns_type_the_receiver(tmp_pat
 
 def test_a_pattern_binding_is_the_variants_field_not_the_enum(tmp_path: Path) -> None:
     found = callers(tmp_path, "demo::Either::step")
+    # ``Either::Left(Inner::new())`` makes an Either; a pattern's binding is no Either.
+    assert found.pop("demo::by_variant") == ("exact", 1)
     assert all(resolution == "by_name" for resolution, _count in found.values()), found
     assert callers(tmp_path, "demo::Other::step")["demo::by_pattern"] == ("exact", 1)
 

@@ -234,14 +234,16 @@ class ReceiverTypes:
             found: list[Target] | None
             if t.kind in CLASS_LIKE:
                 found = [t]
+            elif t.kind == "enum_member":
+                # A variant, or a tuple variant called (``Result::NoMatch(at)``):
+                # a value of its enum.
+                owner = self._r.def_by_id(t.node_id) or self._r.class_def(t.node_id)
+                parent = owner.parent_id if owner is not None else None
+                found = [Target(parent, "enum", 1.0, "exact")] if parent is not None else None
             elif called:
                 found = self._returns(t, depth) if t.kind in CALLABLE else None
             elif t.kind in ("module", "namespace"):
                 found = [t]
-            elif t.kind == "enum_member":
-                owner = self._r.def_by_id(t.node_id) or self._r.class_def(t.node_id)
-                parent = owner.parent_id if owner is not None else None
-                found = [Target(parent, "enum", 1.0, "exact")] if parent is not None else None
             elif t.kind in _VALUE_KINDS:
                 found = self._variable_types(t, depth)
             elif t.kind == "type_alias":
