@@ -79,6 +79,11 @@ def check_consistent(ws: Workspace) -> None:
     assert ws.nodes() == fresh.nodes()
     stale, missing = ws.edges() - fresh.edges(), fresh.edges() - ws.edges()
     assert (stale, missing) == (set(), set()), "incremental edges differ from a rebuild"
+    targets = (
+        "SELECT f.path, d.line, d.module, d.target_path FROM file_deps d"
+        " JOIN files f ON f.file_id = d.file_id ORDER BY 1, 2, 3"
+    )
+    assert ws.query(targets) == fresh.query(targets), "import targets differ from a rebuild"
 
 
 @pytest.fixture
@@ -391,6 +396,53 @@ def test_new_definition_is_linked_from_files_that_already_name_it(indexed: Works
 
     calls = {(e.src, e.dst, e.resolution) for e in ws.edges("calls") if e.src == "d.caller"}
     assert calls == {("d.caller", "c.not_yet_written", "by_name")}
+
+
+def test_a_new_file_resolves_the_imports_that_named_it_before(indexed: Workspace):
+    ws = indexed
+    ws.write("e.py", "from later import helper\n\n\ndef use():\n    return helper()\n")
+    index(ws)
+    assert ws.query("SELECT target_path FROM file_deps WHERE module = 'later'") == [(None,)]
+
+    # e.py is unchanged, yet its import now names a file of the workspace.
+    ws.write("later.py", "def helper():\n    return 1\n")
+    result = index(ws)
+    assert result.counts.files_parsed == 1
+    assert ws.query("SELECT target_path FROM file_deps WHERE module = 'later'") == [("later.py",)]
+    calls = {(e.src, e.dst, e.resolution) for e in ws.edges("calls") if e.src == "e.use"}
+    assert calls == {("e.use", "later.helper", "exact")}
+
+    ws.remove("later.py")
+    index(ws)
+    assert ws.query("SELECT target_path FROM file_deps WHERE module = 'later'") == [(None,)]
+    assert not {e for e in ws.edges("calls") if e.src == "e.use"}
+
+
+def test_a_file_created_by_a_save_resolves_the_imports_that_named_it(indexed: Workspace):
+    # The language server indexes a created file alone (``only``).
+    ws = indexed
+    ws.write("e.py", "import later\n\n\ndef use():\n    return later.helper()\n")
+    index(ws)
+    ws.write("later.py", "def helper():\n    return 1\n")
+    index(ws, only=("later.py",))
+    calls = {(e.src, e.dst, e.resolution) for e in ws.edges("calls") if e.src == "e.use"}
+    assert calls == {("e.use", "later.helper", "exact")}
+
+
+def test_a_changed_configuration_resolves_unchanged_imports_again(ws: Workspace):
+    ws.write("src/util/g.ts", "export function g(): number { return 2; }\n")
+    ws.write("src/a.ts", 'import { g } from "@util/g";\nexport const x = g();\n')
+    index(ws)
+    assert ws.query("SELECT target_path FROM file_deps WHERE module = '@util/g'") == [(None,)]
+
+    ws.write("tsconfig.json", '{"compilerOptions": {"paths": {"@util/*": ["src/util/*"]}}}')
+    result = index(ws)
+    # No source changed: only the import's target and the edges through it.
+    assert result.counts.files_parsed == 0
+    assert ws.query("SELECT target_path FROM file_deps WHERE module = '@util/g'") == [
+        ("src/util/g.ts",)
+    ]
+    assert ("src/a.x", "src/util/g.g") in ws.pairs("calls")
 
 
 def test_switching_back_to_a_branch_restores_without_parsing(ws: Workspace):

@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from codeidx.index import link
+from codeidx.index import link, retarget
 from codeidx.index.discovery import Candidate, DiscoveryOptions, discover
 from codeidx.index.worker import Job, Outcome, init_worker, parse_job, read_configs
 from codeidx.parse.hooks import Workspace
@@ -190,7 +190,8 @@ class Run:
             paths |= indexed
         frozen = frozenset(paths)
         cached = self.workspace_cache
-        if cached is not None and cached.files == frozen:
+        reused = cached is not None and cached.files == frozen
+        if cached is not None and reused:
             # A save in a long-lived indexer: the file set did not change.
             workspace = cached
         else:
@@ -211,6 +212,8 @@ class Run:
         if self.stopped:
             self._commit()
             return
+        if not reused:
+            self._retarget(workspace)
         t = time.perf_counter()
         unlinked = edges.unlinked_files(self.conn)
         if unlinked:
@@ -435,6 +438,18 @@ class Run:
             self.counts.files_deleted += 1
             self.changed_paths.append(path)
         self._file_done()
+
+    def _retarget(self, workspace: Workspace) -> None:
+        """Resolve unchanged files' imports again when files or configurations changed."""
+        t = time.perf_counter()
+        try:
+            if retarget.workspace_changed(self.conn, workspace):
+                retarget.refresh_targets(self.conn, workspace)
+            self._commit()
+        except BaseException:
+            rollback(self.conn)
+            raise
+        self.counts.timings["retarget"] = time.perf_counter() - t
 
     def _prune(self, vanished: set[str]) -> None:
         try:

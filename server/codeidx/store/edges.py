@@ -155,6 +155,16 @@ def mark_dependents(
     return marked
 
 
+def mark_unlinked(conn: sqlite3.Connection, file_ids: Iterable[int]) -> int:
+    """Mark files for re-linking (caller holds the transaction); returns how many."""
+    return sum(
+        conn.execute(
+            "UPDATE files SET linked = 0 WHERE linked = 1 AND file_id = ?", (fid,)
+        ).rowcount
+        for fid in file_ids
+    )
+
+
 def unlinked_files(conn: sqlite3.Connection) -> list[int]:
     """Files whose edges must be computed (new, changed, or dependents)."""
     return [

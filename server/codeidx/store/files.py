@@ -314,6 +314,46 @@ def _import_keys(
     ]
 
 
+#: One stored import with its file: (dep id, file id, path, line, kind, text,
+#: module, names JSON, bind, relative, level, target path).
+ImportRow = tuple[int, int, str, int, str, str, str, str | None, str | None, int, int, str | None]
+
+
+def import_rows(conn: sqlite3.Connection) -> list[ImportRow]:
+    """Every stored import record with its file's id and path, in file and statement order."""
+    rows = conn.execute(
+        "SELECT d.dep_id, d.file_id, f.path, d.line, d.kind, d.text, d.module, d.names,"
+        " d.bind, d.is_relative, d.level, d.target_path"
+        " FROM file_deps d JOIN files f ON f.file_id = d.file_id"
+        " ORDER BY f.path, d.dep_id"
+    )
+    return [
+        (
+            int(r[0]),
+            int(r[1]),
+            str(r[2]),
+            int(r[3]),
+            str(r[4]),
+            str(r[5]),
+            str(r[6]),
+            r[7],
+            r[8],
+            int(r[9]),
+            int(r[10]),
+            r[11],
+        )
+        for r in rows
+    ]
+
+
+def set_import_targets(conn: sqlite3.Connection, targets: list[tuple[str | None, int]]) -> None:
+    """Store new target paths, as (target or None, dep id) (caller holds the transaction)."""
+    conn.executemany(
+        "UPDATE file_deps SET target_path = ?, is_external = ? WHERE dep_id = ?",
+        [(target, int(target is None), dep_id) for target, dep_id in targets],
+    )
+
+
 def delete_file(conn: sqlite3.Connection, path: str) -> FileDelta | None:
     """Remove a vanished file and its rows; returns what it held."""
     old = conn.execute("SELECT file_id, content_hash FROM files WHERE path = ?", (path,)).fetchone()
