@@ -118,3 +118,30 @@ def test_a_document_codeidx_does_not_index_has_no_tree_and_no_buffer() -> None:
     assert doc.syntax is None and doc.buffer() is None
     outside = docs.open("file:///elsewhere/a.py", None, "x = 1", 1, "python")
     assert outside.buffer() is None
+
+
+def test_an_open_rust_buffer_reads_items_inside_macros_as_the_index_does() -> None:
+    # The open buffer is extracted from its own (edited) tree: the items a
+    # macro wraps are definitions there too, at the same positions.
+    text = "ast_struct! {\n    pub struct Path {\n        pub segments: Vec<Segment>,\n    }\n}\n"
+    docs = Documents()
+    doc = docs.open("file:///w/src/path.rs", (Path("/w"), "src/path.rs"), text, 1, "rust")
+    assert doc.syntax is not None
+    doc.syntax.tree()
+    edited = (
+        "ast_struct! {\n    pub struct Route {\n        pub segments: Vec<Segment>,\n    }\n}\n"
+    )
+    changed = docs.change("file:///w/src/path.rs", 2, [edit(text, 29, 33, "Route")])
+    assert changed is not None and changed.text == edited and changed.syntax is not None
+    live = changed.syntax.records("crate::path")
+    fresh_result = Extractor().parse("rust", edited.encode(), "crate::path")
+    spans = [
+        (n.qualified_name, n.kind, n.name_span.start_line, n.name_span.start_col)
+        for n in live.nodes
+    ]
+    assert spans == [
+        (n.qualified_name, n.kind, n.name_span.start_line, n.name_span.start_col)
+        for n in fresh_result.nodes
+    ]
+    assert ("crate::path::Route", "struct", 1, 15) in spans
+    assert ("crate::path::Route::segments", "field", 2, 12) in spans
