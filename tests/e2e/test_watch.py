@@ -28,9 +28,35 @@ async def test_watcher_is_registered_for_indexed_extensions(watch_client, wws) -
     await wws.events.wait_until(lambda: bool(registrations))
     (registration,) = registrations
     assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
-    glob = field_of(field_of(registration.register_options, "watchers")[0], "globPattern")
+    watchers = field_of(registration.register_options, "watchers")
+    glob = field_of(watchers[0], "globPattern")
     for ext in known_extensions():
         assert ext.lstrip(".") in glob
+    # And the configuration files import resolution reads.
+    configs = field_of(watchers[1], "globPattern")
+    for name in ("tsconfig.json", "package.json", "go.mod", "Cargo.toml"):
+        assert name in configs
+
+
+async def test_a_changed_configuration_file_points_unchanged_imports_anew(wws) -> None:
+    (wws.root / "web" / "util").mkdir(parents=True)
+    (wws.root / "web" / "util" / "g.ts").write_text("export function g(): number { return 2; }\n")
+    (wws.root / "web" / "a.ts").write_text('import { g } from "@util/g";\nexport const x = g();\n')
+    notify_files(wws, [("web/util/g.ts", Created), ("web/a.ts", Created)])
+    await wws.events.wait_for("watch")
+    position = wws.find("web/a.ts", "g();")
+    params = types.DefinitionParams(wws.doc("web/a.ts"), position)
+    assert not await wws.client.text_document_definition_async(params)
+
+    # No source file changes: the configuration alone makes the import resolve.
+    (wws.root / "tsconfig.json").write_text(
+        '{"compilerOptions": {"paths": {"@util/*": ["web/util/*"]}}}', encoding="utf-8"
+    )
+    notify_files(wws, [("tsconfig.json", Created)])
+    run = await wws.events.wait_for("configfile")
+    assert field_of(field_of(run, "run"), "filesParsed") == 0
+    found = await wws.client.text_document_definition_async(params)
+    assert [link.target_uri for link in found or []] == [wws.uri("web/util/g.ts")]
 
 
 async def test_created_then_deleted_file_is_seen_by_symbols_and_definition(wws) -> None:

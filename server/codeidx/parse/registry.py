@@ -169,6 +169,17 @@ def known_extensions() -> list[str]:
 
 
 @cache
+@cache
+def config_names() -> tuple[str, ...]:
+    """The file names of every language's configuration (``tsconfig.json``, ``go.mod``).
+
+    Import resolution reads them (``LanguageHooks.config_files``), so a
+    change to one can change where an unchanged file's import points.
+    """
+    names = {name for spec in LANGUAGES.values() for name in hooks(spec.name).HOOKS.config_files}
+    return tuple(sorted(names))
+
+
 def grammar(name: str) -> Language:
     """The compiled tree-sitter grammar of a language (cached per process)."""
     from tree_sitter_language_pack import get_language

@@ -31,7 +31,7 @@ from codeidx.config import SETTING_KEYS, Settings
 from codeidx.lsp import convert
 from codeidx.lsp.core import CodeidxServer
 from codeidx.lsp.roots import RootState
-from codeidx.parse.registry import known_extensions
+from codeidx.parse.registry import config_names, known_extensions
 from codeidx.support.paths import ENV_INDEX_DIR
 
 log = logging.getLogger(__name__)
@@ -129,13 +129,21 @@ def watcher_glob() -> str:
     return "**/*.{" + ",".join(ext.lstrip(".") for ext in known_extensions()) + "}"
 
 
+def config_glob() -> str:
+    """One glob for the configuration files import resolution reads: ``**/{go.mod,...}``."""
+    return "**/{" + ",".join(config_names()) + "}"
+
+
 async def register_watcher(ls: CodeidxServer) -> None:
-    """Ask the client to report created, changed and deleted source files."""
-    watcher = types.FileSystemWatcher(glob_pattern=watcher_glob())
+    """Ask the client to report created, changed and deleted source and configuration files."""
+    watchers = [
+        types.FileSystemWatcher(glob_pattern=watcher_glob()),
+        types.FileSystemWatcher(glob_pattern=config_glob()),
+    ]
     registration = types.Registration(
         id=WATCHER_ID,
         method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher]),
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
     )
     try:
         await ls.client_register_capability_async(types.RegistrationParams([registration]))

@@ -28,6 +28,7 @@ from codeidx.config import SETTING_KEYS, Settings
 from codeidx.lsp.core import CodeidxServer
 from codeidx.lsp.handlers.lifecycle import start_root
 from codeidx.lsp.roots import RootState
+from codeidx.parse.registry import config_names
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,16 @@ SECTION = "codeidx"
 
 def did_change_watched_files(ls: CodeidxServer, params: types.DidChangeWatchedFilesParams) -> None:
     paths: dict[RootState, list[str]] = {}
+    configs = set(config_names())
     for change in params.changes:
+        if change.uri.rsplit("/", 1)[-1] in configs:
+            # ``tsconfig.json``, ``package.json``, ``go.mod``: unchanged
+            # files' imports may point elsewhere now.  A full run reads the
+            # configuration again and resolves them (``index/retarget.py``).
+            rooted = ls.roots.route(change.uri)
+            if rooted is not None:
+                rooted[0].writer.request_full("configfile")
+            continue
         found = ls.route(change.uri)
         if found is None:
             continue  # Outside the workspace, or not of an indexed language.
