@@ -107,3 +107,48 @@ def test_a_sequences_own_methods_are_no_workspace_calls(tmp_path: Path) -> None:
     found = callers(tmp_path, "demo::Engine::len")
     assert "demo::Garage::own_methods" not in found
     assert found.get("demo::Garage::whole", ("by_name", 0))[0] == "by_name"
+
+
+MAP_FILES = {
+    "Cargo.toml": '[package]\nname = "demo"\nversion = "0.1.0"\n',
+    "src/lib.rs": """
+        use std::collections::HashMap;
+
+        pub struct Engine { pub size: u32 }
+
+        impl Engine {
+            pub fn start(&self) -> bool { true }
+            pub fn len(&self) -> usize { 1 }
+        }
+
+        pub struct Garage { engines: HashMap<String, Engine> }
+
+        impl Garage {
+            pub fn by_get(&self, k: &str) -> bool { self.engines.get(k).unwrap().start() }
+
+            pub fn by_if_let(&self, k: &str) -> bool {
+                if let Some(e) = self.engines.get(k) { e.start() } else { false }
+            }
+
+            pub fn by_index(&self, k: &str) -> bool { self.engines[k].start() }
+
+            pub fn by_values(&self) -> bool { self.engines.values().any(|e| e.start()) }
+
+            pub fn own_methods(&self) -> usize { self.engines.len() }
+        }
+    """,
+}
+
+
+def test_values_of_maps_type_the_receiver(tmp_path: Path) -> None:
+    found = guessing_callers(tmp_path, MAP_FILES, "demo::Engine::start")
+    assert found == {
+        "demo::Garage::by_get": ("exact", 1),
+        "demo::Garage::by_if_let": ("exact", 1),
+        "demo::Garage::by_index": ("exact", 1),
+        "demo::Garage::by_values": ("exact", 1),
+    }
+    # ``HashMap::len`` is the map's own: no call of ``Engine::len``.
+    assert "demo::Garage::own_methods" not in guessing_callers(
+        tmp_path, MAP_FILES, "demo::Engine::len"
+    )

@@ -69,12 +69,19 @@ def open_wrappers(
         if v.kind not in WRAPPER_KINDS:
             owners.append(v)
             continue
-        wrappers = hooks.sequences if v.kind == SEQUENCE else hooks.wrappers
+        wrappers = (
+            hooks.sequences
+            if v.kind == SEQUENCE
+            else (hooks.mappings or hooks.wrappers)
+            if v.kind == KEYED
+            else hooks.wrappers
+        )
         if name in wrappers.keeping:
             given.append(v)
         elif v.kind == KEYED and name in wrappers.values:
-            # ``d.values()``: what a loop over gives the mapping's values.
-            given.append(wrap(v.content))
+            # ``d.values()``: what a loop over gives the mapping's values; a
+            # sequence where the language has its own (Rust's iterators).
+            given.append(wrap(v.content, SEQUENCE if hooks.sequences.iterated else WRAPPED))
         elif name in wrappers.optional:
             # ``items.first()``: an ``Option`` of an element.
             given.append(wrap(v.content))

@@ -273,6 +273,10 @@ class LanguageHooks:
     #: element that name binds: Go's ``for i, x := range xs`` (10, and 9
     #: for ``= range``).  Read where a language says (see ``wrapped``).
     element_offsets: tuple[int, ...] = ()
+    #: What a mapping's methods give (``keyed``) where they are not the
+    #: ``wrappers``' (Python's ``dict`` and TypeScript's ``Map`` share them):
+    #: Rust's ``map.get(k)`` gives an ``Option`` of a value.
+    mappings: Wrappers | None = None
     #: What a sequence's methods give (``sequence``): Rust's ``Vec``, slices
     #: and sets, whose ``iter()``, ``first()`` and ``retain(|x| …)`` are not
     #: ``Option``'s.

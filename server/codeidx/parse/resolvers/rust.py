@@ -130,6 +130,8 @@ _WRAPPERS = Wrappers(
 _SEQUENCE_TYPES = frozenset(
     {"Vec", "VecDeque", "LinkedList", "BinaryHeap", "HashSet", "BTreeSet", "IndexSet"}
 )
+#: The standard maps: what ``keyed`` gives the value type of.
+_MAPPING_TYPES = frozenset({"HashMap", "BTreeMap", "IndexMap"})
 #: Method names of the standard library's common types and prelude traits
 #: (``Iterator``, ``str``, ``String``, slices and ``Vec``, the maps and sets,
 #: ``char``, the integers, ``fmt``, ``io``, ``Rc``/``RefCell``), besides
@@ -205,6 +207,16 @@ _SEQUENCES = Wrappers(
     members=_STD_MEMBERS,
     transparent=False,
 )
+#: What a map's methods give (``hooks.mappings``): ``get(k)`` an ``Option``
+#: of a value, ``values()`` the values; its other standard methods give
+#: nothing of the workspace's.
+_MAPPINGS = Wrappers(
+    keeping=frozenset({"clone"}),
+    optional=frozenset({"get", "get_mut", "remove"}),
+    values=frozenset({"values", "values_mut", "into_values"}),
+    members=_STD_MEMBERS,
+    transparent=False,
+)
 #: The ``?`` operator after a call, a name or an index: ``find(k)?.run()``.
 _TRY = re.compile(r"(?<=[\w)\]])\?")
 #: Where an item's generic parameters start: ``impl<``, ``fn name<``, ``struct Name<``.
@@ -234,6 +246,7 @@ class RustHooks(LanguageHooks):
     bounded_type_parameters = True
     wrappers = _WRAPPERS
     sequences = _SEQUENCES
+    mappings = _MAPPINGS
     # ``for x in &xs`` and ``for x in &mut xs``; ``for x in xs`` lies as
     # ``let x = &y`` does, four bytes on.
     loop_offsets = (5, 9)
@@ -295,6 +308,15 @@ class RustHooks(LanguageHooks):
         if name in _DEREF_POINTERS:
             return self.sequence(args[0])
         return args[0].strip() or None if name in _SEQUENCE_TYPES else None
+
+    def keyed(self, annotation: str) -> str | None:
+        """``V`` of ``HashMap<K, V>`` or ``BTreeMap<K, V>``, references looked through."""
+        text_ = _without_references(annotation)
+        base, bracket, rest = text_.partition("<")
+        if not bracket or base.strip().rsplit("::", 1)[-1] not in _MAPPING_TYPES:
+            return None
+        args = split_top(rest.rsplit(">", 1)[0], ",")
+        return args[1].strip() or None if len(args) >= 2 else None
 
     def receiver_chain(self, receiver: str) -> str:
         """``find(k)?.run`` reads as ``find(k).unwrap().run``; turbofishes are left out.
