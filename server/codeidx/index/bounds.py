@@ -14,7 +14,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING
 
-from codeidx.index.targets import CALLABLE, CLASS_LIKE, Target, dedupe
+from codeidx.index.targets import CALLABLE, CLASS_LIKE, Target, merged
 from codeidx.parse.hooks import LanguageHooks
 from codeidx.store import nodes as node_store
 from codeidx.store.symbols import FileFacts
@@ -93,15 +93,11 @@ class TypeParameters:
         A parameter without bounds is unknown (a workspace trait may be
         implemented for every type); bounds all from outside give [].
         """
-        out: list[Target] = []
-        unknown = not bounds
         scope = facts.nodes[declaring].parent or 0
-        for bound in bounds:
-            found = self._types.annotation_types(facts, bound, scope, hooks, depth + 1, declaring)
-            if found is None:
-                unknown = True
-            else:
-                out.extend(found)
-        if out:
-            return dedupe(out)
-        return None if unknown else []
+        return merged(
+            (
+                self._types.annotation_types(facts, bound, scope, hooks, depth + 1, declaring)
+                for bound in bounds
+            ),
+            unknown=not bounds,
+        )

@@ -44,6 +44,7 @@ from codeidx.index.targets import (
     Target,
     dedupe,
     enclosing_class,
+    merged,
 )
 from codeidx.index.wrappers import (
     ELEMENT_KINDS,
@@ -228,40 +229,32 @@ class ReceiverTypes:
 
     def _values(self, targets: list[Target], called: bool, depth: int) -> list[Target] | None:
         """What naming (or calling, when ``called``) these definitions gives."""
-        out: list[Target] = []
-        unknown = False
-        for t in targets:
-            found: list[Target] | None
-            if t.kind in CLASS_LIKE:
-                found = [t]
-            elif t.kind == "enum_member":
-                # A variant, or a tuple variant called (``Result::NoMatch(at)``):
-                # a value of its enum.
-                owner = self._r.def_by_id(t.node_id) or self._r.class_def(t.node_id)
-                parent = owner.parent_id if owner is not None else None
-                found = [Target(parent, "enum", 1.0, "exact")] if parent is not None else None
-            elif called:
-                found = self._returns(t, depth) if t.kind in CALLABLE else None
-            elif t.kind in ("module", "namespace"):
-                found = [t]
-            elif t.kind in _VALUE_KINDS:
-                found = self._variable_types(t, depth)
-            elif t.kind == "type_alias":
-                found = self._alias_types(t, depth)
-            elif t.kind in CALLABLE and self._is_property(t):
-                found = self._returns(t, depth)
-            elif t.kind == "function" and self._r.constructors.constructs(t.node_id):
-                # ``Foo.create()``: a constructor function's own members.
-                found = [t]
-            else:
-                found = None
-            if found is None:
-                unknown = True
-            else:
-                out.extend(found)
-        if out:
-            return dedupe(out)
-        return None if unknown else []
+        return merged(self._value(t, called, depth) for t in targets)
+
+    def _value(self, t: Target, called: bool, depth: int) -> list[Target] | None:
+        """What naming (or calling) one definition gives, None when not known."""
+        if t.kind in CLASS_LIKE:
+            return [t]
+        if t.kind == "enum_member":
+            # A variant, or a tuple variant called (``Result::NoMatch(at)``):
+            # a value of its enum.
+            owner = self._r.def_by_id(t.node_id) or self._r.class_def(t.node_id)
+            parent = owner.parent_id if owner is not None else None
+            return [Target(parent, "enum", 1.0, "exact")] if parent is not None else None
+        if called:
+            return self._returns(t, depth) if t.kind in CALLABLE else None
+        if t.kind in ("module", "namespace"):
+            return [t]
+        if t.kind in _VALUE_KINDS:
+            return self._variable_types(t, depth)
+        if t.kind == "type_alias":
+            return self._alias_types(t, depth)
+        if t.kind in CALLABLE and self._is_property(t):
+            return self._returns(t, depth)
+        if t.kind == "function" and self._r.constructors.constructs(t.node_id):
+            # ``Foo.create()``: a constructor function's own members.
+            return [t]
+        return None
 
     def _node_context(self, nid: int) -> tuple[node_store.NodeRow, FileFacts, int] | None:
         """A definition's row, its file's facts and its ordinal there."""
@@ -339,25 +332,30 @@ class ReceiverTypes:
             return [wrap(t, kind) for t in held] if held is not None else [wrap(None, kind)]
         if not names:
             return None
-        out: list[Target] = []
-        unknown = False
-        for name in names:
-            declared = (
-                self._params.declared(facts, name, scope if generics is None else generics, hooks)
-                if hooks.bounded_type_parameters
-                else None
-            )
-            if declared is not None:
-                found = self._params.bound_types(facts, *declared, hooks, depth)
-            else:
-                found = self.expr_types(facts, name, scope, hooks, depth + 1)
-            if found is None:
-                unknown = True
-            else:
-                out.extend(t for t in found if t.kind in CLASS_LIKE)
-        if out:
-            return dedupe(out)
-        return None if unknown else []
+        return merged(
+            self._named_types(facts, name, scope, hooks, depth, generics) for name in names
+        )
+
+    def _named_types(
+        self,
+        facts: FileFacts,
+        name: str,
+        scope: int,
+        hooks: LanguageHooks,
+        depth: int,
+        generics: int | None,
+    ) -> list[Target] | None:
+        """The classes one type name of an annotation stands for: a type parameter's bounds."""
+        declared = (
+            self._params.declared(facts, name, scope if generics is None else generics, hooks)
+            if hooks.bounded_type_parameters
+            else None
+        )
+        if declared is not None:
+            found = self._params.bound_types(facts, *declared, hooks, depth)
+        else:
+            found = self.expr_types(facts, name, scope, hooks, depth + 1)
+        return None if found is None else [t for t in found if t.kind in CLASS_LIKE]
 
     def _defined_here(
         self, facts: FileFacts, names: list[str], scope: int, hooks: LanguageHooks, depth: int

@@ -241,7 +241,10 @@ class Resolver:
         return module in self._modules
 
     def module_targets(self, module: str) -> list[Target]:
-        """The module nodes of a module's files (ids are derived, not looked up)."""
+        """The module nodes of a module's files, one per ``module_files`` entry and in its order.
+
+        Ids are derived, not looked up.
+        """
         cached = self._module_target_cache.get(module)
         if cached is None:
             cached = []

@@ -16,12 +16,11 @@ The trigger is a digest of the file set and the configuration texts kept in
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
+from collections.abc import Collection
 
 from codeidx.parse import registry
 from codeidx.parse.hooks import Workspace
-from codeidx.parse.records import ImportedName, ImportRecord
 from codeidx.store import db, edges, files
 
 _META_KEY = "workspace"
@@ -53,33 +52,29 @@ def workspace_changed(conn: sqlite3.Connection, workspace: Workspace) -> bool:
     return before is not None and before != found
 
 
-def refresh_targets(conn: sqlite3.Connection, workspace: Workspace) -> int:
-    """Resolve every stored import again; returns how many files' targets changed.
+def refresh_targets(
+    conn: sqlite3.Connection, workspace: Workspace, resolved: Collection[str] = ()
+) -> int:
+    """Resolve the stored imports again; returns how many files' targets changed.
 
-    The caller holds the transaction.  A file whose targets changed is
-    re-linked, and so are the files importing it.
+    ``resolved`` are the files this run parsed, against this very
+    workspace: their targets are already its answers.  The caller holds
+    the transaction.  A file whose targets changed is re-linked, and so are
+    the files importing it.
     """
     changed: list[tuple[str | None, int]] = []
     touched: dict[int, str] = {}
-    for row in files.import_rows(conn):
-        dep_id, file_id, path, line, kind, text, module, names, bind, relative, level, target = row
-        language = registry.language_for_path(path)
+    for stored in files.stored_imports(conn):
+        if stored.path in resolved:
+            continue
+        language = registry.language_for_path(stored.path)
         if language is None:
             continue
-        record = ImportRecord(
-            text,
-            module,
-            line,
-            names=_names(names),
-            relative=bool(relative),
-            level=level,
-            bind=bind,
-            kind=kind,
-        )
-        found = registry.hooks(language).HOOKS.resolve_import(record, path, workspace)
-        if found != target:
-            changed.append((found, dep_id))
-            touched[file_id] = path
+        hooks = registry.hooks(language).HOOKS
+        found = hooks.resolve_import(stored.record, stored.path, workspace)
+        if found != stored.target:
+            changed.append((found, stored.dep_id))
+            touched[stored.file_id] = stored.path
     if not changed:
         return 0
     files.set_import_targets(conn, changed)
@@ -87,10 +82,3 @@ def refresh_targets(conn: sqlite3.Connection, workspace: Workspace) -> int:
     for path in touched.values():
         edges.mark_dependents(conn, path, (), (), imports_changed=True)
     return len(touched)
-
-
-def _names(stored: str | None) -> list[ImportedName]:
-    """The imported names of a stored record (``files._names_json``)."""
-    if not stored:
-        return []
-    return [ImportedName(str(name), alias) for name, alias in json.loads(stored)]

@@ -104,6 +104,8 @@ class Run:
         #: index (``files.written_defs``); None otherwise.
         self.written: dict[str, list[Def]] | None = None
         self.edge_delta = 0
+        #: Files parsed by this run: their imports were resolved against its workspace.
+        self.parsed_paths: set[str] = set()
         self.failed = False
         #: Whether the index held no file when the run started (set by ``execute``).
         self.fresh = False
@@ -378,6 +380,7 @@ class Run:
             for d in files.written_defs(delta.file_id, rows):
                 self.written.setdefault(d.name, []).append(d)
         self._track(rows.path, rows.content_hash, delta, mark=not self.fresh)
+        self.parsed_paths.add(rows.path)
         self.counts.files_parsed += 1
         self._file_done()
 
@@ -444,7 +447,7 @@ class Run:
         t = time.perf_counter()
         try:
             if retarget.workspace_changed(self.conn, workspace):
-                retarget.refresh_targets(self.conn, workspace)
+                retarget.refresh_targets(self.conn, workspace, self.parsed_paths)
             self._commit()
         except BaseException:
             rollback(self.conn)

@@ -6,6 +6,7 @@ query layer.  Plain values and pure functions only: no SQL, no parsing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from codeidx.store.symbols import FileFacts, FileNode
@@ -73,6 +74,25 @@ def dedupe(targets: list[Target]) -> list[Target]:
         if prev is None or t.confidence > prev.confidence:
             seen[t.node_id] = t
     return list(seen.values())
+
+
+def merged(answers: Iterable[list[Target] | None], unknown: bool = False) -> list[Target] | None:
+    """What several partial answers say together (None: a part not known).
+
+    Any targets found win, deduplicated: a value that is a Foo or
+    something unknown still has Foo's members.  With none found, one
+    unknown part (or ``unknown`` itself) makes the whole unknown; else the
+    answer is known to be nothing of the workspace's ([]).
+    """
+    out: list[Target] = []
+    for found in answers:
+        if found is None:
+            unknown = True
+        else:
+            out.extend(found)
+    if out:
+        return dedupe(out)
+    return None if unknown else []
 
 
 def enclosing_class(facts: FileFacts, ordinal: int) -> FileNode | None:

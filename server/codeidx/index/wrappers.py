@@ -69,13 +69,7 @@ def open_wrappers(
         if v.kind not in WRAPPER_KINDS:
             owners.append(v)
             continue
-        wrappers = (
-            hooks.sequences
-            if v.kind == SEQUENCE
-            else (hooks.mappings or hooks.wrappers)
-            if v.kind == KEYED
-            else hooks.wrappers
-        )
+        wrappers = _methods(hooks, v.kind)
         if name in wrappers.keeping:
             given.append(v)
         elif v.kind == KEYED and name in wrappers.values:
@@ -94,6 +88,15 @@ def open_wrappers(
             # a trait of the workspace's may give it (syn's ``attrs.outer()``).
             return None
     return owners, given
+
+
+def _methods(hooks: LanguageHooks, kind: str) -> Wrappers:
+    """What the methods of a wrapper of ``kind`` give in a language."""
+    if kind == SEQUENCE:
+        return hooks.sequences
+    if kind == KEYED and hooks.mappings is not None:
+        return hooks.mappings
+    return hooks.wrappers
 
 
 def opens_itself(value: str, name: str, wrappers: Wrappers) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
-from codeidx.parse.records import ImportRecord, NodeRecord, Problem
+from codeidx.parse.records import ImportedName, ImportRecord, NodeRecord, Problem
 from codeidx.store.occurrences import PackedOccurrences
 from codeidx.store.symbols import Def, is_top
 
@@ -314,36 +314,52 @@ def _import_keys(
     ]
 
 
-#: One stored import with its file: (dep id, file id, path, line, kind, text,
-#: module, names JSON, bind, relative, level, target path).
-ImportRow = tuple[int, int, str, int, str, str, str, str | None, str | None, int, int, str | None]
+@dataclass(frozen=True, slots=True)
+class StoredImport:
+    """An import record as stored, with its row, its file and its resolved target."""
+
+    dep_id: int
+    file_id: int
+    path: str
+    record: ImportRecord
+    target: str | None
 
 
-def import_rows(conn: sqlite3.Connection) -> list[ImportRow]:
-    """Every stored import record with its file's id and path, in file and statement order."""
+def stored_imports(conn: sqlite3.Connection) -> list[StoredImport]:
+    """Every stored import record, decoded as written (``_dep_values``), in file order."""
     rows = conn.execute(
         "SELECT d.dep_id, d.file_id, f.path, d.line, d.kind, d.text, d.module, d.names,"
         " d.bind, d.is_relative, d.level, d.target_path"
         " FROM file_deps d JOIN files f ON f.file_id = d.file_id"
         " ORDER BY f.path, d.dep_id"
     )
-    return [
-        (
-            int(r[0]),
-            int(r[1]),
-            str(r[2]),
-            int(r[3]),
-            str(r[4]),
-            str(r[5]),
-            str(r[6]),
-            r[7],
-            r[8],
-            int(r[9]),
-            int(r[10]),
-            r[11],
+    out: list[StoredImport] = []
+    for (
+        dep_id,
+        file_id,
+        path,
+        line,
+        kind,
+        text_,
+        module,
+        names,
+        bind,
+        relative,
+        level,
+        target,
+    ) in rows:
+        record = ImportRecord(
+            str(text_),
+            str(module),
+            int(line),
+            names=[ImportedName(str(n), a) for n, a in json.loads(names)] if names else [],
+            relative=bool(relative),
+            level=int(level),
+            bind=bind,
+            kind=str(kind),
         )
-        for r in rows
-    ]
+        out.append(StoredImport(int(dep_id), int(file_id), str(path), record, target))
+    return out
 
 
 def set_import_targets(conn: sqlite3.Connection, targets: list[tuple[str | None, int]]) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 # Extensions tried, in TypeScript's order, for an import without one.
 RESOLVE_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 # An import written with a JavaScript extension may name a TypeScript source.
-SOURCE_FOR_OUTPUT = {
+_SOURCE_FOR_OUTPUT = {
     ".js": (".ts", ".tsx", ".d.ts"),
     ".jsx": (".tsx",),
     ".mjs": (".mts", ".d.mts"),
@@ -81,22 +82,32 @@ class PathConfig:
 
 def probe(base: str, workspace: Workspace) -> str | None:
     """The file an extension-less module path names: exact, by extension, or index."""
+    return next(candidates(base, workspace), None)
+
+
+def candidates(base: str, workspace: Workspace) -> Iterator[str]:
+    """Every file a module path may name, in TypeScript's order of preference.
+
+    The path itself, the sources of a JavaScript output name (``./a.js`` →
+    ``a.ts``, ``a.d.ts``), the path with each extension, then its folder's
+    ``index`` file.  Lazily, so ``probe`` stops at the first.
+    """
     files = workspace.files
     base = "" if base == "." else base
     if base in files:
-        return base
+        yield base
     stem, ext = posixpath.splitext(base)
-    for alt in SOURCE_FOR_OUTPUT.get(ext, ()):
+    for alt in _SOURCE_FOR_OUTPUT.get(ext, ()):
         if stem + alt in files:
-            return stem + alt
-    for ext in RESOLVE_EXTENSIONS:
-        if base and base + ext in files:
-            return base + ext
+            yield stem + alt
+    if base:
+        for ext in RESOLVE_EXTENSIONS:
+            if base + ext in files:
+                yield base + ext
     index = posixpath.join(base, "index") if base else "index"
     for ext in RESOLVE_EXTENSIONS:
         if index + ext in files:
-            return index + ext
-    return None
+            yield index + ext
 
 
 def path_targets(config: PathConfig, spec: str) -> list[str]:

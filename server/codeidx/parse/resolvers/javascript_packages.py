@@ -25,14 +25,11 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from codeidx.parse.hooks import Workspace
-from codeidx.parse.resolvers.javascript_imports import (
-    RESOLVE_EXTENSIONS,
-    SOURCE_FOR_OUTPUT,
-    probe,
-)
+from codeidx.parse.resolvers.javascript_imports import candidates
 
 _MANIFEST = "package.json"
 # What a package's root is when it has no ``exports``, in order.
@@ -139,7 +136,7 @@ def package_target(spec: str, path: str, workspace: Workspace) -> str | None:
         elif candidate in workspace.dirs:
             # A package folder without a manifest: a path inside it.
             base = posixpath.normpath(posixpath.join(candidate, subpath))
-            target = _best(_candidates(base, workspace), typed)
+            target = _best(candidates(base, workspace), typed)
             if target is not None:
                 return target
         if not folder:
@@ -181,7 +178,7 @@ def _inside(package: Package, subpath: str, workspace: Workspace, typed: bool) -
     if best is None and (package.exports is None or subpath == "."):
         # Sources beside the build: ``pkg/sub`` read from ``pkg/src/sub``.
         base = posixpath.normpath(posixpath.join(package.folder, "src", subpath))
-        best = _best(_candidates(base, workspace), typed)
+        best = _best(candidates(base, workspace), typed)
     return best
 
 
@@ -191,30 +188,10 @@ def _target_files(package: Package, target: str, workspace: Workspace) -> list[s
         return []
     base = posixpath.normpath(posixpath.join(package.folder, target))
     twins = _source_twins(base, package.folder)
-    return [f for c in (base, *twins) for f in _candidates(c, workspace)]
+    return [f for c in (base, *twins) for f in candidates(c, workspace)]
 
 
-def _candidates(base: str, workspace: Workspace) -> list[str]:
-    """Every file a module path may name: itself, a source of an output, by extension, index."""
-    files = workspace.files
-    found = [base] if base in files else []
-    first = probe(base, workspace)
-    if first is not None and first not in found:
-        found.append(first)
-    stem, ext = posixpath.splitext(base)
-    for alt in SOURCE_FOR_OUTPUT.get(ext, ()):
-        # ``index.js`` beside its ``index.d.ts`` (or ``index.ts``).
-        if stem + alt in files and stem + alt not in found:
-            found.append(stem + alt)
-    if not posixpath.splitext(base)[1] or base not in files:
-        for ext in RESOLVE_EXTENSIONS:
-            for candidate in (base + ext, posixpath.join(base, "index") + ext):
-                if candidate in files and candidate not in found:
-                    found.append(candidate)
-    return found
-
-
-def _best(found: list[str], typed: bool) -> str | None:
+def _best(found: Iterable[str], typed: bool) -> str | None:
     """The file to show of those a specifier may name, the first of the best rank.
 
     A TypeScript source first, as an editor shows it; then, for a
@@ -222,8 +199,6 @@ def _best(found: list[str], typed: bool) -> str | None:
     JavaScript one its implementation before declarations.  Minified
     files come last.
     """
-    if not found:
-        return None
 
     def rank(candidate: str) -> int:
         if candidate.endswith(_DECLARATIONS):
@@ -234,7 +209,7 @@ def _best(found: list[str], typed: bool) -> str | None:
             kind = 2 if typed else 1
         return kind + (3 if ".min." in candidate else 0)
 
-    return min(found, key=rank)
+    return min(found, key=rank, default=None)
 
 
 def _source_twins(base: str, folder: str) -> list[str]:

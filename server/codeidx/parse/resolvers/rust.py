@@ -262,12 +262,10 @@ class RustHooks(LanguageHooks):
         dereference to their content (``Box``, ``Rc``, ``Arc``) are looked
         through; slices, tuples and function types give nothing.
         """
-        text_ = _without_references(annotation)
-        base, bracket, rest = text_.partition("<")
-        base = base.strip()
-        if bracket and base.rsplit("::", 1)[-1] in _DEREF_POINTERS:
-            args = split_top(rest.rsplit(">", 1)[0], ",")
+        name, args = _generic(annotation)
+        if name in _DEREF_POINTERS:
             return self.annotation_names(args[0]) if args else []
+        base = _without_references(annotation).partition("<")[0].strip()
         parts = base.split("::")
         return [base] if all(part.isidentifier() for part in parts) else []
 
@@ -277,12 +275,8 @@ class RustHooks(LanguageHooks):
         References before the wrapper are looked through, like the
         content's own (``&Option<&Foo>`` gives ``&Foo``).
         """
-        text_ = _without_references(annotation)
-        base, bracket, rest = text_.partition("<")
-        if not bracket or base.strip().rsplit("::", 1)[-1] not in _WRAPPER_TYPES:
-            return None
-        args = split_top(rest.rsplit(">", 1)[0], ",")
-        return args[0].strip() or None if args else None
+        name, args = _generic(annotation)
+        return args[0] or None if name in _WRAPPER_TYPES and args else None
 
     def sequence(self, annotation: str) -> str | None:
         """``T`` of ``Vec<T>``, ``HashSet<T>``, a slice ``[T]`` or an array ``[T; N]``.
@@ -298,25 +292,17 @@ class RustHooks(LanguageHooks):
                 return None
             inner = split_top(text_[1 : end - 1], ";")
             return inner[0].strip() or None if inner else None
-        base, bracket, rest = text_.partition("<")
-        if not bracket:
-            return None
-        name = base.strip().rsplit("::", 1)[-1]
-        args = split_top(rest.rsplit(">", 1)[0], ",")
+        name, args = _generic(text_)
         if not args:
             return None
         if name in _DEREF_POINTERS:
             return self.sequence(args[0])
-        return args[0].strip() or None if name in _SEQUENCE_TYPES else None
+        return args[0] or None if name in _SEQUENCE_TYPES else None
 
     def keyed(self, annotation: str) -> str | None:
         """``V`` of ``HashMap<K, V>`` or ``BTreeMap<K, V>``, references looked through."""
-        text_ = _without_references(annotation)
-        base, bracket, rest = text_.partition("<")
-        if not bracket or base.strip().rsplit("::", 1)[-1] not in _MAPPING_TYPES:
-            return None
-        args = split_top(rest.rsplit(">", 1)[0], ",")
-        return args[1].strip() or None if len(args) >= 2 else None
+        name, args = _generic(annotation)
+        return args[1] or None if name in _MAPPING_TYPES and len(args) >= 2 else None
 
     def receiver_chain(self, receiver: str) -> str:
         """``find(k)?.run`` reads as ``find(k).unwrap().run``; turbofishes are left out.
@@ -885,6 +871,19 @@ def _without_references(annotation: str) -> str:
             text_ = text_.partition(" ")[2].lstrip()
         else:
             return text_
+
+
+def _generic(annotation: str) -> tuple[str, list[str]]:
+    """A generic type's last path segment and its arguments.
+
+    ``&std::vec::Vec<Foo>`` gives (``Vec``, [``Foo``]): references before
+    it are looked through.  A type without ``<…>`` gives ("", []).
+    """
+    base, bracket, rest = _without_references(annotation).partition("<")
+    if not bracket:
+        return "", []
+    args = [arg.strip() for arg in split_top(rest.rsplit(">", 1)[0], ",")]
+    return base.strip().rsplit("::", 1)[-1], args
 
 
 def _without_turbofish(expr: str) -> str:
