@@ -1011,3 +1011,31 @@ def test_container_methods_are_the_wrappers_members():
 )
 def test_keyed_is_a_mappings_value_type(annotation, value):
     assert HOOKS.keyed(annotation) == value
+
+
+@pytest.mark.parametrize(
+    ("annotation", "result"),
+    [
+        ("Awaitable[Engine]", "Engine"),
+        ("typing.Coroutine[Any, Any, Engine]", "Engine"),
+        ("'asyncio.Task[Engine]'", "Engine"),
+        ("Optional[Future[list[Engine]]]", "list[Engine]"),
+        ("Coroutine[Any, Any]", None),
+        ("list[Engine]", None),
+    ],
+)
+def test_promised_is_an_awaitables_result_type(annotation, result):
+    assert HOOKS.promised(annotation) == result
+
+
+@pytest.mark.parametrize(
+    ("signature", "result"),
+    [
+        ("def load(self) -> Engine", "Engine"),
+        ("async def load(self) -> Engine", "Coroutine[Any, Any, Engine]"),
+        ("async def items(self) -> AsyncIterator[Engine]", "AsyncIterator[Engine]"),
+        ("async def load(self)", None),
+    ],
+)
+def test_calling_an_async_def_gives_a_coroutine(signature, result):
+    assert HOOKS.call_result(signature) == result

@@ -782,3 +782,32 @@ def test_macro_tokens_that_are_no_items_define_nothing() -> None:
     assert "Generated" not in names
     assert not names & {"bool", "string", "bytes", "option", "unit"}
     assert not result.problems
+
+
+@pytest.mark.parametrize(
+    ("annotation", "output"),
+    [
+        ("impl Future<Output = Engine>", "Engine"),
+        ("impl Future<Output = Result<Engine, Error>> + Send + 'a", "Result<Engine, Error>"),
+        ("Pin<Box<dyn Future<Output = Engine> + Send>>", "Engine"),
+        ("BoxFuture<'a, Engine>", "Engine"),
+        ("impl Future", None),
+        ("impl Stream<Item = Engine>", None),
+    ],
+)
+def test_promised_is_a_futures_output(annotation, output):
+    assert HOOKS.promised(annotation) == output
+
+
+@pytest.mark.parametrize(
+    ("signature", "result"),
+    [
+        ("pub fn load(&self) -> Engine", "Engine"),
+        ("pub async fn load(&self) -> Engine", "impl Future<Output = Engine>"),
+        ("pub(crate) async unsafe fn load() -> Engine", "impl Future<Output = Engine>"),
+        ("pub async fn run(&self)", None),
+        ("fn async_load() -> Engine", "Engine"),
+    ],
+)
+def test_calling_an_async_fn_gives_a_future(signature, result):
+    assert HOOKS.call_result(signature) == result

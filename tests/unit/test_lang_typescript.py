@@ -498,3 +498,29 @@ def test_non_null_assertions_leave_the_receiver_chain():
     assert HOOKS.receiver_chain("this.cache.get(key)!") == "this.cache.get(key)"
     assert HOOKS.receiver_chain("a!.b[0]!") == "a.b[0]"
     assert HOOKS.receiver_chain("x != y") == "x != y"
+
+
+@pytest.mark.parametrize(
+    ("annotation", "result"),
+    [
+        ("Promise<Engine>", "Engine"),
+        ("PromiseLike<Engine[]> | undefined", "Engine[]"),
+        ("Promise<Map<string, Engine>>", "Map<string, Engine>"),
+        ("Promised<Engine>", None),
+        ("Engine", None),
+    ],
+)
+def test_promised_is_a_promises_result_type(annotation, result):
+    assert HOOKS.promised(annotation) == result
+
+
+@pytest.mark.parametrize(
+    ("receiver", "chain"),
+    [
+        ("(await load())", "load().await"),
+        ("(await this.repo.find(id))", "this.repo.find(id).await"),
+        ("(await new Repo())", "Repo().await"),
+    ],
+)
+def test_an_awaited_receiver_reads_as_its_value_awaited(receiver, chain):
+    assert HOOKS.receiver_chain(receiver) == chain

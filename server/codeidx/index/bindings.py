@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from codeidx.index.targets import CALLABLE, CLASS_LIKE, Target, dedupe
-from codeidx.index.wrappers import opened_ids, opens_itself
-from codeidx.parse.hooks import LanguageHooks
+from codeidx.index.wrappers import AWAITED, ELEMENT_KINDS, opened_ids, opens_itself
+from codeidx.parse.hooks import LanguageHooks, Wrappers
 from codeidx.parse.records import ROLE_CODES
 from codeidx.store import symbols
 from codeidx.store.occurrences import ROLE_MASK, iter_raw, values_matrix
@@ -254,7 +254,7 @@ class LocalTypes:
             and lines[i - 1] == line
             and role(i - 1) == _CALL
             and pos.recvs[i - 1]
-            and _passes(hooks, pos.names[i - 1], at - starts[i - 1])
+            and (kinds := _passed_kinds(hooks, pos.names[i - 1], at - starts[i - 1]))
             and not (
                 # ``(x: Foo) => …``: the parameter's own annotation says more.
                 i + 1 < count
@@ -267,7 +267,7 @@ class LocalTypes:
             # content of the wrapper the method is called on (a receiver
             # not known to be one, ``Effect.map``, leaves the other rules).
             receiver = pos.table[pos.recvs[i - 1] - 1]
-            passed = self._types.content_types(facts, receiver, enclosing, hooks, depth)
+            passed = self._types.content_types(facts, receiver, enclosing, hooks, depth, kinds)
             if passed is not None:
                 return passed
         # ``T x`` (Java's and C's declarations, ``instanceof T x``, ``catch
@@ -320,6 +320,10 @@ class LocalTypes:
                 found = self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
                 if found or declared is None:
                     return found
+            elif start - end in hooks.await_offsets:
+                # ``x = await load()``: what an awaitable resolves to.
+                value = pos.chain_text(pos.outermost(i + 1))
+                return self._types.content_types(facts, value, enclosing, hooks, depth, _AWAITED)
             elif start - end in hooks.loop_offsets and declared is None:
                 # ``for x in ...``: an element, not the value.  Where a loop
                 # over a wrapper binds its content (``hooks.wrappers``) and
@@ -375,19 +379,25 @@ class LocalTypes:
 # What ``_binding_types`` answers for a binding to the name's own value,
 # opened (``let x = x?;``, ``if let Some(x) = x``): see ``_local_types``.
 _ITSELF: list[Target] = []
+# The wrappers ``await`` opens.
+_AWAITED = frozenset({AWAITED})
 
 
-def _passes(hooks: LanguageHooks, method: str, distance: int) -> bool:
-    """Whether a call of ``method`` passes a wrapper's content to a closure ``distance`` bytes on.
+def _passed_kinds(hooks: LanguageHooks, method: str, distance: int) -> frozenset[str]:
+    """The wrappers whose content a call of ``method`` passes to a closure ``distance`` bytes on.
 
     ``distance`` runs from the method name's first byte to the closure's
     parameter: ``opt.map(|x| …)`` (``hooks.wrappers``) and
-    ``items.iter().any(|x| …)`` (``hooks.sequences``).
+    ``items.iter().any(|x| …)`` (``hooks.sequences``) pass an element,
+    ``load().then((r) => …)`` (``hooks.promises``) a result.  Empty: none.
     """
-    return any(
-        method in w.passing and distance - len(method.encode()) in w.passing_offsets
-        for w in (hooks.wrappers, hooks.sequences)
-    )
+    after = distance - len(method.encode())
+
+    def passes(w: Wrappers) -> bool:
+        return method in w.passing and after in w.passing_offsets
+
+    kinds = ELEMENT_KINDS if passes(hooks.wrappers) or passes(hooks.sequences) else frozenset()
+    return kinds | _AWAITED if passes(hooks.promises) else kinds
 
 
 def _expression_starts(

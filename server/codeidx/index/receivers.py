@@ -47,6 +47,7 @@ from codeidx.index.targets import (
     merged,
 )
 from codeidx.index.wrappers import (
+    AWAITED,
     ELEMENT_KINDS,
     KEYED,
     SEQUENCE,
@@ -103,7 +104,7 @@ class ReceiverTypes:
             if part == ELEMENT:
                 # ``items[i]``: an element of a wrapper (a slice, a list);
                 # an index into anything else gives what is not known.
-                if not values or any(v.content is None for v in values):
+                if not values or any(v.content is None or v.kind == AWAITED for v in values):
                     return None
                 values = dedupe([v.content for v in values if v.content is not None])
                 continue
@@ -154,15 +155,22 @@ class ReceiverTypes:
         return opened[0] if opened is not None else None
 
     def content_types(
-        self, facts: FileFacts, value: str, enclosing: int, hooks: LanguageHooks, depth: int
+        self,
+        facts: FileFacts,
+        value: str,
+        enclosing: int,
+        hooks: LanguageHooks,
+        depth: int,
+        kinds: frozenset[str] = ELEMENT_KINDS,
     ) -> list[Target] | None:
         """What ``x`` of ``if let Some(x) = value`` or ``for x in value`` is: the wrapped content.
 
-        A value not known to be a wrapper says nothing (``map.get(k)`` of a
-        map from outside may hold a workspace type).
+        A value not known to be a wrapper of one of ``kinds`` says nothing
+        (``map.get(k)`` of a map from outside may hold a workspace type);
+        ``x = await value`` asks for ``AWAITED`` alone.
         """
         found = self.expr_types(facts, value, enclosing, hooks, depth + 1)
-        if not found or any(t.kind not in ELEMENT_KINDS or t.content is None for t in found):
+        if not found or any(t.kind not in kinds or t.content is None for t in found):
             return None
         return dedupe([t.content for t in found if t.content is not None])
 
@@ -273,7 +281,7 @@ class ReceiverTypes:
         )
 
     def _returns_of(self, t: Target, depth: int) -> list[Target] | None:
-        found = self._signature_types(t.node_id, lambda h, sig: h.return_annotation(sig), depth)
+        found = self._signature_types(t.node_id, lambda h, sig: h.call_result(sig), depth)
         if found is None and self._r.constructors.constructs(t.node_id):
             # A constructor function makes an instance, represented by itself.
             return [t]
@@ -318,7 +326,9 @@ class ReceiverTypes:
             self._r.cut_by_depth()
             return None
         names = hooks.annotation_names(annotation)
-        content, kind = hooks.wrapped(annotation), WRAPPED
+        content, kind = hooks.promised(annotation), AWAITED
+        if content is None:
+            content, kind = hooks.wrapped(annotation), WRAPPED
         if content is None:
             content, kind = hooks.sequence(annotation), SEQUENCE
         if content is None:

@@ -8,7 +8,9 @@ an index say.  A mapping (``dict[str, Foo]``, ``hooks.keyed``) is a
 ``KEYED`` wrapper of its values: an index and its value methods give one,
 but a loop over it gives keys.  A Rust sequence (``Vec<Foo>``,
 ``hooks.sequence``) is a ``SEQUENCE`` of its elements, whose methods are
-``hooks.sequences``, not ``Option``'s.  Plain values and pure functions only.
+``hooks.sequences``, not ``Option``'s.  An awaitable (``Promise<Foo>``,
+``hooks.promised``) is ``AWAITED``: ``await`` opens it, and its methods
+are ``hooks.promises``.  Plain values and pure functions only.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ WRAPPED = "wrapped"
 KEYED = "keyed"
 #: The kind of a sequence whose methods are the language's ``sequences``.
 SEQUENCE = "sequence"
+#: The kind of an awaitable (a promise, a coroutine, a future) of its result.
+AWAITED = "awaited"
 #: Every kind of wrapper value.
-WRAPPER_KINDS = frozenset({WRAPPED, KEYED, SEQUENCE})
+WRAPPER_KINDS = frozenset({WRAPPED, KEYED, SEQUENCE, AWAITED})
 #: The wrappers a loop over or a closure of a passing method takes an element of.
 ELEMENT_KINDS = frozenset({WRAPPED, SEQUENCE})
 # Wrapper ids lie this far below their content's (definitions' ids are positive).
-_IDS_BELOW = {WRAPPED: 1 << 40, KEYED: 1 << 44, SEQUENCE: 1 << 48}
+_IDS_BELOW = {WRAPPED: 1 << 40, KEYED: 1 << 44, SEQUENCE: 1 << 48, AWAITED: 1 << 52}
 
 
 def wrap(content: Target | None, kind: str = WRAPPED) -> Target:
@@ -82,7 +86,18 @@ def open_wrappers(
         elif name in wrappers.opening or (wrappers.transparent and name not in wrappers.members):
             if v.content is None:
                 return None
-            (given if name in wrappers.opening else owners).append(v.content)
+            if name in wrappers.opening:
+                given.append(v.content)
+            elif v.content.kind in WRAPPER_KINDS:
+                # ``load().await?`` stored as ``load()``: a future of a
+                # ``Result``, both opened by operators the index drops.
+                inner = open_wrappers([v.content], name, hooks)
+                if inner is None:
+                    return None
+                owners.extend(inner[0])
+                given.extend(inner[1])
+            else:
+                owners.append(v.content)
         elif not wrappers.transparent and name not in wrappers.members:
             # A method neither the sequence nor the standard library has:
             # a trait of the workspace's may give it (syn's ``attrs.outer()``).
@@ -94,6 +109,8 @@ def _methods(hooks: LanguageHooks, kind: str) -> Wrappers:
     """What the methods of a wrapper of ``kind`` give in a language."""
     if kind == SEQUENCE:
         return hooks.sequences
+    if kind == AWAITED:
+        return hooks.promises
     if kind == KEYED and hooks.mappings is not None:
         return hooks.mappings
     return hooks.wrappers

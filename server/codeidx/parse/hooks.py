@@ -281,6 +281,16 @@ class LanguageHooks:
     #: and sets, whose ``iter()``, ``first()`` and ``retain(|x| …)`` are not
     #: ``Option``'s.
     sequences: Wrappers = Wrappers()
+    #: What an awaitable's methods give (``promised``): a TypeScript
+    #: ``Promise``'s ``then`` passes its result to a closure; ``await``
+    #: (a chain's part where the language writes it after the value, as
+    #: Rust's ``load().await``) opens it.  No other name is the result's.
+    promises: Wrappers = Wrappers(transparent=False)
+    #: Bytes from the end of an assigned name to an awaited value:
+    #: `` = await `` (9) in Python's ``x = await load()`` and TypeScript's
+    #: ``const x = await load()``.  The name is bound to what the value,
+    #: known to be awaitable, resolves to, and to nothing else.
+    await_offsets: tuple[int, ...] = ()
     #: Bytes from the end of a loop's binding to the value it loops over:
     #: `` in `` (4) in Python's ``for x in xs``, `` of `` in TypeScript's.
     #: Rust's ``for x in &xs`` is 5 and ``&mut xs`` 9; its 4 is also
@@ -410,6 +420,24 @@ class LanguageHooks:
         (``get``) give one; a loop over the mapping gives its keys.
         """
         return None
+
+    def promised(self, annotation: str) -> str | None:
+        """The result type when an annotation names an awaitable: ``Foo`` of ``Promise<Foo>``.
+
+        Awaiting the value gives one (``await_offsets``); ``promises`` says
+        what its methods give.
+        """
+        return None
+
+    def call_result(self, signature: str) -> str | None:
+        """The type of what calling a function gives, from its signature text.
+
+        The declared result, except where the language makes a call of an
+        ``async`` function an awaitable of it (Python's ``async def f() ->
+        Foo`` and Rust's ``async fn``), which this then names so that
+        ``promised`` reads it.
+        """
+        return self.return_annotation(signature)
 
     def aliased(self, signature: str) -> str | None:
         """The type text a type alias's signature stands for, if the language says.

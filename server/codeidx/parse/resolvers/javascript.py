@@ -50,6 +50,7 @@ from codeidx.parse.hooks import (
     Details,
     LanguageHooks,
     Workspace,
+    Wrappers,
     constructed,
     declared_value,
     group_end,
@@ -182,6 +183,19 @@ class JavaScriptHooks(LanguageHooks):
     constructor_functions = True
     #: ``x = <chain>`` and ``x = new <Class>(...)``.
     value_offsets = (3, 7)
+    #: ``const x = await <chain>``.
+    await_offsets = (9,)
+    #: A ``Promise``'s methods: ``then`` passes its result on, ``catch`` and
+    #: ``finally`` give a promise of it; ``await`` is a receiver's ``(await
+    #: p).run()`` (see ``receiver_chain``).
+    promises = Wrappers(
+        opening=frozenset({"await"}),
+        keeping=frozenset({"catch", "finally"}),
+        members=frozenset({"then", "catch", "finally"}),
+        passing=frozenset({"then"}),
+        passing_offsets=(1, 2),
+        transparent=False,
+    )
     #: Grammars (registry language names) whose trees these hooks receive.
     grammars: tuple[str, ...] = ("javascript",)
 
@@ -302,9 +316,11 @@ class JavaScriptHooks(LanguageHooks):
         return declared, declared_value(value, _PLACEHOLDERS)
 
     def receiver_chain(self, receiver: str) -> str:
-        """``new C(a)`` and ``(new C(a))`` read as the call ``C(a)``."""
+        """``new C(a)`` and ``(new C(a))`` read as the call ``C(a)``; ``await p`` as ``p.await``."""
         if receiver[:1] == "(" and receiver[-1:] == ")" and group_end(receiver) == len(receiver):
             receiver = receiver[1:-1].strip()
+        if receiver.startswith("await "):
+            return f"{self.receiver_chain(receiver[6:].strip())}.await"
         return constructed(receiver)
 
     def signature_of(self, node: Node, src: bytes) -> str:

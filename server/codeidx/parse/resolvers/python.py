@@ -81,6 +81,46 @@ class PythonHooks(LanguageHooks):
         values=frozenset({"values"}),
     )
 
+    #: ``x = await <chain>``.
+    await_offsets = (9,)
+    #: Coroutines, futures and tasks: a future's ``result()`` is its result.
+    promises = Wrappers(
+        opening=frozenset({"result"}),
+        members=frozenset(
+            {
+                *("send", "throw", "close", "result", "exception", "done", "cancel"),
+                *("cancelled", "add_done_callback", "remove_done_callback", "set_result"),
+                *("set_exception", "get_loop", "get_coro", "get_context", "get_name"),
+                *("set_name", "get_stack", "print_stack", "cancelling", "uncancel"),
+            }
+        ),
+        transparent=False,
+    )
+
+    def promised(self, annotation: str) -> str | None:
+        """The result type of an awaitable: ``Foo`` of ``Awaitable[Foo]``.
+
+        ``Coroutine[A, B, Foo]``, futures and tasks (``asyncio.Task[Foo]``)
+        too.
+        """
+        text_ = annotation.strip()
+        return _container_arg(text_, 0, _AWAITABLES, 0, tuples=False) or _container_arg(
+            text_, 0, _COROUTINES, 2, tuples=False
+        )
+
+    def call_result(self, signature: str) -> str | None:
+        """An ``async def``'s call is a coroutine of its declared result.
+
+        An async generator (``async def f() -> AsyncIterator[Foo]`` with
+        ``yield``) is called into its iterator, which its annotation names.
+        """
+        result = self.return_annotation(signature)
+        if result is None or not signature.startswith("async "):
+            return result
+        if _container_arg(result, 0, _ASYNC_ITERATORS, 0, tuples=False) is not None:
+            return result
+        return f"Coroutine[Any, Any, {result}]"
+
     def wrapped(self, annotation: str) -> str | None:
         """The element type of a container annotation: ``Foo`` of ``list[Foo] | None``.
 
@@ -647,6 +687,12 @@ _CONTAINERS = frozenset(
     }
 )
 _TUPLES = frozenset({"tuple", "Tuple"})
+#: Awaitables whose first type argument is their result's.
+_AWAITABLES = frozenset({"Awaitable", "Future", "Task"})
+#: Coroutines, whose third type argument is their result's.
+_COROUTINES = frozenset({"Coroutine"})
+#: What an ``async def`` that yields is annotated with.
+_ASYNC_ITERATORS = frozenset({"AsyncIterator", "AsyncIterable", "AsyncGenerator"})
 #: Mappings, whose second type argument is their values'.
 _MAPPINGS = frozenset(
     {

@@ -86,6 +86,12 @@ _PRELUDE = frozenset(
 )
 #: ``Option`` and ``Result``: what their methods give (``hooks.Wrappers``).
 _WRAPPER_TYPES = frozenset({"Option", "Result"})
+#: Boxed futures of the ``futures`` crate, whose last type argument is their output.
+_BOXED_FUTURES = frozenset({"BoxFuture", "LocalBoxFuture"})
+#: A function header's keyword, and ``async`` among the qualifiers before it
+#: (``pub(crate) async unsafe fn``).
+_FN = re.compile(r"\bfn\b")
+_ASYNC = re.compile(r"\basync\b")
 _WRAPPERS = Wrappers(
     opening=frozenset(
         {
@@ -250,6 +256,10 @@ class RustHooks(LanguageHooks):
     # ``for x in &xs`` and ``for x in &mut xs``; ``for x in xs`` lies as
     # ``let x = &y`` does, four bytes on.
     loop_offsets = (5, 9)
+    #: A future is opened by ``.await`` (``load().await?``).  Its other
+    #: names are its output's, as with ``?``: ``let x = load().await;`` is
+    #: stored as ``x = load()`` (``await`` is no name).
+    promises = Wrappers(opening=frozenset({"await"}), members=frozenset({"poll"}))
     builtin_members = _STD_MEMBERS
     crate_wide_kinds = frozenset({"macro"})
     extern_modules = True
@@ -315,6 +325,32 @@ class RustHooks(LanguageHooks):
         if "?" in receiver:
             receiver = _TRY.sub(".unwrap()", receiver)
         return receiver
+
+    def promised(self, annotation: str) -> str | None:
+        """``T`` of ``impl Future<Output = T>``: what ``.await`` on such a value gives.
+
+        Pinned and boxed futures (``Pin<Box<dyn Future<Output = T> + Send>>``)
+        and the ``futures`` crate's ``BoxFuture<'a, T>`` too.
+        """
+        name, args = _generic(annotation)
+        if not args:
+            return None
+        if name == "Pin" or name in _DEREF_POINTERS:
+            return self.promised(args[0])
+        if name in _BOXED_FUTURES:
+            return args[-1] or None
+        if name != "Future":
+            return None
+        output, equals, result = args[0].partition("=")
+        return result.strip() or None if equals and output.strip() == "Output" else None
+
+    def call_result(self, signature: str) -> str | None:
+        """An ``async fn``'s call is a future of its declared result."""
+        result = self.return_annotation(signature)
+        fn = _FN.search(signature)
+        if result is None or fn is None or not _ASYNC.search(signature, 0, fn.start()):
+            return result
+        return f"impl Future<Output = {result}>"
 
     def return_annotation(self, signature: str) -> str | None:
         """The type after ``->`` of a ``fn`` header, without a ``where`` clause."""

@@ -63,6 +63,10 @@ class TypeScriptHooks(JavaScriptHooks):
         """The value type of a map type: ``Foo`` of ``Map<string, Foo>``, ``Record<K, Foo>``."""
         return _element_type(annotation.strip(), 0, _MAPS, 1, arrays=False)
 
+    def promised(self, annotation: str) -> str | None:
+        """The result type of a promise: ``Foo`` of ``Promise<Foo>`` or ``PromiseLike<Foo>``."""
+        return _element_type(annotation.strip(), 0, _PROMISES, 0, arrays=False)
+
     def receiver_chain(self, receiver: str) -> str:
         """Non-null assertions say nothing of a type: ``m.get(k)!`` reads as ``m.get(k)``."""
         if "!" in receiver:
@@ -178,6 +182,10 @@ _ITERABLES = frozenset(
         "AsyncGenerator",
     }
 )
+
+
+#: Awaitables, whose type argument is their result's.
+_PROMISES = frozenset({"Promise", "PromiseLike"})
 
 
 #: Maps, whose second type argument is their values'.
