@@ -176,7 +176,11 @@ def link_file(
 
     locals_ = facts.locals
     receivers = facts.receivers
-    self_names = registry.hooks(facts.language).HOOKS.self_names
+    hooks = registry.hooks(facts.language).HOOKS
+    self_names = hooks.self_names
+    # Where a type and a value may share a name, what a name stands for
+    # depends on every role, not only on being called (``by_namespace``).
+    role_keyed = hooks.type_namespace
     for name, blob in facts.blobs.items():
         # (enclosing, receiver, role) → the edges every occurrence with that
         # key adds a site to: the same call or read repeated in a function
@@ -224,7 +228,7 @@ def link_file(
             if code == _IMPORT:
                 targets: list[Target] | str = resolver.resolve_import_name(facts, name, line)
             else:
-                key = (name, receiver, enclosing, role if code == _CALL else "")
+                key = (name, receiver, enclosing, role if code == _CALL or role_keyed else "")
                 hit = memo.get(key)
                 if hit is None:
                     hit = memo[key] = resolver.resolve(facts, name, receiver, enclosing, role)

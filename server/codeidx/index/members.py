@@ -189,3 +189,28 @@ def by_role(found: list[Target], role: str) -> list[Target]:
     if role == "call":
         return callables
     return [t for t in found if t.kind not in CALLABLE]
+
+
+#: Kinds a name stands for in a type's place (Rust's type namespace).
+_TYPE_KINDS = CLASS_LIKE | {"type_alias", "module", "namespace"}
+#: Roles of a name written where a type goes: ``ident: Ident``, ``Ident { .. }``.
+_TYPE_ROLES = frozenset({"type", "instantiate", "inherit"})
+
+
+def by_namespace(found: list[Target], role: str) -> list[Target]:
+    """A type and a value of one name: the role says which.
+
+    syn has a ``struct Ident`` and a ``fn Ident``.  A type's place or a
+    struct literal means the type, a call the value.  A plain read may be
+    either: ``Lit::Str(v)`` reads the type ``Lit`` as a path's head, which
+    the occurrence does not tell.  Where only one of them is found, it is
+    the answer.  Only for ``hooks.type_namespace``.
+    """
+    types = [t for t in found if t.kind in _TYPE_KINDS]
+    if not types or len(types) == len(found):
+        return found
+    if role in _TYPE_ROLES:
+        return types
+    if role == "call":
+        return [t for t in found if t.kind not in _TYPE_KINDS]
+    return found

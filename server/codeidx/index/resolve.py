@@ -41,7 +41,7 @@ from codeidx.index.constructors import Constructors
 from codeidx.index.file_cache import kept_facts, tables_and_kept_facts
 from codeidx.index.guesses import Guesses
 from codeidx.index.imports import Imports
-from codeidx.index.members import Members, by_role
+from codeidx.index.members import Members, by_namespace, by_role
 from codeidx.index.receivers import ReceiverTypes
 from codeidx.index.targets import (
     CALLABLE,
@@ -285,6 +285,8 @@ class Resolver:
             ):
                 # ``check!(…)``: a crate's macros reach all of it.
                 return self.guesses.crate_wide(facts, name, found)
+            if hooks.type_namespace and isinstance(found, list) and len(found) > 1:
+                return by_namespace(found, role)
             return found
         if receiver in hooks.self_names:
             cls = self.self_type(facts, enclosing, hooks)

@@ -343,6 +343,10 @@ class LanguageHooks:
     #: (Rust's ``len`` and ``len()``).  A Python call may call a field
     #: holding a function, and a read may run a property.
     calls_name_methods: bool = False
+    #: Whether types and values have names of their own (Rust: syn's
+    #: ``struct Ident`` and its ``fn Ident``), so a name in a type's place or
+    #: a struct literal is the type and a called one the value.
+    type_namespace: bool = False
     #: Methods of standard traits any type may derive whose result is the
     #: receiver's own type (Rust's ``Foo::default()``, ``x.clone()``): a
     #: workspace type that does not write them itself still gives itself.

@@ -249,6 +249,7 @@ class RustHooks(LanguageHooks):
     tuple_patterns = True
     shadowing = True
     calls_name_methods = True
+    type_namespace = True
     bounded_type_parameters = True
     wrappers = _WRAPPERS
     sequences = _SEQUENCES
