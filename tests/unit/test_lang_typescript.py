@@ -524,3 +524,23 @@ def test_promised_is_a_promises_result_type(annotation, result):
 )
 def test_an_awaited_receiver_reads_as_its_value_awaited(receiver, chain):
     assert HOOKS.receiver_chain(receiver) == chain
+
+
+@pytest.mark.parametrize(
+    ("signature", "bounds"),
+    [
+        ("function run<T extends Operation>(op: T): T", {"T": ["Operation"]}),
+        (
+            "function exec< T extends Base & Named, TResult = Out<T> >(op: T): TResult",
+            {"T": ["Base", "Named"], "TResult": []},
+        ),
+        ("class Collection<TSchema extends Document = Document>", {"TSchema": ["Document"]}),
+        ("interface Matcher< in I, out R = any > extends Pipeable", {"I": [], "R": []}),
+        ("of<const H extends HandlersFrom<R>>(handlers: H): H", {"H": ["HandlersFrom<R>"]}),
+        ("class Foo extends Bar<T>", {}),
+        ("const f = <T extends A>(x: T) => x", {}),
+        ("find(filter: Filter<T>): Cursor<T>", {}),
+    ],
+)
+def test_type_bounds_are_a_declarations_own_generics(signature, bounds):
+    assert HOOKS.type_bounds(signature) == bounds

@@ -208,7 +208,7 @@ class ReceiverTypes:
             return [cls] if cls is not None else None
         if called and head in hooks.super_names:
             return self._super_types(facts, enclosing, hooks)
-        if hooks.bounded_type_parameters:
+        if hooks.type_parameter_heads:
             # ``T::default()`` in ``fn f<T: Default>``: the bounds, not a ``T`` elsewhere.
             declared = self._params.declared(facts, head, enclosing, hooks)
             if declared is not None:

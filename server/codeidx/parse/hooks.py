@@ -368,6 +368,10 @@ class LanguageHooks:
     #: the traits that bound ``V``.  Resolution reads ``type_bounds`` of the
     #: definitions around a name only when this is set.
     bounded_type_parameters: bool = False
+    #: Whether an expression may start with a type parameter (Rust's
+    #: ``T::default()``).  A TypeScript one is a type only: ``Rpc.Any`` in
+    #: ``type F<Rpc extends Rpc.Any>`` names the imported namespace ``Rpc``.
+    type_parameter_heads: bool = False
     #: Whether a function with methods written outside it is a class of its
     #: own (JavaScript's ``Foo.prototype.bar = function …``, ``Foo.bar =
     #: …``): calling it, with ``new`` or without, makes an instance whose

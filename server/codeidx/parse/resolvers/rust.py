@@ -251,6 +251,7 @@ class RustHooks(LanguageHooks):
     calls_name_methods = True
     type_namespace = True
     bounded_type_parameters = True
+    type_parameter_heads = True
     wrappers = _WRAPPERS
     sequences = _SEQUENCES
     mappings = _MAPPINGS

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from codeidx.parse.hooks import Wrappers, group_end, split_top, squash, text
+from codeidx.parse.hooks import Wrappers, bracket_depths, group_end, split_top, squash, text
 from codeidx.parse.records import Param, TypeParam
 from codeidx.parse.resolvers.javascript import BUILTIN_MEMBERS, JavaScriptHooks
 
@@ -50,6 +50,32 @@ class TypeScriptHooks(JavaScriptHooks):
         ),
         passing_offsets=(1, 2),
     )
+
+    #: ``operation: T`` in ``function run<T extends Operation>`` has ``Operation``'s members.
+    bounded_type_parameters = True
+
+    def type_bounds(self, signature: str) -> dict[str, list[str]]:
+        """A declaration's type parameters with their ``extends`` bounds.
+
+        ``function f<T extends Base & Named, U = T>(…)`` gives ``{"T":
+        ["Base", "Named"], "U": []}``: a default is no bound.  The generics
+        are those right after the declared name (``class Foo<T> extends
+        Bar<T>``), not a base's or a parameter's type arguments.
+        """
+        inner = _own_generics(signature)
+        if inner is None:
+            return {}
+        out: dict[str, list[str]] = {}
+        for param in split_top(inner, ","):
+            param = param.strip()
+            for modifier in ("const ", "in ", "out "):
+                param = param.removeprefix(modifier).lstrip()
+            name, extends, bound = split_top(param, " = ")[0].partition(" extends ")
+            name = name.strip()
+            if name.isidentifier():
+                parts = split_top(bound, "&") if extends else []
+                out[name] = [b.strip() for b in parts if b.strip()]
+        return out
 
     def wrapped(self, annotation: str) -> str | None:
         """The element type of an array or set type: ``Foo`` of ``readonly Foo[] | undefined``.
@@ -182,6 +208,26 @@ _ITERABLES = frozenset(
         "AsyncGenerator",
     }
 )
+
+
+#: Text before a ``<`` that makes it no declaration's own generics: a
+#: parameter's or a base's type arguments, an arrow function's value.
+_NOT_OWN_GENERICS = ("(", "=", ":", " extends ", " implements ")
+
+
+def _own_generics(signature: str) -> str | None:
+    """The text inside the ``<…>`` right after a declaration's name, None if it has none."""
+    opened = signature.find("<")
+    head = signature[:opened].rstrip() if opened > 0 else ""
+    if not head or not (head[-1].isalnum() or head[-1] in "_$"):
+        return None
+    if any(mark in head for mark in _NOT_OWN_GENERICS):
+        return None
+    rest = signature[opened:]
+    for i, depth in bracket_depths(rest, angles=True):
+        if depth == 1 and rest[i] == ">" and rest[i - 1] not in "-=":
+            return rest[1:i]
+    return None
 
 
 #: Awaitables, whose type argument is their result's.
