@@ -397,7 +397,7 @@ def _passed_kinds(hooks: LanguageHooks, method: str, distance: int) -> frozenset
         return method in w.passing and after in w.passing_offsets
 
     kinds = ELEMENT_KINDS if passes(hooks.wrappers) or passes(hooks.sequences) else frozenset()
-    return kinds | _AWAITED if passes(hooks.promises) else kinds
+    return (kinds | _AWAITED) if passes(hooks.promises) else kinds
 
 
 def _expression_starts(

@@ -241,6 +241,22 @@ def group_end(text: str) -> int:
     return len(text)
 
 
+def angle_end(text: str) -> int:
+    """The index after the ``<…>`` group ``text`` starts with (its length if unclosed).
+
+    ``->`` and ``=>`` close nothing (``<F: Fn(u8) -> u8>``, ``<F = () => void>``).
+    """
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "<":
+            depth += 1
+        elif ch == ">" and text[i - 1 : i] not in ("-", "="):
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)
+
+
 def after_arrow(signature: str) -> str | None:
     """The text after the first ``->`` outside brackets (a declared result), or None."""
     for i, depth in bracket_depths(signature):

@@ -157,12 +157,10 @@ def mark_dependents(
 
 def mark_unlinked(conn: sqlite3.Connection, file_ids: Iterable[int]) -> int:
     """Mark files for re-linking (caller holds the transaction); returns how many."""
-    return sum(
-        conn.execute(
-            "UPDATE files SET linked = 0 WHERE linked = 1 AND file_id = ?", (fid,)
-        ).rowcount
-        for fid in file_ids
-    )
+    return conn.executemany(
+        "UPDATE files SET linked = 0 WHERE linked = 1 AND file_id = ?",
+        [(fid,) for fid in file_ids],
+    ).rowcount
 
 
 def unlinked_files(conn: sqlite3.Connection) -> list[int]:

@@ -39,6 +39,7 @@ from codeidx.parse.hooks import (
     Workspace,
     Wrappers,
     after_arrow,
+    angle_end,
     clean_comment,
     group_end,
     split_top,
@@ -386,7 +387,7 @@ class RustHooks(LanguageHooks):
             return None
         rest = signature[found.end() :].lstrip()
         if rest.startswith("<"):
-            rest = rest[_angle_end(rest) :]
+            rest = rest[angle_end(rest) :]
         rest = split_top(rest, " where ")[0]
         parts = split_top(rest, " for ")
         return parts[-1].strip() or None
@@ -403,7 +404,7 @@ class RustHooks(LanguageHooks):
         if opened is None:
             return {}
         start = opened.end() - 1
-        end = start + _angle_end(signature[start:])
+        end = start + angle_end(signature[start:])
         out: dict[str, list[str]] = {}
         for param in split_top(signature[start + 1 : end - 1], ","):
             param = param.strip()
@@ -425,7 +426,7 @@ class RustHooks(LanguageHooks):
         head = _TUPLE_HEAD.match(signature)
         rest = signature[head.end() :] if head is not None else ""
         if rest.startswith("<"):
-            rest = rest[_angle_end(rest) :].lstrip()
+            rest = rest[angle_end(rest) :].lstrip()
         if not rest.startswith("("):
             return []
         fields = split_top(rest[1 : group_end(rest) - 1], ",")
@@ -883,22 +884,6 @@ def _type_params(node: Node, src: bytes) -> list[TypeParam]:
     return out
 
 
-def _angle_end(text: str) -> int:
-    """The index after the ``<…>`` group ``text`` starts with (its length if unclosed).
-
-    ``->`` and ``=>`` close nothing (``<F: Fn(u8) -> u8>``).
-    """
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch == "<":
-            depth += 1
-        elif ch == ">" and text[i - 1 : i] not in ("-", "="):
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return len(text)
-
-
 def _without_references(annotation: str) -> str:
     """A type's text without the references, lifetimes and ``dyn``/``impl`` before it."""
     text_ = annotation.strip()
@@ -934,7 +919,7 @@ def _without_turbofish(expr: str) -> str:
             out.append(expr[i:])
             return "".join(out)
         out.append(expr[i:found])
-        i = found + 2 + _angle_end(expr[found + 2 :])
+        i = found + 2 + angle_end(expr[found + 2 :])
 
 
 def _split_colon(text: str) -> tuple[str, str, str]:
@@ -949,7 +934,7 @@ def _without_for(predicate: str) -> str:
     """A ``where`` predicate without its ``for<'a>`` binder."""
     if predicate.startswith("for") and predicate[3:].lstrip().startswith("<"):
         rest = predicate[3:].lstrip()
-        return rest[_angle_end(rest) :].strip()
+        return rest[angle_end(rest) :].strip()
     return predicate
 
 

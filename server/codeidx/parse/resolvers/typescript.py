@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from codeidx.parse.hooks import Wrappers, bracket_depths, group_end, split_top, squash, text
+from codeidx.parse.hooks import Wrappers, angle_end, group_end, split_top, squash, text
 from codeidx.parse.records import Param, TypeParam
 from codeidx.parse.resolvers.javascript import BUILTIN_MEMBERS, JavaScriptHooks
 
@@ -224,10 +224,8 @@ def _own_generics(signature: str) -> str | None:
     if any(mark in head for mark in _NOT_OWN_GENERICS):
         return None
     rest = signature[opened:]
-    for i, depth in bracket_depths(rest, angles=True):
-        if depth == 1 and rest[i] == ">" and rest[i - 1] not in "-=":
-            return rest[1:i]
-    return None
+    end = angle_end(rest)
+    return rest[1 : end - 1] if rest[end - 1 : end] == ">" else None
 
 
 #: Awaitables, whose type argument is their result's.
