@@ -363,10 +363,12 @@ class IndexWriter:
         lock = WriterLock(self._index_dir)
         told = False
         while not lock.try_acquire():
+            # The flag goes up before the message: a client that reads the
+            # message and then asks for the status must see it.
+            self.waiting = True
             if not told:
                 log.info("another codeidx process is writing the index; waiting for it")
                 told = True
-            self.waiting = True
             if self._stop.wait(LOCK_POLL_SECONDS):
                 self.waiting = False
                 yield False
