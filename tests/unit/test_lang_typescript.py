@@ -544,3 +544,26 @@ def test_an_awaited_receiver_reads_as_its_value_awaited(receiver, chain):
 )
 def test_type_bounds_are_a_declarations_own_generics(signature, bounds):
     assert HOOKS.type_bounds(signature) == bounds
+
+
+@pytest.mark.parametrize(
+    ("pattern", "keys"),
+    [
+        ("{ topology, session }", {"topology": ("topology",), "session": ("session",)}),
+        ("{ session: s, retries = 3 }", {"s": ("session",), "retries": ("retries",)}),
+        (
+            "{ options: { timeout, signal: abort } }",
+            {
+                "timeout": ("options", "timeout"),
+                "abort": ("options", "signal"),
+            },
+        ),
+        ("{ a = f(x, y), ...rest }", {"a": ("a",)}),
+        ("{ [key]: value, 'quoted': q, list: [first] }", {}),
+        ("{ cut, short", {}),
+        ("options", {}),
+        ("[first, second]", {}),
+    ],
+)
+def test_pattern_keys_are_the_members_a_pattern_takes_apart(pattern, keys):
+    assert HOOKS.pattern_keys(pattern) == keys

@@ -28,7 +28,7 @@ from codeidx.index.wrappers import AWAITED, ELEMENT_KINDS, opened_ids, opens_its
 from codeidx.parse.hooks import LanguageHooks, Wrappers
 from codeidx.parse.records import ROLE_CODES
 from codeidx.store import symbols
-from codeidx.store.occurrences import ROLE_MASK, iter_raw, values_matrix
+from codeidx.store.occurrences import ROLE_BITS, ROLE_MASK, iter_raw, values_matrix
 from codeidx.store.symbols import FileFacts
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 _CHAIN_SCAN = 400
 # Role codes as packed in occurrence blobs (the low bits of the third value).
 _WRITE = ROLE_CODES["write"]
+_UNPACK = ROLE_CODES["unpack"]
 _TYPE = ROLE_CODES["type"]
 _CALL = ROLE_CODES["call"]
 _ARGUMENT = ROLE_CODES["argument"]
@@ -119,6 +120,23 @@ class LocalTypes:
                 if annotation
                 else None
             )
+        elif (part := self._pattern_part(params, name, hooks)) is not None:
+            # ``({ topology }: RetryOptions)``: a part of the parameter.
+            writes = writes[1:]
+            annotation, path = part
+            owners = (
+                self._types.annotation_types(
+                    facts, annotation, function.parent or 0, hooks, depth, scope
+                )
+                if annotation
+                else None
+            )
+            results.append(
+                self._types.part_types(facts, owners, path, hooks, depth)
+                if owners is not None
+                else None
+            )
+            params = {**params, name: annotation}
         # A name bound once, and not as a parameter, cannot be the target of
         # ``x += y``: ``for x in y`` binds it to an element (``sole``).
         sole = len(writes) == 1 and name not in params
@@ -170,7 +188,8 @@ class LocalTypes:
         groups: dict[int | None, list[tuple[int, int, int]]] = {}
         scopes: dict[int, int | None] = {}
         for start, line, col_role, inside, recv in iter_raw(blob):
-            if col_role & ROLE_MASK != _WRITE or recv:
+            code = col_role & ROLE_MASK
+            if (code != _WRITE and code != _UNPACK) or recv:
                 continue
             if inside in scopes:
                 scope = scopes[inside]
@@ -197,6 +216,16 @@ class LocalTypes:
                 self._params_texts.get(function_id)
             )
         return params
+
+    def _pattern_part(
+        self, params: dict[str, str], name: str, hooks: LanguageHooks
+    ) -> tuple[str, tuple[str, ...]] | None:
+        """(annotation, member path) of ``name`` bound by a destructuring parameter, if it is."""
+        for pattern, annotation in params.items():
+            path = hooks.pattern_keys(pattern).get(name)
+            if path is not None:
+                return annotation, path
+        return None
 
     def _binding_types(
         self,
@@ -235,6 +264,8 @@ class LocalTypes:
         if i >= count or starts[i] != at:
             return None
         end = at + len(name.encode())
+        if role(i) == _UNPACK:
+            return self._unpacked_types(facts, pos, i, name, enclosing, hooks, depth)
         if i > 0 and lines[i - 1] == line and role(i - 1) == _WRITE:
             if (
                 hooks.element_offsets
@@ -345,13 +376,73 @@ class LocalTypes:
         j = i - 1
         head = exprs[j]
         outer = j
-        while j >= 0 and lines[j] == line and role(j) != _WRITE:
+        while j >= 0 and lines[j] == line and role(j) not in _BINDS:
             if exprs[j] < head:
                 head, outer = exprs[j], j
             elif exprs[j] == head and starts[j] > starts[outer]:
                 outer = j
             j -= 1
         return self._types.expr_types(facts, pos.chain_text(outer), enclosing, hooks, depth + 1)
+
+    def _unpacked_types(
+        self,
+        facts: FileFacts,
+        pos: _Positions,
+        i: int,
+        name: str,
+        enclosing: int,
+        hooks: LanguageHooks,
+        depth: int,
+    ) -> list[Target] | None:
+        """What ``a`` of ``const { a, b } = value`` is: the value's member ``a``.
+
+        The pattern's names are the ``unpack`` writes from ``i`` on; the
+        first occurrence after the last of them starts the value, the
+        annotation or a default, told apart by its distance from that name
+        (``_UNPACKED_VALUE``): on its line ``b } = value``, or, where the
+        pattern spans lines, ``} = value`` on the next, a column from the
+        name's as formatters indent it.  A default of a later name, or any
+        other shape, says nothing.
+        """
+        starts, lines, exprs, role = pos.starts, pos.lines, pos.exprs, pos.role
+        count = len(starts)
+        last = i
+        j = i + 1
+        # The pattern goes on while the next name follows ``, `` on the line
+        # or ``,`` and a line break: ``const { a } = this;`` followed by
+        # ``const { b } = obj;`` is two patterns.
+        while j < count and role(j) == _UNPACK:
+            gap = starts[j] - starts[last] - len(pos.names[last].encode())
+            if lines[j] == lines[last]:
+                if gap != 2:
+                    break
+            elif lines[j] != lines[last] + 1 or gap - (pos.col_roles[j] >> ROLE_BITS) not in (2, 3):
+                break
+            last = j
+            j += 1
+        if j >= count or role(j) in _BINDS:
+            return None
+        if lines[j] == lines[last]:
+            gap = exprs[j] - starts[last] - len(pos.names[last].encode())
+            shape = _UNPACKED_VALUE.get(gap)
+        elif lines[j] == lines[last] + 1:
+            gap = (pos.col_roles[j] >> ROLE_BITS) - (pos.col_roles[last] >> ROLE_BITS)
+            shape = _UNPACKED_NEXT_LINE.get(gap)
+        else:
+            return None
+        if shape is None or (shape == "type") != (role(j) == _TYPE):
+            return None
+        value = pos.chain_text(pos.outermost(j))
+        if shape == "type":
+            found = self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
+            owners = [t for t in found if t.kind in CLASS_LIKE] if found else None
+        elif shape == "await":
+            owners = self._types.content_types(facts, value, enclosing, hooks, depth, _AWAITED)
+        else:
+            owners = self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
+        if not owners:
+            return None
+        return self._types.part_types(facts, owners, (name,), hooks, depth)
 
     def _occurrence_blobs(self, facts: FileFacts) -> tuple[dict[str, bytes], list[str]]:
         """The file's packed occurrences and receiver table (read once when left out).
@@ -379,6 +470,18 @@ class LocalTypes:
 # What ``_binding_types`` answers for a binding to the name's own value,
 # opened (``let x = x?;``, ``if let Some(x) = x``): see ``_local_types``.
 _ITSELF: list[Target] = []
+# The roles that bind a name.
+_BINDS = (_WRITE, _UNPACK)
+# What starts how far after the last name of ``const { a, b } = value`` on its
+# line: `` } = value``, `` } = new C()``, `` } = await value``, `` }: T``.
+_UNPACKED_VALUE = {5: "value", 9: "value", 11: "await", 4: "type"}
+# The same where the pattern spans lines and closes on the next, by column
+# from the last name's: ``} = value`` indented two or four less than it.
+_UNPACKED_NEXT_LINE = {
+    **dict.fromkeys((2, 0), "value"),
+    **dict.fromkeys((8, 6), "await"),
+    **dict.fromkeys((1, -1), "type"),
+}
 # The wrappers ``await`` opens.
 _AWAITED = frozenset({AWAITED})
 

@@ -61,6 +61,7 @@ _INTERFACE_KINDS = frozenset({"interface", "trait"})
 _ROLES = ROLES
 _READ = ROLE_CODES["read"]
 _WRITE = ROLE_CODES["write"]
+_UNPACK = ROLE_CODES["unpack"]
 _CALL = ROLE_CODES["call"]
 _IMPORT = ROLE_CODES["import"]
 _DECORATOR = ROLE_CODES["decorator"]
@@ -207,7 +208,7 @@ def link_file(
                 # queries resolve it through its callee (``Resolver.argument``).
                 continue
             receiver = receivers[recv - 1] if recv else ""
-            plain_access = code in (_READ, _WRITE)
+            plain_access = code in (_READ, _WRITE, _UNPACK)
             if receiver:
                 # Attribute reads and writes make "references" edges only into
                 # modules (``os.sep``); ``self.x`` and ``obj.x`` are answered

@@ -114,32 +114,68 @@ class ReceiverTypes:
                 # ``self.0``: a tuple struct's field, by position.
                 values = self._tuple_field_types(values, int(part), depth + 1)
                 continue
-            given: list[Target] = []
-            if any(v.kind in WRAPPER_KINDS for v in values):
-                opened = open_wrappers(values, part, hooks)
-                if opened is None:
-                    return None
-                values, given = opened
-            members = dedupe([m for v in values for m in self._r.inside(v, part, facts)])
-            if hooks.calls_name_methods and len(members) > 1:
-                # ``self.byte.is_none()``: the field ``byte``, not ``byte()``.
-                members = by_role(members, "call" if part_called else "read")
-            found: list[Target] | None
-            if members:
-                found = self._values(members, part_called, depth)
-            elif part_called and part in hooks.self_results:
-                # ``EmptyFlags::default()`` of a ``#[derive(Default)]``.
-                found = values
-            elif all(self._imported_from_outside(v, part) for v in values):
-                # ``csv.writer`` is ``_csv.writer``, a C function.
-                found = []
-            else:
-                # Set at run time or inherited from outside: unknown.
-                return None
+            found = self._member_values(facts, values, part, part_called, hooks, depth)
             if found is None:
                 return None
-            values = dedupe([*found, *given]) if given else found
+            values = found
         return values
+
+    def part_types(
+        self,
+        facts: FileFacts,
+        owners: list[Target],
+        path: tuple[str, ...],
+        hooks: LanguageHooks,
+        depth: int,
+    ) -> list[Target] | None:
+        """What a destructured part is: member ``path[0]`` of ``owners``, then on.
+
+        ``({ topology }: RetryOptions)`` binds ``topology`` to what
+        ``RetryOptions``' member ``topology`` holds, as ``opts.topology``
+        would read.
+        """
+        values: list[Target] | None = owners
+        for part in path:
+            if not values:
+                return values
+            values = self._member_values(facts, values, part, False, hooks, depth)
+        return values
+
+    def _member_values(
+        self,
+        facts: FileFacts,
+        values: list[Target],
+        part: str,
+        part_called: bool,
+        hooks: LanguageHooks,
+        depth: int,
+    ) -> list[Target] | None:
+        """What member ``part`` of ``values`` gives (called: its result), None when unknown."""
+        given: list[Target] = []
+        if any(v.kind in WRAPPER_KINDS for v in values):
+            opened = open_wrappers(values, part, hooks)
+            if opened is None:
+                return None
+            values, given = opened
+        members = dedupe([m for v in values for m in self._r.inside(v, part, facts)])
+        if hooks.calls_name_methods and len(members) > 1:
+            # ``self.byte.is_none()``: the field ``byte``, not ``byte()``.
+            members = by_role(members, "call" if part_called else "read")
+        found: list[Target] | None
+        if members:
+            found = self._values(members, part_called, depth)
+        elif part_called and part in hooks.self_results:
+            # ``EmptyFlags::default()`` of a ``#[derive(Default)]``.
+            found = values
+        elif all(self._imported_from_outside(v, part) for v in values):
+            # ``csv.writer`` is ``_csv.writer``, a C function.
+            found = []
+        else:
+            # Set at run time or inherited from outside: unknown.
+            return None
+        if found is None:
+            return None
+        return dedupe([*found, *given]) if given else found
 
     def member_owners(
         self, owners: list[Target], name: str, hooks: LanguageHooks

@@ -39,6 +39,7 @@ from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks, body_hash
 from codeidx.parse.records import (
     ROLE_CODES,
+    WRITE_CODES,
     NodeRecord,
     OccurrenceTable,
     ParseResult,
@@ -63,15 +64,15 @@ _ROLE_PRIORITY = {
     "instantiate": 5,
     "call": 6,
     "type": 7,
-    "write": 8,
-    "read": 9,
+    "unpack": 8,
+    "write": 9,
+    "read": 10,
 }
 _RANK_ROLES = sorted(_ROLE_PRIORITY, key=_ROLE_PRIORITY.__getitem__)
 # Role code (index into ``ROLES``) of each rank; "none" is never stored.
 _RANK_CODES = np.array([ROLE_CODES.get(role, -1) for role in _RANK_ROLES], dtype=np.int64)
 _READ_RANK = _ROLE_PRIORITY["read"]
 _NONE_RANK = _ROLE_PRIORITY["none"]
-_WRITE_CODE = ROLE_CODES["write"]
 # A reference's merged state is one int: rank in the low bits, receiver id above.
 _RANK_BITS = 4
 _RANK_MASK = (1 << _RANK_BITS) - 1
@@ -701,7 +702,8 @@ def _locals(
     callable_ordinals = [n.ordinal for n in nodes if n.kind in _CALLABLE_KINDS]
     if not callable_ordinals:
         return {}
-    binds = (table.role == _WRITE_CODE) & (table.receiver == 0)
+    write, unpack = WRITE_CODES
+    binds = ((table.role == write) | (table.role == unpack)) & (table.receiver == 0)
     binds &= _member(table.enclosing, callable_ordinals)
     if not binds.any():
         return {}

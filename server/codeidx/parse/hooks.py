@@ -488,6 +488,17 @@ class LanguageHooks:
         """
         return {}
 
+    def pattern_keys(self, pattern: str) -> dict[str, tuple[str, ...]]:
+        """The names a destructuring parameter binds, each with the member path it takes.
+
+        ``pattern`` is a parameter's stored name; a plain name is no pattern
+        and gives {}.  ``{ a, b: c, d: { e } }`` gives ``a`` → (``a``,),
+        ``c`` → (``b``,) and ``e`` → (``d``, ``e``): the parameter's type's
+        member ``a`` is ``a``'s type.  A rest element or a part not understood
+        is left out, never guessed.
+        """
+        return {}
+
     def tuple_fields(self, signature: str) -> list[str]:
         """The field types of a tuple-like definition, in order, from its signature.
 

@@ -45,7 +45,10 @@ NODE_KINDS = (
 # Reference roles.  Query files use these names after ``@reference.``.
 # ``argument`` is the name of a keyword argument (``f(key=1)``): it names a
 # parameter of the callee, which its receiver holds (``f``), not whatever
-# bears that name where the call is written.
+# bears that name where the call is written.  ``unpack`` is a write that
+# takes a part of a value apart by the part's own name (``const { a } =
+# value``): to everyone but the typing of locals it is a write, so it reads
+# back as ``write`` (its code's entry here) and keeps a code of its own.
 ROLES = (
     "call",
     "read",
@@ -56,8 +59,11 @@ ROLES = (
     "decorator",
     "instantiate",
     "argument",
+    "write",
 )
-ROLE_CODES = {name: code for code, name in enumerate(ROLES)}
+ROLE_CODES = {name: code for code, name in enumerate(ROLES[:-1])} | {"unpack": len(ROLES) - 1}
+#: The codes of the roles that bind a name (``write`` and ``unpack``).
+WRITE_CODES = (ROLE_CODES["write"], ROLE_CODES["unpack"])
 
 # Relationship kinds stored as typed edges between nodes.
 EDGE_KINDS = (

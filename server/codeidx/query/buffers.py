@@ -33,7 +33,7 @@ from codeidx.query.types import SourceLines
 from codeidx.store import symbols
 from codeidx.store.files import node_ids
 from codeidx.store.nodes import NodeRow
-from codeidx.store.occurrences import pack
+from codeidx.store.occurrences import pack_table
 from codeidx.store.symbols import Def, FileFacts, FileNode, ImportFact
 
 
@@ -185,7 +185,7 @@ def build_live_file(
                     parent is not None and parent.kind == "module",
                 )
             )
-    packed = pack(result.occurrence_rows)
+    packed = pack_table(result.occurrence_table)
     facts = FileFacts(
         fid,
         buf.path,

@@ -55,6 +55,7 @@ from codeidx.parse.hooks import (
     declared_value,
     group_end,
     split_assignment,
+    split_top,
     squash,
     text,
 )
@@ -161,6 +162,8 @@ _DECLARATION_WORDS = frozenset(
         "accessor",
     }
 )
+#: A binding or a property name as a destructuring pattern writes it.
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 _SIMPLE_NAME = re.compile(r"#?[A-Za-z_$][\w$]*[?!]?")
 # Values that say nothing of a type assigned for real elsewhere.
 _PLACEHOLDERS = frozenset({"null", "undefined", "void 0"})
@@ -314,6 +317,12 @@ class JavaScriptHooks(LanguageHooks):
             return None, None
         declared = squash(annotation).strip() or None if colon else None
         return declared, declared_value(value, _PLACEHOLDERS)
+
+    def pattern_keys(self, pattern: str) -> dict[str, tuple[str, ...]]:
+        """``{ a, b: c = 1, d: { e } }``: ``a`` → (a,), ``c`` → (b,), ``e`` → (d, e)."""
+        out: dict[str, tuple[str, ...]] = {}
+        _object_pattern_keys(pattern.strip(), (), out)
+        return out
 
     def receiver_chain(self, receiver: str) -> str:
         """``new C(a)`` and ``(new C(a))`` read as the call ``C(a)``; ``await p`` as ``p.await``."""
@@ -525,3 +534,27 @@ class JavaScriptHooks(LanguageHooks):
 
 
 HOOKS = JavaScriptHooks()
+
+
+def _object_pattern_keys(
+    pattern: str, path: tuple[str, ...], out: dict[str, tuple[str, ...]]
+) -> None:
+    """Add what an object pattern's text binds to ``out`` (see ``pattern_keys``).
+
+    Computed keys (``[k]: v``), rest elements and array patterns name no
+    member, and a text cut short (an over-long stored name) ends unclosed:
+    those parts are left out.
+    """
+    if not (pattern[:1] == "{" and pattern[-1:] == "}" and group_end(pattern) == len(pattern)):
+        return
+    for part in split_top(pattern[1:-1], ","):
+        target, _value = split_assignment(part)
+        key, colon, inner = (p.strip() for p in target.partition(":"))
+        if not _IDENTIFIER.fullmatch(key):
+            continue
+        if not colon:
+            out[key] = (*path, key)
+        elif _IDENTIFIER.fullmatch(inner):
+            out[inner] = (*path, key)
+        else:
+            _object_pattern_keys(inner, (*path, key), out)

@@ -151,6 +151,14 @@
 (pair_pattern
   value: (identifier) @name) @reference.write
 
+; `const { a, b = 1 } = value` binds `a` and `b` to the value's own `a` and
+; `b`: an unpack, which reads back as a write (records.ROLES).
+(variable_declarator
+  name: (object_pattern
+    [(shorthand_property_identifier_pattern) @name
+     (object_assignment_pattern
+       left: (shorthand_property_identifier_pattern) @name)])) @reference.unpack
+
 ; `{ a }` and `{ a = 1 }` in a pattern bind `a`.  These leaves count as
 ; occurrences only once the registry lists their type as an identifier type.
 (shorthand_property_identifier_pattern) @name @reference.write
