@@ -9,7 +9,8 @@ An unannotated pattern and a rest element say nothing.
 ``const { topology, session } = value`` does the same for a local, on one
 line or over several, from an awaited value and under an annotation.  A
 pattern whose value has no occurrence (``= this``) does not borrow the next
-statement's.  Two classes define ``select`` and ``end``, so only the part's
+statement's, and a part with a default is what the default is where the
+value says nothing.  Two classes define ``select`` and ``end``, so only the part's
 type makes a call exact.
 """
 
@@ -70,7 +71,7 @@ export function rest({ ...others }: RetryOptions): void {
 
 
 LOCALS = """\
-import { RetryOptions, Session, Topology } from "./retry";
+import { Pool, RetryOptions, Session, Topology } from "./retry";
 
 export class Holder {
   options: RetryOptions = load0();
@@ -105,6 +106,11 @@ export async function awaited(): Promise<void> {
 export function annotated(value: unknown): void {
   const { session }: RetryOptions = value as RetryOptions;
   session?.end();
+}
+
+export function defaulted(value: any): void {
+  const { pool = new Pool() } = value;
+  pool.end();
 }
 
 export class Pooled {
@@ -148,6 +154,8 @@ def test_a_destructured_local_has_its_parts_types(ws: Workspace) -> None:
         }
     assert ("src/retry.Topology.select", "exact") in _calls(ws, "src/locals.awaited")
     assert _calls(ws, "src/locals.annotated") == {("src/retry.Session.end", "exact")}
+    # A part with a default is read as a plain binding of that default.
+    assert _calls(ws, "src/locals.defaulted") == {("src/retry.Pool.end", "exact")}
     # ``Pooled`` has no ``session``: the pattern's value is ``this``, not
     # the next statement's ``h.options``.
     pooled = _calls(ws, "src/locals.Pooled.go")

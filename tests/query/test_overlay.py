@@ -175,6 +175,38 @@ def test_typescript_function_typed_but_not_saved(tmp_path: Path) -> None:
     assert scene.definitions() == scene.ranges
 
 
+def test_a_part_taken_apart_in_a_buffer_has_its_members_type(tmp_path: Path) -> None:
+    # The buffer keeps the pattern's mark (``unpack``) as the index does:
+    # ``topology`` is ``Options.topology``'s, so ``select`` is one method.
+    model = """\
+        export class Topology {
+          [[select]](): number { return 0; }
+        }
+        export class Pool {
+          select(): number { return 1; }
+        }
+        export interface Options {
+          topology: Topology;
+        }
+        """
+    saved = {
+        "src/model.ts": textwrap.dedent(model),
+        "src/app.ts": "export function main(): number {\n  return 1;\n}\n",
+    }
+    live = {
+        "src/app.ts": """
+        import { Options } from "./model";
+
+        export function main(options: Options): number {
+          const { topology } = options;
+          return topology.sel$0ect();
+        }
+        """
+    }
+    scene = Scene(tmp_path, saved, live)
+    assert scene.definitions() == scene.ranges
+
+
 def test_go_function_moved_down_in_an_open_file_of_the_package(tmp_path: Path) -> None:
     saved = {
         "go.mod": "module example.com/m\n",

@@ -1,7 +1,8 @@
 """Rust method calls on the elements of ``Vec``s, slices and sets.
 
 A sequence comes from outside the workspace, yet its elements are a
-workspace type: ``for e in &self.engines``, ``engines[0]``,
+workspace type: ``for e in &self.engines``, ``for e in engines`` (by
+value or over ``iter()``), ``engines[0]``,
 ``engines.first().unwrap()``, ``engines.iter().find(|e| …)`` and a closure
 of ``any``/``map`` over ``engines.iter()`` give an ``Engine``, so its
 methods are called exactly.  The sequence's own methods (``len``,
@@ -52,6 +53,20 @@ FILES = {
                 }
             }
 
+            pub fn by_iter_loop(&self) -> bool {
+                for e in self.engines.iter() {
+                    e.start();
+                }
+                true
+            }
+
+            pub fn by_owned_loop(engines: Vec<Engine>) -> bool {
+                for e in engines {
+                    e.start();
+                }
+                true
+            }
+
             pub fn by_index(&self) -> bool { self.engines[0].start() && self.spare[1].start() }
 
             pub fn by_first(&self) -> bool { self.engines.first().unwrap().start() }
@@ -89,6 +104,8 @@ def test_elements_of_sequences_type_the_receiver(tmp_path: Path) -> None:
     exact = {name for name, (resolution, _count) in found.items() if resolution == "exact"}
     assert exact == {
         "demo::Garage::by_loop",
+        "demo::Garage::by_iter_loop",
+        "demo::Garage::by_owned_loop",
         "demo::Garage::by_index",
         "demo::Garage::by_first",
         "demo::Garage::by_try",
@@ -102,8 +119,9 @@ def test_elements_of_sequences_type_the_receiver(tmp_path: Path) -> None:
 
 def test_a_sequences_own_methods_are_no_workspace_calls(tmp_path: Path) -> None:
     # ``self.engines.len()`` is ``Vec::len``; ``let all = &self.engines``
-    # binds the whole vector (it lies as ``for e in xs`` does), never an
-    # element, so ``all.len()`` is no exact call of ``Engine::len``.
+    # binds the whole vector (it lies as ``for e in xs`` does, and only the
+    # loop is marked as one), never an element, so ``all.len()`` is no
+    # call of ``Engine::len``.
     found = callers(tmp_path, "demo::Engine::len")
     assert "demo::Garage::own_methods" not in found
     assert found.get("demo::Garage::whole", ("by_name", 0))[0] == "by_name"

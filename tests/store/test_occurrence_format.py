@@ -13,7 +13,7 @@ import numpy as np
 
 from codeidx.parse.records import ROLE_CODES, ROLES
 from codeidx.store.navigation import occurrence_lines
-from codeidx.store.occurrences import iter_raw, pack, unpack, values_matrix
+from codeidx.store.occurrences import ROLE_MASK, iter_raw, pack, unpack, values_matrix
 
 ROWS = [
     # name, role, start, line, col, enclosing, receiver
@@ -36,13 +36,17 @@ def _legacy_blob(tag: str) -> bytes:
 
 
 def test_current_blobs_hold_every_role() -> None:
-    rows = [("k", role, i * 10, i, i + 1, 0, "f") for i, role in enumerate(ROLES)]
+    roles = list(ROLE_CODES)
+    rows = [("k", role, i * 10, i, i + 1, 0, "f") for i, role in enumerate(roles)]
     packed = pack(rows)
     count, blob = packed.groups["k"]
-    assert count == len(ROLES) and blob[:1] == b"h"
+    assert count == len(roles) == len(ROLES) and blob[:1] == b"h"
+    # Each role keeps its own code; ``unpack`` and ``loop`` read back as
+    # the writes they are to everyone but the typing of locals.
+    assert [raw[2] & ROLE_MASK for raw in iter_raw(blob)] == [ROLE_CODES[r] for r in roles]
     decoded = list(unpack(blob, packed.receivers))
-    assert [o.role for o in decoded] == list(ROLES)
-    assert [o.col for o in decoded] == [i + 1 for i in range(len(ROLES))]
+    assert [o.role for o in decoded] == [r if r in ROLES else "write" for r in roles]
+    assert [o.col for o in decoded] == [i + 1 for i in range(len(roles))]
 
 
 def test_blobs_of_an_older_index_decode_like_current_ones() -> None:

@@ -26,7 +26,7 @@ import numpy as np
 from codeidx.index.targets import CALLABLE, CLASS_LIKE, Target, dedupe
 from codeidx.index.wrappers import AWAITED, ELEMENT_KINDS, opened_ids, opens_itself
 from codeidx.parse.hooks import LanguageHooks, Wrappers
-from codeidx.parse.records import ROLE_CODES
+from codeidx.parse.records import ROLE_CODES, WRITE_CODES
 from codeidx.store import symbols
 from codeidx.store.occurrences import ROLE_BITS, ROLE_MASK, iter_raw, values_matrix
 from codeidx.store.symbols import FileFacts
@@ -42,6 +42,7 @@ _CHAIN_SCAN = 400
 # Role codes as packed in occurrence blobs (the low bits of the third value).
 _WRITE = ROLE_CODES["write"]
 _UNPACK = ROLE_CODES["unpack"]
+_LOOP = ROLE_CODES["loop"]
 _TYPE = ROLE_CODES["type"]
 _CALL = ROLE_CODES["call"]
 _ARGUMENT = ROLE_CODES["argument"]
@@ -121,15 +122,12 @@ class LocalTypes:
                 else None
             )
         elif (part := self._pattern_part(params, name, hooks)) is not None:
-            # ``({ topology }: RetryOptions)``: a part of the parameter.
+            # ``({ topology }: RetryOptions)``: a part of the parameter.  An
+            # unannotated one is read like any binding (``{ f = new F() }``).
             writes = writes[1:]
             annotation, path = part
-            owners = (
-                self._types.annotation_types(
-                    facts, annotation, function.parent or 0, hooks, depth, scope
-                )
-                if annotation
-                else None
+            owners = self._types.annotation_types(
+                facts, annotation, function.parent or 0, hooks, depth, scope
             )
             results.append(
                 self._types.part_types(facts, owners, path, hooks, depth)
@@ -189,7 +187,7 @@ class LocalTypes:
         scopes: dict[int, int | None] = {}
         for start, line, col_role, inside, recv in iter_raw(blob):
             code = col_role & ROLE_MASK
-            if (code != _WRITE and code != _UNPACK) or recv:
+            if code not in _BINDS or recv:
                 continue
             if inside in scopes:
                 scope = scopes[inside]
@@ -222,7 +220,7 @@ class LocalTypes:
     ) -> tuple[str, tuple[str, ...]] | None:
         """(annotation, member path) of ``name`` bound by a destructuring parameter, if it is."""
         for pattern, annotation in params.items():
-            path = hooks.pattern_keys(pattern).get(name)
+            path = hooks.pattern_keys(pattern).get(name) if annotation else None
             if path is not None:
                 return annotation, path
         return None
@@ -332,6 +330,10 @@ class LocalTypes:
             return self._types.first_field_types(
                 facts, pos.chain_text(i - 1), enclosing, hooks, depth
             )
+        # Where the queries mark a loop's binding (``hooks.marked_loops``),
+        # only the mark makes one: Rust's ``let x = &xs`` is as far from its
+        # value as ``for x in xs``.
+        looped = role(i) == _LOOP or not hooks.marked_loops
         if i + 1 < count and lines[i + 1] == line:
             start = exprs[i + 1]
             if role(i + 1) == _TYPE and start == end + 2:
@@ -344,7 +346,7 @@ class LocalTypes:
                         return [t for t in found if t.kind in CLASS_LIKE] or None
                     j += 1
                 return None
-            if start - end in hooks.value_offsets:
+            if start - end in hooks.value_offsets and role(i) != _LOOP:
                 value = pos.chain_text(pos.outermost(i + 1))
                 if hooks.shadowing and opens_itself(value, name, hooks.wrappers):
                     return _ITSELF
@@ -355,7 +357,7 @@ class LocalTypes:
                 # ``x = await load()``: what an awaitable resolves to.
                 value = pos.chain_text(pos.outermost(i + 1))
                 return self._types.content_types(facts, value, enclosing, hooks, depth, _AWAITED)
-            elif start - end in hooks.loop_offsets and declared is None:
+            elif start - end in hooks.loop_offsets and declared is None and looped:
                 # ``for x in ...``: an element, not the value.  Where a loop
                 # over a wrapper binds its content (``hooks.wrappers``) and
                 # the name has no other binding, that is the element's type.
@@ -401,8 +403,9 @@ class LocalTypes:
         annotation or a default, told apart by its distance from that name
         (``_UNPACKED_VALUE``): on its line ``b } = value``, or, where the
         pattern spans lines, ``} = value`` on the next, a column from the
-        name's as formatters indent it.  A default of a later name, or any
-        other shape, says nothing.
+        name's as formatters indent it.  A default right after the name
+        (``{ a = fallback }``) is read as ``a = fallback`` would be; a default
+        of a later name, or any other shape, says nothing.
         """
         starts, lines, exprs, role = pos.starts, pos.lines, pos.exprs, pos.role
         count = len(starts)
@@ -433,6 +436,12 @@ class LocalTypes:
         if shape is None or (shape == "type") != (role(j) == _TYPE):
             return None
         value = pos.chain_text(pos.outermost(j))
+        if shape == "default":
+            # ``const { a = fallback } = value``: read as ``a = fallback``,
+            # as a plain write would be, only for the name the default is of.
+            if last != i:
+                return None
+            return self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
         if shape == "type":
             found = self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
             owners = [t for t in found if t.kind in CLASS_LIKE] if found else None
@@ -471,10 +480,11 @@ class LocalTypes:
 # opened (``let x = x?;``, ``if let Some(x) = x``): see ``_local_types``.
 _ITSELF: list[Target] = []
 # The roles that bind a name.
-_BINDS = (_WRITE, _UNPACK)
+_BINDS = WRITE_CODES
 # What starts how far after the last name of ``const { a, b } = value`` on its
-# line: `` } = value``, `` } = new C()``, `` } = await value``, `` }: T``.
-_UNPACKED_VALUE = {5: "value", 9: "value", 11: "await", 4: "type"}
+# line: `` } = value``, `` } = new C()``, `` } = await value``, `` }: T``, and
+# `` = fallback`` and `` = new C()``, a default of that name.
+_UNPACKED_VALUE = {5: "value", 9: "value", 11: "await", 4: "type", 3: "default", 7: "default"}
 # The same where the pattern spans lines and closes on the next, by column
 # from the last name's: ``} = value`` indented two or four less than it.
 _UNPACKED_NEXT_LINE = {

@@ -62,6 +62,7 @@ _ROLES = ROLES
 _READ = ROLE_CODES["read"]
 _WRITE = ROLE_CODES["write"]
 _UNPACK = ROLE_CODES["unpack"]
+_LOOP = ROLE_CODES["loop"]
 _CALL = ROLE_CODES["call"]
 _IMPORT = ROLE_CODES["import"]
 _DECORATOR = ROLE_CODES["decorator"]
@@ -208,7 +209,7 @@ def link_file(
                 # queries resolve it through its callee (``Resolver.argument``).
                 continue
             receiver = receivers[recv - 1] if recv else ""
-            plain_access = code in (_READ, _WRITE, _UNPACK)
+            plain_access = code in (_READ, _WRITE, _UNPACK, _LOOP)
             if receiver:
                 # Attribute reads and writes make "references" edges only into
                 # modules (``os.sep``); ``self.x`` and ``obj.x`` are answered

@@ -65,8 +65,9 @@ _ROLE_PRIORITY = {
     "call": 6,
     "type": 7,
     "unpack": 8,
-    "write": 9,
-    "read": 10,
+    "loop": 9,
+    "write": 10,
+    "read": 11,
 }
 _RANK_ROLES = sorted(_ROLE_PRIORITY, key=_ROLE_PRIORITY.__getitem__)
 # Role code (index into ``ROLES``) of each rank; "none" is never stored.
@@ -702,8 +703,10 @@ def _locals(
     callable_ordinals = [n.ordinal for n in nodes if n.kind in _CALLABLE_KINDS]
     if not callable_ordinals:
         return {}
-    write, unpack = WRITE_CODES
-    binds = ((table.role == write) | (table.role == unpack)) & (table.receiver == 0)
+    binds = table.role == WRITE_CODES[0]
+    for code in WRITE_CODES[1:]:
+        binds |= table.role == code
+    binds &= table.receiver == 0
     binds &= _member(table.enclosing, callable_ordinals)
     if not binds.any():
         return {}

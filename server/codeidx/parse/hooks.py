@@ -310,8 +310,12 @@ class LanguageHooks:
     #: Bytes from the end of a loop's binding to the value it loops over:
     #: `` in `` (4) in Python's ``for x in xs``, `` of `` in TypeScript's.
     #: Rust's ``for x in &xs`` is 5 and ``&mut xs`` 9; its 4 is also
-    #: ``let x = &y``.  A loop binds an element where ``wrappers.iterated``.
+    #: ``let x = &y`` (see ``marked_loops``).  A loop binds an element where
+    #: ``wrappers.iterated``.
     loop_offsets: tuple[int, ...] = (4,)
+    #: Whether the queries mark a loop's binding with the role ``loop``
+    #: (records.ROLES): only those bindings are then read as loops.
+    marked_loops: bool = False
     #: Kinds whose name is a reference to another definition, not a new name
     #: (a Rust ``impl Foo`` block names the type ``Foo``).
     reference_names: frozenset[str] = frozenset({"impl"})

@@ -45,10 +45,12 @@ NODE_KINDS = (
 # Reference roles.  Query files use these names after ``@reference.``.
 # ``argument`` is the name of a keyword argument (``f(key=1)``): it names a
 # parameter of the callee, which its receiver holds (``f``), not whatever
-# bears that name where the call is written.  ``unpack`` is a write that
-# takes a part of a value apart by the part's own name (``const { a } =
-# value``): to everyone but the typing of locals it is a write, so it reads
-# back as ``write`` (its code's entry here) and keeps a code of its own.
+# bears that name where the call is written.  Two writes keep codes of
+# their own for the typing of locals, and read back as ``write`` to everyone
+# else (their codes' entries here): ``unpack`` takes a part of a value apart
+# by the part's own name (``const { a } = value``), ``loop`` binds an element
+# of what a loop runs over (Rust's ``for x in xs``, which offsets alone
+# cannot tell from ``let x = &xs``).
 ROLES = (
     "call",
     "read",
@@ -60,10 +62,11 @@ ROLES = (
     "instantiate",
     "argument",
     "write",
+    "write",
 )
-ROLE_CODES = {name: code for code, name in enumerate(ROLES[:-1])} | {"unpack": len(ROLES) - 1}
-#: The codes of the roles that bind a name (``write`` and ``unpack``).
-WRITE_CODES = (ROLE_CODES["write"], ROLE_CODES["unpack"])
+ROLE_CODES = {name: code for code, name in enumerate(ROLES[:-2])} | {"unpack": 9, "loop": 10}
+#: The codes of the roles that bind a name (``write``, ``unpack``, ``loop``).
+WRITE_CODES = (ROLE_CODES["write"], ROLE_CODES["unpack"], ROLE_CODES["loop"])
 
 # Relationship kinds stored as typed edges between nodes.
 EDGE_KINDS = (

@@ -256,9 +256,10 @@ class RustHooks(LanguageHooks):
     wrappers = _WRAPPERS
     sequences = _SEQUENCES
     mappings = _MAPPINGS
-    # ``for x in &xs`` and ``for x in &mut xs``; ``for x in xs`` lies as
-    # ``let x = &y`` does, four bytes on.
-    loop_offsets = (5, 9)
+    #: ``for x in xs``, ``for x in &xs`` and ``for x in &mut xs``: the
+    #: queries mark the binding, as its distances are also ``let``'s.
+    loop_offsets = (4, 5, 9)
+    marked_loops = True
     #: A future is opened by ``.await`` (``load().await?``).  Its other
     #: names are its output's, as with ``?``: ``let x = load().await;`` is
     #: stored as ``x = load()`` (``await`` is no name).

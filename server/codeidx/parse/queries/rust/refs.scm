@@ -151,8 +151,9 @@
 (closure_parameters
   (identifier) @name) @reference.write
 
+; A loop's binding is an element of what it runs over (records.ROLES).
 (for_expression
-  pattern: (identifier) @name) @reference.write
+  pattern: (identifier) @name) @reference.loop
 
 (let_condition
   pattern: (identifier) @name) @reference.write
