@@ -4,7 +4,10 @@
 a call of ``Engine.start``; so do comprehensions, iterators, generators and
 homogeneous tuples, through ``Optional`` and ``| None``, and an index
 (``self.engines[0].start()``).  A mapping (``dict[str, Engine]``) gives its
-values to an index, ``get`` and ``values()``, and its keys to a loop.  Two classes define
+values to an index, ``get`` and ``values()``, and its keys to a loop.  A loop
+over pairs binds its second name to an element (``for i, e in
+enumerate(self.engines)``) or a value (``for k, e in by_name.items()``);
+a pair of anything else, or a third name, says nothing.  Two classes define
 ``start``, so only a read element type makes the call exact.  A container
 whose element is not declared says nothing.
 """
@@ -77,6 +80,21 @@ class Garage:
             name.start()
 
 
+    def paired(self, by_name: dict[str, Engine]) -> None:
+        for i, e in enumerate(self.engines):
+            e.start()
+        for k, v in by_name.items():
+            v.start()
+
+    def unpaired(self, pairs: list[tuple[int, Engine]], by_name: dict[str, Engine]) -> None:
+        for n, p in pairs:
+            p.start()
+        for j, (a, b) in enumerate(pairs):
+            b.start()
+        for k, v in sorted(by_name.items()):
+            v.start()
+
+
 def undeclared(xs: list) -> None:
     for y in xs:
         y.start()
@@ -119,3 +137,10 @@ def test_an_undeclared_element_stays_unknown(ws: Workspace) -> None:
     ws.write("garage.py", SOURCE)
     ws.index()
     assert {resolution for _dst, resolution in _calls_from(ws, "garage.undeclared")} == {"by_name"}
+
+
+def test_a_loop_over_pairs_binds_an_element_or_a_value(ws: Workspace) -> None:
+    ws.write("garage.py", SOURCE)
+    ws.index()
+    assert _calls_from(ws, "garage.Garage.paired") == {("garage.Engine.start", "exact")}
+    assert {res for _dst, res in _calls_from(ws, "garage.Garage.unpaired")} == {"by_name"}

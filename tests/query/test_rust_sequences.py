@@ -2,13 +2,14 @@
 
 A sequence comes from outside the workspace, yet its elements are a
 workspace type: ``for e in &self.engines``, ``for e in engines`` (by
-value or over ``iter()``), ``engines[0]``,
+value, over ``iter()`` or ``iter().enumerate()``), ``engines[0]``,
 ``engines.first().unwrap()``, ``engines.iter().find(|e| …)`` and a closure
 of ``any``/``map`` over ``engines.iter()`` give an ``Engine``, so its
 methods are called exactly.  The sequence's own methods (``len``,
 ``push``) are no calls of a workspace method of that name, and a
 reference to the whole sequence (``let all = &self.engines;``) is no
-element.
+element.  A map's values come from ``get``, an index, ``values()`` and a
+loop over its pairs (``for (name, e) in map.iter()``).
 """
 
 from __future__ import annotations
@@ -60,6 +61,23 @@ FILES = {
                 true
             }
 
+            pub fn by_enumerate(&self) -> bool {
+                for (i, e) in self.engines.iter().enumerate() {
+                    e.start();
+                }
+                true
+            }
+
+            pub fn by_bound_patterns(&self) -> bool {
+                for mut e in self.engines.iter() {
+                    e.start();
+                }
+                for &f in &self.spare {
+                    f.start();
+                }
+                true
+            }
+
             pub fn by_owned_loop(engines: Vec<Engine>) -> bool {
                 for e in engines {
                     e.start();
@@ -106,6 +124,8 @@ def test_elements_of_sequences_type_the_receiver(tmp_path: Path) -> None:
         "demo::Garage::by_loop",
         "demo::Garage::by_iter_loop",
         "demo::Garage::by_owned_loop",
+        "demo::Garage::by_enumerate",
+        "demo::Garage::by_bound_patterns",
         "demo::Garage::by_index",
         "demo::Garage::by_first",
         "demo::Garage::by_try",
@@ -152,6 +172,13 @@ MAP_FILES = {
 
             pub fn by_values(&self) -> bool { self.engines.values().any(|e| e.start()) }
 
+            pub fn by_pairs(&self) -> bool {
+                for (name, e) in self.engines.iter() {
+                    e.start();
+                }
+                true
+            }
+
             pub fn own_methods(&self) -> usize { self.engines.len() }
         }
     """,
@@ -165,6 +192,7 @@ def test_values_of_maps_type_the_receiver(tmp_path: Path) -> None:
         "demo::Garage::by_if_let": ("exact", 1),
         "demo::Garage::by_index": ("exact", 1),
         "demo::Garage::by_values": ("exact", 1),
+        "demo::Garage::by_pairs": ("exact", 1),
     }
     # ``HashMap::len`` is the map's own: no call of ``Engine::len``.
     assert "demo::Garage::own_methods" not in guessing_callers(

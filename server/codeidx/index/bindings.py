@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from codeidx.index.targets import CALLABLE, CLASS_LIKE, Target, dedupe
-from codeidx.index.wrappers import AWAITED, ELEMENT_KINDS, opened_ids, opens_itself
+from codeidx.index.wrappers import AWAITED, ELEMENT_KINDS, KEYED, opened_ids, opens_itself
 from codeidx.parse.hooks import LanguageHooks, Wrappers
 from codeidx.parse.records import ROLE_CODES, WRITE_CODES
 from codeidx.store import symbols
@@ -264,18 +264,23 @@ class LocalTypes:
         end = at + len(name.encode())
         if role(i) == _UNPACK:
             return self._unpacked_types(facts, pos, i, name, enclosing, hooks, depth)
-        if i > 0 and lines[i - 1] == line and role(i - 1) == _WRITE:
-            if (
-                hooks.element_offsets
-                and starts[i - 1] + len(pos.names[i - 1].encode()) + 2 == at
-                and (i < 2 or lines[i - 2] != line or role(i - 2) != _WRITE)
-                and i + 1 < count
-                and lines[i + 1] == line
-                and exprs[i + 1] - end in hooks.element_offsets
-            ):
+        # Where the queries mark a loop's binding (``hooks.marked_loops``),
+        # only the mark makes one: Rust's ``let x = &xs`` is as far from its
+        # value as ``for x in xs``.
+        looped = role(i) == _LOOP or not hooks.marked_loops
+        if i > 0 and lines[i - 1] == line and role(i - 1) in _BINDS:
+            # ``a, x``: the second of exactly two names.
+            pair = starts[i - 1] + len(pos.names[i - 1].encode()) + 2 == at and (
+                i < 2 or lines[i - 2] != line or role(i - 2) not in _BINDS
+            )
+            gap = exprs[i + 1] - end if i + 1 < count and lines[i + 1] == line else None
+            if pair and hooks.element_offsets and gap in hooks.element_offsets:
                 # ``for i, x := range xs``: an element of xs.
                 value = pos.chain_text(pos.outermost(i + 1))
                 return self._types.content_types(facts, value, enclosing, hooks, depth)
+            if pair and looped and sole and gap in hooks.loop_offsets:
+                # ``for i, x in enumerate(xs)``, ``for k, v in d.items()``.
+                return self._paired_types(facts, pos, i + 1, enclosing, hooks, depth)
             # ``a, x = ...``: which part of the value is x's is not known.
             return None
         if (
@@ -330,10 +335,6 @@ class LocalTypes:
             return self._types.first_field_types(
                 facts, pos.chain_text(i - 1), enclosing, hooks, depth
             )
-        # Where the queries mark a loop's binding (``hooks.marked_loops``),
-        # only the mark makes one: Rust's ``let x = &xs`` is as far from its
-        # value as ``for x in xs``.
-        looped = role(i) == _LOOP or not hooks.marked_loops
         if i + 1 < count and lines[i + 1] == line:
             start = exprs[i + 1]
             if role(i + 1) == _TYPE and start == end + 2:
@@ -385,6 +386,40 @@ class LocalTypes:
                 outer = j
             j -= 1
         return self._types.expr_types(facts, pos.chain_text(outer), enclosing, hooks, depth + 1)
+
+    def _paired_types(
+        self,
+        facts: FileFacts,
+        pos: _Positions,
+        j: int,
+        enclosing: int,
+        hooks: LanguageHooks,
+        depth: int,
+    ) -> list[Target] | None:
+        """What ``x`` of a loop over pairs ``for i, x in <value>`` is; ``j`` starts the value.
+
+        ``enumerate(xs)`` and ``xs.iter().enumerate()`` (``hooks.indexed_pairs``)
+        pair an element of ``xs`` with its index; ``d.items()``
+        (``hooks.keyed_pairs``) a value of the mapping ``d`` with its key.
+        Any other value's pairs are not known.
+        """
+        last = pos.outermost(j)
+        if pos.role(last) != _CALL:
+            return None
+        method = pos.names[last]
+        receiver = pos.table[pos.recvs[last] - 1] if pos.recvs[last] else None
+        if method in hooks.indexed_pairs:
+            if receiver is None:
+                # ``enumerate(xs)``: its first argument starts after the parenthesis.
+                opening = pos.starts[last] + len(method.encode()) + 1
+                k = bisect_left(pos.starts, opening, last + 1)
+                if k >= len(pos.starts) or pos.exprs[k] != opening:
+                    return None
+                receiver = pos.chain_text(pos.outermost(k))
+            return self._types.content_types(facts, receiver, enclosing, hooks, depth)
+        if method in hooks.keyed_pairs and receiver is not None:
+            return self._types.content_types(facts, receiver, enclosing, hooks, depth, _KEYED)
+        return None
 
     def _unpacked_types(
         self,
@@ -492,6 +527,8 @@ _UNPACKED_NEXT_LINE = {
     **dict.fromkeys((8, 6), "await"),
     **dict.fromkeys((1, -1), "type"),
 }
+# The wrappers whose pairs' second halves are values of a mapping.
+_KEYED = frozenset({KEYED})
 # The wrappers ``await`` opens.
 _AWAITED = frozenset({AWAITED})
 

@@ -313,6 +313,14 @@ class LanguageHooks:
     #: ``let x = &y`` (see ``marked_loops``).  A loop binds an element where
     #: ``wrappers.iterated``.
     loop_offsets: tuple[int, ...] = (4,)
+    #: Calls whose values are pairs of an index and an element of a sequence:
+    #: Python's ``enumerate(xs)`` and Rust's ``xs.iter().enumerate()``.  A
+    #: loop over one binds its second name to an element (``for i, x in``).
+    indexed_pairs: frozenset[str] = frozenset()
+    #: Methods of a mapping whose values are its (key, value) pairs:
+    #: Python's ``d.items()``, Rust's ``map.iter()``.  A loop over one binds
+    #: its second name to a value (``for k, v in d.items()``).
+    keyed_pairs: frozenset[str] = frozenset()
     #: Whether the queries mark a loop's binding with the role ``loop``
     #: (records.ROLES): only those bindings are then read as loops.
     marked_loops: bool = False

@@ -81,6 +81,9 @@ class PythonHooks(LanguageHooks):
         values=frozenset({"values"}),
     )
 
+    #: ``for i, x in enumerate(xs)`` and ``for k, v in d.items()``.
+    indexed_pairs = frozenset({"enumerate"})
+    keyed_pairs = frozenset({"items"})
     #: ``x = await <chain>``.
     await_offsets = (9,)
     #: Coroutines, futures and tasks: a future's ``result()`` is its result.

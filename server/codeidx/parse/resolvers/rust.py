@@ -260,6 +260,9 @@ class RustHooks(LanguageHooks):
     #: queries mark the binding, as its distances are also ``let``'s.
     loop_offsets = (4, 5, 9)
     marked_loops = True
+    #: ``for (i, x) in xs.iter().enumerate()`` and ``for (k, v) in map.iter()``.
+    indexed_pairs = frozenset({"enumerate"})
+    keyed_pairs = frozenset({"iter", "iter_mut", "into_iter", "drain"})
     #: A future is opened by ``.await`` (``load().await?``).  Its other
     #: names are its output's, as with ``?``: ``let x = load().await;`` is
     #: stored as ``x = load()`` (``await`` is no name).

@@ -151,9 +151,17 @@
 (closure_parameters
   (identifier) @name) @reference.write
 
-; A loop's binding is an element of what it runs over (records.ROLES).
+; A loop's binding is an element of what it runs over (records.ROLES), and
+; so are the names of a pair it takes apart: `for (i, x) in …`.
 (for_expression
-  pattern: (identifier) @name) @reference.loop
+  pattern: [
+    (identifier) @name
+    (mut_pattern (identifier) @name)
+    (ref_pattern (identifier) @name)
+    (reference_pattern (identifier) @name)
+    (tuple_pattern (identifier) @name)
+    (tuple_pattern (mut_pattern (identifier) @name))
+  ]) @reference.loop
 
 (let_condition
   pattern: (identifier) @name) @reference.write
