@@ -222,3 +222,56 @@ def test_a_parameter_property_is_its_field_from_the_signature(tmp_path: Path) ->
     (tmp_path / "body").mkdir()
     result = check(tmp_path / "body", files)
     assert result.local
+
+
+def test_a_member_taken_out_by_a_pattern_is_referenced_there(tmp_path: Path) -> None:
+    # ``const { topology } = opts`` reads ``opts.topology``: it is a reference
+    # of the field, in another file too; ``{ topology } = other`` of another
+    # type, a rename (``{ topology: t }``, no key occurrence) and the local's
+    # own later uses are not.
+    files = {
+        "model.ts": """
+            export class Topology {
+              select(): number { return 0; }
+            }
+            export interface RetryOptions {
+              [[topo$0logy]]: Topology;
+            }
+            export interface Other {
+              topology: Topology;
+            }
+        """,
+        "run.ts": """
+            import { Other, RetryOptions } from "./model";
+
+            export function run(opts: RetryOptions, other: Other): number {
+              const { [[topology]] } = opts;
+              const {
+                topology: t,
+              } = opts;
+              const { topology: u } = other;
+              return topology.select() + opts.[[topology]].select();
+            }
+
+            export function several(opts: RetryOptions): number {
+              const {
+                [[topology]],
+              } = opts;
+              return topology.select();
+            }
+
+            export function again(other: Other): number {
+              const { topology } = other;
+              return topology.select();
+            }
+        """,
+    }
+    result = check(tmp_path, files)
+    roles = {(r.path, r.line, r.role) for r in result.references if r.path == "run.ts"}
+    assert ("run.ts", 3, "read") in roles
+    # Resolving every occurrence again gives the same answer.
+    fx = build(tmp_path, files)
+    with fx.connect() as conn:
+        query = ReferencesQuery(fx.at(), True)
+        again = find_references(conn, fx.root, query, from_edges=False)
+    assert ranges_of(again.references) == fx.ranges

@@ -421,6 +421,24 @@ class LocalTypes:
             return self._types.content_types(facts, receiver, enclosing, hooks, depth, _KEYED)
         return None
 
+    def unpacked_owners(
+        self, facts: FileFacts, at: int, enclosing: int, hooks: LanguageHooks
+    ) -> list[Target] | None:
+        """What ``const { a } = value`` takes ``a`` out of, for the ``unpack`` at byte ``at``.
+
+        The references of a member include the patterns that take it out
+        (``query.references``); a name read from its own default has no
+        owner here.
+        """
+        pos = self._positions_of(facts)
+        i = bisect_left(pos.starts, at)
+        if i >= len(pos.starts) or pos.starts[i] != at or pos.role(i) != _UNPACK:
+            return None
+        found = _unpacked_value(pos, i)
+        if found is None or found[0] == "default":
+            return None
+        return self._unpacked_owners(facts, pos, *found[:2], enclosing, hooks, 0)
+
     def _unpacked_types(
         self,
         facts: FileFacts,
@@ -433,60 +451,43 @@ class LocalTypes:
     ) -> list[Target] | None:
         """What ``a`` of ``const { a, b } = value`` is: the value's member ``a``.
 
-        The pattern's names are the ``unpack`` writes from ``i`` on; the
-        first occurrence after the last of them starts the value, the
-        annotation or a default, told apart by its distance from that name
-        (``_UNPACKED_VALUE``): on its line ``b } = value``, or, where the
-        pattern spans lines, ``} = value`` on the next, a column from the
-        name's as formatters indent it.  A default right after the name
-        (``{ a = fallback }``) is read as ``a = fallback`` would be; a default
-        of a later name, or any other shape, says nothing.
+        A default right after the name (``{ a = fallback }``) is read as
+        ``a = fallback`` would be (see ``_unpacked_value``).
         """
-        starts, lines, exprs, role = pos.starts, pos.lines, pos.exprs, pos.role
-        count = len(starts)
-        last = i
-        j = i + 1
-        # The pattern goes on while the next name follows ``, `` on the line
-        # or ``,`` and a line break: ``const { a } = this;`` followed by
-        # ``const { b } = obj;`` is two patterns.
-        while j < count and role(j) == _UNPACK:
-            gap = starts[j] - starts[last] - len(pos.names[last].encode())
-            if lines[j] == lines[last]:
-                if gap != 2:
-                    break
-            elif lines[j] != lines[last] + 1 or gap - (pos.col_roles[j] >> ROLE_BITS) not in (2, 3):
-                break
-            last = j
-            j += 1
-        if j >= count or role(j) in _BINDS:
+        found = _unpacked_value(pos, i)
+        if found is None:
             return None
-        if lines[j] == lines[last]:
-            gap = exprs[j] - starts[last] - len(pos.names[last].encode())
-            shape = _UNPACKED_VALUE.get(gap)
-        elif lines[j] == lines[last] + 1:
-            gap = (pos.col_roles[j] >> ROLE_BITS) - (pos.col_roles[last] >> ROLE_BITS)
-            shape = _UNPACKED_NEXT_LINE.get(gap)
-        else:
-            return None
-        if shape is None or (shape == "type") != (role(j) == _TYPE):
-            return None
-        value = pos.chain_text(pos.outermost(j))
+        shape, j, last = found
         if shape == "default":
             # ``const { a = fallback } = value``: read as ``a = fallback``,
             # as a plain write would be, only for the name the default is of.
             if last != i:
                 return None
+            value = pos.chain_text(pos.outermost(j))
             return self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
-        if shape == "type":
-            found = self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
-            owners = [t for t in found if t.kind in CLASS_LIKE] if found else None
-        elif shape == "await":
-            owners = self._types.content_types(facts, value, enclosing, hooks, depth, _AWAITED)
-        else:
-            owners = self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
+        owners = self._unpacked_owners(facts, pos, shape, j, enclosing, hooks, depth)
         if not owners:
             return None
         return self._types.part_types(facts, owners, (name,), hooks, depth)
+
+    def _unpacked_owners(
+        self,
+        facts: FileFacts,
+        pos: _Positions,
+        shape: str,
+        j: int,
+        enclosing: int,
+        hooks: LanguageHooks,
+        depth: int,
+    ) -> list[Target] | None:
+        """The types of a pattern's value (or annotation) starting at occurrence ``j``."""
+        value = pos.chain_text(pos.outermost(j))
+        if shape == "type":
+            found = self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
+            return ([t for t in found if t.kind in CLASS_LIKE] or None) if found else None
+        if shape == "await":
+            return self._types.content_types(facts, value, enclosing, hooks, depth, _AWAITED)
+        return self._types.expr_types(facts, value, enclosing, hooks, depth + 1) or None
 
     def _occurrence_blobs(self, facts: FileFacts) -> tuple[dict[str, bytes], list[str]]:
         """The file's packed occurrences and receiver table (read once when left out).
@@ -548,6 +549,46 @@ def _passed_kinds(hooks: LanguageHooks, method: str, distance: int) -> frozenset
 
     kinds = ELEMENT_KINDS if passes(hooks.wrappers) or passes(hooks.sequences) else frozenset()
     return (kinds | _AWAITED) if passes(hooks.promises) else kinds
+
+
+def _unpacked_value(pos: _Positions, i: int) -> tuple[str, int, int] | None:
+    """(shape, first occurrence, last name) of the pattern whose ``unpack`` is occurrence ``i``.
+
+    The pattern's names are the ``unpack`` writes from ``i`` on; the first
+    occurrence after the last of them starts the value, the annotation or
+    a default, told apart by its distance from that name
+    (``_UNPACKED_VALUE``): on its line ``b } = value``, or, where the
+    pattern spans lines, ``} = value`` on the next, a column from the name's
+    as formatters indent it.  Any other shape: None.
+    """
+    starts, lines, exprs, role = pos.starts, pos.lines, pos.exprs, pos.role
+    count = len(starts)
+    last = i
+    j = i + 1
+    # The pattern goes on while the next name follows ``, `` on the line or
+    # ``,`` and a line break: ``const { a } = this;`` followed by ``const {
+    # b } = obj;`` is two patterns.
+    while j < count and role(j) == _UNPACK:
+        gap = starts[j] - starts[last] - len(pos.names[last].encode())
+        if lines[j] == lines[last]:
+            if gap != 2:
+                break
+        elif lines[j] != lines[last] + 1 or gap - (pos.col_roles[j] >> ROLE_BITS) not in (2, 3):
+            break
+        last = j
+        j += 1
+    if j >= count or role(j) in _BINDS:
+        return None
+    if lines[j] == lines[last]:
+        shape = _UNPACKED_VALUE.get(exprs[j] - starts[last] - len(pos.names[last].encode()))
+    elif lines[j] == lines[last] + 1:
+        column = (pos.col_roles[j] >> ROLE_BITS) - (pos.col_roles[last] >> ROLE_BITS)
+        shape = _UNPACKED_NEXT_LINE.get(column)
+    else:
+        return None
+    if shape is None or (shape == "type") != (role(j) == _TYPE):
+        return None
+    return shape, j, last
 
 
 def _expression_starts(

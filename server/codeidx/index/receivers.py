@@ -120,6 +120,12 @@ class ReceiverTypes:
             values = found
         return values
 
+    def unpacked_owners(
+        self, facts: FileFacts, at: int, enclosing: int, hooks: LanguageHooks
+    ) -> list[Target] | None:
+        """What the destructuring pattern whose ``unpack`` starts at byte ``at`` takes apart."""
+        return self._locals.unpacked_owners(facts, at, enclosing, hooks)
+
     def part_types(
         self,
         facts: FileFacts,

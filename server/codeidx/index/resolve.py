@@ -322,6 +322,21 @@ class Resolver:
             return self.guesses.member(facts, name, role)
         return by_role(dedupe(out), role) if hooks.calls_name_methods else dedupe(out)
 
+    def unpacked(self, facts: FileFacts, name: str, at: int, enclosing: int) -> list[Target]:
+        """The members ``const { name } = value`` takes out of its value (the ``unpack`` at ``at``).
+
+        The binding is a local's, yet the pattern reads the value's member
+        as ``value.name`` would: a member's references include it.  [] when
+        the value's type is unknown (a pattern is never a guess).
+        """
+        hooks: LanguageHooks = registry.hooks(facts.language).HOOKS
+        owners = self.types.unpacked_owners(facts, at, enclosing, hooks)
+        if owners is not None:
+            owners = self.types.member_owners(owners, name, hooks)
+        if not owners:
+            return []
+        return dedupe([m for owner in owners for m in self.inside(owner, name, facts)])
+
     def self_type(self, facts: FileFacts, enclosing: int, hooks: LanguageHooks) -> Target | None:
         """The class ``self``/``this`` stands for in the node with ordinal ``enclosing``.
 

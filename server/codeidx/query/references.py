@@ -31,6 +31,8 @@ from pathlib import Path
 
 from codeidx.index.link import REFERENCE_KINDS, plain_receiver
 from codeidx.index.resolve import CALLABLE, CLASS_LIKE, LOCAL, Resolver, is_sure
+from codeidx.index.targets import Target
+from codeidx.parse.records import ROLE_CODES
 from codeidx.query import keywords
 from codeidx.query.definition import (
     Lookup,
@@ -52,7 +54,7 @@ from codeidx.query.types import (
 from codeidx.store import navigation, stats, symbols
 from codeidx.store.edges import unpack_sites
 from codeidx.store.nodes import NodeRow
-from codeidx.store.occurrences import StoredOccurrence, col_of, iter_raw, role_of
+from codeidx.store.occurrences import ROLE_MASK, StoredOccurrence, col_of, iter_raw, role_of
 from codeidx.store.symbols import FileFacts
 
 
@@ -141,6 +143,9 @@ def find_references(
 
 #: The roles linking makes "references" edges for (``index.link.REFERENCE_KINDS``).
 _ACCESS_ROLES = ("read", "write")
+_UNPACK = ROLE_CODES["unpack"]
+#: The key kind of a destructuring pattern's name: one key per occurrence.
+_UNPACKED = "unpack"
 
 #: What resolving an occurrence depends on besides its file and name:
 #: (receiver index, enclosing ordinal or import line, "call" | "import" |
@@ -170,8 +175,13 @@ class _FileOccurrences:
         self.name = name
         self.receivers = receivers
         self.raw: list[Raw] = list(iter_raw(blob))
+        # A destructuring pattern's name (``const { a } = value``) reads the
+        # member of its own value: it resolves alone.
         self.keys: list[Key] = [
-            _key(line, role_of(cr), enclosing, recv) for _s, line, cr, enclosing, recv in self.raw
+            (0, start, _UNPACKED)
+            if cr & ROLE_MASK == _UNPACK
+            else _key(line, role_of(cr), enclosing, recv)
+            for start, line, cr, enclosing, recv in self.raw
         ]
 
     def key_at(self) -> dict[tuple[int, int], Key]:
@@ -250,15 +260,21 @@ class _FileOccurrences:
                     assert isinstance(file, int)
                     facts = resolver.facts(file)
                     assert facts is not None  # The caller checked that it exists.
-                receiver = self.receivers[recv - 1] if recv else ""
-                occ = StoredOccurrence(start, line, col_of(cr), role_of(cr), enclosing, receiver)
-                hit = known[key] = _resolved_hit(resolver, facts, name, occ, wanted, query)
+                if key[2] == _UNPACKED:
+                    found = resolver.unpacked(facts, name, start, enclosing)
+                    hit = known[key] = _hit(found, wanted, query)
+                else:
+                    receiver = self.receivers[recv - 1] if recv else ""
+                    occ = StoredOccurrence(
+                        start, line, col_of(cr), role_of(cr), enclosing, receiver
+                    )
+                    hit = known[key] = _resolved_hit(resolver, facts, name, occ, wanted, query)
             if hit is not None:
                 col = col_of(cr)
                 shown = "" if text is None else text(path, line)
-                out.append(
-                    Location(path, line, col, col + width, role_of(cr), shown, hit[0], hit[1])
-                )
+                # The pattern reads the member it takes out.
+                role = "read" if key[2] == _UNPACKED else role_of(cr)
+                out.append(Location(path, line, col, col + width, role, shown, hit[0], hit[1]))
         return out
 
 
@@ -273,6 +289,11 @@ def _resolved_hit(
     targets = resolve_occurrence(resolver, facts, name, occ)
     if targets == LOCAL or not isinstance(targets, list):
         return None
+    return _hit(targets, wanted, query)
+
+
+def _hit(targets: list[Target], wanted: set[int], query: ReferencesQuery) -> Hit:
+    """The first of ``targets`` the query wants, as a hit."""
     for t in targets:
         if t.node_id in wanted and (query.include_guesses or is_sure(t.resolution, t.confidence)):
             return (t.confidence, t.resolution)
