@@ -226,7 +226,8 @@ def test_a_parameter_property_is_its_field_from_the_signature(tmp_path: Path) ->
 
 def test_a_member_taken_out_by_a_pattern_is_referenced_there(tmp_path: Path) -> None:
     # ``const { topology } = opts`` reads ``opts.topology``: it is a reference
-    # of the field, in another file too; ``{ topology } = other`` of another
+    # of the field, in another file too, and so is a parameter's pattern
+    # (``({ topology }: RetryOptions)``); ``{ topology } = other`` of another
     # type, a rename (``{ topology: t }``, no key occurrence) and the local's
     # own later uses are not.
     files = {
@@ -257,6 +258,10 @@ def test_a_member_taken_out_by_a_pattern_is_referenced_there(tmp_path: Path) -> 
               const {
                 [[topology]],
               } = opts;
+              return topology.select();
+            }
+
+            export function param({ [[topology]] }: RetryOptions): number {
               return topology.select();
             }
 

@@ -159,6 +159,18 @@
      (object_assignment_pattern
        left: (shorthand_property_identifier_pattern) @name)])) @reference.unpack
 
+; So does a parameter's: `({ topology, retries = 3 }: RetryOptions)`.
+([(required_parameter
+    pattern: (object_pattern
+      [(shorthand_property_identifier_pattern) @name
+       (object_assignment_pattern
+         left: (shorthand_property_identifier_pattern) @name)]))
+  (optional_parameter
+    pattern: (object_pattern
+      [(shorthand_property_identifier_pattern) @name
+       (object_assignment_pattern
+         left: (shorthand_property_identifier_pattern) @name)]))]) @reference.unpack
+
 ; `{ a }` and `{ a = 1 }` in a pattern bind `a`.  These leaves count as
 ; occurrences only once the registry lists their type as an identifier type.
 (shorthand_property_identifier_pattern) @name @reference.write
