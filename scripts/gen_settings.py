@@ -190,8 +190,9 @@ def render_doc() -> str:
         lines.append(f"| `{info.key}` | {_type_text(info)} | {_cell(info.default)} | {meaning} |")
     lines += [
         "",
-        "A change of any setting but `indexDir` re-indexes the workspace incrementally: "
-        "files the new settings leave out are removed, newly admitted files are indexed.",
+        "A change of any setting but `indexDir`, `watchDisk` and `search` re-indexes the "
+        "workspace incrementally: files the new settings leave out are removed, newly "
+        "admitted files are indexed.",
         "",
         "## Editor settings",
         "",

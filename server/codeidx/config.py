@@ -31,7 +31,7 @@ from codeidx.parse.registry import LANGUAGES, language_for_path
 log = logging.getLogger(__name__)
 
 #: The setting keys, as the client spells them.
-SETTING_KEYS = frozenset({"include", "exclude", "maxFileBytes", "languages", "search"})
+SETTING_KEYS = frozenset({"include", "exclude", "maxFileBytes", "languages", "watchDisk", "search"})
 #: The environment variable naming the embedding model (a name or a local path).
 ENV_MODEL = "CODEIDX_MODEL"
 
@@ -118,6 +118,9 @@ class Settings:
     max_file_bytes: int = IndexOptions().max_file_bytes
     #: Language names to index; None means every language codeidx knows.
     languages: tuple[str, ...] | None = None
+    #: Whether the writers look at the disk for changed files when the client
+    #: reports none (it offers no file watcher).
+    watch_disk: bool = True
     search: SearchSettings = field(default_factory=lambda: SearchSettings.parse(None, "env"))
 
     @classmethod
@@ -156,8 +159,15 @@ class Settings:
                     _bad(source, "languages", "a non-empty list of known language names")
             else:
                 _bad(source, "languages", "a list of language names")
+        watch_disk = defaults.watch_disk
+        value = raw.get("watchDisk")
+        if value is not None:
+            if isinstance(value, bool):
+                watch_disk = value
+            else:
+                _bad(source, "watchDisk", "true or false")
         search = SearchSettings.parse(raw.get("search"), source)
-        return cls(include, exclude, max_bytes, languages, search)
+        return cls(include, exclude, max_bytes, languages, watch_disk, search)
 
     def index_options(self) -> IndexOptions:
         """The pipeline options of a full run under these settings.
@@ -313,6 +323,14 @@ def describe_settings() -> tuple[SettingInfo, ...]:
             nullable=True,
             items="string",
             enum=languages,
+        ),
+        SettingInfo(
+            "watchDisk",
+            "boolean",
+            default_of(settings, "watch_disk"),
+            "When the client reports no files changed on disk (it offers no file watcher), look "
+            "at the disk for them every few seconds between index runs; false leaves a "
+            "`git checkout` made outside the editor to the next full run.",
         ),
         SettingInfo(
             "search.model",

@@ -4,7 +4,8 @@ Each test gets a copy of a fixture workspace from ``tests/workspaces/<name>``
 (``@pytest.mark.workspace("name")``, default ``shapes``) under ``tmp_path``,
 with the index folder beside it (``initializationOptions.indexDir``).  The
 client advertises VS Code-like capabilities (``lsptest.CAPABILITIES``), or
-none at all with ``@pytest.mark.minimal_client``.
+none at all with ``@pytest.mark.minimal_client``; it registers no file
+watcher, and sends ``watchDisk: false`` unless ``@pytest.mark.watch_disk``.
 Setup waits for the server's ``codeidx/indexUpdated`` notification of the
 initial run: a bounded wait on a condition, never a blind sleep.
 """
@@ -36,6 +37,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "minimal_client: the client advertises no optional capabilities"
     )
+    config.addinivalue_line(
+        "markers", "watch_disk: the server looks at the disk for changed files (watchDisk)"
+    )
 
 
 @pytest_lsp.fixture(
@@ -50,6 +54,10 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp
     events = IndexEvents()
     minimal = request.node.get_closest_marker("minimal_client") is not None
     capabilities = types.ClientCapabilities() if minimal else CAPABILITIES
+    # This client registers no file watcher, so the server would look at the
+    # disk every few seconds; tests that write files behind its back expect
+    # no run they did not ask for, unless they are about those looks.
+    watch_disk = request.node.get_closest_marker("watch_disk") is not None
 
     def on_index_updated(params: Any) -> None:
         events.record(params)
@@ -62,7 +70,7 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp
             capabilities=capabilities,
             root_uri=root.as_uri(),
             workspace_folders=[types.WorkspaceFolder(root.as_uri(), name)],
-            initialization_options={"indexDir": str(index_dir)},
+            initialization_options={"indexDir": str(index_dir), "watchDisk": watch_disk},
         )
     )
     await events.wait_for("initial")

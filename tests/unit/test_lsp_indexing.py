@@ -9,11 +9,13 @@ and connection, as the CLI would use) and by holding the ``WriterLock``.
 from __future__ import annotations
 
 import queue
+import threading
 from pathlib import Path
 
 import pytest
 
-from codeidx.index.pipeline import RunResult, run_index
+from codeidx.index.pipeline import Indexer, IndexOptions, RunResult, run_index
+from codeidx.lsp import indexing
 from codeidx.lsp.indexing import IndexWatch, IndexWriter, RunEvent
 from codeidx.support.paths import WriterLock
 
@@ -135,3 +137,43 @@ def test_the_watch_ignores_the_state_it_starts_from(workspace: tuple[Path, Path]
         assert watch.check() is None
     finally:
         watch.close()
+
+
+def test_a_writer_looking_at_the_disk_indexes_what_changed_once(
+    workspace: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A client without a file watcher: the writer looks at the disk itself.
+    # A file no run takes in (here one that is reported but not there) is
+    # queued once, not on every look, until its stat changes.
+    root, index_dir = workspace
+    monkeypatch.setattr(indexing, "POLL_SECONDS", 0.01)
+    looks = threading.Semaphore(0)
+    real = Indexer.changed_on_disk
+
+    def changed_on_disk(self: Indexer, options: IndexOptions) -> object:
+        found = real(self, options)
+        looks.release()
+        return found if found is None else {**found, "ghost.py": (1, 1)}
+
+    monkeypatch.setattr(Indexer, "changed_on_disk", changed_on_disk)
+    recorder = Recorder()
+    writer = IndexWriter(root, index_dir, recorder.emit, debounce=0.0, watch_debounce=0.0)
+    writer.start()
+    try:
+        writer.request_full("initial")
+        assert recorder.next_end().reason == "initial"
+        writer.poll_disk()
+        (root / "b.py").write_text("def beta():\n    return 2\n")
+        end = recorder.next_end()
+        # ``a.py`` too when it was written within the last two seconds: the
+        # index then keeps no modification time for it (``index.worker``).
+        assert end.reason == "watch" and set(end.paths) - {"a.py"} == {"b.py", "ghost.py"}
+        for _ in range(5):  # Later looks find nothing new.
+            assert looks.acquire(timeout=TIMEOUT)
+        (root / "a.py").write_text("def alpha_again():\n    return 3\n")
+        end = recorder.next_end()
+        assert end.reason == "watch" and end.paths == ("a.py",)
+        writer.poll_disk(False)
+        assert not writer.polling
+    finally:
+        assert writer.stop()

@@ -17,9 +17,10 @@ from pathlib import Path
 from codeidx.errors import Cancelled
 from codeidx.index import link
 from codeidx.index.changes import GitCache
+from codeidx.index.discovery import DiscoveryOptions, discover
 from codeidx.index.run import IndexOptions, ProgressFn, Run, rollback
 from codeidx.parse.hooks import Workspace
-from codeidx.parse.registry import extraction_digest
+from codeidx.parse.registry import extraction_digest, language_for_path
 from codeidx.store import db, edges, files, migrate, sessions
 from codeidx.store.sessions import SessionCounts
 from codeidx.support.paths import WriterLock
@@ -141,6 +142,36 @@ class Indexer:
             if self._names is not None:
                 self._names.settle()
             self._lock.release()
+
+    def changed_on_disk(self, options: IndexOptions) -> dict[str, tuple[int, int] | None] | None:
+        """The files created, changed or deleted on disk since the index saw them; nothing written.
+
+        path → (size, mtime_ns) on disk, None for a file that is gone (told
+        only when the walk saw the whole workspace).  A language server
+        whose client reports no file events looks with this between runs
+        (``lsp.indexing``).  None before the first run opened the index.
+        """
+        if self._conn is None:
+            return None
+        found = discover(
+            self.root,
+            language_for_path,
+            DiscoveryOptions(
+                max_file_bytes=options.max_file_bytes,
+                include=options.include,
+                exclude=options.exclude,
+            ),
+        )
+        known = files.stat_fingerprints(self._conn)
+        out: dict[str, tuple[int, int] | None] = {
+            c.path: (c.size, c.mtime_ns)
+            for c in found.files
+            if known.get(c.path) != (c.size, c.mtime_ns, c.language)
+        }
+        if found.complete:
+            seen = {c.path for c in found.files}
+            out.update((path, None) for path in known if path not in seen)
+        return out
 
     @staticmethod
     def _check_rules(conn: sqlite3.Connection) -> int | None:

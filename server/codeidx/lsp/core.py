@@ -162,6 +162,9 @@ class CodeidxServer(LanguageServer):
         self.documents = Documents()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.initialized = False
+        #: Whether the client reports files changed on disk (it registered
+        #: codeidx's watchers); until ``initialized`` says, it is taken to.
+        self.client_watches = True
         self._embed_tokens: dict[Path, str] = {}
         self._embed_tokens_ready: set[str] = set()
         self._background_tasks: set[asyncio.Future[None]] = set()
@@ -323,13 +326,27 @@ class CodeidxServer(LanguageServer):
 
     def indexing_state(self, state: RootState) -> extensions.IndexingState:
         full, saves = state.writer.pending
-        return extensions.IndexingState(state.writer.running, full, saves, state.writer.waiting)
+        writer = state.writer
+        return extensions.IndexingState(writer.running, full, saves, writer.waiting, writer.polling)
+
+    @property
+    def polls_disk(self) -> bool:
+        """Whether the writers look at the disk for changed files (see ``client_watches``)."""
+        return not self.client_watches and self.settings.watch_disk
+
+    def apply_polling(self) -> None:
+        """Have every root's writer look at the disk, or stop, as ``polls_disk`` says."""
+        for state in self.roots:
+            state.writer.poll_disk(self.polls_disk)
 
     def apply_settings(self, settings: Settings) -> bool:
         """Adopt new settings; a change queues a full (incremental) run per root."""
         if settings == self.settings:
             return False
         previous, self.settings = self.settings, settings
+        if settings.watch_disk != previous.watch_disk:
+            self.apply_polling()
+            previous = replace(previous, watch_disk=settings.watch_disk)
         if settings.search != previous.search:
             for state in self.roots:
                 # Stopping the embedding thread may take a moment: not on the loop.

@@ -99,6 +99,8 @@ class IndexingState:
     saves_queued: int
     #: The run in progress waits for another process (another server, the CLI) to finish writing.
     waiting_for_other_writer: bool
+    #: The writer looks at the disk for changed files (the client reports none).
+    watching_disk: bool
 
 
 @attrs.define

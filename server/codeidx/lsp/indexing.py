@@ -81,6 +81,12 @@ LOCK_POLL_SECONDS = 0.1
 _RUNS = threading.Lock()
 #: The pause after the last watched-file event before its batch runs.
 WATCH_DEBOUNCE_SECONDS = 0.2
+#: How often, at the least, an idle writer looks at the disk for changed files
+#: when the client reports none (``poll_disk``).
+POLL_SECONDS = 2.0
+#: A look at the disk takes at most this share of the writer's time: on a
+#: large workspace the looks are spaced out further.
+POLL_SHARE = 0.05
 #: The shortest interval between two progress events of one phase.
 _PROGRESS_INTERVAL = 0.1
 
@@ -206,6 +212,14 @@ class IndexWriter:
         self._checkpoints: sqlite3.Connection | None = None
         self._watch_interval = watch_interval
         self._next_check = 0.0
+        #: Whether the writer looks at the disk itself (``poll_disk``), when next.
+        self._poll = False
+        self._poll_due = 0.0
+        #: What the last looks queued: path → its stat then (None: gone).  A
+        #: file that no run takes in (unreadable) is queued again only once
+        #: it changes.
+        self._polled: dict[str, tuple[int, int] | None] = {}
+        self._indexer: Indexer | None = None
         #: True while a run waits for another process's writer lock.
         self.waiting = False
         # A daemon thread, so that a writer blocked on another process's
@@ -265,6 +279,24 @@ class IndexWriter:
             self._watch_due = time.monotonic() + self._watch_debounce
             self._cond.notify()
 
+    def poll_disk(self, on: bool = True) -> None:
+        """Look at the disk for changed files between runs (``on``), for a client that reports none.
+
+        Every ``POLL_SECONDS`` at the most often, and never more than
+        ``POLL_SHARE`` of the time; what changed runs as a batch of watched
+        files (reason ``watch``).
+        """
+        with self._cond:
+            if on and not self._poll:
+                self._poll_due = time.monotonic() + POLL_SECONDS
+            self._poll = on
+            self._cond.notify()
+
+    @property
+    def polling(self) -> bool:
+        """Whether the writer looks at the disk itself (``poll_disk``)."""
+        return self._poll
+
     def set_options(self, options: IndexOptions) -> None:
         """The options of the runs that start from now on (``only`` and ``force`` aside)."""
         with self._cond:
@@ -320,13 +352,45 @@ class IndexWriter:
                     saved = tuple(sorted(self._saves))
                     self._saves.clear()
                     return ("save", saved), self._options
+                if self._poll and self._poll_due <= now and not (self._saves or self._watched):
+                    options = self._options
+                    self._cond.release()
+                    try:
+                        changed, took = self._look_at_disk(options)
+                    finally:
+                        self._cond.acquire()
+                    self._poll_due = time.monotonic() + max(POLL_SECONDS, took / POLL_SHARE)
+                    if changed:
+                        self._watched.update(changed)
+                        self._watch_due = time.monotonic()
+                    continue
                 deadlines = [self._next_check]
+                if self._poll:
+                    deadlines.append(self._poll_due)
                 if self._saves:
                     deadlines.append(self._saves_due)
                 if self._watched:
                     deadlines.append(self._watch_due)
                 self._cond.wait(max(0.0, min(deadlines) - now))
             return None
+
+    def _look_at_disk(self, options: IndexOptions) -> tuple[list[str], float]:
+        """(files changed on disk that no look queued as they are now, seconds it took)."""
+        started = time.monotonic()
+        indexer = self._indexer
+        try:
+            found = indexer.changed_on_disk(options) if indexer is not None else None
+        except Exception as exc:
+            log.warning("could not look for files changed on disk: %s", exc)
+            found = None
+        took = time.monotonic() - started
+        if found is None:
+            return [], took
+        fresh = [path for path, stat in found.items() if self._polled.get(path, ...) != stat]
+        self._polled = found
+        if fresh:
+            log.info("%d files changed on disk; indexing them", len(fresh))
+        return sorted(fresh), took
 
     def _notice_others(self) -> None:
         """Report runs another process committed to this index (writer thread).
@@ -380,7 +444,7 @@ class IndexWriter:
             lock.release()
 
     def _loop(self) -> None:
-        indexer = Indexer(self._root, self._index_dir)
+        indexer = self._indexer = Indexer(self._root, self._index_dir)
         try:
             while (next_job := self._next()) is not None:
                 job, options = next_job

@@ -104,8 +104,15 @@ async def initialized(ls: CodeidxServer, params: types.InitializedParams) -> Non
     ls.initialized = True
     for state in ls.roots:
         await start_root(ls, state)
-    if ls.roots and ls.client.watch_registration:
-        await register_watcher(ls)
+    if not ls.roots:
+        return
+    if not (ls.client.watch_registration and await register_watcher(ls)):
+        # Files changed outside the editor (a ``git checkout``) would wait
+        # for the next full run: the writers look at the disk instead.
+        ls.client_watches = False
+        if ls.polls_disk:
+            log.info("the client reports no changed files; codeidx looks at the disk for them")
+        ls.apply_polling()
 
 
 async def start_root(ls: CodeidxServer, state: RootState) -> None:
@@ -122,6 +129,8 @@ async def start_root(ls: CodeidxServer, state: RootState) -> None:
         return  # Removed while the client answered.
     state.writer.start()
     state.writer.request_full("initial", token)
+    if ls.polls_disk:
+        state.writer.poll_disk()
 
 
 def watcher_glob() -> str:
@@ -134,8 +143,11 @@ def config_glob() -> str:
     return "**/{" + ",".join(config_names()) + "}"
 
 
-async def register_watcher(ls: CodeidxServer) -> None:
-    """Ask the client to report created, changed and deleted source and configuration files."""
+async def register_watcher(ls: CodeidxServer) -> bool:
+    """Ask the client to report created, changed and deleted source and configuration files.
+
+    False when the client refused.
+    """
     watchers = [
         types.FileSystemWatcher(glob_pattern=watcher_glob()),
         types.FileSystemWatcher(glob_pattern=config_glob()),
@@ -147,8 +159,10 @@ async def register_watcher(ls: CodeidxServer) -> None:
     )
     try:
         await ls.client_register_capability_async(types.RegistrationParams([registration]))
-    except Exception as exc:  # The client refused: saves still re-index.
+    except Exception as exc:  # The client refused: the writers look at the disk.
         log.warning("the client refused to watch files for codeidx: %s", exc)
+        return False
+    return True
 
 
 async def shutdown(ls: CodeidxServer, params: None) -> None:
