@@ -134,6 +134,23 @@ local ok, err = pcall(function()
   end) then
     return
   end
+
+  -- This Neovim registers no file watcher: a file written behind its back
+  -- is found by the server's own look at the disk, as a watch run.
+  local extra = io.open(env.CODEIDX_WORKSPACE .. "/app/extra.py", "w")
+  extra:write("def written_behind_nvim():\n    return 1\n")
+  extra:close()
+  if not step("watch run", 60000, function()
+    for _, update in pairs(codeidx.last_update) do
+      if update.run.reason == "watch" then
+        result.watch = { run = update.run, paths = update.paths }
+        return true
+      end
+    end
+    return false
+  end) then
+    return
+  end
 end)
 
 if not ok then

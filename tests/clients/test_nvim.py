@@ -5,7 +5,9 @@ it sets the plugin up with ``search.model = "hash"`` (no model is loaded) and
 an index folder under the test's temporary folder, opens a file of a copy of
 ``tests/workspaces/shapes``, waits (bounded) for the initial index run and
 for embedding to finish, runs ``:CodeidxSearch sum the areas of shapes`` and
-``:CodeidxStatus`` and ``:CodeidxReindex``, and writes what it saw as JSON for the checks here.
+``:CodeidxStatus`` and ``:CodeidxReindex``, writes a file behind Neovim's back
+(it registers no file watcher, so the server looks at the disk itself), and
+writes what it saw as JSON for the checks here.
 """
 
 from __future__ import annotations
@@ -93,3 +95,6 @@ def test_search_fills_the_quickfix_list(tmp_path: Path) -> None:
 
     assert result["reindex"]["status"] == "complete"
     assert result["reindex"]["filesUnchanged"] == 3
+
+    assert result["watch"]["run"]["status"] == "complete"
+    assert result["watch"]["paths"] == ["app/extra.py"]
