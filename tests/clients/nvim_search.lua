@@ -25,6 +25,16 @@ local function fail(message)
   finish()
 end
 
+-- The latest codeidx/indexUpdated of a run with this reason, or nil.
+local function update_with_reason(reason)
+  for _, update in pairs(require("codeidx").last_update) do
+    if update.run.reason == reason then
+      return update
+    end
+  end
+  return nil
+end
+
 local function step(name, timeout, condition)
   if not vim.wait(timeout, condition, 50) then
     fail("timed out: " .. name)
@@ -124,16 +134,11 @@ local ok, err = pcall(function()
   -- A re-index is a full run of its own, announced by codeidx/indexUpdated.
   vim.cmd("CodeidxReindex")
   if not step("re-index run", 60000, function()
-    for _, update in pairs(codeidx.last_update) do
-      if update.run.reason == "reindex" then
-        result.reindex = update.run
-        return true
-      end
-    end
-    return false
+    return update_with_reason("reindex") ~= nil
   end) then
     return
   end
+  result.reindex = update_with_reason("reindex").run
 
   -- This Neovim registers no file watcher: a file written behind its back
   -- is found by the server's own look at the disk, as a watch run.
@@ -141,16 +146,12 @@ local ok, err = pcall(function()
   extra:write("def written_behind_nvim():\n    return 1\n")
   extra:close()
   if not step("watch run", 60000, function()
-    for _, update in pairs(codeidx.last_update) do
-      if update.run.reason == "watch" then
-        result.watch = { run = update.run, paths = update.paths }
-        return true
-      end
-    end
-    return false
+    return update_with_reason("watch") ~= nil
   end) then
     return
   end
+  local watched = update_with_reason("watch")
+  result.watch = { run = watched.run, paths = watched.paths }
 end)
 
 if not ok then

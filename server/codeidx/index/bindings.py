@@ -73,6 +73,7 @@ class LocalTypes:
         self._local_cache: dict[tuple[int, int, str], list[Target] | None] = {}
         self._positions: dict[int, _Positions] = {}
         self._params_cache: dict[int, dict[str, str]] = {}
+        self._parts_cache: dict[int, dict[str, tuple[str, tuple[str, ...]]]] = {}
         self._params_file = -1
         self._params_texts: dict[int, str] = {}
         self._writes_of: dict[str, bytes] | None = None
@@ -121,7 +122,7 @@ class LocalTypes:
                 if annotation
                 else None
             )
-        elif (part := self._pattern_part(params, name, hooks)) is not None:
+        elif (part := self._pattern_parts(function.node_id, params, hooks).get(name)) is not None:
             # ``({ topology }: RetryOptions)``: a part of the parameter.  An
             # unannotated one is read like any binding (``{ f = new F() }``).
             writes = writes[1:]
@@ -215,15 +216,23 @@ class LocalTypes:
             )
         return params
 
-    def _pattern_part(
-        self, params: dict[str, str], name: str, hooks: LanguageHooks
-    ) -> tuple[str, tuple[str, ...]] | None:
-        """(annotation, member path) of ``name`` bound by a destructuring parameter, if it is."""
-        for pattern, annotation in params.items():
-            path = hooks.pattern_keys(pattern).get(name) if annotation else None
-            if path is not None:
-                return annotation, path
-        return None
+    def _pattern_parts(
+        self, function_id: int, params: dict[str, str], hooks: LanguageHooks
+    ) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """name → (annotation, member path) of the names a function's annotated patterns bind.
+
+        Read once per function, like its parameters: every local name asked
+        about would otherwise parse the patterns again.
+        """
+        parts = self._parts_cache.get(function_id)
+        if parts is None:
+            if len(self._parts_cache) > 100_000:
+                self._parts_cache.clear()
+            parts = self._parts_cache[function_id] = {}
+            for pattern, annotation in params.items():
+                for name, path in hooks.pattern_keys(pattern).items() if annotation else ():
+                    parts.setdefault(name, (annotation, path))
+        return parts
 
     def _binding_types(
         self,

@@ -48,7 +48,7 @@ from pathlib import Path
 
 from codeidx.index.resolve import CALLABLE, CLASS_LIKE, LOCAL, Resolver, Target, is_sure
 from codeidx.parse import registry
-from codeidx.parse.records import ROLE_CODES, ROLES
+from codeidx.parse.records import ROLE_CODES, ROLES, WRITE_CODES
 from codeidx.store import db, symbols
 from codeidx.store import edges as edge_store
 from codeidx.store.occurrences import ROLE_BITS, ROLE_MASK, iter_raw, role_of
@@ -60,9 +60,8 @@ _INTERFACE_KINDS = frozenset({"interface", "trait"})
 # (store/occurrences.py); linking splits it inline, once per occurrence.
 _ROLES = ROLES
 _READ = ROLE_CODES["read"]
-_WRITE = ROLE_CODES["write"]
-_UNPACK = ROLE_CODES["unpack"]
-_LOOP = ROLE_CODES["loop"]
+#: A plain read or any binding (``records.WRITE_CODES``).
+_ACCESS_CODES = (_READ, *WRITE_CODES)
 _CALL = ROLE_CODES["call"]
 _IMPORT = ROLE_CODES["import"]
 _DECORATOR = ROLE_CODES["decorator"]
@@ -209,7 +208,7 @@ def link_file(
                 # queries resolve it through its callee (``Resolver.argument``).
                 continue
             receiver = receivers[recv - 1] if recv else ""
-            plain_access = code in (_READ, _WRITE, _UNPACK, _LOOP)
+            plain_access = code in _ACCESS_CODES
             if receiver:
                 # Attribute reads and writes make "references" edges only into
                 # modules (``os.sep``); ``self.x`` and ``obj.x`` are answered

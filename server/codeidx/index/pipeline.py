@@ -17,8 +17,8 @@ from pathlib import Path
 from codeidx.errors import Cancelled
 from codeidx.index import link
 from codeidx.index.changes import GitCache
-from codeidx.index.discovery import DiscoveryOptions, discover
-from codeidx.index.run import IndexOptions, ProgressFn, Run, rollback
+from codeidx.index.discovery import discover
+from codeidx.index.run import IndexOptions, ProgressFn, Run, rollback, unchanged
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.registry import extraction_digest, language_for_path
 from codeidx.store import db, edges, files, migrate, sessions
@@ -153,20 +153,10 @@ class Indexer:
         """
         if self._conn is None:
             return None
-        found = discover(
-            self.root,
-            language_for_path,
-            DiscoveryOptions(
-                max_file_bytes=options.max_file_bytes,
-                include=options.include,
-                exclude=options.exclude,
-            ),
-        )
-        known = files.stat_fingerprints(self._conn)
+        found = discover(self.root, language_for_path, options.discovery())
+        known = files.load_fingerprints(self._conn)
         out: dict[str, tuple[int, int] | None] = {
-            c.path: (c.size, c.mtime_ns)
-            for c in found.files
-            if known.get(c.path) != (c.size, c.mtime_ns, c.language)
+            c.path: (c.size, c.mtime_ns) for c in found.files if not unchanged(known.get(c.path), c)
         }
         if found.complete:
             seen = {c.path for c in found.files}

@@ -57,6 +57,22 @@ class IndexOptions:
     #: Index only these workspace-relative paths (a save); such a run never prunes.
     only: tuple[str, ...] | None = None
 
+    def discovery(self) -> DiscoveryOptions:
+        """The walk these options ask for (a run's, or a look at the disk's)."""
+        return DiscoveryOptions(
+            max_file_bytes=self.max_file_bytes, include=self.include, exclude=self.exclude
+        )
+
+
+def unchanged(known: files.Fingerprint | None, found: Candidate) -> bool:
+    """Whether a file on disk is as the index saw it, by its stat alone (no read)."""
+    return (
+        known is not None
+        and known.size == found.size
+        and known.mtime_ns == found.mtime_ns
+        and known.language == found.language
+    )
+
 
 def rollback(conn: sqlite3.Connection) -> None:
     """Roll back the open transaction, if any (after a failure or a Ctrl-C)."""
@@ -168,13 +184,7 @@ class Run:
             force = self.options.force or (
                 upto is not None and fp is not None and fp.session_id <= upto
             )
-            if (
-                not force
-                and fp is not None
-                and fp.size == c.size
-                and fp.mtime_ns == c.mtime_ns
-                and fp.language == c.language
-            ):
+            if not force and unchanged(fp, c):
                 self.counts.files_unchanged += 1
                 continue
             jobs.append(
@@ -246,14 +256,7 @@ class Run:
         if self.options.only is not None:
             return self._explicit(self.options.only), True
         result = discover(
-            self.root,
-            language_for_path,
-            DiscoveryOptions(
-                max_file_bytes=self.options.max_file_bytes,
-                include=self.options.include,
-                exclude=self.options.exclude,
-            ),
-            should_stop=self._check_stop,
+            self.root, language_for_path, self.options.discovery(), should_stop=self._check_stop
         )
         self.counts.files_seen = len(result.files)
         for reason, n in result.skipped.items():

@@ -51,22 +51,25 @@ NODE_KINDS = (
 # by the part's own name (``const { a } = value``), ``loop`` binds an element
 # of what a loop runs over (Rust's ``for x in xs``, which offsets alone
 # cannot tell from ``let x = &xs``).
-ROLES = (
-    "call",
-    "read",
-    "write",
-    "import",
-    "type",
-    "inherit",
-    "decorator",
-    "instantiate",
-    "argument",
-    "write",
-    "write",
+#: Each role as the queries name it, in code order, with what it reads back as.
+_ROLE_TABLE = (
+    ("call", "call"),
+    ("read", "read"),
+    ("write", "write"),
+    ("import", "import"),
+    ("type", "type"),
+    ("inherit", "inherit"),
+    ("decorator", "decorator"),
+    ("instantiate", "instantiate"),
+    ("argument", "argument"),
+    ("unpack", "write"),
+    ("loop", "write"),
 )
-ROLE_CODES = {name: code for code, name in enumerate(ROLES[:-2])} | {"unpack": 9, "loop": 10}
+#: What each code reads back as (an index is a code).
+ROLES = tuple(shown for _name, shown in _ROLE_TABLE)
+ROLE_CODES = {name: code for code, (name, _shown) in enumerate(_ROLE_TABLE)}
 #: The codes of the roles that bind a name (``write``, ``unpack``, ``loop``).
-WRITE_CODES = (ROLE_CODES["write"], ROLE_CODES["unpack"], ROLE_CODES["loop"])
+WRITE_CODES = tuple(code for code, shown in enumerate(ROLES) if shown == "write")
 
 # Relationship kinds stored as typed edges between nodes.
 EDGE_KINDS = (

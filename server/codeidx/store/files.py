@@ -180,16 +180,6 @@ def has_files(conn: sqlite3.Connection) -> bool:
     return bool(conn.execute("SELECT EXISTS (SELECT 1 FROM files)").fetchone()[0])
 
 
-def stat_fingerprints(conn: sqlite3.Connection) -> dict[str, tuple[int, int, str]]:
-    """path → (size, mtime_ns, language) of every indexed file: what a look at the disk compares."""
-    return {
-        path: (size, mtime, language)
-        for path, size, mtime, language in conn.execute(
-            "SELECT path, size, mtime_ns, language FROM files"
-        )
-    }
-
-
 def indexed_paths(conn: sqlite3.Connection) -> set[str]:
     """The path of every indexed file (a narrow scan of the unique path index)."""
     return {path for (path,) in conn.execute("SELECT path FROM files")}
