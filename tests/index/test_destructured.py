@@ -10,8 +10,10 @@ An unannotated pattern and a rest element say nothing.
 line or over several, from an awaited value and under an annotation.  A
 pattern whose value has no occurrence (``= this``) does not borrow the next
 statement's, and a part with a default is what the default is where the
-value says nothing.  Two classes define ``select`` and ``end``, so only the part's
-type makes a call exact.
+value says nothing.  A renamed part (``{ topology: t }``) is the member its
+key names, and a rest (``...others``) closes a pattern without ending it.
+Two classes define ``select`` and ``end``, so only the part's type makes a
+call exact.
 """
 
 from __future__ import annotations
@@ -113,6 +115,30 @@ export function defaulted(value: any): void {
   pool.end();
 }
 
+export function renamed(h: Holder): void {
+  const { topology: t, session: s } = h.options;
+  t.select();
+  s?.end();
+}
+
+export function renamedOverLines(h: Holder): void {
+  const {
+    retries,
+    topology: t,
+  } = h.options;
+  t.select();
+}
+
+export function withRest(h: Holder): void {
+  const { topology, ...others } = h.options;
+  topology.select();
+}
+
+export function renamedDefault(value: any): void {
+  const { pool: p = new Pool() } = value;
+  p.end();
+}
+
 export class Pooled {
   pool: Topology = new Topology();
   go(h: Holder): void {
@@ -156,6 +182,14 @@ def test_a_destructured_local_has_its_parts_types(ws: Workspace) -> None:
     assert _calls(ws, "src/locals.annotated") == {("src/retry.Session.end", "exact")}
     # A part with a default is read as a plain binding of that default.
     assert _calls(ws, "src/locals.defaulted") == {("src/retry.Pool.end", "exact")}
+    # A renamed part is the member its key names; a rest closes the pattern.
+    assert _calls(ws, "src/locals.renamed") == {
+        ("src/retry.Topology.select", "exact"),
+        ("src/retry.Session.end", "exact"),
+    }
+    assert _calls(ws, "src/locals.renamedOverLines") == {("src/retry.Topology.select", "exact")}
+    assert _calls(ws, "src/locals.withRest") == {("src/retry.Topology.select", "exact")}
+    assert _calls(ws, "src/locals.renamedDefault") == {("src/retry.Pool.end", "exact")}
     # ``Pooled`` has no ``session``: the pattern's value is ``this``, not
     # the next statement's ``h.options``.
     pooled = _calls(ws, "src/locals.Pooled.go")

@@ -641,3 +641,68 @@ def test_a_lambda_parameter_used_on_its_line_is_that_parameter(tmp_path: Path) -
         """
     }
     check(tmp_path, files)
+
+
+_PATTERNS = """
+    export class Topology {
+      select(): number { return 0; }
+    }
+    export interface RetryOptions {
+      {topology}: Topology;
+    }
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "run"),
+    [
+        # The name of a shorthand part is the member it takes out, as
+        # TypeScript's own server answers.
+        (
+            "[[topology]]",
+            "const { topo$0logy } = opts;\n  return topology.select();",
+        ),
+        # So is a renamed part's key, in a local's pattern and a parameter's.
+        ("[[topology]]", "const { topo$0logy: t } = opts;\n  return t.select();"),
+        ("[[topology]]", "const { other, topo$0logy: t } = opts;\n  return t.select();"),
+        # The renamed part's own name is the local it binds.
+        ("topology", "const { topology: [[t$0]] } = opts;\n  return t.select();"),
+        # A later use of the local goes to the pattern, which binds it.
+        ("topology", "const { [[topology]] } = opts;\n  return topo$0logy.select();"),
+        # A value of unknown type leaves the local as the answer.
+        ("topology", "const { [[topo$0logy]] } = unknown;\n  return topology.select();"),
+    ],
+)
+def test_a_pattern_part_goes_to_the_member_it_takes_out(
+    tmp_path: Path, model: str, run: str
+) -> None:
+    files = {
+        "model.ts": _PATTERNS.replace("{topology}", model),
+        "run.ts": (
+            'import { RetryOptions } from "./model";\n\n'
+            "export function run(opts: RetryOptions, unknown: any): number {\n"
+            f"  {run}\n"
+            "}\n"
+        ),
+    }
+    result = check(tmp_path, files)
+    assert result.local == ("[[topology]]" not in model)
+
+
+def test_a_parameter_pattern_key_goes_to_the_member(tmp_path: Path) -> None:
+    files = {
+        "model.ts": _PATTERNS.replace("{topology}", "[[topology]]"),
+        "run.ts": """
+            import { RetryOptions } from "./model";
+
+            export function run({ topo$0logy: t }: RetryOptions): number {
+              const topology = 1;
+              return t.select() + topology;
+            }
+        """,
+    }
+    result = check(tmp_path, files)
+    assert not result.local
+    assert [d.symbol.qualified_name for d in result.definitions if d.symbol] == [
+        "model.RetryOptions.topology"
+    ]

@@ -207,6 +207,32 @@ def test_a_part_taken_apart_in_a_buffer_has_its_members_type(tmp_path: Path) -> 
     assert scene.definitions() == scene.ranges
 
 
+@pytest.mark.parametrize("pattern", ["{ topo$0logy } = options", "{ topo$0logy: t } = options"])
+def test_a_pattern_part_in_a_buffer_goes_to_the_member(tmp_path: Path, pattern: str) -> None:
+    # A shorthand part's name and a renamed part's key are the member, in
+    # an unsaved buffer as in the index.
+    model = """\
+        export class Topology {}
+        export interface Options {
+          [[topology]]: Topology;
+        }
+        """
+    saved = {
+        "src/model.ts": textwrap.dedent(model),
+        "src/app.ts": "export function main(): number {\n  return 1;\n}\n",
+    }
+    live = {
+        "src/app.ts": (
+            'import { Options } from "./model";\n\n'
+            "export function main(options: Options): void {\n"
+            f"  const {pattern};\n"
+            "}\n"
+        )
+    }
+    scene = Scene(tmp_path, saved, live)
+    assert scene.definitions() == scene.ranges
+
+
 def test_go_function_moved_down_in_an_open_file_of_the_package(tmp_path: Path) -> None:
     saved = {
         "go.mod": "module example.com/m\n",

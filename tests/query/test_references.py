@@ -227,9 +227,9 @@ def test_a_parameter_property_is_its_field_from_the_signature(tmp_path: Path) ->
 def test_a_member_taken_out_by_a_pattern_is_referenced_there(tmp_path: Path) -> None:
     # ``const { topology } = opts`` reads ``opts.topology``: it is a reference
     # of the field, in another file too, and so is a parameter's pattern
-    # (``({ topology }: RetryOptions)``); ``{ topology } = other`` of another
-    # type, a rename (``{ topology: t }``, no key occurrence) and the local's
-    # own later uses are not.
+    # (``({ topology }: RetryOptions)``), and so is a rename's key
+    # (``{ topology: t }``); ``{ topology } = other`` of another type, a
+    # rename's binding and the local's own later uses are not.
     files = {
         "model.ts": """
             export class Topology {
@@ -248,7 +248,7 @@ def test_a_member_taken_out_by_a_pattern_is_referenced_there(tmp_path: Path) -> 
             export function run(opts: RetryOptions, other: Other): number {
               const { [[topology]] } = opts;
               const {
-                topology: t,
+                [[topology]]: t,
               } = opts;
               const { topology: u } = other;
               return topology.select() + opts.[[topology]].select();
@@ -280,3 +280,19 @@ def test_a_member_taken_out_by_a_pattern_is_referenced_there(tmp_path: Path) -> 
         query = ReferencesQuery(fx.at(), True)
         again = find_references(conn, fx.root, query, from_edges=False)
     assert ranges_of(again.references) == fx.ranges
+
+
+def test_object_keys_are_no_references_of_names_in_scope(tmp_path: Path) -> None:
+    # ``{ helper: 2 }`` sets a property: it reads neither the function nor
+    # the parameter named like it; ``{ helper }`` and ``value: retries`` do.
+    files = {
+        "b.ts": """
+            export function [[hel$0per]](): number { return 1; }
+            export function make(retries: number) {
+              const o = { helper: 2, retries: retries, run() {} };
+              return { [[helper]], o, value: retries };
+            }
+            export class K { helper = 3; other() { return { helper: this.helper }; } }
+        """,
+    }
+    check(tmp_path, files)

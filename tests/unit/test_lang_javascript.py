@@ -122,6 +122,27 @@ def test_signatures_stop_at_the_body() -> None:
     assert node(multi, "mod.table").signature == "const table = { …"
 
 
+def test_object_keys_and_attributes_are_no_occurrences() -> None:
+    source = (
+        "function f(retries, onClick) {\n"
+        "  const o = { retries: 1, run() {}, value: retries };\n"
+        "  return <Button onClick={onClick} retries />;\n"
+        "}\n"
+    )
+    result = parse("javascript", source)
+    assert [o.col for o in occurrences(result, "retries")] == [11, 43]
+    assert occurrences(result, "run") == []
+    assert roles(result, "onClick") == [("write", ""), ("read", "")]
+
+
+def test_a_pattern_key_names_a_member_not_a_local() -> None:
+    source = "function f({ a: d }) {\n  const { a: b, c } = v;\n}\n"
+    result = parse("javascript", source)
+    assert roles(result, "a") == [("key", ""), ("key", "")]
+    assert roles(result, "b") == [("write", "")]
+    assert roles(result, "d") == [("write", "")]
+
+
 def test_params_destructuring_defaults_and_rest() -> None:
     result = parse(
         "javascript",

@@ -243,6 +243,42 @@ interface IRepo extends Readable<Item> {}
     assert result.locals[find.ordinal] == ["id", "opts", "found"]
 
 
+def test_a_pattern_key_names_a_member_not_a_local() -> None:
+    # ``a`` of ``{ a: b }`` is a key (resolved by its position, never in
+    # scope); the names a pattern binds are writes, nested or not.
+    source = """\
+function f({ a: d, e: { g } }: T, { a: h = 1 }?: T) {
+  const { a: b, c } = v;
+  for (const { a: x } of xs) {}
+}
+"""
+    for grammar in ("typescript", "tsx"):
+        result = parse(grammar, source)
+        assert roles(result, "a") == [("key", "")] * 4
+        assert roles(result, "e") == [("key", "")]
+        for name in ("b", "c", "d", "g", "h", "x"):
+            assert roles(result, name) == [("write", "")], name
+
+
+def test_object_keys_type_literal_members_and_attributes_are_no_occurrences() -> None:
+    # None of these names a variable in scope: ``retries`` below is the
+    # parameter only where it is read as a value.
+    source = """\
+function f(retries: number, onClick: () => void) {
+  const o = { retries: 1, run() {}, value: retries };
+  let t: { retries: number; run(): void };
+  return <Button onClick={onClick} retries disabled />;
+}
+"""
+    result = parse("tsx", source)
+    assert [o.col for o in occurrences(result, "retries")] == [11, 43]
+    assert occurrences(result, "run") == []
+    assert occurrences(result, "disabled") == []
+    assert roles(result, "onClick") == [("write", ""), ("read", "")]
+    plain = parse("typescript", source.replace("return <Button", "// <Button"))
+    assert [o.col for o in occurrences(plain, "retries")] == [11, 43]
+
+
 def test_tsx_elements_are_calls_of_components() -> None:
     source = """\
 import { Button } from './button';

@@ -42,6 +42,7 @@ _CHAIN_SCAN = 400
 # Role codes as packed in occurrence blobs (the low bits of the third value).
 _WRITE = ROLE_CODES["write"]
 _UNPACK = ROLE_CODES["unpack"]
+_KEY = ROLE_CODES["key"]
 _LOOP = ROLE_CODES["loop"]
 _TYPE = ROLE_CODES["type"]
 _CALL = ROLE_CODES["call"]
@@ -441,7 +442,10 @@ class LocalTypes:
         """
         pos = self._positions_of(facts)
         i = bisect_left(pos.starts, at)
-        if i >= len(pos.starts) or pos.starts[i] != at or pos.role(i) != _UNPACK:
+        if i >= len(pos.starts) or pos.starts[i] != at or pos.role(i) not in _PARTS:
+            return None
+        if _key_of(pos, i) is not None:
+            # ``const { a: b } = value``: ``b`` takes out ``a``, which its key names.
             return None
         found = _unpacked_value(pos, i)
         if found is None or found[0] == "default":
@@ -460,8 +464,9 @@ class LocalTypes:
     ) -> list[Target] | None:
         """What ``a`` of ``const { a, b } = value`` is: the value's member ``a``.
 
-        A default right after the name (``{ a = fallback }``) is read as
-        ``a = fallback`` would be (see ``_unpacked_value``).
+        A renamed part (``{ a: c }``) is the member its key names.  A default
+        right after the name (``{ a = fallback }``) is read as ``a =
+        fallback`` would be (see ``_unpacked_value``).
         """
         found = _unpacked_value(pos, i)
         if found is None:
@@ -477,7 +482,9 @@ class LocalTypes:
         owners = self._unpacked_owners(facts, pos, shape, j, enclosing, hooks, depth)
         if not owners:
             return None
-        return self._types.part_types(facts, owners, (name,), hooks, depth)
+        key = _key_of(pos, i)
+        part = pos.names[key] if key is not None else name
+        return self._types.part_types(facts, owners, (part,), hooks, depth)
 
     def _unpacked_owners(
         self,
@@ -526,6 +533,8 @@ class LocalTypes:
 _ITSELF: list[Target] = []
 # The roles that bind a name.
 _BINDS = WRITE_CODES
+# The roles of a destructuring pattern's parts: its names and its keys.
+_PARTS = (_UNPACK, _KEY)
 # What starts how far after the last name of ``const { a, b } = value`` on its
 # line: `` } = value``, `` } = new C()``, `` } = await value``, `` }: T``, and
 # `` = fallback`` and `` = new C()``, a default of that name.
@@ -574,16 +583,16 @@ def _unpacked_value(pos: _Positions, i: int) -> tuple[str, int, int] | None:
     count = len(starts)
     last = i
     j = i + 1
-    # The pattern goes on while the next name follows ``, `` on the line or
-    # ``,`` and a line break: ``const { a } = this;`` followed by ``const {
-    # b } = obj;`` is two patterns.
-    while j < count and role(j) == _UNPACK:
-        gap = starts[j] - starts[last] - len(pos.names[last].encode())
-        if lines[j] == lines[last]:
-            if gap != 2:
-                break
-        elif lines[j] != lines[last] + 1 or gap - (pos.col_roles[j] >> ROLE_BITS) not in (2, 3):
+    # The pattern goes on while the next name follows ``, `` (or a key's
+    # ``: ``) on the line or ``,`` and a line break: ``const { a } = this;``
+    # followed by ``const { b } = obj;`` is two patterns.
+    while j < count and role(j) in _PARTS:
+        if not _follows(pos, last, j):
             break
+        last = j
+        j += 1
+    if j < count and role(j) in _BINDS and role(j) != _UNPACK and _follows(pos, last, j, rest=3):
+        # ``{ a, ...rest }``: the rest of the value closes the pattern.
         last = j
         j += 1
     if j >= count or role(j) in _BINDS:
@@ -591,13 +600,42 @@ def _unpacked_value(pos: _Positions, i: int) -> tuple[str, int, int] | None:
     if lines[j] == lines[last]:
         shape = _UNPACKED_VALUE.get(exprs[j] - starts[last] - len(pos.names[last].encode()))
     elif lines[j] == lines[last] + 1:
-        column = (pos.col_roles[j] >> ROLE_BITS) - (pos.col_roles[last] >> ROLE_BITS)
+        # Indented from where the last part starts: its key, if renamed.
+        key = _key_of(pos, last)
+        first = key if key is not None else last
+        column = (pos.col_roles[j] >> ROLE_BITS) - (pos.col_roles[first] >> ROLE_BITS)
         shape = _UNPACKED_NEXT_LINE.get(column)
     else:
         return None
     if shape is None or (shape == "type") != (role(j) == _TYPE):
         return None
     return shape, j, last
+
+
+def _follows(pos: _Positions, last: int, j: int, rest: int = 0) -> bool:
+    """Whether occurrence ``j`` is the next part of the pattern whose part ``last`` is.
+
+    On the same line it follows ``, `` or a key's ``: ``; on the next line
+    ``,`` and a line break, indented like it (``rest`` more bytes for a
+    rest's ``...``, which the column counts on the next line).
+    """
+    gap = int(pos.starts[j] - pos.starts[last]) - len(pos.names[last].encode())
+    if pos.lines[j] == pos.lines[last]:
+        return gap == 2 + rest
+    return pos.lines[j] == pos.lines[last] + 1 and gap - (pos.col_roles[j] >> ROLE_BITS) in (2, 3)
+
+
+def _key_of(pos: _Positions, i: int) -> int | None:
+    """The key occurrence that renames pattern name ``i`` (``a`` of ``{ a: i }``), if any."""
+    if (
+        i > 0
+        and pos.role(i) == _UNPACK
+        and pos.role(i - 1) == _KEY
+        and pos.lines[i - 1] == pos.lines[i]
+        and pos.starts[i] - pos.starts[i - 1] - len(pos.names[i - 1].encode()) == 2
+    ):
+        return i - 1
+    return None
 
 
 def _expression_starts(

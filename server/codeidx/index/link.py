@@ -66,6 +66,7 @@ _CALL = ROLE_CODES["call"]
 _IMPORT = ROLE_CODES["import"]
 _DECORATOR = ROLE_CODES["decorator"]
 _ARGUMENT = ROLE_CODES["argument"]
+_KEY = ROLE_CODES["key"]
 #: Kinds of definition a read or write makes a "references" edge to when it
 #: resolves to one exactly, or (without a receiver) by a by-name guess with no
 #: rival candidate: things worth navigating to, not local variables.  The
@@ -203,9 +204,11 @@ def link_file(
             touched: list[_Edge] = []
             if code != _IMPORT and code != _DECORATOR:
                 keyed[key_bits] = touched
-            if code == _ARGUMENT:
+            if code in (_ARGUMENT, _KEY):
                 # A keyword argument names a parameter, which is no node: the
                 # queries resolve it through its callee (``Resolver.argument``).
+                # A pattern's key is resolved by its position, as the
+                # pattern's names are (``Resolver.unpacked``).
                 continue
             receiver = receivers[recv - 1] if recv else ""
             plain_access = code in _ACCESS_CODES
@@ -292,6 +295,10 @@ def _in_order(sites: list[int]) -> list[int]:
     return [value for pair in pairs for value in pair]
 
 
+#: Roles of occurrences that need no workspace lookup when their name is a local.
+_PLAIN_ROLES = ("read", "write", "key")
+
+
 def _names_to_resolve(facts: FileFacts) -> set[str]:
     """Names with an occurrence that is more than a plain local read or write.
 
@@ -303,7 +310,7 @@ def _names_to_resolve(facts: FileFacts) -> set[str]:
     for name, blob in facts.blobs.items():
         for _start, _line, col_role, _enclosing, recv in iter_raw(blob):
             # Names behind a receiver are members, looked up per class.
-            if not recv and (name not in local_names or role_of(col_role) not in ("read", "write")):
+            if not recv and (name not in local_names or role_of(col_role) not in _PLAIN_ROLES):
                 wanted.add(name)
                 break
     return wanted

@@ -273,6 +273,10 @@ class Resolver:
                 for a in argument_targets(self, facts, name, receiver, enclosing)
                 if not a.parameter
             ]
+        if role == "key":
+            # ``a`` of ``{ a: b } = value`` is a member of the value, which
+            # its position tells (``unpacked``), never a name in scope.
+            return []
         hooks: LanguageHooks = registry.hooks(facts.language).HOOKS
         if not receiver:
             found = self.resolve_name(facts, name, enclosing, hooks)
@@ -326,8 +330,10 @@ class Resolver:
         """The members ``const { name } = value`` takes out of its value (the ``unpack`` at ``at``).
 
         The binding is a local's, yet the pattern reads the value's member
-        as ``value.name`` would: a member's references include it.  [] when
-        the value's type is unknown (a pattern is never a guess).
+        as ``value.name`` would: a member's references include it, and so
+        do the keys of renamed parts (``name`` of ``{ name: b }``, a ``key``
+        at ``at``).  [] when the value's type is unknown (a pattern is never
+        a guess) and for a renamed part's binding (``b``).
         """
         hooks: LanguageHooks = registry.hooks(facts.language).HOOKS
         owners = self.types.unpacked_owners(facts, at, enclosing, hooks)

@@ -58,16 +58,17 @@ if TYPE_CHECKING:
 _ROLE_PRIORITY = {
     "none": 0,
     "argument": 1,
-    "import": 2,
-    "decorator": 3,
-    "inherit": 4,
-    "instantiate": 5,
-    "call": 6,
-    "type": 7,
-    "unpack": 8,
-    "loop": 9,
-    "write": 10,
-    "read": 11,
+    "key": 2,
+    "import": 3,
+    "decorator": 4,
+    "inherit": 5,
+    "instantiate": 6,
+    "call": 7,
+    "type": 8,
+    "unpack": 9,
+    "loop": 10,
+    "write": 11,
+    "read": 12,
 }
 _RANK_ROLES = sorted(_ROLE_PRIORITY, key=_ROLE_PRIORITY.__getitem__)
 # Role code (index into ``ROLES``) of each rank; "none" is never stored.

@@ -50,7 +50,10 @@ NODE_KINDS = (
 # else (their codes' entries here): ``unpack`` takes a part of a value apart
 # by the part's own name (``const { a } = value``), ``loop`` binds an element
 # of what a loop runs over (Rust's ``for x in xs``, which offsets alone
-# cannot tell from ``let x = &xs``).
+# cannot tell from ``let x = &xs``).  ``key`` is the part's name where a
+# pattern renames it (``a`` of ``const { a: b } = value``): it names a
+# member of the value, never a name in scope, so it reads back as itself
+# and is resolved by its position (``Resolver.unpacked``), as ``unpack`` is.
 #: Each role as the queries name it, in code order, with what it reads back as.
 _ROLE_TABLE = (
     ("call", "call"),
@@ -64,6 +67,7 @@ _ROLE_TABLE = (
     ("argument", "argument"),
     ("unpack", "write"),
     ("loop", "write"),
+    ("key", "key"),
 )
 #: What each code reads back as (an index is a code).
 ROLES = tuple(shown for _name, shown in _ROLE_TABLE)

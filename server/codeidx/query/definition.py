@@ -20,7 +20,7 @@ caller closes the connection.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,7 +104,8 @@ def lookup(conn: sqlite3.Connection, resolver: Resolver, position: Position) -> 
         return Lookup(facts, name, None, targets, rows, occurrence=occ, parameters=parameters)
     resolved = resolve_occurrence(resolver, facts, name, occ)
     if resolved == LOCAL:
-        return Lookup(facts, name, binding_scope(facts, name, occ.enclosing), at=occ.start_byte)
+        scope = binding_scope(facts, name, occ.enclosing)
+        return Lookup(facts, name, scope, at=occ.start_byte, occurrence=occ)
     targets, rows = existing(conn, resolved if isinstance(resolved, list) else [])
     return Lookup(facts, name, None, targets, rows, occurrence=occ)
 
@@ -134,7 +135,13 @@ def resolve_argument(
 def resolve_occurrence(
     resolver: Resolver, facts: FileFacts, name: str, occ: StoredOccurrence
 ) -> list[Target] | str:
-    """Resolve one stored occurrence as the linker does (imports by their statement)."""
+    """Resolve one stored occurrence as the linker does (imports by their statement).
+
+    A pattern's key (``a`` of ``const { a: b } = value``) is the member of
+    the value it names, which the linker leaves to queries.
+    """
+    if occ.role == "key":
+        return resolver.unpacked(facts, name, occ.start_byte, occ.enclosing)
     if occ.role == "import":
         # ``from email import charset as _charset``: the name is looked up
         # in the imported module, not in this file's scopes.
@@ -212,7 +219,9 @@ def local_occurrences(facts: FileFacts, name: str, scope: int) -> list[StoredOcc
     out = [
         occ
         for occ in occurrences_named(facts, name)
-        if not occ.receiver and binding_scope(facts, name, occ.enclosing) == scope
+        if not occ.receiver
+        and occ.role != "key"
+        and binding_scope(facts, name, occ.enclosing) == scope
     ]
     out.sort(key=lambda o: o.start_byte)
     return out
@@ -289,6 +298,9 @@ def find_definition(
         if found.name is None:
             return DefinitionResult(None, False, [], coverage)
         if found.scope is not None:
+            taken = taken_out(found, resolver, lambda t: existing(conn, t), source)
+            if taken is not None:
+                return DefinitionResult(found.name, False, taken, coverage)
             location = local_binding(found, path, source)
             definitions = [Definition(location, None)] if location is not None else []
             return DefinitionResult(found.name, True, definitions, coverage)
@@ -300,6 +312,34 @@ def find_definition(
             if site is not None:
                 definitions.append(Definition(site, None))
         return DefinitionResult(found.name, False, definitions, coverage)
+
+
+def taken_out(
+    found: Lookup,
+    resolver: Resolver,
+    rows_of: Callable[[list[Target]], tuple[list[Target], dict[int, NodeRow]]],
+    source: SourceLines,
+) -> list[Definition] | None:
+    """Where the member a destructuring pattern's name takes out is defined, if known.
+
+    ``const { connection } = ctx`` binds a local, yet the name is the
+    member's too: going to its definition goes to ``ctx``'s
+    ``connection``, as TypeScript's own server does, and to the local only
+    when the value's type is unknown (None).
+    """
+    occ = found.occurrence
+    if occ is None or found.facts is None or found.name is None or found.at is None:
+        return None
+    members = resolver.unpacked(found.facts, found.name, found.at, occ.enclosing)
+    if not members:
+        return None
+    targets, rows = rows_of(members)
+    if not targets:
+        return None
+    return [
+        Definition(declaration(rows[t.node_id], source, t), Symbol.of(rows[t.node_id]))
+        for t in targets
+    ]
 
 
 def definitions_of(found: Lookup, resolver: Resolver, source: SourceLines) -> list[Definition]:

@@ -305,9 +305,15 @@ class Overlay:
             answers, parameters = definitions.resolve_argument(self.resolver, facts, name, occ)
             targets, rows = self._rows(answers)
             return Lookup(facts, name, None, targets, rows, parameters=parameters)
-        resolved = self.resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
+        if occ.role == "key":
+            resolved: list[Target] | str = definitions.resolve_occurrence(
+                self.resolver, facts, name, occ
+            )
+        else:
+            resolved = self.resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
         if resolved == LOCAL:
-            return Lookup(facts, name, binding_scope(facts, name, occ.enclosing), at=occ.start_byte)
+            scope = binding_scope(facts, name, occ.enclosing)
+            return Lookup(facts, name, scope, at=occ.start_byte, occurrence=occ)
         targets, rows = self._rows(resolved if isinstance(resolved, list) else [])
         return Lookup(facts, name, None, targets, rows)
 
@@ -341,6 +347,9 @@ class Overlay:
             if found.name is None:
                 return DefinitionResult(None, False, [], coverage)
             if found.scope is not None:
+                taken = definitions.taken_out(found, self.resolver, self._rows, source)
+                if taken is not None:
+                    return DefinitionResult(found.name, False, taken, coverage)
                 where = local_binding(found, query.position.path, source)
                 local = [Definition(where, None)] if where is not None else []
                 return DefinitionResult(found.name, True, local, coverage)

@@ -143,8 +143,9 @@ def find_references(
 
 #: The roles linking makes "references" edges for (``index.link.REFERENCE_KINDS``).
 _ACCESS_ROLES = ("read", "write")
-_UNPACK = ROLE_CODES["unpack"]
-#: The key kind of a destructuring pattern's name: one key per occurrence.
+#: A destructuring pattern's names and keys (``a`` and ``c`` of ``{ a, b: c }``).
+_PATTERN_PARTS = (ROLE_CODES["unpack"], ROLE_CODES["key"])
+#: The key kind of a destructuring pattern's part: one key per occurrence.
 _UNPACKED = "unpack"
 
 #: What resolving an occurrence depends on besides its file and name:
@@ -175,11 +176,11 @@ class _FileOccurrences:
         self.name = name
         self.receivers = receivers
         self.raw: list[Raw] = list(iter_raw(blob))
-        # A destructuring pattern's name (``const { a } = value``) reads the
-        # member of its own value: it resolves alone.
+        # A destructuring pattern's part (``const { a, b: c } = value``) reads
+        # the member of its own value: it resolves alone.
         self.keys: list[Key] = [
             (0, start, _UNPACKED)
-            if cr & ROLE_MASK == _UNPACK
+            if cr & ROLE_MASK in _PATTERN_PARTS
             else _key(line, role_of(cr), enclosing, recv)
             for start, line, cr, enclosing, recv in self.raw
         ]

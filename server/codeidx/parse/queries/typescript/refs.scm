@@ -152,28 +152,79 @@
   value: (identifier) @name) @reference.write
 
 ; `const { a, b = 1 } = value` binds `a` and `b` to the value's own `a` and
-; `b`: an unpack, which reads back as a write (records.ROLES).
+; `b`: an unpack, which reads back as a write (records.ROLES).  So does
+; `const { a: c } = value`, whose `c` is the value's `a`.
 (variable_declarator
   name: (object_pattern
     [(shorthand_property_identifier_pattern) @name
      (object_assignment_pattern
-       left: (shorthand_property_identifier_pattern) @name)])) @reference.unpack
+       left: (shorthand_property_identifier_pattern) @name)
+     (pair_pattern
+       key: (property_identifier)
+       value: [(identifier) @name
+               (assignment_pattern
+                 left: (identifier) @name)])])) @reference.unpack
 
-; So does a parameter's: `({ topology, retries = 3 }: RetryOptions)`.
+; The `a` of `{ a: c }` in any pattern names a member of what the pattern
+; takes apart, never a name in scope: a key (records.ROLES).
+(pair_pattern
+  key: (property_identifier) @name) @reference.key
+
+; So does an annotated parameter's: `({ topology, retries = 3 }: RetryOptions)`.
+; Without its annotation, a parameter's pattern would be as far from an arrow
+; function's return type (`({ a }): T =>`) as a local's from its value.
 ([(required_parameter
     pattern: (object_pattern
       [(shorthand_property_identifier_pattern) @name
        (object_assignment_pattern
-         left: (shorthand_property_identifier_pattern) @name)]))
+         left: (shorthand_property_identifier_pattern) @name)
+       (pair_pattern
+         key: (property_identifier)
+         value: [(identifier) @name
+                 (assignment_pattern
+                   left: (identifier) @name)])])
+    type: (type_annotation))
   (optional_parameter
     pattern: (object_pattern
       [(shorthand_property_identifier_pattern) @name
        (object_assignment_pattern
-         left: (shorthand_property_identifier_pattern) @name)]))]) @reference.unpack
+         left: (shorthand_property_identifier_pattern) @name)
+       (pair_pattern
+         key: (property_identifier)
+         value: [(identifier) @name
+                 (assignment_pattern
+                   left: (identifier) @name)])])
+    type: (type_annotation))]) @reference.unpack
 
 ; `{ a }` and `{ a = 1 }` in a pattern bind `a`.  These leaves count as
 ; occurrences only once the registry lists their type as an identifier type.
 (shorthand_property_identifier_pattern) @name @reference.write
+
+; Names that are no occurrence of anything in scope: an object literal's keys
+; and methods (`{ retries: 3, run() {} }`), the members of an object type
+; written in place (`(o: { version?: string; toJSON(): T })`) and, in TSX, an
+; element's attribute names (`<Button onClick={onClick} />`, an element being
+; a node whose `name` directly follows `<`, see the end).
+(pair
+  key: (property_identifier) @name) @reference.none
+
+(object
+  (method_definition
+    name: (property_identifier) @name)) @reference.none
+
+(object_type
+  [(property_signature
+     name: (property_identifier) @name)
+   (method_signature
+     name: (property_identifier) @name)]) @reference.none
+
+(_
+  "<"
+  .
+  name: (_)
+  (_
+    .
+    (property_identifier) @name)) @reference.none
 
 ; Imports and re-exports: every name an import statement binds or names.
 (import_clause
