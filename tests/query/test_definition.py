@@ -706,3 +706,22 @@ def test_a_parameter_pattern_key_goes_to_the_member(tmp_path: Path) -> None:
     assert [d.symbol.qualified_name for d in result.definitions if d.symbol] == [
         "model.RetryOptions.topology"
     ]
+
+
+def test_rust_a_struct_patterns_shorthand_field_is_a_local(tmp_path: Path) -> None:
+    # ``Expr::Call { func, args }`` binds ``args``: its use in the arm is the
+    # local, not the function of the same name.
+    files = {
+        "Cargo.toml": '[package]\nname = "demo"\n',
+        "src/lib.rs": (
+            "pub fn args() -> i32 {\n    0\n}\n\n"
+            "pub enum Expr {\n    Call { func: i32, args: i32 },\n}\n\n"
+            "pub fn f(e: Expr) -> i32 {\n"
+            "    match e {\n"
+            "        Expr::Call { func, [[args]] } => func + ar$0gs,\n"
+            "    }\n"
+            "}\n"
+        ),
+    }
+    result = check(tmp_path, files)
+    assert result.local

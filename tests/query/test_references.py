@@ -296,3 +296,55 @@ def test_object_keys_are_no_references_of_names_in_scope(tmp_path: Path) -> None
         """,
     }
     check(tmp_path, files)
+
+
+def test_keys_of_an_object_literal_of_a_stated_type_are_references(tmp_path: Path) -> None:
+    # ``const o: Opts = { retries: 1 }`` writes ``Opts.retries``, in another
+    # file too; a literal of another or no stated type does not.
+    files = {
+        "opts.ts": """
+            export interface Opts {
+              [[retr$0ies]]: number;
+            }
+            export interface Other {
+              retries: number;
+            }
+        """,
+        "use.ts": """
+            import { Opts, Other } from "./opts";
+
+            export function make(): Opts {
+              const o: Opts = { [[retries]]: 1 };
+              const p = { retries: 2 };
+              const q: Other = { retries: 3 };
+              return { [[retries]]: o.[[retries]] + p.retries + q.retries };
+            }
+            export const arrow = (): Opts => ({ [[retries]]: 4 });
+        """,
+    }
+    result = check(tmp_path, files)
+    roles = {r.role for r in result.references if r.path == "use.ts"}
+    assert roles == {"write", "read"}
+
+
+def test_rust_a_struct_patterns_field_names_are_references(tmp_path: Path) -> None:
+    # ``P { x: v, .. }`` reads ``P.x``; the local ``x`` a shorthand binds is
+    # no reference of the field, and a pattern of another struct is not.
+    files = {
+        "Cargo.toml": '[package]\nname = "demo"\n',
+        "src/lib.rs": """
+            pub struct P {
+                pub [[$0x]]: i32,
+            }
+            pub struct Q {
+                pub x: i32,
+            }
+
+            pub fn f(p: P, q: Q) -> i32 {
+                let P { [[x]]: v, .. } = p;
+                let Q { x: w } = q;
+                v + w + p.[[x]]
+            }
+        """,
+    }
+    check(tmp_path, files)

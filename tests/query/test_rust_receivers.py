@@ -204,3 +204,68 @@ def test_a_receiver_of_an_imported_outside_type_gets_no_guess(tmp_path: Path) ->
     # imported module, not the method, so ``f`` is known to come from outside
     # and ``f.write_str`` is no guess at the crate's own ``write_str``.
     assert callers(tmp_path, "demo::Inner::write_str") == {}
+
+
+STRUCT_PATTERNS = {
+    "Cargo.toml": '[package]\nname = "demo"\nversion = "0.1.0"\n',
+    "src/lib.rs": """
+        pub struct Engine;
+        impl Engine { pub fn start(&self) {} }
+        pub struct Wheel;
+        impl Wheel { pub fn start(&self) {} }
+        pub struct Car { pub engine: Engine, pub wheel: Wheel }
+
+        impl Car {
+            pub fn by_self(&self) {
+                let Self { engine, wheel } = self;
+                engine.start();
+            }
+        }
+
+        pub fn by_name(car: Car) {
+            let Car { engine, .. } = car;
+            engine.start();
+        }
+
+        pub fn by_if_let(car: Car) {
+            if let Car { wheel, .. } = car {
+                wheel.start();
+            }
+        }
+
+        pub fn by_match(car: Car) {
+            match car {
+                Car { engine, .. } => engine.start(),
+            }
+        }
+
+        pub fn over_lines(cars: Vec<Car>) {
+            for Car {
+                wheel,
+                ..
+            } in cars
+            {
+                wheel.start();
+            }
+        }
+    """,
+}
+
+
+def test_a_struct_patterns_parts_have_its_fields_types(tmp_path: Path) -> None:
+    # ``let Car { engine, .. } = car`` binds ``engine`` to ``Car.engine``,
+    # through ``Self`` too and in ``if let``; both fields' types have a
+    # ``start``, so only the field's type makes the call exact.  A match
+    # arm's and a loop's pattern name their type alike, over lines too.
+    engine = guessing_callers(tmp_path, STRUCT_PATTERNS, "demo::Engine::start")
+    assert {n for n, (resolution, _) in engine.items() if resolution == "exact"} == {
+        "demo::Car::by_self",
+        "demo::by_name",
+        "demo::by_match",
+    }
+    (tmp_path / "w").mkdir()
+    wheel = guessing_callers(tmp_path / "w", STRUCT_PATTERNS, "demo::Wheel::start")
+    assert {n for n, (resolution, _) in wheel.items() if resolution == "exact"} == {
+        "demo::by_if_let",
+        "demo::over_lines",
+    }

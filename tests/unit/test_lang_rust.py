@@ -343,6 +343,8 @@ def test_writes_reads_and_fields(refs):
     assert roles(refs, "depth") == [("write", "a::Builder")]
     assert roles(refs, "found") == [("write", "")]
     assert roles(refs, "other") == [("write", "")]
+    # ``Shape::Circle { r }`` binds ``r``.
+    assert roles(refs, "r") == [("write", ""), ("read", "")]
     assert roles(refs, "Some") == [("read", "")]
     assert roles(refs, "item") == [("write", "")]
     assert roles(refs, "p") == [("write", ""), ("read", "")]
@@ -356,12 +358,32 @@ def test_writes_reads_and_fields(refs):
         "n",
         "built",
         "found",
+        "r",
         "other",
         "item",
         "add",
         "p",
         "q",
     ]
+
+
+def test_struct_patterns_bind_shorthand_fields_and_read_named_ones() -> None:
+    # A shorthand field binds a local (through ``ref`` and ``mut`` too); a
+    # named field is the struct's, through the pattern's type; the name it
+    # binds is a local.
+    source = """\
+fn f(p: P, e: Expr) {
+    let P { x, y: yy, ref z, mut w, .. } = p;
+    match e { Expr::Call { func, args: a } => {}, _ => {} }
+}
+"""
+    result = parse("rust", source, "app")
+    for name in ("x", "yy", "z", "w", "func", "a"):
+        assert roles(result, name) == [("write", "")], name
+    assert roles(result, "y") == [("read", "P")]
+    assert roles(result, "args") == [("read", "Expr::Call")]
+    f = node(result, "app::f")
+    assert set(result.locals[f.ordinal]) >= {"x", "yy", "z", "w", "func", "a"}
 
 
 def test_imports_and_decorators_as_occurrences(refs):

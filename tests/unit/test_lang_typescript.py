@@ -279,6 +279,33 @@ function f(retries: number, onClick: () => void) {
     assert [o.col for o in occurrences(plain, "retries")] == [11, 43]
 
 
+def test_keys_of_an_object_literal_of_a_stated_type_write_its_members() -> None:
+    # The stated type is the receiver: ``retries`` of ``{ retries: 1 }`` is
+    # ``Opts.retries``, as ``o.retries = 1`` would be.  Untyped keys stay none.
+    source = """\
+function make(): Opts {
+  const o: Opts = { retries: 1 };
+  const d = { retries: 2 } as ns.Deep;
+  const b = { retries: 3 } satisfies Box<number>;
+  const plain = { retries: 4 };
+  return { retries: 5, run() {} };
+}
+const arrow = (): api.Opts => ({ retries: 6 });
+class K { opts: Opts = { retries: 7 }; }
+"""
+    result = parse("typescript", source)
+    assert roles(result, "retries") == [
+        ("write", "Opts"),
+        ("write", "ns.Deep"),
+        ("write", "Box"),
+        ("write", "Opts"),
+        ("write", "api.Opts"),
+        ("write", "Opts"),
+    ]
+    assert [o.line for o in occurrences(result, "retries")] == [1, 2, 3, 5, 7, 8]
+    assert roles(result, "run") == [("write", "Opts")]
+
+
 def test_tsx_elements_are_calls_of_components() -> None:
     source = """\
 import { Button } from './button';

@@ -447,7 +447,7 @@ class LocalTypes:
         if _key_of(pos, i) is not None:
             # ``const { a: b } = value``: ``b`` takes out ``a``, which its key names.
             return None
-        found = _unpacked_value(pos, i)
+        found = _pattern_type(pos, i) if hooks.typed_patterns else _unpacked_value(pos, i)
         if found is None or found[0] == "default":
             return None
         return self._unpacked_owners(facts, pos, *found[:2], enclosing, hooks, 0)
@@ -468,7 +468,7 @@ class LocalTypes:
         right after the name (``{ a = fallback }``) is read as ``a =
         fallback`` would be (see ``_unpacked_value``).
         """
-        found = _unpacked_value(pos, i)
+        found = _pattern_type(pos, i) if hooks.typed_patterns else _unpacked_value(pos, i)
         if found is None:
             return None
         shape, j, last = found
@@ -623,6 +623,29 @@ def _follows(pos: _Positions, last: int, j: int, rest: int = 0) -> bool:
     if pos.lines[j] == pos.lines[last]:
         return gap == 2 + rest
     return pos.lines[j] == pos.lines[last] + 1 and gap - (pos.col_roles[j] >> ROLE_BITS) in (2, 3)
+
+
+def _pattern_type(pos: _Positions, i: int) -> tuple[str, int, int] | None:
+    """("type", type occurrence, i) of the pattern ``P { a, b }`` whose part ``i`` is.
+
+    Where ``hooks.typed_patterns`` is set, a pattern's type is the
+    occurrence right before its first part, as ``P { a`` writes it on one
+    line, or ``P {`` and the parts indented on the next.  Its value is
+    never needed (a match arm's or a loop's is not next to it).
+    """
+    first = i
+    while first > 0 and pos.role(first - 1) in _PARTS and _follows(pos, first - 1, first):
+        first -= 1
+    t = first - 1
+    if t < 0 or pos.role(t) != _TYPE:
+        return None
+    gap = int(pos.starts[first] - pos.starts[t]) - len(pos.names[t].encode())
+    if pos.lines[first] == pos.lines[t]:
+        return ("type", t, i) if gap == 3 else None
+    next_line = pos.lines[first] == pos.lines[t] + 1
+    if next_line and gap - (pos.col_roles[first] >> ROLE_BITS) in (3, 4):
+        return "type", t, i
+    return None
 
 
 def _key_of(pos: _Positions, i: int) -> int | None:

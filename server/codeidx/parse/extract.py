@@ -54,21 +54,24 @@ if TYPE_CHECKING:
 # When one identifier is captured by several reference patterns, the most
 # specific role wins.  ``read`` is the fallback for every identifier.
 # ``@reference.none`` marks an identifier that is no occurrence at all (a
-# class statement's keyword, ``metaclass=M``); it wins over every role.
+# class statement's keyword, ``metaclass=M``, an object literal's key); it
+# wins over every role but ``field``, which the queries give only the keys
+# of object literals whose type the code states.
 _ROLE_PRIORITY = {
-    "none": 0,
-    "argument": 1,
-    "key": 2,
-    "import": 3,
-    "decorator": 4,
-    "inherit": 5,
-    "instantiate": 6,
-    "call": 7,
-    "type": 8,
-    "unpack": 9,
-    "loop": 10,
-    "write": 11,
-    "read": 12,
+    "field": 0,
+    "none": 1,
+    "argument": 2,
+    "key": 3,
+    "import": 4,
+    "decorator": 5,
+    "inherit": 6,
+    "instantiate": 7,
+    "call": 8,
+    "type": 9,
+    "unpack": 10,
+    "loop": 11,
+    "write": 12,
+    "read": 13,
 }
 _RANK_ROLES = sorted(_ROLE_PRIORITY, key=_ROLE_PRIORITY.__getitem__)
 # Role code (index into ``ROLES``) of each rank; "none" is never stored.

@@ -366,6 +366,10 @@ class LanguageHooks:
     #: and ``let Meters(m) = d``): see ``tuple_fields``.  Python's ``case
     #: Point(x)`` binds whatever ``__match_args__`` names first.
     tuple_patterns: bool = False
+    #: Whether a destructuring pattern names its type right before its parts
+    #: (Rust's ``let Car { engine, .. } = car`` and ``let Self { a, b } =
+    #: self``): the parts are that type's members, whatever the value is.
+    typed_patterns: bool = False
     #: Whether ``x.f()`` always calls a method and ``x.f`` always reads a
     #: field, so a field and a method of one name are told apart by the call
     #: (Rust's ``len`` and ``len()``).  A Python call may call a field

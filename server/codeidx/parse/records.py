@@ -54,6 +54,10 @@ NODE_KINDS = (
 # pattern renames it (``a`` of ``const { a: b } = value``): it names a
 # member of the value, never a name in scope, so it reads back as itself
 # and is resolved by its position (``Resolver.unpacked``), as ``unpack`` is.
+# ``field`` is an object literal's key where the code states the literal's
+# type (``const o: Opts = { retries: 3 }``): the type is its receiver, and
+# it writes that type's member as ``o.retries = 3`` would.  It has a code
+# of its own only to beat the ``none`` of every other key (``extract``).
 #: Each role as the queries name it, in code order, with what it reads back as.
 _ROLE_TABLE = (
     ("call", "call"),
@@ -68,6 +72,7 @@ _ROLE_TABLE = (
     ("unpack", "write"),
     ("loop", "write"),
     ("key", "key"),
+    ("field", "write"),
 )
 #: What each code reads back as (an index is a code).
 ROLES = tuple(shown for _name, shown in _ROLE_TABLE)

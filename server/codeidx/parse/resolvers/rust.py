@@ -248,6 +248,7 @@ class RustHooks(LanguageHooks):
     class_body_scope = False
     value_before_binding = False
     tuple_patterns = True
+    typed_patterns = True
     shadowing = True
     calls_name_methods = True
     type_namespace = True

@@ -188,6 +188,19 @@
 (field_pattern
   pattern: (identifier) @name) @reference.write
 
+; A struct pattern binds its shorthand fields (`let P { x, ref y } = p`,
+; `Expr::Call { func, .. } =>`): an unpack, which reads back as a write
+; (records.ROLES), of the field of the struct the pattern names
+; (hooks.typed_patterns).  Its other field names read the fields of that
+; struct (`P { x: 0, .. }`).
+(field_pattern
+  name: (shorthand_field_identifier) @name) @reference.unpack
+
+(struct_pattern
+  type: (_) @receiver
+  (field_pattern
+    name: (field_identifier) @name)) @reference.read
+
 ; A bare identifier in a match arm or tuple-struct pattern is a binding
 ; unless capitalised (`None`, `Some`, unit variants and constants).
 ((match_pattern

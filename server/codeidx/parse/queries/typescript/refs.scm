@@ -226,6 +226,75 @@
     .
     (property_identifier) @name)) @reference.none
 
+; An object literal's keys and methods set members of its type where the code
+; states it: `const o: Opts = {…}`, a field's `o: Opts = {…}`, `{…} as Opts`,
+; `{…} satisfies Opts`, and what a function declared to return `Opts` returns
+; (in its own body).  The type is the receiver, so `retries` of
+; `{ retries: 3 }` is `Opts.retries`; a field beats the `none` of other keys.
+([(variable_declarator
+    type: (type_annotation
+      [(type_identifier) @receiver
+       (nested_type_identifier) @receiver
+       (generic_type
+         name: (_) @receiver)])
+    value: (object
+      [(pair
+         key: (property_identifier) @name)
+       (method_definition
+         name: (property_identifier) @name)]))
+  (public_field_definition
+    type: (type_annotation
+      [(type_identifier) @receiver
+       (nested_type_identifier) @receiver
+       (generic_type
+         name: (_) @receiver)])
+    value: (object
+      [(pair
+         key: (property_identifier) @name)
+       (method_definition
+         name: (property_identifier) @name)]))]) @reference.field
+
+([(as_expression
+    (object
+      [(pair
+         key: (property_identifier) @name)
+       (method_definition
+         name: (property_identifier) @name)])
+    [(type_identifier) @receiver
+     (nested_type_identifier) @receiver
+     (generic_type
+       name: (_) @receiver)])
+  (satisfies_expression
+    (object
+      [(pair
+         key: (property_identifier) @name)
+       (method_definition
+         name: (property_identifier) @name)])
+    [(type_identifier) @receiver
+     (nested_type_identifier) @receiver
+     (generic_type
+       name: (_) @receiver)])]) @reference.field
+
+(_
+  return_type: (type_annotation
+    [(type_identifier) @receiver
+     (nested_type_identifier) @receiver
+     (generic_type
+       name: (_) @receiver)])
+  body: [(statement_block
+           (return_statement
+             (object
+               [(pair
+                  key: (property_identifier) @name)
+                (method_definition
+                  name: (property_identifier) @name)])))
+         (parenthesized_expression
+           (object
+             [(pair
+                key: (property_identifier) @name)
+              (method_definition
+                name: (property_identifier) @name)]))]) @reference.field
+
 ; Imports and re-exports: every name an import statement binds or names.
 (import_clause
   (identifier) @name) @reference.import
