@@ -725,3 +725,23 @@ def test_rust_a_struct_patterns_shorthand_field_is_a_local(tmp_path: Path) -> No
     }
     result = check(tmp_path, files)
     assert result.local
+
+
+def test_an_options_objects_key_goes_to_the_member_it_sets(tmp_path: Path) -> None:
+    files = {
+        "client.ts": """
+            export interface ClientOptions {
+              [[timeoutMS]]?: number;
+            }
+            export function connect(url: string, options: ClientOptions): void {}
+        """,
+        "main.ts": """
+            import { connect } from "./client";
+
+            export function main(timeoutMS: number): void {
+              connect("x", { timeo$0utMS: timeoutMS });
+            }
+        """,
+    }
+    result = check(tmp_path, files)
+    assert not result.local

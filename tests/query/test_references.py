@@ -348,3 +348,62 @@ def test_rust_a_struct_patterns_field_names_are_references(tmp_path: Path) -> No
         """,
     }
     check(tmp_path, files)
+
+
+def test_go_keys_of_elided_literals_are_references_of_the_field(tmp_path: Path) -> None:
+    # ``[]T{{Name: "a"}}`` sets ``T.Name`` though the inner literal leaves
+    # ``T`` out; the parameter ``Name`` is not what it names.
+    files = {
+        "go.mod": "module example.com/m\n",
+        "m.go": """
+            package m
+
+            type T struct {
+                [[Na$0me]] string
+            }
+
+            func f(Name string) []T {
+                return []T{{[[Name]]: Name}, {[[Name]]: "b"}}
+            }
+        """,
+    }
+    check(tmp_path, files)
+
+
+def test_keys_of_an_options_object_are_references_of_the_parameters_type(
+    tmp_path: Path,
+) -> None:
+    # ``connect(url, { timeoutMS: 5 })`` sets ``ClientOptions.timeoutMS``
+    # through ``connect``'s parameter, and so does a constructor's and a
+    # method's; a callee of another or no parameter type does not.
+    files = {
+        "client.ts": """
+            export interface ClientOptions {
+              [[timeo$0utMS]]?: number;
+            }
+            export interface Other {
+              timeoutMS?: number;
+            }
+            export class Client {
+              constructor(url: string, options?: ClientOptions) {}
+              reconnect(options: ClientOptions): void {}
+            }
+            export function connect(url: string, options: ClientOptions): Client {
+              return new Client(url, options);
+            }
+            export function other(options: Other): void {}
+        """,
+        "main.ts": """
+            import { Client, connect, other } from "./client";
+
+            export function main(): void {
+              const c = connect("x", { [[timeoutMS]]: 5 });
+              new Client("y", { [[timeoutMS]]: 6 });
+              c.reconnect({ [[timeoutMS]]: 7 });
+              other({ timeoutMS: 8 });
+              console.log({ timeoutMS: 9 });
+            }
+        """,
+    }
+    result = check(tmp_path, files)
+    assert {r.role for r in result.references if r.path == "main.ts"} == {"write"}

@@ -315,6 +315,25 @@ def test_writes_reads_and_fields(body):
     ]
 
 
+def test_keys_of_elided_literals_write_the_element_types_fields() -> None:
+    # ``[]T{{Name: x}}`` leaves ``T`` out of the inner literal: its keys are
+    # still ``T``'s fields.  An anonymous struct's keys stay plain (its
+    # fields are the function's); a map's keys are values.
+    source = """package p
+
+func f(name string) {
+	a := []T{{Name: name}}
+	b := map[string]*pkg.T{"k": {Name: name}}
+	c := [...]T{0: {Name: name}}
+	d := []struct{ name string }{{name: "a"}}
+	e := map[string]int{name: 1}
+}
+"""
+    result = parse("go", source)
+    assert roles(result, "Name") == [("write", "T"), ("write", "pkg.T"), ("write", "T")]
+    assert [o.line for o in occurrences(result, "name") if o.role == "read"] == [3, 4, 5, 6, 7]
+
+
 def test_import_alias_is_an_import_occurrence(body):
     assert roles(body, "f") == [("import", ""), ("read", "")]
     [alias] = occurrences(body, "f")[:1]

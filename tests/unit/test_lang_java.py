@@ -552,3 +552,19 @@ def test_return_annotation_is_the_result_type(signature, result):
 )
 def test_assigned_reads_a_fields_type_and_value(statement, expected):
     assert HOOKS.assigned(statement) == expected
+
+
+def test_an_annotations_element_is_read_through_the_annotation() -> None:
+    # ``times`` of ``@Retry(times = 3)`` is ``Retry.times()``, not the
+    # field of the class it decorates.
+    source = """\
+class Use {
+    int times = 2;
+    @Retry(times = 3)
+    void run() {}
+    @a.Retry(times = 4)
+    void go() {}
+}
+"""
+    result = parse("java", source)
+    assert roles(result, "times") == [("read", "Retry"), ("read", "a.Retry")]

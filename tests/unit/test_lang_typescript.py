@@ -306,6 +306,26 @@ class K { opts: Opts = { retries: 7 }; }
     assert roles(result, "run") == [("write", "Opts")]
 
 
+def test_keys_of_an_object_literal_passed_to_a_call_are_options_of_the_callee() -> None:
+    source = """\
+function main(timeoutMS: number) {
+  connect("x", { timeoutMS: 5, onError(e) {} });
+  new Client("y", { timeoutMS: 6 });
+  c.reconnect({ timeoutMS: 7 });
+  run({ timeoutMS });
+}
+"""
+    result = parse("typescript", source)
+    assert roles(result, "timeoutMS") == [
+        ("write", ""),
+        ("option", "connect"),
+        ("option", "Client"),
+        ("option", "c.reconnect"),
+        ("read", ""),
+    ]
+    assert roles(result, "onError") == [("option", "connect")]
+
+
 def test_tsx_elements_are_calls_of_components() -> None:
     source = """\
 import { Button } from './button';

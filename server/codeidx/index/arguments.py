@@ -9,15 +9,19 @@ the name, through a member of that name (a dataclass's field).  Nothing
 answers for a callee that is a local or an expression (``handlers[k](x=1)``),
 nor for a name only ``**kwargs`` takes.
 
-Functions of a Resolver (``Resolver.argument`` is the entry point); they
-keep nothing and never write.
+An object literal's key passed to a call (TypeScript's options objects)
+names a member of a parameter's type instead (``option_targets``).
+
+Functions of a Resolver (``Resolver.argument`` and ``Resolver.resolve``
+with the role ``option`` are the entry points); they keep nothing and never
+write.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from codeidx.index.targets import CALLABLE, CLASS_LIKE, ArgumentTarget, Target
+from codeidx.index.targets import CALLABLE, CLASS_LIKE, ArgumentTarget, Target, dedupe
 from codeidx.parse import registry
 from codeidx.parse.hooks import LanguageHooks
 from codeidx.store.symbols import FileFacts
@@ -45,6 +49,41 @@ def argument_targets(
         elif target.kind in CLASS_LIKE:
             out.extend(_constructed(resolver, target, name, facts))
     return out
+
+
+def option_targets(
+    resolver: Resolver, facts: FileFacts, name: str, callee: str, enclosing: int
+) -> list[Target]:
+    """The members the key ``name`` of an object literal passed to ``callee`` sets.
+
+    ``connect(url, { timeoutMS: 10 })`` and ``new Client({ timeoutMS: 10 })``
+    pass an options object: the callee is resolved as the call it is (a
+    class through its constructors), and the members ``name`` of its
+    parameters' annotated types answer, as sure as the less sure of the
+    callee and the member.  Which argument the literal is, is not known:
+    every parameter's type is asked.
+    """
+    sep = registry.LANGUAGES[facts.language].separator
+    receiver, _, called = callee.rpartition(sep)
+    if not called.isidentifier():
+        return []
+    found = resolver.resolve(facts, called, receiver, enclosing, "call")
+    if not isinstance(found, list):
+        return []
+    hooks: LanguageHooks = registry.hooks(facts.language).HOOKS
+    out: list[Target] = []
+    for target in found:
+        callables = [target] if target.kind in CALLABLE else []
+        if target.kind in CLASS_LIKE:
+            for constructor in hooks.constructor_names:
+                callables.extend(
+                    _weakest(c, target)
+                    for c in resolver.members(target.node_id, constructor, facts)
+                    if c.kind in CALLABLE
+                )
+        for c in callables:
+            out.extend(_weakest(m, c) for m in resolver.parameter_members(c.node_id, name))
+    return dedupe(out)
 
 
 def _constructed(

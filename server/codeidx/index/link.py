@@ -67,6 +67,7 @@ _IMPORT = ROLE_CODES["import"]
 _DECORATOR = ROLE_CODES["decorator"]
 _ARGUMENT = ROLE_CODES["argument"]
 _KEY = ROLE_CODES["key"]
+_OPTION = ROLE_CODES["option"]
 #: Kinds of definition a read or write makes a "references" edge to when it
 #: resolves to one exactly, or (without a receiver) by a by-name guess with no
 #: rival candidate: things worth navigating to, not local variables.  The
@@ -204,11 +205,12 @@ def link_file(
             touched: list[_Edge] = []
             if code != _IMPORT and code != _DECORATOR:
                 keyed[key_bits] = touched
-            if code in (_ARGUMENT, _KEY):
+            if code in (_ARGUMENT, _KEY, _OPTION):
                 # A keyword argument names a parameter, which is no node: the
-                # queries resolve it through its callee (``Resolver.argument``).
-                # A pattern's key is resolved by its position, as the
-                # pattern's names are (``Resolver.unpacked``).
+                # queries resolve it through its callee (``Resolver.argument``),
+                # as they do an options object's key.  A pattern's key is
+                # resolved by its position, as the pattern's names are
+                # (``Resolver.unpacked``).
                 continue
             receiver = receivers[recv - 1] if recv else ""
             plain_access = code in _ACCESS_CODES

@@ -36,7 +36,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TypeVar
 
-from codeidx.index.arguments import argument_targets, keyword_parameters
+from codeidx.index.arguments import argument_targets, keyword_parameters, option_targets
 from codeidx.index.constructors import Constructors
 from codeidx.index.file_cache import kept_facts, tables_and_kept_facts
 from codeidx.index.guesses import Guesses
@@ -121,6 +121,7 @@ class Resolver:
         self._outer_cache: dict[tuple[int, str], list[Target]] = {}
         self._receiver_cache: dict[tuple[int, str, int], list[Target] | None] = {}
         self._parameter_cache: dict[int, frozenset[str]] = {}
+        self._option_cache: dict[tuple[int, str], list[Target]] = {}
         self._full_facts: dict[int, FileFacts] = {}
         # Lookups being worked out, by (cache, key), with their depth in that
         # stack; and the lowest depth a cut in the current lookup led back to
@@ -273,6 +274,9 @@ class Resolver:
                 for a in argument_targets(self, facts, name, receiver, enclosing)
                 if not a.parameter
             ]
+        if role == "option":
+            # ``connect(url, { timeoutMS: 10 })``: a member of a parameter's type.
+            return option_targets(self, facts, name, receiver, enclosing)
         if role == "key":
             # ``a`` of ``{ a: b } = value`` is a member of the value, which
             # its position tells (``unpacked``), never a name in scope.
@@ -369,6 +373,38 @@ class Resolver:
             found = [(p[0], p[3]) for p in details.params] if details is not None else []
             cached = self._parameter_cache[node_id] = keyword_parameters(found)
         return cached
+
+    def parameter_members(self, node_id: int, name: str) -> list[Target]:
+        """Members ``name`` of the classes a callable's parameters are annotated with.
+
+        What an options object's key passed to the callable sets
+        (``arguments.option_targets``); the annotations are read in the
+        callable's own file and scope.
+        """
+        key = (node_id, name)
+        cached = self._option_cache.get(key)
+        if cached is not None:
+            return cached
+        if len(self._option_cache) > 100_000:
+            self._option_cache.clear()
+        out: list[Target] = []
+        self._option_cache[key] = out  # A cycle through the annotations answers nothing.
+        row = node_store.nodes_by_ids(self._conn, [node_id]).get(node_id)
+        details = node_store.node_details(self._conn, [node_id]).get(node_id)
+        facts = self.facts(row.file_id) if row is not None else None
+        if row is None or details is None or facts is None or row.ordinal >= len(facts.nodes):
+            return out
+        hooks: LanguageHooks = registry.hooks(facts.language).HOOKS
+        scope = facts.nodes[row.ordinal].parent or 0
+        for _param, annotation, _default, _variadic in details.params:
+            if not annotation:
+                continue
+            owners = self.types.annotation_types(facts, annotation, scope, hooks, 0, row.ordinal)
+            for owner in owners or ():
+                if owner.kind in CLASS_LIKE:
+                    out.extend(self.members(owner.node_id, name, facts))
+        out[:] = dedupe(out)
+        return out
 
     def resolve_import_name(self, facts: FileFacts, name: str, line: int) -> list[Target]:
         """What a name written inside an import statement refers to (``imports.py``)."""

@@ -55,23 +55,25 @@ if TYPE_CHECKING:
 # specific role wins.  ``read`` is the fallback for every identifier.
 # ``@reference.none`` marks an identifier that is no occurrence at all (a
 # class statement's keyword, ``metaclass=M``, an object literal's key); it
-# wins over every role but ``field``, which the queries give only the keys
-# of object literals whose type the code states.
+# wins over every role but ``field`` and ``option``, which the queries give
+# only the keys of object literals whose type the code states or which are
+# passed to a call.
 _ROLE_PRIORITY = {
     "field": 0,
-    "none": 1,
-    "argument": 2,
-    "key": 3,
-    "import": 4,
-    "decorator": 5,
-    "inherit": 6,
-    "instantiate": 7,
-    "call": 8,
-    "type": 9,
-    "unpack": 10,
-    "loop": 11,
-    "write": 12,
-    "read": 13,
+    "option": 1,
+    "none": 2,
+    "argument": 3,
+    "key": 4,
+    "import": 5,
+    "decorator": 6,
+    "inherit": 7,
+    "instantiate": 8,
+    "call": 9,
+    "type": 10,
+    "unpack": 11,
+    "loop": 12,
+    "write": 13,
+    "read": 14,
 }
 _RANK_ROLES = sorted(_ROLE_PRIORITY, key=_ROLE_PRIORITY.__getitem__)
 # Role code (index into ``ROLES``) of each rank; "none" is never stored.

@@ -58,6 +58,9 @@ NODE_KINDS = (
 # type (``const o: Opts = { retries: 3 }``): the type is its receiver, and
 # it writes that type's member as ``o.retries = 3`` would.  It has a code
 # of its own only to beat the ``none`` of every other key (``extract``).
+# ``option`` is a key of an object literal passed to a call (``connect(url,
+# { timeoutMS: 10 })``), with the callee as receiver: it names a member of
+# a parameter's type, which ``Resolver.option`` finds through the callee.
 #: Each role as the queries name it, in code order, with what it reads back as.
 _ROLE_TABLE = (
     ("call", "call"),
@@ -73,6 +76,7 @@ _ROLE_TABLE = (
     ("loop", "write"),
     ("key", "key"),
     ("field", "write"),
+    ("option", "option"),
 )
 #: What each code reads back as (an index is a code).
 ROLES = tuple(shown for _name, shown in _ROLE_TABLE)

@@ -97,7 +97,7 @@ from codeidx.store.occurrences import StoredOccurrence, unpack
 from codeidx.store.symbols import Def, FileFacts
 
 #: Roles that resolve differently from a read with the same receiver and scope.
-_OWN_KEYS = frozenset({"call", "argument"})
+_OWN_KEYS = frozenset({"call", "argument", "option"})
 
 
 class _OverlayResolver(Resolver):

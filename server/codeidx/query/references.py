@@ -150,9 +150,10 @@ _UNPACKED = "unpack"
 
 #: What resolving an occurrence depends on besides its file and name:
 #: (receiver index, enclosing ordinal or import line, "call" | "import" |
-#: "argument" | "").  Imports resolve by their statement, calls may guess, a
-#: keyword argument resolves through its callee, and every other role
-#: resolves by scope alone; linking memoizes resolution on the same fields.
+#: "argument" | "option" | "").  Imports resolve by their statement, calls
+#: may guess, a keyword argument and an options object's key resolve through
+#: their callee, and every other role resolves by scope alone; linking
+#: memoizes resolution on the same fields.
 Key = tuple[int, int, str]
 #: A reference's (confidence, resolution), or None when it is not one.
 Hit = tuple[float, str] | None
@@ -160,8 +161,12 @@ Hit = tuple[float, str] | None
 Raw = tuple[int, int, int, int, int]
 
 
+#: The roles whose receiver is resolved their own way (see ``Key``).
+_OWN_KEY_ROLES = frozenset({"call", "argument", "option"})
+
+
 def _key(line: int, role: str, enclosing: int, recv: int) -> Key:
-    if role == "call" or role == "argument":
+    if role in _OWN_KEY_ROLES:
         return (recv, enclosing, role)
     if role == "import":
         return (recv, line, "import")
@@ -273,8 +278,10 @@ class _FileOccurrences:
             if hit is not None:
                 col = col_of(cr)
                 shown = "" if text is None else text(path, line)
-                # The pattern reads the member it takes out.
+                # The pattern reads the member it takes out; an options
+                # object's key sets it.
                 role = "read" if key[2] == _UNPACKED else role_of(cr)
+                role = "write" if role == "option" else role
                 out.append(Location(path, line, col, col + width, role, shown, hit[0], hit[1]))
         return out
 

@@ -34,6 +34,8 @@ class TypeScriptHooks(JavaScriptHooks):
     """TypeScript's details on top of the ECMAScript ones."""
 
     grammars = ("typescript", "tsx")
+    #: ``new Client({ timeoutMS: 10 })`` passes its options to the constructor.
+    constructor_names = ("constructor",)
     # Arrays and sets: ``for (const x of xs)`` binds an element; ``pop``,
     # ``find`` and ``at`` give one, ``filter`` and ``slice`` an array of them.
     wrappers = Wrappers(

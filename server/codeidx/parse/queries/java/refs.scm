@@ -103,6 +103,14 @@
     scope: (_) @receiver
     name: (identifier) @name)) @reference.decorator
 
+; An annotation's element (`@Retry(times = 3)`) is the annotation type's
+; method of that name: the annotation is its receiver.
+(annotation
+  name: [(identifier) (scoped_identifier)] @receiver
+  arguments: (annotation_argument_list
+    (element_value_pair
+      key: (identifier) @name))) @reference.read
+
 ; Writes: assignments, increments, locals, parameters and pattern bindings.
 (assignment_expression
   left: (identifier) @name) @reference.write

@@ -295,6 +295,27 @@
               (method_definition
                 name: (property_identifier) @name)]))]) @reference.field
 
+; An object literal passed to a call is an options object: its keys and
+; methods name members of a parameter's type, found through the callee, its
+; receiver (`connect(url, { timeoutMS: 10 })`, `new Client({ timeoutMS: 10 })`);
+; an option, too, beats the `none` of other keys.
+([(call_expression
+    function: (_) @receiver
+    arguments: (arguments
+      (object
+        [(pair
+           key: (property_identifier) @name)
+         (method_definition
+           name: (property_identifier) @name)])))
+  (new_expression
+    constructor: (_) @receiver
+    arguments: (arguments
+      (object
+        [(pair
+           key: (property_identifier) @name)
+         (method_definition
+           name: (property_identifier) @name)])))]) @reference.option
+
 ; Imports and re-exports: every name an import statement binds or names.
 (import_clause
   (identifier) @name) @reference.import
