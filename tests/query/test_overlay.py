@@ -285,3 +285,31 @@ def test_a_line_past_the_end_of_a_buffer_is_a_usage_error(tmp_path: Path) -> Non
         Overlay(conn, fx.root, {"app.py": buf}).find_definition(
             DefinitionQuery(Position("app.py", 9, 0))
         )
+
+
+def test_references_in_a_buffer_include_pattern_parts_and_options(tmp_path: Path) -> None:
+    # An unsaved buffer's ``const { topology } = options``, its renamed
+    # part's key and an options object passed to a call are references of
+    # the member, as they are in saved files.
+    model = """\
+        export interface Options {
+          [[topo$0logy]]: number;
+        }
+        export function run(options: Options): void {}
+        """
+    saved = {
+        "src/model.ts": textwrap.dedent(model),
+        "src/app.ts": "export function main(): number {\n  return 1;\n}\n",
+    }
+    live = {
+        "src/app.ts": (
+            'import { Options, run } from "./model";\n\n'
+            "export function main(options: Options): void {\n"
+            "  const { [[topology]] } = options;\n"
+            "  const { [[topology]]: t } = options;\n"
+            "  run({ [[topology]]: t + topology });\n"
+            "}\n"
+        )
+    }
+    scene = Scene(tmp_path, saved, live)
+    assert scene.references() == scene.ranges

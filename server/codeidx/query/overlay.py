@@ -98,6 +98,16 @@ from codeidx.store.symbols import Def, FileFacts
 
 #: Roles that resolve differently from a read with the same receiver and scope.
 _OWN_KEYS = frozenset({"call", "argument", "option"})
+#: Roles a destructuring pattern's part reads back as (``unpack`` is a write).
+_PATTERN_ROLES = frozenset({"write", "key"})
+
+
+def _first_wanted(targets: list[Target], wanted: set[int]) -> tuple[float, str] | None:
+    """(confidence, resolution) of the first of ``targets`` that is wanted."""
+    for t in targets:
+        if t.node_id in wanted:
+            return (t.confidence, t.resolution)
+    return None
 
 
 class _OverlayResolver(Resolver):
@@ -532,17 +542,26 @@ class Overlay:
         memo: dict[tuple[str, int, str], tuple[float, str] | None] = {}
         out = []
         for occ in occs:
-            # A call may guess, and a keyword argument resolves through its callee.
-            key = (occ.receiver, occ.enclosing, occ.role if occ.role in _OWN_KEYS else "")
-            if key not in memo:
-                memo[key] = None
-                targets = self.resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
-                if targets != LOCAL and isinstance(targets, list):
-                    for t in targets:
-                        if t.node_id in wanted:
-                            memo[key] = (t.confidence, t.resolution)
-                            break
-            hit = memo[key]
+            role = occ.role
+            part: list[Target] = []
+            if role in _PATTERN_ROLES and not occ.receiver:
+                # ``const { a, b: c } = value``: the pattern's own value
+                # tells which member its part takes out.
+                part = self.resolver.unpacked(facts, name, occ.start_byte, occ.enclosing)
+            if part:
+                hit = _first_wanted(part, wanted)
+                role = "read"
+            else:
+                # A call may guess, and a keyword argument resolves through its callee.
+                key = (occ.receiver, occ.enclosing, role if role in _OWN_KEYS else "")
+                if key not in memo:
+                    targets = self.resolver.resolve(facts, name, occ.receiver, occ.enclosing, role)
+                    memo[key] = (
+                        _first_wanted(targets, wanted)
+                        if targets != LOCAL and isinstance(targets, list)
+                        else None
+                    )
+                hit = memo[key]
             if hit is not None:
                 out.append(
                     Location(
@@ -550,7 +569,7 @@ class Overlay:
                         occ.line,
                         occ.col,
                         occ.col + width,
-                        occ.role,
+                        "write" if role == "option" else role,
                         source.line(facts.path, occ.line),
                         hit[0],
                         hit[1],
