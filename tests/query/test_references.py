@@ -407,3 +407,24 @@ def test_keys_of_an_options_object_are_references_of_the_parameters_type(
     }
     result = check(tmp_path, files)
     assert {r.role for r in result.references if r.path == "main.ts"} == {"write"}
+
+
+def test_c_designated_initializers_are_references_of_the_field(tmp_path: Path) -> None:
+    # ``{ .open = f }`` sets ``ops.open``; the global of the same name is
+    # not what a designator names.
+    files = {
+        "ops.h": """
+            struct ops {
+                int (*[[op$0en]])(void);
+            };
+        """,
+        "main.c": """
+            #include "ops.h"
+
+            int open;
+            static int my_open(void) { return open; }
+            static const struct ops o = { .[[open]] = my_open };
+            struct ops all[] = { { .[[open]] = my_open } };
+        """,
+    }
+    check(tmp_path, files)

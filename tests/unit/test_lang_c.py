@@ -284,8 +284,9 @@ def test_calls_and_macro_invocations(body):
 
 
 def test_field_access_with_receivers(body):
-    assert roles(body, "x") == [("write", "p"), ("write", "origin"), ("read", "")]
-    assert roles(body, "y") == [("write", "n->next"), ("read", "p"), ("read", "")]
+    # ``{ .x = 1 }`` writes the field of the declared struct.
+    assert roles(body, "x") == [("write", "p"), ("write", "origin"), ("write", "Point")]
+    assert roles(body, "y") == [("write", "n->next"), ("read", "p"), ("write", "Point")]
     assert roles(body, "next") == [("read", "n")]
     assert roles(body, "ops") == [("read", "p")]
 
@@ -375,3 +376,28 @@ def include(module: str, relative: bool = True) -> ImportRecord:
 )
 def test_resolve_include(record, importer, target):
     assert HOOKS.resolve_import(record, importer, WORKSPACE) == target
+
+
+@pytest.mark.parametrize("language", ["c", "cpp"])
+def test_designated_initializers_write_the_stated_structs_fields(language: str) -> None:
+    # ``.x`` of ``struct P p = { .x = 1 }`` is ``P``'s field, not the global
+    # ``x``; a nested initializer's designator names nothing in scope.
+    source = """\
+int x;
+void f(void) {
+  struct P p = { .x = 1, .s = { .y = x } };
+  T q = { .x = 2 };
+  struct P all[] = { { .x = 3 } };
+  h((struct P){ .x = 4 });
+}
+"""
+    result = parse(language, source)
+    assert roles(result, "x") == [
+        ("write", "P"),
+        ("read", ""),
+        ("write", "T"),
+        ("write", "P"),
+        ("write", "P"),
+    ]
+    assert roles(result, "s") == [("write", "P")]
+    assert occurrences(result, "y") == []

@@ -78,3 +78,50 @@
 
 (preproc_params
   (identifier) @name) @reference.write
+
+; A designated initializer's field (`{ .open = f }`) names a member of the
+; struct the declaration or compound literal states, which is its receiver
+; (role field, a write): `struct ops o = { .open = f }`, an array of them
+; (`struct ops all[] = { { .open = f } }`), `(struct P){ .x = 1 }`.  Any
+; other designator (a nested initializer's) names nothing in scope.
+(field_designator
+  (field_identifier) @name) @reference.none
+
+(declaration
+  type: [(struct_specifier
+             name: (type_identifier) @receiver)
+           (union_specifier
+             name: (type_identifier) @receiver)
+           (type_identifier) @receiver]
+  declarator: (init_declarator
+    declarator: (_)
+    value: (initializer_list
+      (initializer_pair
+          designator: (field_designator
+            (field_identifier) @name))))) @reference.field
+
+(declaration
+  type: [(struct_specifier
+             name: (type_identifier) @receiver)
+           (union_specifier
+             name: (type_identifier) @receiver)
+           (type_identifier) @receiver]
+  declarator: (init_declarator
+    declarator: (array_declarator)
+    value: (initializer_list
+      (initializer_list
+        (initializer_pair
+          designator: (field_designator
+            (field_identifier) @name)))))) @reference.field
+
+(compound_literal_expression
+  type: (type_descriptor
+    type: [(struct_specifier
+             name: (type_identifier) @receiver)
+           (union_specifier
+             name: (type_identifier) @receiver)
+           (type_identifier) @receiver])
+  value: (initializer_list
+    (initializer_pair
+          designator: (field_designator
+            (field_identifier) @name)))) @reference.field
