@@ -34,15 +34,8 @@ def argument_targets(
     resolver: Resolver, facts: FileFacts, name: str, callee: str, enclosing: int
 ) -> list[ArgumentTarget]:
     """What the keyword argument ``name`` of a call of ``callee`` names (see module doc)."""
-    sep = registry.LANGUAGES[facts.language].separator
-    receiver, _, called = callee.rpartition(sep)
-    if not called.isidentifier():
-        return []
-    found = resolver.resolve(facts, called, receiver, enclosing, "call")
-    if not isinstance(found, list):
-        return []
     out: list[ArgumentTarget] = []
-    for target in found:
+    for target in _callees(resolver, facts, callee, enclosing):
         if target.kind in CALLABLE:
             if name in resolver.parameter_names(target.node_id):
                 out.append(ArgumentTarget(target, True))
@@ -63,16 +56,9 @@ def option_targets(
     callee and the member.  Which argument the literal is, is not known:
     every parameter's type is asked.
     """
-    sep = registry.LANGUAGES[facts.language].separator
-    receiver, _, called = callee.rpartition(sep)
-    if not called.isidentifier():
-        return []
-    found = resolver.resolve(facts, called, receiver, enclosing, "call")
-    if not isinstance(found, list):
-        return []
     hooks: LanguageHooks = registry.hooks(facts.language).HOOKS
     out: list[Target] = []
-    for target in found:
+    for target in _callees(resolver, facts, callee, enclosing):
         callables = [target] if target.kind in CALLABLE else []
         if target.kind in CLASS_LIKE:
             for constructor in hooks.constructor_names:
@@ -84,6 +70,16 @@ def option_targets(
         for c in callables:
             out.extend(_weakest(m, c) for m in resolver.parameter_members(c.node_id, name))
     return dedupe(out)
+
+
+def _callees(resolver: Resolver, facts: FileFacts, callee: str, enclosing: int) -> list[Target]:
+    """What a call of ``callee`` (``self.run``, ``mod.f``) calls, as linking resolves it."""
+    sep = registry.LANGUAGES[facts.language].separator
+    receiver, _, called = callee.rpartition(sep)
+    if not called.isidentifier():
+        return []
+    found = resolver.resolve(facts, called, receiver, enclosing, "call")
+    return found if isinstance(found, list) else []
 
 
 def _constructed(

@@ -81,39 +81,25 @@
 
 ; An element's literal with its type left out (`[]T{{Name: x}}`,
 ; `map[K]*T{"a": {Name: x}}`) writes the fields of the element type, which
-; is its receiver.  An anonymous struct's keys (a test table's `[]struct{
+; is its receiver: the `element` of a slice or an array, the `value` of a map.  An anonymous struct's keys (a test table's `[]struct{
 ; name string }{{name: "a"}}`) stay plain: its fields are the enclosing
 ; function's, where a plain name finds them.
 
 (composite_literal
-  type: [(slice_type
+  type: [(_
            element: [(type_identifier) @receiver
-               (qualified_type) @receiver
-               (pointer_type
-                 [(type_identifier) (qualified_type)] @receiver)
-               (generic_type
-                 type: (_) @receiver)])
-         (array_type
-           element: [(type_identifier) @receiver
-               (qualified_type) @receiver
-               (pointer_type
-                 [(type_identifier) (qualified_type)] @receiver)
-               (generic_type
-                 type: (_) @receiver)])
-         (implicit_length_array_type
-           element: [(type_identifier) @receiver
-               (qualified_type) @receiver
-               (pointer_type
-                 [(type_identifier) (qualified_type)] @receiver)
-               (generic_type
-                 type: (_) @receiver)])
+                     (qualified_type) @receiver
+                     (pointer_type
+                       [(type_identifier) (qualified_type)] @receiver)
+                     (generic_type
+                       type: (_) @receiver)])
          (map_type
            value: [(type_identifier) @receiver
-               (qualified_type) @receiver
-               (pointer_type
-                 [(type_identifier) (qualified_type)] @receiver)
-               (generic_type
-                 type: (_) @receiver)])]
+                   (qualified_type) @receiver
+                   (pointer_type
+                     [(type_identifier) (qualified_type)] @receiver)
+                   (generic_type
+                     type: (_) @receiver)])]
   body: (literal_value
     [(literal_element
        (literal_value
