@@ -239,6 +239,18 @@ STRUCT_PATTERNS = {
             }
         }
 
+        pub enum Part {
+            Whole { engine: Engine, wheel: Wheel },
+            Nothing,
+        }
+
+        pub fn by_variant(part: Part) {
+            match part {
+                Part::Whole { wheel, .. } => wheel.start(),
+                Part::Nothing => {}
+            }
+        }
+
         pub fn over_lines(cars: Vec<Car>) {
             for Car {
                 wheel,
@@ -256,7 +268,8 @@ def test_a_struct_patterns_parts_have_its_fields_types(tmp_path: Path) -> None:
     # ``let Car { engine, .. } = car`` binds ``engine`` to ``Car.engine``,
     # through ``Self`` too and in ``if let``; both fields' types have a
     # ``start``, so only the field's type makes the call exact.  A match
-    # arm's and a loop's pattern name their type alike, over lines too.
+    # arm's and a loop's pattern name their type alike, over lines too, and
+    # a variant's (``Part::Whole { wheel, .. }``) its own fields.
     engine = guessing_callers(tmp_path, STRUCT_PATTERNS, "demo::Engine::start")
     assert {n for n, (resolution, _) in engine.items() if resolution == "exact"} == {
         "demo::Car::by_self",
@@ -268,4 +281,5 @@ def test_a_struct_patterns_parts_have_its_fields_types(tmp_path: Path) -> None:
     assert {n for n, (resolution, _) in wheel.items() if resolution == "exact"} == {
         "demo::by_if_let",
         "demo::over_lines",
+        "demo::by_variant",
     }

@@ -496,7 +496,21 @@ class LocalTypes:
         hooks: LanguageHooks,
         depth: int,
     ) -> list[Target] | None:
-        """The types of a pattern's value (or annotation) starting at occurrence ``j``."""
+        """The types of a pattern's value (or annotation) starting at occurrence ``j``.
+
+        The type a pattern names (shape ``pattern``) may be a variant with
+        fields of its own (Rust's ``Expr::Call { func, .. }``), which the
+        name says where the value ``Expr::Call`` would be an ``Expr``.
+        """
+        if shape == "pattern":
+            receiver = pos.table[pos.recvs[j] - 1] if pos.recvs[j] else ""
+            named = self._r.resolve(facts, pos.names[j], receiver, enclosing, "type")
+            variants = (
+                [t for t in named if t.kind == "enum_member"] if isinstance(named, list) else []
+            )
+            if variants:
+                return variants
+            shape = "type"
         value = pos.chain_text(pos.outermost(j))
         if shape == "type":
             found = self._types.expr_types(facts, value, enclosing, hooks, depth + 1)
@@ -626,7 +640,7 @@ def _follows(pos: _Positions, last: int, j: int, rest: int = 0) -> bool:
 
 
 def _pattern_type(pos: _Positions, i: int) -> tuple[str, int, int] | None:
-    """("type", type occurrence, i) of the pattern ``P { a, b }`` whose part ``i`` is.
+    """("pattern", type occurrence, i) of the pattern ``P { a, b }`` whose part ``i`` is.
 
     Where ``hooks.typed_patterns`` is set, a pattern's type is the
     occurrence right before its first part, as ``P { a`` writes it on one
@@ -641,10 +655,10 @@ def _pattern_type(pos: _Positions, i: int) -> tuple[str, int, int] | None:
         return None
     gap = int(pos.starts[first] - pos.starts[t]) - len(pos.names[t].encode())
     if pos.lines[first] == pos.lines[t]:
-        return ("type", t, i) if gap == 3 else None
+        return ("pattern", t, i) if gap == 3 else None
     next_line = pos.lines[first] == pos.lines[t] + 1
     if next_line and gap - (pos.col_roles[first] >> ROLE_BITS) in (3, 4):
-        return "type", t, i
+        return "pattern", t, i
     return None
 
 

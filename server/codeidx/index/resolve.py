@@ -84,6 +84,10 @@ _V = TypeVar("_V")
 _FULL_FACTS_KEPT = 32
 
 
+#: Kinds besides class-like ones whose children are looked up as members.
+_HOLDERS = frozenset({"namespace", "enum_member"})
+
+
 class Resolver:
     """Resolves occurrences against the index (see module doc)."""
 
@@ -524,14 +528,15 @@ class Resolver:
             return self.in_module(module, name, 0) if module is not None else []
         if (
             owner.kind in CLASS_LIKE
-            or owner.kind == "namespace"
+            or owner.kind in _HOLDERS
             or (
                 owner.kind in CALLABLE
                 and registry.hooks(facts.language).HOOKS.constructor_functions
             )
         ):
             # A namespace (Rust's inline ``mod parsing { .. }``) holds its
-            # items as a class holds its members.
+            # items as a class holds its members, and a variant with fields
+            # (``Expr::Call { func, .. }``) its fields.
             return self.members(owner.node_id, name, facts)
         return []
 
