@@ -110,7 +110,7 @@ class LocalTypes:
         unknown = False
         writes = self._writes(facts, name).get(scope, [])
         function = facts.nodes[scope]
-        params = self._params(facts, function.node_id)
+        params = self.params(facts, function.node_id)
         results: list[list[Target] | None] = []
         if name in params:
             # The parameter is the function's first binding of the name.
@@ -199,7 +199,7 @@ class LocalTypes:
         self._writes_cache[name] = groups
         return groups
 
-    def _params(self, facts: FileFacts, function_id: int) -> dict[str, str]:
+    def params(self, facts: FileFacts, function_id: int) -> dict[str, str]:
         """A function's parameters: name → annotation text (read once per function).
 
         The texts of a file's parameters are read in one statement when the
@@ -280,7 +280,7 @@ class LocalTypes:
         looped = role(i) == _LOOP or not hooks.marked_loops
         if i > 0 and lines[i - 1] == line and role(i - 1) in _BINDS:
             # ``a, x``: the second of exactly two names.
-            pair = starts[i - 1] + len(pos.names[i - 1].encode()) + 2 == at and (
+            pair = pos.gap(i - 1, i) == 2 and (
                 i < 2 or lines[i - 2] != line or role(i - 2) not in _BINDS
             )
             gap = exprs[i + 1] - end if i + 1 < count and lines[i + 1] == line else None
@@ -322,15 +322,10 @@ class LocalTypes:
             and i > 0
             and lines[i - 1] == line
             and role(i - 1) == _TYPE
-            and starts[i - 1] + len(pos.names[i - 1].encode()) + 1 == at
+            and pos.gap(i - 1, i) == 1
             else None
         )
-        if (
-            hooks.tuple_patterns
-            and i > 0
-            and lines[i - 1] == line
-            and starts[i - 1] + len(pos.names[i - 1].encode()) + 1 == at
-        ):
+        if hooks.tuple_patterns and i > 0 and lines[i - 1] == line and pos.gap(i - 1, i) == 1:
             # ``Either::Left(x)``: a pattern names a variant one byte before
             # its first field's binding.
             if pos.names[i - 1] in hooks.wrappers.patterns and not pos.recvs[i - 1]:
@@ -447,7 +442,7 @@ class LocalTypes:
         if _key_of(pos, i) is not None:
             # ``const { a: b } = value``: ``b`` takes out ``a``, which its key names.
             return None
-        found = _pattern_type(pos, i) if hooks.typed_patterns else _unpacked_value(pos, i)
+        found = _pattern_of(pos, i, hooks)
         if found is None or found[0] == "default":
             return None
         return self._unpacked_owners(facts, pos, *found[:2], enclosing, hooks, 0)
@@ -468,7 +463,7 @@ class LocalTypes:
         right after the name (``{ a = fallback }``) is read as ``a =
         fallback`` would be (see ``_unpacked_value``).
         """
-        found = _pattern_type(pos, i) if hooks.typed_patterns else _unpacked_value(pos, i)
+        found = _pattern_of(pos, i, hooks)
         if found is None:
             return None
         shape, j, last = found
@@ -505,11 +500,12 @@ class LocalTypes:
         if shape == "pattern":
             receiver = pos.table[pos.recvs[j] - 1] if pos.recvs[j] else ""
             named = self._r.resolve(facts, pos.names[j], receiver, enclosing, "type")
-            variants = (
-                [t for t in named if t.kind == "enum_member"] if isinstance(named, list) else []
+            types = (
+                [t for t in named if t.kind in _PATTERN_TYPES] if isinstance(named, list) else []
             )
-            if variants:
-                return variants
+            if types:
+                return types
+            # ``Self { a, b }``: the type ``Self`` stands for.
             shape = "type"
         value = pos.chain_text(pos.outermost(j))
         if shape == "type":
@@ -549,6 +545,9 @@ _ITSELF: list[Target] = []
 _BINDS = WRITE_CODES
 # The roles of a destructuring pattern's parts: its names and its keys.
 _PARTS = (_UNPACK, _KEY)
+# What a pattern that names its type may name: a class-like definition, or a
+# variant with fields of its own.
+_PATTERN_TYPES = CLASS_LIKE | {"enum_member"}
 # What starts how far after the last name of ``const { a, b } = value`` on its
 # line: `` } = value``, `` } = new C()``, `` } = await value``, `` }: T``, and
 # `` = fallback`` and `` = new C()``, a default of that name.
@@ -583,6 +582,15 @@ def _passed_kinds(hooks: LanguageHooks, method: str, distance: int) -> frozenset
     return (kinds | _AWAITED) if passes(hooks.promises) else kinds
 
 
+def _pattern_of(pos: _Positions, i: int, hooks: LanguageHooks) -> tuple[str, int, int] | None:
+    """(shape, occurrence it starts at, last name) of what pattern part ``i`` is taken out of.
+
+    The type a pattern names where the language writes one
+    (``hooks.typed_patterns``), else the value after it.
+    """
+    return _pattern_type(pos, i) if hooks.typed_patterns else _unpacked_value(pos, i)
+
+
 def _unpacked_value(pos: _Positions, i: int) -> tuple[str, int, int] | None:
     """(shape, first occurrence, last name) of the pattern whose ``unpack`` is occurrence ``i``.
 
@@ -612,12 +620,12 @@ def _unpacked_value(pos: _Positions, i: int) -> tuple[str, int, int] | None:
     if j >= count or role(j) in _BINDS:
         return None
     if lines[j] == lines[last]:
-        shape = _UNPACKED_VALUE.get(exprs[j] - starts[last] - len(pos.names[last].encode()))
+        shape = _UNPACKED_VALUE.get(pos.gap(last, j) - (starts[j] - exprs[j]))
     elif lines[j] == lines[last] + 1:
         # Indented from where the last part starts: its key, if renamed.
         key = _key_of(pos, last)
         first = key if key is not None else last
-        column = (pos.col_roles[j] >> ROLE_BITS) - (pos.col_roles[first] >> ROLE_BITS)
+        column = pos.col(j) - pos.col(first)
         shape = _UNPACKED_NEXT_LINE.get(column)
     else:
         return None
@@ -633,10 +641,10 @@ def _follows(pos: _Positions, last: int, j: int, rest: int = 0) -> bool:
     ``,`` and a line break, indented like it (``rest`` more bytes for a
     rest's ``...``, which the column counts on the next line).
     """
-    gap = int(pos.starts[j] - pos.starts[last]) - len(pos.names[last].encode())
+    gap = pos.gap(last, j)
     if pos.lines[j] == pos.lines[last]:
         return gap == 2 + rest
-    return pos.lines[j] == pos.lines[last] + 1 and gap - (pos.col_roles[j] >> ROLE_BITS) in (2, 3)
+    return pos.lines[j] == pos.lines[last] + 1 and gap - pos.col(j) in (2, 3)
 
 
 def _pattern_type(pos: _Positions, i: int) -> tuple[str, int, int] | None:
@@ -653,11 +661,11 @@ def _pattern_type(pos: _Positions, i: int) -> tuple[str, int, int] | None:
     t = first - 1
     if t < 0 or pos.role(t) != _TYPE:
         return None
-    gap = int(pos.starts[first] - pos.starts[t]) - len(pos.names[t].encode())
+    gap = pos.gap(t, first)
     if pos.lines[first] == pos.lines[t]:
         return ("pattern", t, i) if gap == 3 else None
     next_line = pos.lines[first] == pos.lines[t] + 1
-    if next_line and gap - (pos.col_roles[first] >> ROLE_BITS) in (3, 4):
+    if next_line and gap - pos.col(first) in (3, 4):
         return "pattern", t, i
     return None
 
@@ -669,7 +677,7 @@ def _key_of(pos: _Positions, i: int) -> int | None:
         and pos.role(i) == _UNPACK
         and pos.role(i - 1) == _KEY
         and pos.lines[i - 1] == pos.lines[i]
-        and pos.starts[i] - pos.starts[i - 1] - len(pos.names[i - 1].encode()) == 2
+        and pos.gap(i - 1, i) == 2
     ):
         return i - 1
     return None
@@ -764,6 +772,14 @@ class _Positions:
     def role(self, j: int) -> int:
         """The role code of occurrence ``j``."""
         return self.col_roles[j] & ROLE_MASK
+
+    def col(self, j: int) -> int:
+        """The column of occurrence ``j``."""
+        return self.col_roles[j] >> ROLE_BITS
+
+    def gap(self, a: int, b: int) -> int:
+        """Bytes from the end of occurrence ``a``'s name to the start of ``b``."""
+        return int(self.starts[b] - self.starts[a]) - len(self.names[a].encode())
 
     def outermost(self, j: int) -> int:
         """The outermost chain starting where occurrence ``j``'s expression starts.

@@ -126,6 +126,10 @@ class ReceiverTypes:
         """What the destructuring pattern whose ``unpack`` starts at byte ``at`` takes apart."""
         return self._locals.unpacked_owners(facts, at, enclosing, hooks)
 
+    def parameter_annotations(self, facts: FileFacts, function_id: int) -> dict[str, str]:
+        """A function's parameters: name → annotation text (read once per file)."""
+        return self._locals.params(facts, function_id)
+
     def part_types(
         self,
         facts: FileFacts,

@@ -394,13 +394,12 @@ class Resolver:
         out: list[Target] = []
         self._option_cache[key] = out  # A cycle through the annotations answers nothing.
         row = node_store.nodes_by_ids(self._conn, [node_id]).get(node_id)
-        details = node_store.node_details(self._conn, [node_id]).get(node_id)
         facts = self.facts(row.file_id) if row is not None else None
-        if row is None or details is None or facts is None or row.ordinal >= len(facts.nodes):
+        if row is None or facts is None or row.ordinal >= len(facts.nodes):
             return out
         hooks: LanguageHooks = registry.hooks(facts.language).HOOKS
         scope = facts.nodes[row.ordinal].parent or 0
-        for _param, annotation, _default, _variadic in details.params:
+        for annotation in self.types.parameter_annotations(facts, node_id).values():
             if not annotation:
                 continue
             owners = self.types.annotation_types(facts, annotation, scope, hooks, 0, row.ordinal)

@@ -709,10 +709,7 @@ def _locals(
     callable_ordinals = [n.ordinal for n in nodes if n.kind in _CALLABLE_KINDS]
     if not callable_ordinals:
         return {}
-    binds = table.role == WRITE_CODES[0]
-    for code in WRITE_CODES[1:]:
-        binds |= table.role == code
-    binds &= table.receiver == 0
+    binds = np.isin(table.role, WRITE_CODES) & (table.receiver == 0)
     binds &= _member(table.enclosing, callable_ordinals)
     if not binds.any():
         return {}

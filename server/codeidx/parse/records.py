@@ -60,7 +60,8 @@ NODE_KINDS = (
 # of its own only to beat the ``none`` of every other key (``extract``).
 # ``option`` is a key of an object literal passed to a call (``connect(url,
 # { timeoutMS: 10 })``), with the callee as receiver: it names a member of
-# a parameter's type, which ``Resolver.option`` finds through the callee.
+# a parameter's type, which ``arguments.option_targets`` finds through the
+# callee.
 #: Each role as the queries name it, in code order, with what it reads back as.
 _ROLE_TABLE = (
     ("call", "call"),

@@ -93,13 +93,8 @@ from codeidx.query.types import (
 )
 from codeidx.store import nodes, stats, symbols
 from codeidx.store.nodes import NodeRow, NodeSpan
-from codeidx.store.occurrences import StoredOccurrence, unpack
+from codeidx.store.occurrences import StoredOccurrence, col_of, iter_raw, role_of
 from codeidx.store.symbols import Def, FileFacts
-
-#: Roles that resolve differently from a read with the same receiver and scope.
-_OWN_KEYS = frozenset({"call", "argument", "option"})
-#: Roles a destructuring pattern's part reads back as (``unpack`` is a write).
-_PATTERN_ROLES = frozenset({"write", "key"})
 
 
 def _first_wanted(targets: list[Target], wanted: set[int]) -> tuple[float, str] | None:
@@ -315,12 +310,9 @@ class Overlay:
             answers, parameters = definitions.resolve_argument(self.resolver, facts, name, occ)
             targets, rows = self._rows(answers)
             return Lookup(facts, name, None, targets, rows, parameters=parameters)
-        if occ.role == "key":
-            resolved: list[Target] | str = definitions.resolve_occurrence(
-                self.resolver, facts, name, occ
-            )
-        else:
-            resolved = self.resolver.resolve(facts, name, occ.receiver, occ.enclosing, occ.role)
+        # As a saved file's occurrence resolves (imports by their statement,
+        # a pattern's key by its position).
+        resolved = definitions.resolve_occurrence(self.resolver, facts, name, occ)
         if resolved == LOCAL:
             scope = binding_scope(facts, name, occ.enclosing)
             return Lookup(facts, name, scope, at=occ.start_byte, occurrence=occ)
@@ -503,26 +495,27 @@ class Overlay:
             live = self._live_map()
             for name in sorted({row.name for row in rows}):
                 width = utf16_len(name)
-                candidates: list[tuple[FileFacts, list[StoredOccurrence]]] = []
+                # (facts, the name's packed occurrences, their receiver table)
+                candidates: list[tuple[FileFacts, bytes, list[str]]] = []
                 if only is not None and only not in live:
                     # Highlights in a saved file: its own occurrences only.
                     if found.facts is not None and found.facts.path == only:
-                        mine = definitions.occurrences_named(found.facts, name)
+                        mine = found.facts.blobs.get(name)
                         if mine:
-                            candidates.append((found.facts, mine))
+                            candidates.append((found.facts, mine, found.facts.receivers))
                 elif only is None:
                     for file_id, path, blob, receivers in symbols.occurrence_rows(self._conn, name):
                         facts = self.resolver.facts(file_id)
                         if path in live or facts is None:
                             continue  # A live file's stored occurrences are of its old text.
-                        candidates.append((facts, list(unpack(blob, receivers))))
+                        candidates.append((facts, blob, receivers))
                 for each in live.values():
-                    occs = each.facts.occurrences.get(name)
-                    if occs and (only is None or each.facts.path == only):
-                        candidates.append((each.facts, occs))
-                for facts, occs in candidates:
+                    live_blob = each.facts.blobs.get(name)
+                    if live_blob and (only is None or each.facts.path == only):
+                        candidates.append((each.facts, live_blob, each.facts.receivers))
+                for facts, blob, receivers in candidates:
                     files += 1
-                    out.extend(self._hits(facts, name, width, occs, wanted, source))
+                    out.extend(self._hits(facts, name, width, blob, receivers, wanted, source))
             out.sort(key=lambda loc: (loc.path, loc.line, loc.col))
             return ReferencesResult(
                 found.name, False, [Symbol.of(r) for r in rows], out, files, coverage
@@ -533,7 +526,8 @@ class Overlay:
         facts: FileFacts,
         name: str,
         width: int,
-        occs: list[StoredOccurrence],
+        blob: bytes,
+        receivers: list[str],
         wanted: set[int],
         source: SourceLines,
     ) -> list[Location]:
@@ -541,21 +535,22 @@ class Overlay:
         # Resolution depends only on these fields: resolve each key once.
         memo: dict[tuple[str, int, str], tuple[float, str] | None] = {}
         out = []
-        for occ in occs:
-            role = occ.role
-            part: list[Target] = []
-            if role in _PATTERN_ROLES and not occ.receiver:
+        for start, line, cr, enclosing, recv in iter_raw(blob):
+            occ = StoredOccurrence(
+                start, line, col_of(cr), role_of(cr), enclosing, receivers[recv - 1] if recv else ""
+            )
+            part = references.is_pattern_part(cr)
+            if part:
                 # ``const { a, b: c } = value``: the pattern's own value
                 # tells which member its part takes out.
-                part = self.resolver.unpacked(facts, name, occ.start_byte, occ.enclosing)
-            if part:
-                hit = _first_wanted(part, wanted)
-                role = "read"
+                found = self.resolver.unpacked(facts, name, start, enclosing)
+                hit = _first_wanted(found, wanted)
             else:
                 # A call may guess, and a keyword argument resolves through its callee.
-                key = (occ.receiver, occ.enclosing, role if role in _OWN_KEYS else "")
+                own = occ.role in references.OWN_KEY_ROLES
+                key = (occ.receiver, enclosing, occ.role if own else "")
                 if key not in memo:
-                    targets = self.resolver.resolve(facts, name, occ.receiver, occ.enclosing, role)
+                    targets = self.resolver.resolve(facts, name, occ.receiver, enclosing, occ.role)
                     memo[key] = (
                         _first_wanted(targets, wanted)
                         if targets != LOCAL and isinstance(targets, list)
@@ -569,7 +564,7 @@ class Overlay:
                         occ.line,
                         occ.col,
                         occ.col + width,
-                        "write" if role == "option" else role,
+                        references.shown_role(occ.role, part),
                         source.line(facts.path, occ.line),
                         hit[0],
                         hit[1],

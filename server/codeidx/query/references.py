@@ -162,11 +162,27 @@ Raw = tuple[int, int, int, int, int]
 
 
 #: The roles whose receiver is resolved their own way (see ``Key``).
-_OWN_KEY_ROLES = frozenset({"call", "argument", "option"})
+OWN_KEY_ROLES = frozenset({"call", "argument", "option"})
+
+
+def is_pattern_part(col_role: int) -> bool:
+    """Whether a stored occurrence is a destructuring pattern's name or key.
+
+    Such a part reads the member of its own value (``Resolver.unpacked``):
+    it resolves by its position, alone.
+    """
+    return col_role & ROLE_MASK in _PATTERN_PARTS
+
+
+def shown_role(role: str, pattern_part: bool) -> str:
+    """The role a reference is listed with: a pattern part reads its member, an option sets it."""
+    if pattern_part:
+        return "read"
+    return "write" if role == "option" else role
 
 
 def _key(line: int, role: str, enclosing: int, recv: int) -> Key:
-    if role in _OWN_KEY_ROLES:
+    if role in OWN_KEY_ROLES:
         return (recv, enclosing, role)
     if role == "import":
         return (recv, line, "import")
@@ -181,11 +197,9 @@ class _FileOccurrences:
         self.name = name
         self.receivers = receivers
         self.raw: list[Raw] = list(iter_raw(blob))
-        # A destructuring pattern's part (``const { a, b: c } = value``) reads
-        # the member of its own value: it resolves alone.
         self.keys: list[Key] = [
             (0, start, _UNPACKED)
-            if cr & ROLE_MASK in _PATTERN_PARTS
+            if is_pattern_part(cr)
             else _key(line, role_of(cr), enclosing, recv)
             for start, line, cr, enclosing, recv in self.raw
         ]
@@ -278,10 +292,7 @@ class _FileOccurrences:
             if hit is not None:
                 col = col_of(cr)
                 shown = "" if text is None else text(path, line)
-                # The pattern reads the member it takes out; an options
-                # object's key sets it.
-                role = "read" if key[2] == _UNPACKED else role_of(cr)
-                role = "write" if role == "option" else role
+                role = shown_role(role_of(cr), key[2] == _UNPACKED)
                 out.append(Location(path, line, col, col + width, role, shown, hit[0], hit[1]))
         return out
 
