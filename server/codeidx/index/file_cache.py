@@ -9,8 +9,11 @@ after request, and a language server's query worker keeps its connection
 between requests.  The writer's and linking's resolvers keep their own.
 
 Besides, every Resolver shares one copy of the file tables per database
-while ``stats.files_fingerprint`` is unchanged.  Only ``index.resolve``
-uses this module; it reads, never writes.
+while ``stats.files_fingerprint`` is unchanged.
+
+The writer keeps more, from one save to the next: ``WriterMemory``.  Only
+``index.resolve`` and the runs that feed the writer's memory use this
+module; it reads, never writes.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections import OrderedDict
 from typing import NamedTuple
 
 from codeidx.store import db, stats, symbols
-from codeidx.store.symbols import FileFacts
+from codeidx.store.symbols import Def, FileFacts
 
 
 class FileTables(NamedTuple):
@@ -131,3 +134,96 @@ def kept_facts(
         while len(kept) > FACTS_KEPT:
             kept.popitem(last=False)
     return facts
+
+
+class WriterMemory:
+    """What the writer's resolvers keep from one save to the next.
+
+    A language server's writer links one saved file at a time, and each
+    save's Resolver used to read again the file tables, the definitions of
+    every name the file uses (``__init__`` alone is two thousand rows on the
+    standard library) and the facts of the files it imports: the same rows
+    as the save before, about a third of a save.  All three are functions of
+    the rows of the files that hold them, so the writer keeps them and mends
+    them file by file: ``before_write`` and ``after_write`` surround every
+    write, restore or deletion of a file in a run that uses the memory.  A
+    name's definitions lose the file's old ones and gain its new ones where
+    a fresh read puts them (``symbols.defs_named``: by file, then as written),
+    so a warm resolver answers exactly as a cold one.
+
+    Whatever else writes makes the writer forget everything: another
+    connection's commit (``check``, through ``PRAGMA data_version``), a run
+    of many files, a run that failed or rolled back (its reads saw rows that
+    were never committed).  One writer thread uses it; readers never see it.
+    """
+
+    def __init__(self) -> None:
+        #: name → definitions, as ``symbols.defs_named`` reads them; a
+        #: Resolver adds the names it reads.
+        self.defs: dict[str, list[Def]] = {}
+        #: file id → facts without occurrences (``kept_facts``' bounded order).
+        self.facts: OrderedDict[int, FileFacts] = OrderedDict()
+        self.tables: FileTables | None = None
+        self._version: int | None = None
+        #: path → (file id, names defined) before the write in progress.
+        self._before: dict[str, tuple[int | None, frozenset[str]]] = {}
+
+    @property
+    def empty(self) -> bool:
+        return not self.defs and not self.facts and self.tables is None
+
+    def clear(self) -> None:
+        """Forget everything (the next save reads what it needs again)."""
+        self.defs = {}
+        self.facts = OrderedDict()
+        self.tables = None
+        self._version = None
+        self._before.clear()
+
+    def check(self, conn: sqlite3.Connection) -> None:
+        """Forget everything unless this connection alone wrote since ``seal``."""
+        if self._version is None or db.data_version(conn) != self._version:
+            self.clear()
+
+    def seal(self, conn: sqlite3.Connection) -> None:
+        """Note that what is kept matches the database ``conn`` has committed."""
+        self._version = db.data_version(conn)
+
+    def tables_for(self, conn: sqlite3.Connection) -> FileTables:
+        if self.tables is None:
+            self.tables = _file_tables(conn)
+        return self.tables
+
+    def before_write(self, conn: sqlite3.Connection, path: str) -> None:
+        """Note a file's definitions before the run writes or deletes it."""
+        if self.empty:
+            return
+        entry, defs = symbols.file_defs(conn, path)
+        self._before[path] = (entry[0] if entry else None, frozenset(d.name for d in defs))
+
+    def after_write(self, conn: sqlite3.Connection, path: str) -> None:
+        """Mend what is kept for a file the run has just written or deleted."""
+        old_id, old_names = self._before.pop(path, (None, frozenset()))
+        if self.empty:
+            return
+        entry, defs = symbols.file_defs(conn, path)
+        new_id = entry[0] if entry else None
+        if self.tables is not None and self.tables.files.get(path) != entry:
+            self.tables = None  # a file came, went, or changed module or language
+        gone = {fid for fid in (old_id, new_id) if fid is not None}
+        for fid in gone:
+            self.facts.pop(fid, None)
+        by_name: dict[str, list[Def]] = {}
+        for d in defs:
+            by_name.setdefault(d.name, []).append(d)
+        for name in old_names | by_name.keys():
+            kept = self.defs.get(name)
+            if kept is not None:
+                mended = [d for d in kept if d.file_id not in gone] + by_name.get(name, [])
+                # Stable: each file's definitions keep their order.
+                mended.sort(key=_file_of)
+                self.defs[name] = mended
+
+
+def _file_of(d: Def) -> int:
+    return d.file_id

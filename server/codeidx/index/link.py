@@ -46,6 +46,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from codeidx.index.file_cache import WriterMemory
 from codeidx.index.resolve import CALLABLE, CLASS_LIKE, LOCAL, Resolver, Target, is_sure
 from codeidx.parse import registry
 from codeidx.parse.records import ROLE_CODES, ROLES, WRITE_CODES
@@ -434,6 +435,7 @@ def link_files(
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[int], None] | None = None,
     defs: dict[str, list[Def]] | None = None,
+    memory: WriterMemory | None = None,
 ) -> int:
     """Link files and store their edges, one transaction per batch.
 
@@ -445,11 +447,12 @@ def link_files(
     marked unlinked for the next run) when ``should_stop`` says so.
     ``defs`` is every definition of the index, as ``symbols.all_defs`` reads
     it, when the caller already holds them (a bulk build collects them while
-    writing).
+    writing).  ``memory`` is the writer's, kept between saves: a run of
+    few files reads through it.
     """
     net = 0
     batch: list[tuple[int, Sequence[edge_store.EdgeValues]]] = []
-    linked = _linked(conn, file_ids, db_path, workers, defs)
+    linked = _linked(conn, file_ids, db_path, workers, defs, memory)
     for done, (file_id, rows) in enumerate(linked, start=1):
         if should_stop is not None and should_stop():
             break
@@ -482,10 +485,13 @@ def _linked(
     db_path: Path | None,
     workers: int,
     defs: dict[str, list[Def]] | None,
+    memory: WriterMemory | None = None,
 ) -> Iterator[tuple[int, Sequence[edge_store.EdgeValues]]]:
     if not uses_workers(len(file_ids), workers, db_path):
         preload = len(file_ids) >= _PARALLEL_MIN
-        resolver = Resolver(conn, preload=preload, defs=defs if preload else None)
+        resolver = (
+            Resolver(conn, preload=True, defs=defs) if preload else Resolver(conn, memory=memory)
+        )
         # Linking makes no cycles; collections mid-batch would scan the resolver's
         # growing caches for nothing (a whole-workspace link took a third longer).
         with collector_paused():

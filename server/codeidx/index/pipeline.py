@@ -18,6 +18,7 @@ from codeidx.errors import Cancelled
 from codeidx.index import link
 from codeidx.index.changes import GitCache
 from codeidx.index.discovery import discover
+from codeidx.index.file_cache import WriterMemory
 from codeidx.index.run import IndexOptions, ProgressFn, Run, rollback, unchanged
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.registry import extraction_digest, language_for_path
@@ -77,6 +78,9 @@ class Indexer:
         self._git = GitCache(self.root)
         self._workspace: Workspace | None = None
         self._totals: tuple[int, int, int] | None = None
+        #: Definitions, facts and file tables a save's linking read, kept for
+        #: the next save (``file_cache.WriterMemory``).
+        self._memory = WriterMemory()
 
     def run(
         self,
@@ -108,11 +112,14 @@ class Indexer:
             self._totals = None
             # Full runs re-read configuration files; saves reuse the workspace.
             run.workspace_cache = self._workspace if options.only is not None else None
+            self._memory.check(conn)
+            run.memory = self._memory
             try:
                 run.execute()
             except BaseException as exc:
                 rollback(conn)
                 self._names.forget()
+                self._memory.clear()
                 status = (
                     "interrupted" if isinstance(exc, KeyboardInterrupt | Cancelled) else "failed"
                 )
@@ -127,6 +134,7 @@ class Indexer:
             sessions.finish_session(conn, session_id, status, run.counts, run.saw_everything)
             # Valid for the next run only if nobody else writes in between.
             self._totals = (db.data_version(conn), run.counts.nodes, run.counts.edges)
+            self._memory.seal(conn)
             if run.counts.files_parsed + run.counts.files_deleted > 200:
                 conn.execute("PRAGMA optimize")
                 db.checkpoint(conn)
@@ -224,6 +232,7 @@ class Indexer:
             self._conn = None
             self._names = None
             self._totals = None  # data_version is only comparable on one connection
+            self._memory.clear()
 
 
 #: The ``meta`` key of the extraction digest (``parse.registry.extraction_digest``)

@@ -33,12 +33,13 @@ read last outlive a Resolver (``file_cache.py``).
 from __future__ import annotations
 
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
 from codeidx.index.arguments import argument_targets, keyword_parameters, option_targets
 from codeidx.index.constructors import Constructors
-from codeidx.index.file_cache import kept_facts, tables_and_kept_facts
+from codeidx.index.file_cache import WriterMemory, kept_facts, tables_and_kept_facts
 from codeidx.index.guesses import Guesses
 from codeidx.index.imports import Imports
 from codeidx.index.members import Members, by_namespace, by_role
@@ -96,20 +97,27 @@ class Resolver:
         conn: sqlite3.Connection,
         preload: bool = False,
         defs: dict[str, list[Def]] | None = None,
+        memory: WriterMemory | None = None,
     ) -> None:
         """``preload`` reads every definition up front (whole-workspace linking).
 
         ``defs`` is every definition read earlier, as ``symbols.all_defs``
         gives it (a linking process reads it once and its forked workers
-        inherit it); it implies ``preload``.
+        inherit it); it implies ``preload``.  ``memory`` is the writer's, for
+        a save: this Resolver reads through it and adds what it reads.
         """
         self._conn = conn
         preload = preload or defs is not None
-        if defs is None:
-            defs = symbols.all_defs(conn) if preload else {}
+        kept: OrderedDict[int, FileFacts] | None
+        if memory is not None and not preload:
+            defs = memory.defs
+            tables, kept = memory.tables_for(conn), memory.facts
+        else:
+            if defs is None:
+                defs = symbols.all_defs(conn) if preload else {}
+            tables, kept = tables_and_kept_facts(conn, keep=not preload)
         self._defs: dict[str, list[Def]] = defs
         self._complete = preload
-        tables, kept = tables_and_kept_facts(conn, keep=not preload)
         self._files = tables.files
         self._modules = tables.modules
         self._path_of = tables.path_of

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from codeidx.index import link, retarget
 from codeidx.index.discovery import Candidate, DiscoveryOptions, discover
+from codeidx.index.file_cache import WriterMemory
 from codeidx.index.worker import Job, Outcome, init_worker, parse_job, read_configs
 from codeidx.parse.hooks import Workspace
 from codeidx.parse.registry import language_for_path
@@ -119,6 +120,10 @@ class Run:
         #: Every definition written, by name, while the run builds a new
         #: index (``files.written_defs``); None otherwise.
         self.written: dict[str, list[Def]] | None = None
+        #: The writer's memory between saves (``file_cache.WriterMemory``),
+        #: mended around every file this run writes; None when the run does
+        #: not use it (the run then empties it).
+        self.memory: WriterMemory | None = None
         self.edge_delta = 0
         #: Files parsed by this run: their imports were resolved against its workspace.
         self.parsed_paths: set[str] = set()
@@ -214,6 +219,11 @@ class Run:
         # transaction: one commit instead of two, and the file is still
         # never visible unlinked to readers.
         one_transaction = len(jobs) <= INLINE_LIMIT
+        if self.memory is not None and not (one_transaction and reused):
+            # Many files, or imports resolved again: mending file by file would
+            # cost more than reading afresh.
+            self.memory.clear()
+            self.memory = None
         if self.fresh and not one_transaction:
             self.written = {}
         self._parse_and_write(jobs, workspace, commit=not one_transaction)
@@ -241,6 +251,7 @@ class Run:
                 should_stop=self._check_stop,
                 progress=lambda done: self.report("link", done, len(unlinked)),
                 defs=self.written,
+                memory=self.memory,
             )
         files.prune_snapshots(self.conn)
         self._commit()
@@ -362,9 +373,11 @@ class Run:
         if outcome.rows is None:
             assert outcome.content_hash is not None
             if outcome.restore:
+                self._before_write(outcome.path)
                 delta = files.restore_snapshot(
                     conn, outcome.path, outcome.content_hash, outcome.mtime_ns, self.session_id
                 )
+                self._after_write(outcome.path)
                 if delta is not None:
                     self.counts.files_restored += 1
                     self._track(outcome.path, outcome.content_hash, delta, mark=True)
@@ -378,7 +391,9 @@ class Run:
         rows = outcome.rows
         for problem in rows.problems:
             self.reasons[problem.reason] += 1
+        self._before_write(rows.path)
         delta = files.write_file(conn, rows, self.session_id, self.names)
+        self._after_write(rows.path)
         if self.written is not None:
             for d in files.written_defs(delta.file_id, rows):
                 self.written.setdefault(d.name, []).append(d)
@@ -386,6 +401,14 @@ class Run:
         self.parsed_paths.add(rows.path)
         self.counts.files_parsed += 1
         self._file_done()
+
+    def _before_write(self, path: str) -> None:
+        if self.memory is not None:
+            self.memory.before_write(self.conn, path)
+
+    def _after_write(self, path: str) -> None:
+        if self.memory is not None:
+            self.memory.after_write(self.conn, path)
 
     def _track(self, path: str, digest: str, delta: files.FileDelta, mark: bool) -> None:
         self.node_delta += len(delta.added) - len(delta.removed)
@@ -425,7 +448,9 @@ class Run:
     def _delete(self, path: str) -> None:
         conn = self.conn
         self._begin()
+        self._before_write(path)
         delta = files.delete_file(conn, path)
+        self._after_write(path)
         if delta is not None:
             self.node_delta -= len(delta.removed)
             self.edge_delta -= delta.edges_removed

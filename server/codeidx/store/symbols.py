@@ -66,21 +66,51 @@ def _def(row: tuple[object, ...]) -> Def:
     return Def(*row, is_top(row[1], row[5]))  # type: ignore[arg-type, call-arg]
 
 
+#: The order of a name's definitions everywhere: by file, then as written in
+#: the file.  Not the planner's order, which reads a few names through the
+#: name index (in row order, where a saved file moved to the end) and many
+#: by scanning files; equally near by-name guesses keep this order
+#: (``Guesses._nearest_first``).
+_DEF_ORDER = " ORDER BY n.file_id, n.ordinal"
+
+
 def defs_named(conn: sqlite3.Connection, names: Iterable[str]) -> dict[str, list[Def]]:
-    """Every non-module definition with one of the given names."""
+    """Every non-module definition with one of the given names, in ``_DEF_ORDER``."""
     out: dict[str, list[Def]] = {}
     wanted = list(dict.fromkeys(names))
     for i in range(0, len(wanted), 500):
         chunk = wanted[i : i + 500]
         marks = ",".join("?" * len(chunk))
         for row in conn.execute(
-            f"{_DEF_SELECT} WHERE n.name IN ({marks}) AND n.kind != 'module'", chunk
+            f"{_DEF_SELECT} WHERE n.name IN ({marks}) AND n.kind != 'module'{_DEF_ORDER}", chunk
         ):
             d = _def(row)
             out.setdefault(d.name, []).append(d)
     for name in wanted:
         out.setdefault(name, [])
     return out
+
+
+def file_defs(conn: sqlite3.Connection, path: str) -> tuple[tuple[int, str, str] | None, list[Def]]:
+    """A file's entry (file id, module name, language) and its non-module definitions.
+
+    The definitions come in the order ``defs_named`` gives each name's: the
+    writer's memory (``index.file_cache.WriterMemory``) mends the lists it
+    keeps with them after a write and must leave them as a fresh read would.
+    """
+    row = conn.execute(
+        "SELECT file_id, module_name, language FROM files WHERE path = ?", (path,)
+    ).fetchone()
+    if row is None:
+        return None, []
+    defs = [
+        _def(r)
+        for r in conn.execute(
+            f"{_DEF_SELECT} WHERE n.file_id = ? AND n.kind != 'module'{_DEF_ORDER}",
+            (row[0],),
+        )
+    ]
+    return (int(row[0]), str(row[1]), str(row[2])), defs
 
 
 def member_defs(conn: sqlite3.Connection, parent_id: int, name: str) -> list[Def]:
@@ -152,9 +182,13 @@ def member_callables(
 
 
 def all_defs(conn: sqlite3.Connection) -> dict[str, list[Def]]:
-    """Every non-module definition grouped by name (for whole-workspace linking)."""
+    """Every non-module definition grouped by name (for whole-workspace linking).
+
+    In ``_DEF_ORDER``, as ``defs_named`` and ``files.written_defs`` (files
+    written in the order of their ids) give them.
+    """
     out: dict[str, list[Def]] = {}
-    for row in conn.execute(f"{_DEF_SELECT} WHERE n.kind != 'module'"):
+    for row in conn.execute(f"{_DEF_SELECT} WHERE n.kind != 'module'{_DEF_ORDER}"):
         d = _def(row)
         out.setdefault(d.name, []).append(d)
     return out
