@@ -85,3 +85,62 @@ def test_typescript_namespace_members_and_types(ws: Workspace) -> None:
     assert ("src/use.total", "src/queue.Queue.make") in _exact(ws, "calls")
     assert ("src/use.total", "src/queue.Queue.State.size") in _exact(ws, "calls")
     assert ("src/use.total", "src/queue.Queue.State") in _exact(ws, "uses_type")
+
+
+def test_code_inside_a_namespace_sees_its_names(ws: Workspace) -> None:
+    """Inside ``mod m { .. }`` or ``namespace N { .. }``, the namespace's items are in scope."""
+    ws.write("Cargo.toml", '[package]\nname = "net"\nversion = "0.1.0"\n')
+    ws.write(
+        "src/lib.rs",
+        """\
+        mod stream {
+            pub struct Cursor;
+
+            impl Cursor {
+                pub fn eof(&self) -> bool { true }
+            }
+
+            pub struct Reader {
+                cursor: Cursor,
+            }
+
+            impl Reader {
+                pub fn done(&self) -> bool {
+                    self.cursor.eof()
+                }
+            }
+        }
+        """,
+    )
+    ws.write(
+        "src/geo.cpp",
+        """\
+        namespace geo {
+        struct Point { int x; };
+
+        int norm(Point p) { return p.x; }
+        }
+        """,
+    )
+    ws.write(
+        "src/queue.ts",
+        """\
+        export namespace Queue {
+          export interface State {
+            size(): number
+          }
+          export function empty(state: State): boolean {
+            return state.size() === 0
+          }
+        }
+        """,
+    )
+    ws.index()
+    types = _exact(ws, "uses_type")
+    assert ("net::stream::Reader", "net::stream::Reader") in types  # the impl's own struct
+    assert ("net::stream::Reader::cursor", "net::stream::Cursor") in types
+    assert ("geo::norm", "geo::Point") in types
+    assert ("src/queue.Queue.empty", "src/queue.Queue.State") in types
+    calls = _exact(ws, "calls")
+    assert ("net::stream::Reader::done", "net::stream::Cursor::eof") in calls
+    assert ("src/queue.Queue.empty", "src/queue.Queue.State.size") in calls

@@ -19,6 +19,7 @@ import pytest
 
 from codeidx.index import file_cache
 from codeidx.index.pipeline import Indexer, IndexOptions, run_index
+from codeidx.index.targets import CALLABLE
 from codeidx.store import db, symbols
 from codeidx.store import edges as edge_store
 
@@ -77,6 +78,18 @@ def _assert_as_fresh(index_dir: Path, memory: file_cache.WriterMemory) -> None:
             assert kept == fresh[name], name
         if memory.tables is not None:
             assert memory.tables.files == symbols.file_index(conn)
+        reads = {
+            "members": lambda name, class_id: symbols.member_defs(conn, class_id, name),
+            "impls": lambda name, type_name, qualified: symbols.impl_member_defs(
+                conn, type_name, name, qualified
+            ),
+            "callables": lambda name, limit: symbols.member_callables(
+                conn, name, list(CALLABLE), limit
+            ),
+        }
+        for name, answers in memory.lookups.items():
+            for (query, *args), kept in answers.items():
+                assert kept == reads[query](name, *args), (name, query, args)
         for file_id, facts in memory.facts.items():
             again = symbols.file_facts(conn, file_id, with_occurrences=False)
             assert again is not None, file_id
@@ -114,6 +127,19 @@ def test_saves_keep_what_they_read_and_mend_it_file_by_file(
     # Names read bare, a name defined nowhere yet, the imported files' facts.
     assert {"Base", "Square", "helper", "tool"} <= memory.defs.keys()
     assert memory.defs["tool"] == [] and memory.tables is not None and memory.facts
+    # Members asked of a class: ``s.area()``, ``s.get()`` (Base's, inherited).
+    assert {"area", "get"} <= memory.lookups.keys()
+    _assert_as_fresh(index_dir, memory)
+    # A method moves from the base class to the subclass; the save of the
+    # base class makes its users linked again, against the new members.
+    _save(indexer, root, "shapes.py", SHAPES + "\n    def get(self):\n        return 0\n")
+    _save(indexer, root, "base.py", BASE.replace("def get(self)", "def got(self)"))
+    _assert_as_fresh(index_dir, memory)
+    edges = _edges(index_dir)
+    assert ("use.total", "shapes.Square.get", "calls", "exact") in {e[:4] for e in edges}
+    assert edges == _rebuilt_edges(root, tmp_path / "members")
+    _save(indexer, root, "base.py", BASE)
+    _save(indexer, root, "shapes.py", SHAPES)
     _assert_as_fresh(index_dir, memory)
     # A file another file uses renames a function: the lists of both names
     # are mended, and the dependent is linked against them.

@@ -21,6 +21,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import NamedTuple
 
 from codeidx.store import db, stats, symbols
@@ -142,14 +143,16 @@ class WriterMemory:
     A language server's writer links one saved file at a time, and each
     save's Resolver used to read again the file tables, the definitions of
     every name the file uses (``__init__`` alone is two thousand rows on the
-    standard library) and the facts of the files it imports: the same rows
-    as the save before, about a third of a save.  All three are functions of
-    the rows of the files that hold them, so the writer keeps them and mends
-    them file by file: ``before_write`` and ``after_write`` surround every
-    write, restore or deletion of a file in a run that uses the memory.  A
-    name's definitions lose the file's old ones and gain its new ones where
-    a fresh read puts them (``symbols.defs_named``: by file, then as written),
-    so a warm resolver answers exactly as a cold one.
+    standard library), the facts of the files it imports and the members it
+    asks classes for: the same rows as the save before, about a third of a
+    save.  All of them are functions of the rows of the files that hold
+    them, so the writer keeps them and mends them file by file:
+    ``before_write`` and ``after_write`` surround every write, restore or
+    deletion of a file in a run that uses the memory.  A name's definitions
+    lose the file's old ones and gain its new ones where a fresh read puts
+    them (``symbols.defs_named``: by file, then as written); the narrow
+    lookups of a name the file defined or defines are dropped.  So a warm
+    resolver answers exactly as a cold one.
 
     Whatever else writes makes the writer forget everything: another
     connection's commit (``check``, through ``PRAGMA data_version``), a run
@@ -164,19 +167,23 @@ class WriterMemory:
         #: file id → facts without occurrences (``kept_facts``' bounded order).
         self.facts: OrderedDict[int, FileFacts] = OrderedDict()
         self.tables: FileTables | None = None
+        #: name → {what was asked: the answer} of the narrow queries for
+        #: definitions of that name (``Resolver.read_named``).
+        self.lookups: dict[str, dict[tuple[object, ...], list[Def]]] = {}
         self._version: int | None = None
         #: path → (file id, names defined) before the write in progress.
         self._before: dict[str, tuple[int | None, frozenset[str]]] = {}
 
     @property
     def empty(self) -> bool:
-        return not self.defs and not self.facts and self.tables is None
+        return not self.defs and not self.facts and self.tables is None and not self.lookups
 
     def clear(self) -> None:
         """Forget everything (the next save reads what it needs again)."""
         self.defs = {}
         self.facts = OrderedDict()
         self.tables = None
+        self.lookups = {}
         self._version = None
         self._before.clear()
 
@@ -194,36 +201,60 @@ class WriterMemory:
             self.tables = _file_tables(conn)
         return self.tables
 
+    def named_lookup(
+        self, name: str, key: tuple[object, ...], read: Callable[[], list[Def]]
+    ) -> list[Def]:
+        """``read()``'s answer, kept under ``name`` until a file defining ``name`` is written."""
+        kept = self.lookups.get(name)
+        if kept is None:
+            if len(self.lookups) >= _LOOKUP_NAMES:
+                self.lookups = {}
+            kept = self.lookups[name] = {}
+        found = kept.get(key)
+        if found is None:
+            found = kept[key] = read()
+        return found
+
     def before_write(self, conn: sqlite3.Connection, path: str) -> None:
         """Note a file's definitions before the run writes or deletes it."""
         if self.empty:
             return
-        entry, defs = symbols.file_defs(conn, path)
-        self._before[path] = (entry[0] if entry else None, frozenset(d.name for d in defs))
+        entry, names = symbols.file_def_names(conn, path)
+        self._before[path] = (entry[0] if entry else None, names)
 
     def after_write(self, conn: sqlite3.Connection, path: str) -> None:
         """Mend what is kept for a file the run has just written or deleted."""
         old_id, old_names = self._before.pop(path, (None, frozenset()))
         if self.empty:
             return
-        entry, defs = symbols.file_defs(conn, path)
+        entry, new_names = symbols.file_def_names(conn, path)
         new_id = entry[0] if entry else None
         if self.tables is not None and self.tables.files.get(path) != entry:
             self.tables = None  # a file came, went, or changed module or language
         gone = {fid for fid in (old_id, new_id) if fid is not None}
         for fid in gone:
             self.facts.pop(fid, None)
+        touched = old_names | new_names
+        for name in touched:
+            self.lookups.pop(name, None)
+        mend = [name for name in touched if name in self.defs]
+        if not mend:
+            return
         by_name: dict[str, list[Def]] = {}
-        for d in defs:
-            by_name.setdefault(d.name, []).append(d)
-        for name in old_names | by_name.keys():
-            kept = self.defs.get(name)
-            if kept is not None:
-                mended = [d for d in kept if d.file_id not in gone] + by_name.get(name, [])
-                # Stable: each file's definitions keep their order.
-                mended.sort(key=_file_of)
-                self.defs[name] = mended
+        if new_id is not None:
+            for d in symbols.file_defs(conn, new_id, mend):
+                by_name.setdefault(d.name, []).append(d)
+        for name in mend:
+            kept = [d for d in self.defs[name] if d.file_id not in gone] + by_name.get(name, [])
+            # Stable: each file's definitions keep their order.
+            kept.sort(key=_file_of)
+            self.defs[name] = kept
 
 
 def _file_of(d: Def) -> int:
     return d.file_id
+
+
+#: Names whose narrow lookups the writer keeps (``WriterMemory.lookups``)
+#: before it starts over: a few hundred a save, each a few definitions.
+_LOOKUP_NAMES = 50_000

@@ -151,8 +151,13 @@ class Guesses:
                 # module-level name: see ``Def.top``).
                 candidates = [d for d in self._r.defs(name) if d.kind in CALLABLE and not d.top]
             else:
-                candidates = symbols.member_callables(
-                    self._r.conn, name, list(CALLABLE), _MAX_BY_NAME_MEMBERS + 1
+                conn = self._r.conn
+                candidates = self._r.read_named(
+                    name,
+                    ("callables", _MAX_BY_NAME_MEMBERS + 1),
+                    lambda: symbols.member_callables(
+                        conn, name, list(CALLABLE), _MAX_BY_NAME_MEMBERS + 1
+                    ),
                 )
             cached = []
             if 0 < len(candidates) <= _MAX_BY_NAME_MEMBERS:

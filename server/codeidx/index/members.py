@@ -50,6 +50,7 @@ class Members:
         self._defs = defs
         self._complete = complete
         self._groups: dict[str, tuple[list[Def], dict[int | None, list[Def]]]] = {}
+        self._by_qualified: dict[str, tuple[list[Def], dict[str, list[Def]]]] = {}
         self._bases_cache: dict[int, tuple[tuple[str, str], ...]] = {}
 
     def find(self, class_id: int, name: str, facts: FileFacts, depth: int) -> list[Target]:
@@ -68,7 +69,9 @@ class Members:
             # One class's members: a narrow query beats loading every
             # definition of a common name such as __init__ or get.
             defs = []
-            children = symbols.member_defs(r.conn, class_id, name)
+            children = r.read_named(
+                name, ("members", class_id), lambda: symbols.member_defs(r.conn, class_id, name)
+            )
         found = [Target(d.node_id, d.kind, 1.0, "exact") for d in children]
         # A Rust struct's field may share its name with a method of its impls
         # (``len`` and ``len()``): both are members, told apart by the call.
@@ -84,9 +87,18 @@ class Members:
             # name it in their qualified name (``pkg.Command.Execute``).
             detached = f"{owner.qualified_name}{registry.LANGUAGES[owner.language].separator}{name}"
             if not defs and not self._complete:
-                impls = symbols.impl_member_defs(r.conn, owner.name, name, detached)
+                type_name = owner.name
+                impls = named = r.read_named(
+                    name,
+                    ("impls", type_name, detached),
+                    lambda: symbols.impl_member_defs(r.conn, type_name, name, detached),
+                )
+            elif defs:
+                # As ``impl_member_defs`` reads them (below, which of them).
+                impls = self._grouped(name, defs).get(None, [])
+                named = self._named(name, defs).get(detached, [])
             else:
-                impls = self._grouped(name, defs).get(None, []) if defs else []
+                impls = named = []
             found += [
                 Target(d.node_id, d.kind, 0.9, "exact")
                 for d in impls
@@ -95,11 +107,21 @@ class Members:
                 and d.module_name == owner.module_name
             ] + [
                 Target(d.node_id, d.kind, 1.0, "exact")
-                for d in impls
+                for d in named
                 if d.parent_kind != "impl"
                 and d.qualified_name == detached
-                # (Not a function declared inside a constructor function.)
-                and (not outside_only or is_detached(d.kind, d.parent_kind))
+                # A method written outside its type, in any file of the
+                # package; or a member of another type of the same name in
+                # the same file (the struct an impl is for, the interface a
+                # TypeScript class merges with).  Not one in another file:
+                # that is a variant for another build (Go's ``mac`` of
+                # ``sum_s390x.go`` beside ``sum_amd64.go``'s).
+                and (
+                    is_detached(d.kind, d.parent_kind)
+                    # (Not a function declared inside a constructor function.)
+                    if outside_only
+                    else is_detached(d.kind, d.parent_kind) or d.file_id == owner.file_id
+                )
             ]
         if (
             owner is not None
@@ -158,6 +180,17 @@ class Members:
                 groups.setdefault(None, []).append(d)
         self._groups[name] = (defs, groups)
         return groups
+
+    def _named(self, name: str, defs: list[Def]) -> dict[str, list[Def]]:
+        """The definitions named ``name`` by qualified name, kept as ``_grouped``'s groups."""
+        cached = self._by_qualified.get(name)
+        if cached is not None and cached[0] is defs:
+            return cached[1]
+        by_qualified: dict[str, list[Def]] = {}
+        for d in defs:
+            by_qualified.setdefault(d.qualified_name, []).append(d)
+        self._by_qualified[name] = (defs, by_qualified)
+        return by_qualified
 
     def _bases(self, owner: Def) -> tuple[tuple[str, str], ...]:
         """A class's declared supertypes, parsed once per class."""

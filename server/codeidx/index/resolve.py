@@ -87,6 +87,10 @@ _FULL_FACTS_KEPT = 32
 
 #: Kinds besides class-like ones whose children are looked up as members.
 _HOLDERS = frozenset({"namespace", "enum_member"})
+#: Kinds besides callables whose children are names in scope inside them: a
+#: file's module, and a namespace (Rust's inline ``mod``, C++ and
+#: TypeScript namespaces) for the code written inside it.
+_SCOPES = frozenset({"module", "namespace"})
 
 
 class Resolver:
@@ -108,8 +112,10 @@ class Resolver:
         """
         self._conn = conn
         preload = preload or defs is not None
+        self._memory: WriterMemory | None = None
         kept: OrderedDict[int, FileFacts] | None
         if memory is not None and not preload:
+            self._memory = memory
             defs = memory.defs
             tables, kept = memory.tables_for(conn), memory.facts
         else:
@@ -194,6 +200,20 @@ class Resolver:
             found = symbols.defs_named(self._conn, [name])[name]
             self._defs[name] = found
         return found
+
+    def read_named(
+        self, name: str, key: tuple[object, ...], read: Callable[[], list[Def]]
+    ) -> list[Def]:
+        """What ``read`` reads: definitions named ``name`` a narrow query finds.
+
+        Through the writer's memory, when this Resolver has it: ``key`` tells
+        the query and its arguments apart, and the answer is kept until a
+        file defining ``name`` is written (every definition it returns is
+        named ``name``).
+        """
+        if self._memory is None:
+            return read()
+        return self._memory.named_lookup(name, key, read)
 
     def prefetch(self, names: set[str]) -> None:
         """Load definitions for many names in a few statements."""
@@ -433,7 +453,7 @@ class Resolver:
             node = nodes[scope]
             if (
                 node.kind in CALLABLE
-                or node.kind == "module"
+                or node.kind in _SCOPES
                 or (
                     node.kind in CLASS_LIKE
                     and ((innermost and hooks.class_body_scope) or hooks.members_in_scope)

@@ -176,7 +176,9 @@ class Run:
             # A save: read only the named files' rows, not every file's.
             named = [c.path for c in candidates]
             known = files.load_fingerprints(self.conn, named)
-            indexed = files.indexed_paths(self.conn)
+            tables = self.memory.tables if self.memory is not None else None
+            # The writer's memory holds every indexed path since the last save.
+            indexed = set(tables.files) if tables is not None else files.indexed_paths(self.conn)
             snapshots = files.snapshot_hashes(self.conn, named)
         else:
             known = files.load_fingerprints(self.conn)

@@ -91,26 +91,45 @@ def defs_named(conn: sqlite3.Connection, names: Iterable[str]) -> dict[str, list
     return out
 
 
-def file_defs(conn: sqlite3.Connection, path: str) -> tuple[tuple[int, str, str] | None, list[Def]]:
-    """A file's entry (file id, module name, language) and its non-module definitions.
-
-    The definitions come in the order ``defs_named`` gives each name's: the
-    writer's memory (``index.file_cache.WriterMemory``) mends the lists it
-    keeps with them after a write and must leave them as a fresh read would.
-    """
+def file_def_names(
+    conn: sqlite3.Connection, path: str
+) -> tuple[tuple[int, str, str] | None, frozenset[str]]:
+    """A file's entry (file id, module name, language) and the names it defines."""
     row = conn.execute(
         "SELECT file_id, module_name, language FROM files WHERE path = ?", (path,)
     ).fetchone()
     if row is None:
-        return None, []
-    defs = [
-        _def(r)
-        for r in conn.execute(
-            f"{_DEF_SELECT} WHERE n.file_id = ? AND n.kind != 'module'{_DEF_ORDER}",
-            (row[0],),
+        return None, frozenset()
+    names = frozenset(
+        str(name)
+        for (name,) in conn.execute(
+            "SELECT DISTINCT name FROM nodes WHERE file_id = ? AND kind != 'module'", (row[0],)
         )
-    ]
-    return (int(row[0]), str(row[1]), str(row[2])), defs
+    )
+    return (int(row[0]), str(row[1]), str(row[2])), names
+
+
+def file_defs(conn: sqlite3.Connection, file_id: int, names: Iterable[str]) -> list[Def]:
+    """A file's non-module definitions with one of the given names.
+
+    In the order ``defs_named`` gives each name's: the writer's memory
+    (``index.file_cache.WriterMemory``) mends the lists it keeps with them
+    after a write and must leave them as a fresh read would.
+    """
+    out: list[Def] = []
+    wanted = list(names)
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        out.extend(
+            _def(r)
+            for r in conn.execute(
+                f"{_DEF_SELECT} WHERE n.file_id = ? AND n.name IN ({marks})"
+                f" AND n.kind != 'module'{_DEF_ORDER}",
+                (file_id, *chunk),
+            )
+        )
+    return out
 
 
 def member_defs(conn: sqlite3.Connection, parent_id: int, name: str) -> list[Def]:
@@ -122,7 +141,7 @@ def member_defs(conn: sqlite3.Connection, parent_id: int, name: str) -> list[Def
     return [
         _def(row)
         for row in conn.execute(
-            f"{_DEF_SELECT} WHERE n.parent_id = ? AND +n.name = ?", (parent_id, name)
+            f"{_DEF_SELECT} WHERE n.parent_id = ? AND +n.name = ?{_DEF_ORDER}", (parent_id, name)
         )
     ]
 
@@ -140,7 +159,7 @@ def impl_member_defs(
         _def(row)
         for row in conn.execute(
             f"{_DEF_SELECT} WHERE n.name = ?"
-            " AND ((p.kind = 'impl' AND p.name = ?) OR n.qualified_name = ?)",
+            f" AND ((p.kind = 'impl' AND p.name = ?) OR n.qualified_name = ?){_DEF_ORDER}",
             (name, type_name, qualified),
         )
     ]
@@ -175,7 +194,7 @@ def member_callables(
         _def(row)
         for row in conn.execute(
             f"{_DEF_SELECT} WHERE n.name = ? AND n.kind IN ({marks})"
-            f" AND (p.kind != 'module' OR n.kind = 'method') LIMIT ?",
+            f" AND (p.kind != 'module' OR n.kind = 'method'){_DEF_ORDER} LIMIT ?",
             (name, *kinds, limit),
         )
     ]
