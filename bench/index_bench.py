@@ -40,6 +40,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+# Time the engine of this checkout, whichever codeidx the interpreter has
+# installed: the report names this checkout's commit and digest, and a
+# benchmark run from another checkout (an older commit's ``git archive``)
+# would otherwise time the installed engine under the older name.
+ENGINE_ROOT = Path(__file__).resolve().parent.parent / "server"
+sys.path.insert(0, str(ENGINE_ROOT))
+
 INCLUDE = ("*.py",)
 EXCLUDE = ("site-packages/",)
 OUT_DEFAULT = Path(__file__).resolve().parent / "out" / "index_bench.json"
@@ -462,10 +469,14 @@ def source_state() -> dict[str, Any]:
             digest.update(path.read_bytes())
         except OSError:
             digest.update(b"<vanished>")
+    import codeidx
+
     return {
         "commit": git("rev-parse", "--short", "HEAD") or None,
         "uncommitted": dirty,
         "engine_digest": digest.hexdigest()[:16],
+        # The package the timings ran, which ``ENGINE_ROOT`` makes this checkout's.
+        "engine_path": str(Path(codeidx.__file__).resolve().parent),
     }
 
 
@@ -530,6 +541,7 @@ def print_report(r: dict[str, Any]) -> None:
             f"uncommitted files, engine digest {r['source']['engine_digest']}"
             + (" (CHANGED during the run)" if r["source_changed_during_run"] else ""),
         ),
+        ("engine package", r["source"].get("engine_path", "?")),
         ("load average at start / end", f"{r['loadavg_start']}  /  {r['loadavg_end']}"),
         ("corpus", f"{c['files']:,} files, {c['lines']:,} lines, {mb(c['bytes'])}"),
     ]
