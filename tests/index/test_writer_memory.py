@@ -218,3 +218,18 @@ def test_a_run_of_many_files_empties_the_memory(workspace: tuple[Path, Path, Ind
     assert not _memory(indexer).empty
     indexer.run()  # a whole-workspace run re-reads configuration and may move imports
     assert _memory(indexer).empty
+
+
+def test_the_memory_starts_over_past_its_bounds(
+    workspace: tuple[Path, Path, Indexer], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root, index_dir, indexer = workspace
+    monkeypatch.setattr(file_cache, "_DEF_NAMES", 2)
+    _save(indexer, root, "use.py", USE + "\n")
+    kept = _memory(indexer).defs
+    assert len(kept) > 2
+    _save(indexer, root, "use.py", USE)
+    # The run started over: what it holds was read by this save alone.
+    assert _memory(indexer).defs is not kept
+    _assert_as_fresh(index_dir, _memory(indexer))
+    assert _edges(index_dir) == _rebuilt_edges(root, tmp_path / "cold")
