@@ -11,6 +11,7 @@ import marshal
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from codeidx.store.occurrences import StoredOccurrence, unpack
 
@@ -43,12 +44,15 @@ class Def:
         return tuple((str(r), str(t)) for r, t in json.loads(self.bases_json))
 
 
-_DEF_SELECT = (
-    "SELECT n.node_id, n.kind, n.name, n.file_id, n.parent_id, p.kind, p.name,"
+_DEF_COLUMNS = (
+    "n.node_id, n.kind, n.name, n.file_id, n.parent_id, p.kind, p.name,"
     " f.module_name, f.language, n.qualified_name, n.bases"
+)
+_DEF_FROM = (
     " FROM nodes n JOIN files f ON f.file_id = n.file_id"
     " LEFT JOIN nodes p ON p.node_id = n.parent_id"
 )
+_DEF_SELECT = f"SELECT {_DEF_COLUMNS}{_DEF_FROM}"
 
 
 def is_top(kind: str, parent_kind: str | None) -> bool:
@@ -188,16 +192,23 @@ def member_callables(
     """Up to ``limit`` callables named ``name`` that are not module-level functions.
 
     Methods count wherever they are written (Go methods sit at module level).
+    In ``_DEF_ORDER`` when all of them fit.  Sorted here: ``ORDER BY`` would
+    make SQLite read every row of a name before the limit (17 ms for the
+    standard library's ``__init__``, against 0.03 ms).
     """
     marks = ",".join("?" * len(kinds))
-    return [
-        _def(row)
-        for row in conn.execute(
-            f"{_DEF_SELECT} WHERE n.name = ? AND n.kind IN ({marks})"
-            f" AND (p.kind != 'module' OR n.kind = 'method'){_DEF_ORDER} LIMIT ?",
-            (name, *kinds, limit),
-        )
-    ]
+    rows = conn.execute(
+        f"SELECT {_DEF_COLUMNS}, n.ordinal{_DEF_FROM} WHERE n.name = ? AND n.kind IN ({marks})"
+        " AND (p.kind != 'module' OR n.kind = 'method') LIMIT ?",
+        (name, *kinds, limit),
+    ).fetchall()
+    rows.sort(key=_file_and_ordinal)
+    return [_def(row[:-1]) for row in rows]
+
+
+def _file_and_ordinal(row: tuple[object, ...]) -> tuple[int, int]:
+    # The file id (fourth column) and the ordinal ``member_callables`` adds last.
+    return cast(int, row[3]), cast(int, row[-1])
 
 
 def all_defs(conn: sqlite3.Connection) -> dict[str, list[Def]]:
