@@ -288,3 +288,40 @@ def test_go_struct_fields_and_package_variables(ws: Workspace) -> None:
         ("example.com/car.Engine.Start", "exact"),
     }
     assert _calls_from(ws, "example.com/car.Play") == {("example.com/car.Radio.Start", "exact")}
+
+
+def test_rust_a_reference_has_the_type_it_refers_to(ws: Workspace) -> None:
+    """``let r = &car;`` and ``let m = &mut self.engine;`` type ``r`` and ``m``."""
+    ws.write("Cargo.toml", '[package]\nname = "garage"\nversion = "0.1.0"\n')
+    ws.write(
+        "src/lib.rs",
+        """\
+        pub struct Engine;
+
+        impl Engine {
+            pub fn start(&mut self) {}
+        }
+
+        pub struct Car {
+            engine: Engine,
+        }
+
+        impl Car {
+            pub fn drive(&self) -> u32 { 1 }
+
+            pub fn ignite(&mut self) {
+                let m = &mut self.engine;
+                m.start();
+            }
+        }
+
+        pub fn lend(car: Car) -> u32 {
+            let r = &car;
+            let pair = (car.drive(), 2);
+            r.drive() + pair.1
+        }
+        """,
+    )
+    ws.index()
+    assert _calls_from(ws, "garage::Car::ignite") == {("garage::Engine::start", "exact")}
+    assert _calls_from(ws, "garage::lend") == {("garage::Car::drive", "exact")}

@@ -261,6 +261,9 @@ class RustHooks(LanguageHooks):
     #: queries mark the binding, as its distances are also ``let``'s.
     loop_offsets = (4, 5, 9)
     marked_loops = True
+    #: ``let x = y``, ``let x = &y`` and ``let x = &mut y``: a reference has
+    #: the type of what it refers to (a loop's 4 is told apart by its mark).
+    value_offsets = (3, 4, 8)
     #: ``for (i, x) in xs.iter().enumerate()`` and ``for (k, v) in map.iter()``.
     indexed_pairs = frozenset({"enumerate"})
     keyed_pairs = frozenset({"iter", "iter_mut", "into_iter", "drain"})
