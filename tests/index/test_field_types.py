@@ -325,3 +325,68 @@ def test_rust_a_reference_has_the_type_it_refers_to(ws: Workspace) -> None:
     ws.index()
     assert _calls_from(ws, "garage::Car::ignite") == {("garage::Engine::start", "exact")}
     assert _calls_from(ws, "garage::lend") == {("garage::Car::drive", "exact")}
+
+
+def test_rust_a_match_arm_binds_the_content_of_the_matched_value(ws: Workspace) -> None:
+    """``match opt { Some(c) => c.drive() }`` as ``if let Some(c) = opt`` does."""
+    ws.write("Cargo.toml", '[package]\nname = "garage"\nversion = "0.1.0"\n')
+    ws.write(
+        "src/lib.rs",
+        """\
+        pub struct Car;
+
+        impl Car {
+            pub fn drive(&self) -> u32 { 1 }
+        }
+
+        pub struct Bike;
+
+        impl Bike {
+            pub fn drive(&self) -> u32 { 2 }
+        }
+
+        pub fn first(cars: Vec<Car>) -> u32 {
+            match cars.into_iter().next() {
+                Some(c) => c.drive(),
+                None => 0,
+            }
+        }
+
+        pub fn parsed(res: Result<Car, String>) -> u32 {
+            match res {
+                Ok(car) => car.drive(),
+                Err(_) => 0,
+            }
+        }
+
+        pub fn shadowed(car: Option<Car>) -> u32 {
+            match car {
+                Some(car) => car.drive(),
+                None => 0,
+            }
+        }
+
+        pub enum Content {
+            Some(Box<Content>),
+            Unit,
+        }
+
+        impl Content {
+            pub fn unexpected(&self) -> u32 { 0 }
+        }
+
+        pub fn held(value: Option<Content>) -> u32 {
+            match value {
+                Some(other) => other.unexpected(),
+                None => 1,
+            }
+        }
+        """,
+    )
+    ws.index()
+    for function in ("garage::first", "garage::parsed", "garage::shadowed"):
+        assert _calls_from(ws, function) == {("garage::Car::drive", "exact")}, function
+    # ``Some`` is the Option's variant, not the content's of the same name.
+    assert _calls_from(ws, "garage::held") == {("garage::Content::unexpected", "exact")}
+    refs = {e.dst for e in ws.edges("references") if e.src == "garage::held"}
+    assert "garage::Content::Some" not in refs

@@ -328,15 +328,22 @@ class LocalTypes:
         if hooks.tuple_patterns and i > 0 and lines[i - 1] == line and pos.gap(i - 1, i) == 1:
             # ``Either::Left(x)``: a pattern names a variant one byte before
             # its first field's binding.
-            if pos.names[i - 1] in hooks.wrappers.patterns and not pos.recvs[i - 1]:
-                # ``if let Some(x) = <chain>``: the content of the value's
-                # wrapper.  In a match arm the value is out of reach.
-                if i + 1 < count and lines[i + 1] == line and exprs[i + 1] == end + 4:
+            if pos.names[i - 1] in hooks.wrappers.patterns:
+                if pos.recvs[i - 1]:
+                    # ``match <value> { Some(x) => … }``: the queries give a
+                    # variant named bare in an arm the matched value as its
+                    # receiver (``Option::Some(x)`` has its path instead,
+                    # which is no value and types nothing).
+                    value = pos.table[pos.recvs[i - 1] - 1]
+                elif i + 1 < count and lines[i + 1] == line and exprs[i + 1] == end + 4:
+                    # ``if let Some(x) = <chain>``.
                     value = pos.chain_text(pos.outermost(i + 1))
-                    if value == name:
-                        return _ITSELF
-                    return self._types.content_types(facts, value, enclosing, hooks, depth)
-                return None
+                else:
+                    return None
+                # The content of the value's wrapper.
+                if value == name:
+                    return _ITSELF
+                return self._types.content_types(facts, value, enclosing, hooks, depth)
             return self._types.first_field_types(
                 facts, pos.chain_text(i - 1), enclosing, hooks, depth
             )

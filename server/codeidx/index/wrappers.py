@@ -83,6 +83,11 @@ def open_wrappers(
         elif name in wrappers.optional:
             # ``items.first()``: an ``Option`` of an element.
             given.append(wrap(v.content))
+        elif name in wrappers.patterns:
+            # ``match value { Some(x) => … }``: the variant is the wrapper's
+            # own (the queries give it the value as receiver), not a member
+            # of the content (serde's ``Content`` has a variant ``Some``).
+            continue
         elif name in wrappers.opening or (wrappers.transparent and name not in wrappers.members):
             if v.content is None:
                 return None

@@ -211,6 +211,19 @@
   (identifier) @name)
   (#match? @name "^[a-z_]")) @reference.write
 
+; `Some(x) =>` and `Ok(x) =>` in a match arm (the wrappers' patterns,
+; `RustHooks.wrappers`): the matched value is the variant's receiver, so the
+; arm's binding is the value's content, as in `if let Some(x) = value`.
+; Other variants named bare keep their own resolution (a glob `use`).
+((match_expression
+  value: (_) @receiver
+  body: (match_block
+    (match_arm
+      pattern: (match_pattern
+        (tuple_struct_pattern
+          type: (identifier) @name)))))
+  (#any-of? @name "Some" "Ok")) @reference.read
+
 (assignment_expression
   left: (identifier) @name) @reference.write
 
