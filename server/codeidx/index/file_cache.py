@@ -248,12 +248,9 @@ class WriterMemory:
         mend = [name for name in touched if name in self.defs]
         if not mend:
             return
-        by_name: dict[str, list[Def]] = {}
-        if new_id is not None:
-            for d in symbols.file_defs(conn, new_id, mend):
-                by_name.setdefault(d.name, []).append(d)
+        written = symbols.defs_named(conn, mend, new_id) if new_id is not None else {}
         for name in mend:
-            kept = [d for d in self.defs[name] if d.file_id not in gone] + by_name.get(name, [])
+            kept = [d for d in self.defs[name] if d.file_id not in gone] + written.get(name, [])
             # Stable: each file's definitions keep their order.
             kept.sort(key=_file_of)
             self.defs[name] = kept

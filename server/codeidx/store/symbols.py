@@ -78,15 +78,24 @@ def _def(row: tuple[object, ...]) -> Def:
 _DEF_ORDER = " ORDER BY n.file_id, n.ordinal"
 
 
-def defs_named(conn: sqlite3.Connection, names: Iterable[str]) -> dict[str, list[Def]]:
-    """Every non-module definition with one of the given names, in ``_DEF_ORDER``."""
+def defs_named(
+    conn: sqlite3.Connection, names: Iterable[str], file_id: int | None = None
+) -> dict[str, list[Def]]:
+    """Every non-module definition with one of the given names, in ``_DEF_ORDER``.
+
+    With ``file_id``, only that file's: the writer's memory
+    (``index.file_cache.WriterMemory``) mends the lists it keeps with them
+    after a write and must leave them as a fresh read would.
+    """
     out: dict[str, list[Def]] = {}
     wanted = list(dict.fromkeys(names))
+    in_file = "" if file_id is None else " AND n.file_id = ?"
     for i in range(0, len(wanted), 500):
         chunk = wanted[i : i + 500]
         marks = ",".join("?" * len(chunk))
         for row in conn.execute(
-            f"{_DEF_SELECT} WHERE n.name IN ({marks}) AND n.kind != 'module'{_DEF_ORDER}", chunk
+            f"{_DEF_SELECT} WHERE n.name IN ({marks}) AND n.kind != 'module'{in_file}{_DEF_ORDER}",
+            chunk if file_id is None else [*chunk, file_id],
         ):
             d = _def(row)
             out.setdefault(d.name, []).append(d)
@@ -111,29 +120,6 @@ def file_def_names(
         )
     )
     return (int(row[0]), str(row[1]), str(row[2])), names
-
-
-def file_defs(conn: sqlite3.Connection, file_id: int, names: Iterable[str]) -> list[Def]:
-    """A file's non-module definitions with one of the given names.
-
-    In the order ``defs_named`` gives each name's: the writer's memory
-    (``index.file_cache.WriterMemory``) mends the lists it keeps with them
-    after a write and must leave them as a fresh read would.
-    """
-    out: list[Def] = []
-    wanted = list(names)
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        out.extend(
-            _def(r)
-            for r in conn.execute(
-                f"{_DEF_SELECT} WHERE n.file_id = ? AND n.name IN ({marks})"
-                f" AND n.kind != 'module'{_DEF_ORDER}",
-                (file_id, *chunk),
-            )
-        )
-    return out
 
 
 def member_defs(conn: sqlite3.Connection, parent_id: int, name: str) -> list[Def]:
